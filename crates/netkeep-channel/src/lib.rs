@@ -1,0 +1,1 @@
+//! netkeep-channel (under construction).

@@ -1,0 +1,8 @@
+//! Subcommands. Each module owns its clap `Args` and an async `run`.
+
+pub mod config;
+pub mod demo;
+pub mod exec;
+pub mod serve;
+pub mod sim;
+pub mod status;

@@ -1,0 +1,10 @@
+//! `netkeep serve` (being written).
+
+use std::process::ExitCode;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {}
+
+pub async fn run(_args: Args) -> anyhow::Result<ExitCode> {
+    anyhow::bail!("`netkeep serve` is not available in this build yet")
+}

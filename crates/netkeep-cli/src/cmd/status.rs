@@ -1,0 +1,10 @@
+//! `netkeep status` (being written).
+
+use std::process::ExitCode;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {}
+
+pub async fn run(_args: Args) -> anyhow::Result<ExitCode> {
+    anyhow::bail!("`netkeep status` is not available in this build yet")
+}

@@ -1,0 +1,73 @@
+//! The `netkeep` command line: one module per subcommand under `cmd/`.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod cmd;
+
+/// Fast, alive SSH CLI sessions to network devices.
+#[derive(Parser, Debug)]
+#[command(name = "netkeep", version, about, propagate_version = true)]
+struct Cli {
+    /// Log filter (e.g. `info`, `netkeep=debug`); also read from NETKEEP_LOG.
+    #[arg(long, global = true, env = "NETKEEP_LOG", default_value = "warn")]
+    log: String,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run the seed experiment against an embedded simulated H3C Comware switch.
+    Demo(cmd::demo::Args),
+    /// Run commands on a device (through the daemon when one is running).
+    Exec(cmd::exec::Args),
+    /// Run a configuration set on a device.
+    Config(cmd::config::Args),
+    /// Run simulated network devices over SSH.
+    Sim(cmd::sim::Args),
+    /// Keep a fleet's sessions warm and serve commands over an HTTP API.
+    Serve(cmd::serve::Args),
+    /// Show the daemon's sessions.
+    Status(cmd::status::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(&cli.log);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("netkeep: cannot start the async runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let result = runtime.block_on(async move {
+        match cli.command {
+            Command::Demo(a) => cmd::demo::run(a).await,
+            Command::Exec(a) => cmd::exec::run(a).await,
+            Command::Config(a) => cmd::config::run(a).await,
+            Command::Sim(a) => cmd::sim::run(a).await,
+            Command::Serve(a) => cmd::serve::run(a).await,
+            Command::Status(a) => cmd::status::run(a).await,
+        }
+    });
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("netkeep: error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn init_logging(filter: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_new(filter)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}

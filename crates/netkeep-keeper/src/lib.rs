@@ -1,0 +1,1 @@
+//! netkeep-keeper (under construction).

@@ -1,0 +1,1 @@
+//! netkeep-platform (under construction).

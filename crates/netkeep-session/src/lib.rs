@@ -1,0 +1,1 @@
+//! netkeep-session (under construction).

@@ -1,0 +1,1 @@
+//! netkeep-sim (under construction).

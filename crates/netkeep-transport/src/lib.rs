@@ -1,0 +1,1 @@
+//! netkeep-transport (under construction).
