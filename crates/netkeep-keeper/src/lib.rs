@@ -1,1 +1,2 @@
-//! netkeep-keeper (under construction).
+//! netkeep-keeper: the `netkeep serve` daemon — inventory, warm session pools, and the API.
+pub mod inventory;
