@@ -1,0 +1,89 @@
+//! The small session interface the keeper drives, so pools can be tested with a fake and run
+//! on [`netkeep::Session`] in production (see [`crate::netkeep_conn`]).
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::inventory::DeviceSpec;
+
+/// A boxed, sendable future (keeps the traits object-safe without extra crates).
+pub type BoxFut<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// What kind of failure, which decides what the keeper does next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    /// Login refused: never retried in a loop.
+    Auth,
+    /// The session died (closed, reset, half-open): reconnect.
+    ConnectionLost,
+    /// No prompt within the read timeout: the session's state is unknown.
+    Timeout,
+    /// Anything else (refused connection, host key mismatch, bad command...).
+    Other,
+}
+
+/// A failed session operation.
+#[derive(Debug, Clone)]
+pub struct SessionError {
+    /// Classification.
+    pub kind: ErrorKind,
+    /// Human-readable description (names the device and step; never a secret).
+    pub message: String,
+    /// Output received before the failure, if any.
+    pub partial_output: Option<String>,
+}
+
+impl SessionError {
+    /// Builds an error.
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        SessionError {
+            kind,
+            message: message.into(),
+            partial_output: None,
+        }
+    }
+}
+
+impl fmt::Display for SessionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for SessionError {}
+
+/// One live CLI session to a device.
+pub trait DeviceSession: Send + Sync {
+    /// Runs one command, returns its output (echo and prompt removed).
+    fn send_command<'a>(
+        &'a self,
+        command: &'a str,
+        read_timeout: Option<Duration>,
+    ) -> BoxFut<'a, Result<String, SessionError>>;
+    /// Enters configuration mode, sends the lines, leaves it.
+    fn send_config_set<'a>(
+        &'a self,
+        lines: &'a [String],
+    ) -> BoxFut<'a, Result<String, SessionError>>;
+    /// The session has ended (closed by either side, or found dead by the keepalive).
+    fn is_closed(&self) -> bool;
+    /// Keepalives sent so far on this session.
+    fn keepalives_sent(&self) -> u64;
+    /// Last measured keepalive round trip.
+    fn last_rtt(&self) -> Option<Duration>;
+    /// Logs out politely and closes.
+    fn disconnect(&self) -> BoxFut<'_, ()>;
+}
+
+/// Opens sessions for a device spec.
+pub trait Connector: Send + Sync + 'static {
+    /// Connects, logs in and prepares the CLI (paging off...).
+    fn connect<'a>(
+        &'a self,
+        spec: &'a DeviceSpec,
+    ) -> BoxFut<'a, Result<Arc<dyn DeviceSession>, SessionError>>;
+}
