@@ -1,0 +1,115 @@
+"""Shared by the Python benchmark drivers: plan loading, output checks, statistics, memory.
+
+The check and statistics rules are the same as crates/netkeep-bench/src/common.rs: keep them in
+step, or the tools are not judged alike.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+from dataclasses import dataclass, field
+
+
+def load_plan(path: str) -> dict:
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def _head(s: str, n: int = 60) -> str:
+    return s[:n]
+
+
+def _tail(s: str, n: int = 60) -> str:
+    return s[-n:]
+
+
+@dataclass
+class Checker:
+    """Counts checked outputs; keeps the first failures verbatim (shortened) for the report."""
+
+    ok: int = 0
+    failed: int = 0
+    failures: list = field(default_factory=list)
+
+    def check(self, what: str, out: str, expect: str, cmd: str, prompt: str) -> bool:
+        """Expected text present, no echo of the command at the start, no prompt, no NUL."""
+        why = []
+        if not re.search(expect, out):
+            why.append(f"expected /{expect}/ missing")
+        if out.lstrip().startswith(cmd.strip()):
+            why.append("command echo present")
+        if prompt in out:
+            why.append(f"prompt {prompt!r} present")
+        if "\0" in out:
+            why.append("NUL present")
+        if not why:
+            self.ok += 1
+            return True
+        self.fail(
+            f"{what}: {', '.join(why)} (output {len(out)} bytes, head {_head(out)!r}, tail {_tail(out)!r})"
+        )
+        return False
+
+    def fail(self, msg: str) -> None:
+        self.failed += 1
+        if len(self.failures) < 12:
+            self.failures.append(msg)
+
+    def merge(self, other: "Checker") -> None:
+        self.ok += other.ok
+        for f in other.failures:
+            if len(self.failures) < 12:
+                self.failures.append(f)
+        self.failed += other.failed
+
+    def to_json(self) -> dict:
+        return {"ok": self.ok, "failed": self.failed, "failures": self.failures}
+
+
+def stats(samples_s: list) -> dict:
+    """p50 / p99 (nearest rank), mean, min, max in milliseconds from samples in seconds."""
+    if not samples_s:
+        return {"n": 0}
+    ms = sorted(x * 1e3 for x in samples_s)
+
+    def rank(p: float) -> float:
+        i = min(max(math.ceil(p * len(ms)), 1), len(ms)) - 1
+        return ms[i]
+
+    return {
+        "n": len(ms),
+        "p50": rank(0.50),
+        "p99": rank(0.99),
+        "mean": sum(ms) / len(ms),
+        "min": ms[0],
+        "max": ms[-1],
+    }
+
+
+def pss_kib_tree(pid: int | None = None) -> int:
+    """Proportional set size of a process and all its descendants, in KiB."""
+    pid = pid or os.getpid()
+    total = 0
+    stack = [pid]
+    while stack:
+        p = stack.pop()
+        try:
+            with open(f"/proc/{p}/smaps_rollup", encoding="ascii") as f:
+                for line in f:
+                    if line.startswith("Pss:"):
+                        total += int(line.split()[1])
+        except OSError:
+            continue
+        try:
+            for t in os.listdir(f"/proc/{p}/task"):
+                try:
+                    with open(f"/proc/{p}/task/{t}/children", encoding="ascii") as f:
+                        stack.extend(int(x) for x in f.read().split())
+                except OSError:
+                    pass
+        except OSError:
+            pass
+    return total

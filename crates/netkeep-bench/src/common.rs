@@ -1,0 +1,187 @@
+//! What every benchmark driver shares with the Python ones in `bench/py/`: the plan it reads, the
+//! output checks, the statistics and the memory reading. Keep these rules identical to
+//! `bench/py/common.py`, or the tools are not judged alike.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use anyhow::Context;
+use regex::Regex;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+/// The run's plan, written by `bench/run.sh` (see `bench/py/plan.py`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Plan {
+    pub host: String,
+    pub username: String,
+    pub password: String,
+    pub platforms: BTreeMap<String, PlatformPlan>,
+    pub connect_reps: usize,
+    pub small_cmds: usize,
+    pub big_reps: usize,
+    pub alive_reps: usize,
+    pub fleet_sizes: Vec<usize>,
+    pub fleet_platforms: Vec<String>,
+    pub fleet_seconds: f64,
+    #[serde(default)]
+    pub daemon: Option<DaemonPlan>,
+}
+
+/// One simulated platform: where its devices listen and what its commands must return.
+#[derive(Debug, Clone, Deserialize)]
+pub struct PlatformPlan {
+    /// Device used for the single-session figures.
+    pub port: u16,
+    /// First port of the fleet (`fleet_count` consecutive ports).
+    pub fleet_port: u16,
+    pub fleet_count: usize,
+    /// Device whose running configuration is ~1 MB.
+    pub big_port: u16,
+    pub prompt: String,
+    pub paging_cmd: String,
+    pub small_cmd: String,
+    pub small_expect: String,
+    pub big_cmd: String,
+    pub big_expect: String,
+    pub big_min_bytes: usize,
+}
+
+/// `netkeep exec` through a running `netkeep serve`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct DaemonPlan {
+    /// Full argv; the last element is replaced by nothing: the command is part of it.
+    pub argv: Vec<String>,
+    #[serde(default)]
+    pub env: BTreeMap<String, String>,
+    pub platform: String,
+    pub cmd: String,
+    pub reps: usize,
+}
+
+/// Counts output checks; the first failures are kept verbatim (shortened) for the report.
+#[derive(Debug, Default)]
+pub struct Checker {
+    pub ok: u64,
+    pub failed: u64,
+    pub failures: Vec<String>,
+}
+
+impl Checker {
+    /// The same four rules as `bench/py/common.py::check`: expected text present, no echo of the
+    /// command at the start, no prompt anywhere, no NUL.
+    pub fn check(
+        &mut self,
+        what: &str,
+        out: &str,
+        expect: &Regex,
+        cmd: &str,
+        prompt: &str,
+    ) -> bool {
+        let mut why = Vec::new();
+        if !expect.is_match(out) {
+            why.push(format!("expected /{}/ missing", expect.as_str()));
+        }
+        if out.trim_start().starts_with(cmd.trim()) {
+            why.push("command echo present".to_string());
+        }
+        if out.contains(prompt) {
+            why.push(format!("prompt {prompt:?} present"));
+        }
+        if out.contains('\0') {
+            why.push("NUL present".to_string());
+        }
+        if why.is_empty() {
+            self.ok += 1;
+            true
+        } else {
+            self.fail(format!(
+                "{what}: {} (output {} bytes, head {:?}, tail {:?})",
+                why.join(", "),
+                out.len(),
+                head(out, 60),
+                tail(out, 60)
+            ));
+            false
+        }
+    }
+
+    pub fn fail(&mut self, msg: String) {
+        self.failed += 1;
+        if self.failures.len() < 12 {
+            self.failures.push(msg);
+        }
+    }
+
+    pub fn to_json(&self) -> Value {
+        json!({"ok": self.ok, "failed": self.failed, "failures": self.failures})
+    }
+}
+
+fn head(s: &str, n: usize) -> String {
+    s.chars().take(n).collect()
+}
+
+fn tail(s: &str, n: usize) -> String {
+    let v: Vec<char> = s.chars().rev().take(n).collect();
+    v.into_iter().rev().collect()
+}
+
+/// p50 / p99 (nearest rank), mean, min and max in milliseconds.
+pub fn stats(samples: &[Duration]) -> Value {
+    if samples.is_empty() {
+        return json!({"n": 0});
+    }
+    let mut ms: Vec<f64> = samples.iter().map(|d| d.as_secs_f64() * 1e3).collect();
+    ms.sort_by(|a, b| a.total_cmp(b));
+    let rank = |p: f64| {
+        let i = ((p * ms.len() as f64).ceil() as usize).clamp(1, ms.len()) - 1;
+        ms[i]
+    };
+    json!({
+        "n": ms.len(),
+        "p50": rank(0.50),
+        "p99": rank(0.99),
+        "mean": ms.iter().sum::<f64>() / ms.len() as f64,
+        "min": ms[0],
+        "max": ms[ms.len() - 1],
+    })
+}
+
+/// Proportional set size of this process and all its descendants, in KiB (what the sessions
+/// really cost: shared libraries are split among the processes that map them).
+pub fn pss_kib_tree(pid: u32) -> u64 {
+    let mut total = 0;
+    let mut stack = vec![pid];
+    while let Some(p) = stack.pop() {
+        if let Ok(s) = std::fs::read_to_string(format!("/proc/{p}/smaps_rollup")) {
+            for line in s.lines() {
+                if let Some(rest) = line.strip_prefix("Pss:") {
+                    total += rest
+                        .trim()
+                        .trim_end_matches("kB")
+                        .trim()
+                        .parse::<u64>()
+                        .unwrap_or(0);
+                }
+            }
+        }
+        if let Ok(tasks) = std::fs::read_dir(format!("/proc/{p}/task")) {
+            for t in tasks.flatten() {
+                if let Ok(c) = std::fs::read_to_string(t.path().join("children")) {
+                    stack.extend(c.split_whitespace().filter_map(|x| x.parse::<u32>().ok()));
+                }
+            }
+        }
+    }
+    total
+}
+
+pub fn read_plan(path: &str) -> anyhow::Result<Plan> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading plan {path}"))?;
+    serde_json::from_str(&text).with_context(|| format!("parsing plan {path}"))
+}
+
+pub fn regex(p: &str) -> anyhow::Result<Regex> {
+    Regex::new(p).with_context(|| format!("bad regex in plan: {p}"))
+}

@@ -1,0 +1,135 @@
+//! The floor: the least a client can do over russh — write the command, read until the buffer ends
+//! with the literal prompt, cut the echo line and the prompt. No prompt regex, no cleaning, no
+//! locking, no timeouts beyond a generous safety net. netkeep's target is within 1.5x of this.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{anyhow, bail, Context};
+use russh::client::{self, Handle, Msg};
+use russh::keys::PublicKeyOrCertificate;
+use russh::{Channel, ChannelMsg};
+
+use crate::runner::{Client, Target};
+
+const SAFETY: Duration = Duration::from_secs(60);
+
+/// Accepts any host key: the simulator's key is generated per run on 127.0.0.1.
+pub struct AnyKey;
+
+impl client::Handler for AnyKey {
+    type Error = russh::Error;
+
+    async fn check_server_key(
+        &mut self,
+        _key: &PublicKeyOrCertificate,
+    ) -> Result<bool, Self::Error> {
+        Ok(true)
+    }
+}
+
+/// One bare russh shell session.
+pub struct Floor {
+    handle: Handle<AnyKey>,
+    ch: Channel<Msg>,
+    prompt: Vec<u8>,
+    buf: Vec<u8>,
+}
+
+impl Floor {
+    async fn read_until_prompt(&mut self) -> anyhow::Result<()> {
+        self.buf.clear();
+        let fut = async {
+            loop {
+                match self.ch.wait().await {
+                    Some(ChannelMsg::Data { data }) => {
+                        self.buf.extend_from_slice(&data);
+                        if self.buf.ends_with(&self.prompt) {
+                            return Ok(());
+                        }
+                    }
+                    Some(ChannelMsg::ExtendedData { data, .. }) => {
+                        self.buf.extend_from_slice(&data)
+                    }
+                    Some(ChannelMsg::Eof) | Some(ChannelMsg::Close) | None => {
+                        bail!(
+                            "channel closed; last bytes {:?}",
+                            String::from_utf8_lossy(&self.buf[self.buf.len().saturating_sub(80)..])
+                        )
+                    }
+                    Some(_) => {}
+                }
+            }
+        };
+        tokio::time::timeout(SAFETY, fut)
+            .await
+            .map_err(|_| anyhow!("no prompt within {SAFETY:?}"))?
+    }
+}
+
+impl Client for Floor {
+    async fn connect(t: Target) -> anyhow::Result<Self> {
+        let cfg = Arc::new(client::Config {
+            nodelay: true,
+            ..Default::default()
+        });
+        let mut handle = tokio::time::timeout(
+            SAFETY,
+            client::connect(cfg, (t.host.as_str(), t.port), AnyKey),
+        )
+        .await
+        .map_err(|_| anyhow!("connect timed out"))?
+        .with_context(|| format!("ssh to {}:{}", t.host, t.port))?;
+        let auth = handle
+            .authenticate_password(t.username.clone(), t.password.clone())
+            .await?;
+        if !auth.success() {
+            bail!("password refused by {}:{}", t.host, t.port);
+        }
+        let ch = handle.channel_open_session().await?;
+        ch.request_pty(false, "vt100", 511, 24, 0, 0, &[]).await?;
+        ch.request_shell(false).await?;
+        let mut f = Floor {
+            handle,
+            ch,
+            prompt: t.prompt.into_bytes(),
+            buf: Vec::with_capacity(4096),
+        };
+        f.read_until_prompt().await.context("first prompt")?;
+        if !t.paging_cmd.is_empty() {
+            f.cmd(&t.paging_cmd).await.context("paging off")?;
+        }
+        Ok(f)
+    }
+
+    async fn cmd(&mut self, cmd: &str) -> anyhow::Result<String> {
+        let mut line = Vec::with_capacity(cmd.len() + 1);
+        line.extend_from_slice(cmd.as_bytes());
+        line.push(b'\n');
+        self.ch.data_bytes(line).await?;
+        self.read_until_prompt().await?;
+        // Cut the echoed command line and the trailing prompt.
+        let body = &self.buf[..self.buf.len() - self.prompt.len()];
+        let start = match memchr_nl(body) {
+            Some(i) if body.starts_with(cmd.as_bytes()) => i + 1,
+            _ => 0,
+        };
+        Ok(String::from_utf8_lossy(&body[start..]).replace("\r\n", "\n"))
+    }
+
+    async fn alive(&mut self) -> anyhow::Result<bool> {
+        self.handle.send_ping().await?;
+        Ok(true)
+    }
+
+    async fn close(self) {
+        let _ = self
+            .handle
+            .disconnect(russh::Disconnect::ByApplication, "", "en")
+            .await;
+    }
+}
+
+fn memchr_nl(b: &[u8]) -> Option<usize> {
+    b.iter().position(|&c| c == b'\n')
+}

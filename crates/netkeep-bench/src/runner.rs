@@ -1,0 +1,335 @@
+//! The measurement sequence, the same for every Rust client (the bare russh floor and netkeep) and
+//! mirrored by `bench/py/peers.py` for Netmiko and Scrapli.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Map, Value};
+use tokio::sync::{Barrier, Mutex};
+
+use crate::common::{pss_kib_tree, regex, stats, Checker, Plan, PlatformPlan};
+
+/// Where a client connects.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub host: String,
+    pub port: u16,
+    pub platform: String,
+    pub username: String,
+    pub password: String,
+    pub prompt: String,
+    pub paging_cmd: String,
+}
+
+/// One open CLI session of the tool under test.
+pub trait Client: Sized + Send + 'static {
+    /// Connect, log in and return once the session is ready for commands (paging off).
+    fn connect(t: Target) -> impl Future<Output = anyhow::Result<Self>> + Send;
+    /// Run one command; return its output without echo and prompt.
+    fn cmd(&mut self, cmd: &str) -> impl Future<Output = anyhow::Result<String>> + Send;
+    /// The tool's liveness check / one keepalive.
+    fn alive(&mut self) -> impl Future<Output = anyhow::Result<bool>> + Send;
+    /// Close the session.
+    fn close(self) -> impl Future<Output = ()> + Send;
+}
+
+fn target(plan: &Plan, platform: &str, pp: &PlatformPlan, port: u16) -> Target {
+    Target {
+        host: plan.host.clone(),
+        port,
+        platform: platform.to_string(),
+        username: plan.username.clone(),
+        password: plan.password.clone(),
+        prompt: pp.prompt.clone(),
+        paging_cmd: pp.paging_cmd.clone(),
+    }
+}
+
+/// Runs every figure for one tool and returns its JSON result (the shape `bench/py/aggregate.py`
+/// reads). A failing step is recorded in `errors` and the run goes on.
+pub async fn run_all<C: Client>(
+    tool: &str,
+    version: &str,
+    plan: &Plan,
+    extra_alive: Option<&str>,
+) -> Value {
+    let mut checker = Checker::default();
+    let mut errors: Vec<String> = Vec::new();
+    let mut platforms = Map::new();
+    for (name, pp) in &plan.platforms {
+        let mut res = Map::new();
+        eprintln!("[{tool}] {name}: connect x{}", plan.connect_reps);
+        match connect_figure::<C>(plan, name, pp, &mut checker).await {
+            Ok(v) => {
+                res.insert("connect_ms".into(), v);
+            }
+            Err(e) => errors.push(format!("{name} connect: {e:#}")),
+        }
+        eprintln!("[{tool}] {name}: small command x{}", plan.small_cmds);
+        match small_figure::<C>(plan, name, pp, &mut checker).await {
+            Ok((v, a)) => {
+                res.insert("small_cmd_ms".into(), v);
+                res.insert("alive_ms".into(), a);
+                if let Some(m) = extra_alive {
+                    res.insert("alive_method".into(), json!(m));
+                }
+            }
+            Err(e) => errors.push(format!("{name} small command: {e:#}")),
+        }
+        eprintln!("[{tool}] {name}: big output x{}", plan.big_reps);
+        match big_figure::<C>(plan, name, pp, &mut checker).await {
+            Ok(v) => {
+                res.insert("big_output".into(), v);
+            }
+            Err(e) => errors.push(format!("{name} big output: {e:#}")),
+        }
+        if plan.fleet_platforms.iter().any(|p| p == name) {
+            let mut fleets = Map::new();
+            for &n in &plan.fleet_sizes {
+                if n > pp.fleet_count {
+                    errors.push(format!(
+                        "{name} fleet {n}: only {} devices simulated",
+                        pp.fleet_count
+                    ));
+                    continue;
+                }
+                eprintln!("[{tool}] {name}: fleet of {n}");
+                match fleet_figure::<C>(plan, name, pp, n, &mut checker).await {
+                    Ok(v) => {
+                        fleets.insert(n.to_string(), v);
+                    }
+                    Err(e) => errors.push(format!("{name} fleet {n}: {e:#}")),
+                }
+            }
+            res.insert("fleet".into(), Value::Object(fleets));
+        }
+        platforms.insert(name.clone(), Value::Object(res));
+    }
+    json!({
+        "tool": tool,
+        "version": version,
+        "platforms": platforms,
+        "checks": checker.to_json(),
+        "errors": errors,
+    })
+}
+
+async fn connect_figure<C: Client>(
+    plan: &Plan,
+    name: &str,
+    pp: &PlatformPlan,
+    ck: &mut Checker,
+) -> anyhow::Result<Value> {
+    let re = regex(&pp.small_expect)?;
+    let mut samples = Vec::new();
+    for i in 0..plan.connect_reps {
+        let t0 = Instant::now();
+        let mut c = C::connect(target(plan, name, pp, pp.port)).await?;
+        samples.push(t0.elapsed());
+        // The session must really be ready: one command, checked.
+        let out = c.cmd(&pp.small_cmd).await?;
+        ck.check(
+            &format!("{name} connect #{i}"),
+            &out,
+            &re,
+            &pp.small_cmd,
+            &pp.prompt,
+        );
+        c.close().await;
+    }
+    Ok(stats(&samples))
+}
+
+async fn small_figure<C: Client>(
+    plan: &Plan,
+    name: &str,
+    pp: &PlatformPlan,
+    ck: &mut Checker,
+) -> anyhow::Result<(Value, Value)> {
+    let re = regex(&pp.small_expect)?;
+    let mut c = C::connect(target(plan, name, pp, pp.port)).await?;
+    for _ in 0..10 {
+        c.cmd(&pp.small_cmd).await?;
+    }
+    let mut samples = Vec::with_capacity(plan.small_cmds);
+    for i in 0..plan.small_cmds {
+        let t0 = Instant::now();
+        let out = c.cmd(&pp.small_cmd).await?;
+        samples.push(t0.elapsed());
+        ck.check(
+            &format!("{name} small #{i}"),
+            &out,
+            &re,
+            &pp.small_cmd,
+            &pp.prompt,
+        );
+    }
+    let mut alive = Vec::with_capacity(plan.alive_reps);
+    for i in 0..plan.alive_reps {
+        let t0 = Instant::now();
+        let ok = c.alive().await?;
+        alive.push(t0.elapsed());
+        if !ok {
+            ck.fail(format!(
+                "{name} alive #{i}: reported dead on a live session"
+            ));
+        }
+    }
+    // A keepalive must leave the session clean for the next command.
+    let out = c.cmd(&pp.small_cmd).await?;
+    ck.check(
+        &format!("{name} command after keepalives"),
+        &out,
+        &re,
+        &pp.small_cmd,
+        &pp.prompt,
+    );
+    c.close().await;
+    Ok((stats(&samples), stats(&alive)))
+}
+
+async fn big_figure<C: Client>(
+    plan: &Plan,
+    name: &str,
+    pp: &PlatformPlan,
+    ck: &mut Checker,
+) -> anyhow::Result<Value> {
+    let re = regex(&pp.big_expect)?;
+    let mut c = C::connect(target(plan, name, pp, pp.big_port)).await?;
+    let mut samples = Vec::new();
+    let mut bytes = 0;
+    for i in 0..plan.big_reps {
+        let t0 = Instant::now();
+        let out = c.cmd(&pp.big_cmd).await?;
+        samples.push(t0.elapsed());
+        bytes = out.len();
+        if out.len() < pp.big_min_bytes {
+            ck.fail(format!(
+                "{name} big #{i}: only {} bytes, want >= {}",
+                out.len(),
+                pp.big_min_bytes
+            ));
+        } else {
+            ck.check(
+                &format!("{name} big #{i}"),
+                &out,
+                &re,
+                &pp.big_cmd,
+                &pp.prompt,
+            );
+        }
+    }
+    c.close().await;
+    let mut v = stats(&samples);
+    v["bytes"] = json!(bytes);
+    Ok(v)
+}
+
+async fn fleet_figure<C: Client>(
+    plan: &Plan,
+    name: &str,
+    pp: &PlatformPlan,
+    n: usize,
+    ck: &mut Checker,
+) -> anyhow::Result<Value> {
+    let re = Arc::new(regex(&pp.small_expect)?);
+    let pid = std::process::id();
+    let pss0 = pss_kib_tree(pid);
+    let connected = Arc::new(Barrier::new(n + 1));
+    let go = Arc::new(Barrier::new(n + 1));
+    let deadline: Arc<Mutex<Option<Instant>>> = Arc::new(Mutex::new(None));
+    let t0 = Instant::now();
+    let mut tasks = Vec::with_capacity(n);
+    for i in 0..n {
+        let t = target(plan, name, pp, pp.fleet_port + i as u16);
+        let (connected, go, deadline, re, cmd, prompt) = (
+            connected.clone(),
+            go.clone(),
+            deadline.clone(),
+            re.clone(),
+            pp.small_cmd.clone(),
+            pp.prompt.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let conn = C::connect(t).await;
+            connected.wait().await;
+            let mut c = match conn {
+                Ok(c) => c,
+                Err(e) => {
+                    go.wait().await;
+                    return Err(format!("device {i}: connect: {e:#}"));
+                }
+            };
+            go.wait().await;
+            let end = deadline.lock().await.unwrap_or_else(Instant::now);
+            let mut lat = Vec::new();
+            let mut bad = Vec::new();
+            loop {
+                let s = Instant::now();
+                match c.cmd(&cmd).await {
+                    Ok(out) => {
+                        lat.push(s.elapsed());
+                        let mut k = Checker::default();
+                        if !k.check(&format!("fleet device {i}"), &out, &re, &cmd, &prompt) {
+                            bad.extend(k.failures);
+                        }
+                    }
+                    Err(e) => {
+                        c.close().await;
+                        return Err(format!("device {i}: command: {e:#}"));
+                    }
+                }
+                if Instant::now() >= end {
+                    break;
+                }
+            }
+            let done = Instant::now();
+            c.close().await;
+            Ok((lat, bad, done))
+        }));
+    }
+    connected.wait().await;
+    let connect_s = t0.elapsed().as_secs_f64();
+    let pss1 = pss_kib_tree(pid);
+    let start = Instant::now();
+    *deadline.lock().await = Some(start + Duration::from_secs_f64(plan.fleet_seconds));
+    go.wait().await;
+    let mut lat = Vec::new();
+    let mut failed_sessions = 0;
+    let mut last_done = start;
+    for t in tasks {
+        match t.await {
+            Ok(Ok((l, bad, done))) => {
+                ck.ok += l.len() as u64 - bad.len() as u64;
+                for b in bad {
+                    ck.fail(b);
+                }
+                lat.extend(l);
+                last_done = last_done.max(done);
+            }
+            Ok(Err(e)) => {
+                failed_sessions += 1;
+                ck.fail(format!("{name} fleet {n}: {e}"));
+            }
+            Err(e) => {
+                failed_sessions += 1;
+                ck.fail(format!("{name} fleet {n}: task: {e}"));
+            }
+        }
+    }
+    let wall = (last_done - start).as_secs_f64();
+    let mut v = json!({
+        "sessions": n,
+        "failed_sessions": failed_sessions,
+        "connect_all_s": connect_s,
+        "commands": lat.len(),
+        "cmd_wall_s": wall,
+        "cps": lat.len() as f64 / wall.max(1e-9),
+        "mem_kib_per_session": (pss1 as f64 - pss0 as f64) / n as f64,
+    });
+    let s = stats(&lat);
+    v["p50_ms"] = s["p50"].clone();
+    v["p99_ms"] = s["p99"].clone();
+    Ok(v)
+}
