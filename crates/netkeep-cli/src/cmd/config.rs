@@ -1,10 +1,67 @@
-//! `netkeep config` (being written).
+//! `netkeep config DEVICE -f changes.txt`: run a configuration set through the daemon.
 
+use std::io::Read;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-#[derive(clap::Args, Debug)]
-pub struct Args {}
+use netkeep_keeper::client::{ClientError, DaemonClient, Endpoint};
 
-pub async fn run(_args: Args) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`netkeep config` is not available in this build yet")
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Device name from the daemon's inventory.
+    device: String,
+    /// File with one configuration line per line (`-` for stdin). Blank lines and lines starting
+    /// with `#` or `!` are skipped.
+    #[arg(long, short = 'f')]
+    file: PathBuf,
+    /// The daemon's Unix socket [default: NETKEEP_SOCKET, else the default path].
+    #[arg(long)]
+    socket: Option<PathBuf>,
+    /// Print the result as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let text = if args.file.as_os_str() == "-" {
+        let mut s = String::new();
+        std::io::stdin().read_to_string(&mut s)?;
+        s
+    } else {
+        std::fs::read_to_string(&args.file)
+            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", args.file.display()))?
+    };
+    let lines = netkeep_keeper::render::config_lines(&text);
+    if lines.is_empty() {
+        anyhow::bail!("{} has no configuration lines", args.file.display());
+    }
+    let Some(client) = DaemonClient::discover(args.socket.as_deref()).await? else {
+        anyhow::bail!(ClientError::Connect {
+            endpoint: Endpoint::Unix(netkeep_keeper::client::socket_path(None)),
+            source: std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                "no daemon found; `netkeep config` runs through `netkeep serve`",
+            ),
+        });
+    };
+    let r = client.config(&args.device, &lines).await?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&r)?);
+    } else {
+        for c in &r.outputs {
+            if !c.output.is_empty() {
+                println!("{}", c.output);
+            }
+            if let Some(p) = &c.partial_output {
+                println!("{p}");
+            }
+            if let Some(e) = &c.error {
+                eprintln!("netkeep: {}: {e}", r.device);
+            }
+        }
+        if let Some(e) = &r.error {
+            eprintln!("netkeep: {}: {e}", r.device);
+        }
+    }
+    Ok(if r.ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }

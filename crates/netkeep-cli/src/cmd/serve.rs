@@ -1,10 +1,56 @@
-//! `netkeep serve` (being written).
+//! `netkeep serve`: keep a fleet's sessions warm and serve commands over an HTTP API.
 
+use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
+
+use netkeep_keeper::daemon::{Daemon, DaemonConfig};
 
 #[derive(clap::Args, Debug)]
-pub struct Args {}
+pub struct Args {
+    /// Inventory: one YAML file (defaults/groups/hosts) or a Nornir directory
+    /// (hosts.yaml, groups.yaml, defaults.yaml).
+    #[arg(long, short = 'i')]
+    inventory: PathBuf,
+    /// Unix socket for the API [default: $XDG_RUNTIME_DIR/netkeep.sock or ~/.netkeep/netkeep.sock].
+    #[arg(long, env = "NETKEEP_SOCKET")]
+    socket: Option<PathBuf>,
+    /// Also serve the API on TCP (e.g. 127.0.0.1:7878); needs --token-file.
+    #[arg(long)]
+    listen: Option<SocketAddr>,
+    /// File holding the bearer token for --listen (at least 16 characters).
+    #[arg(long)]
+    token_file: Option<PathBuf>,
+    /// Connects in flight at once while warming and reconnecting.
+    #[arg(long, default_value_t = 128)]
+    connect_concurrency: usize,
+    /// How long a request waits for a free session of its device (e.g. 30s).
+    #[arg(long, default_value = "30s", value_parser = humantime_dur)]
+    queue_timeout: std::time::Duration,
+    /// No progress bar even on a terminal.
+    #[arg(long)]
+    no_progress: bool,
+}
 
-pub async fn run(_args: Args) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`netkeep serve` is not available in this build yet")
+fn humantime_dur(s: &str) -> Result<std::time::Duration, String> {
+    netkeep_keeper::parse_duration(s)
+}
+
+pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let mut cfg = DaemonConfig::new(args.inventory);
+    cfg.socket = args.socket;
+    cfg.listen = args.listen;
+    cfg.token_file = args.token_file;
+    cfg.keeper.connect_concurrency = args.connect_concurrency;
+    cfg.keeper.queue_timeout = args.queue_timeout;
+    cfg.progress_bar = !args.no_progress;
+    let connector = Arc::new(netkeep_keeper::netkeep_conn::NetkeepConnector::new());
+    let daemon = Daemon::start(cfg, connector).await?;
+    eprintln!("netkeep: serving on {}", daemon.socket_path().display());
+    if let Some(a) = daemon.tcp_addr() {
+        eprintln!("netkeep: serving on http://{a} (bearer token required)");
+    }
+    daemon.run_until_signal().await;
+    Ok(ExitCode::SUCCESS)
 }

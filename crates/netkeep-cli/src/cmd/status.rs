@@ -1,10 +1,34 @@
-//! `netkeep status` (being written).
+//! `netkeep status`: the daemon's devices and sessions, as a table or JSON.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-#[derive(clap::Args, Debug)]
-pub struct Args {}
+use netkeep_keeper::client::{ClientError, DaemonClient};
 
-pub async fn run(_args: Args) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`netkeep status` is not available in this build yet")
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// JSON: a list of objects (device, state, age_s, keepalives_sent, last_rtt_ms, reconnects,
+    /// last_error, ...).
+    #[arg(long)]
+    json: bool,
+    /// The daemon's Unix socket [default: NETKEEP_SOCKET, else the default path].
+    #[arg(long)]
+    socket: Option<PathBuf>,
+}
+
+pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let Some(client) = DaemonClient::discover(args.socket.as_deref()).await? else {
+        let e = ClientError::Connect {
+            endpoint: netkeep_keeper::client::Endpoint::Unix(netkeep_keeper::client::socket_path(None)),
+            source: std::io::Error::new(std::io::ErrorKind::NotFound, "no daemon found"),
+        };
+        anyhow::bail!(e);
+    };
+    let status = client.status().await?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&status)?);
+    } else {
+        print!("{}", netkeep_keeper::render::status_table(&status));
+    }
+    Ok(ExitCode::SUCCESS)
 }

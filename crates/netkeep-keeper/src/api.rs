@@ -1,0 +1,337 @@
+//! The daemon's HTTP/JSON API (axum), served over a Unix socket or token-protected TCP.
+//!
+//! Endpoints (see `openapi.yaml`, also served at `GET /v1/openapi.yaml`):
+//! `POST /v1/exec`, `POST /v1/config`, `GET /v1/sessions`, `POST /v1/reload`, `GET /metrics`,
+//! `GET /healthz`.
+//!
+//! Limits: request bodies over [`ApiLimits::max_body`] get 413; a body not received within
+//! [`ApiLimits::body_timeout`] gets 408; request headers must arrive within
+//! [`ApiLimits::header_timeout`] (slowloris); at most [`ApiLimits::max_connections`] connections
+//! are served at once (more wait in the listen backlog).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use tokio::sync::Semaphore;
+use tokio_util::sync::CancellationToken;
+
+use crate::inventory::Inventory;
+use crate::keeper::{DeviceResult, ExecRequest, Keeper};
+
+/// The OpenAPI 3 document of this API.
+pub const OPENAPI_YAML: &str = include_str!("../openapi.yaml");
+
+/// Request and connection bounds.
+#[derive(Debug, Clone)]
+pub struct ApiLimits {
+    /// Largest request body accepted (bytes).
+    pub max_body: usize,
+    /// Time allowed to receive a request's headers.
+    pub header_timeout: Duration,
+    /// Time allowed to receive a request's body.
+    pub body_timeout: Duration,
+    /// Connections served at once.
+    pub max_connections: usize,
+    /// Commands per request.
+    pub max_commands: usize,
+}
+
+impl Default for ApiLimits {
+    fn default() -> Self {
+        ApiLimits {
+            max_body: 1 << 20,
+            header_timeout: Duration::from_secs(5),
+            body_timeout: Duration::from_secs(10),
+            max_connections: 1024,
+            max_commands: 1000,
+        }
+    }
+}
+
+/// `POST /v1/exec` body: exactly one of `device`, `devices`, `group`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExecBody {
+    /// One device.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<String>,
+    /// Several devices.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub devices: Option<Vec<String>>,
+    /// Every device of a group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    /// Commands, run in order.
+    pub commands: Vec<String>,
+    /// Per-command read timeout in ms.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_timeout_ms: Option<u64>,
+}
+
+/// `POST /v1/exec` answer.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ExecResponse {
+    /// Every device succeeded.
+    pub ok: bool,
+    /// Wall time of the whole request, ms.
+    pub elapsed_ms: f64,
+    /// One entry per device, in request order (group: sorted by name).
+    pub results: Vec<DeviceResult>,
+}
+
+/// `POST /v1/config` body.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigBody {
+    /// The device.
+    pub device: String,
+    /// Configuration lines, in order.
+    pub lines: Vec<String>,
+}
+
+/// Error body of every non-2xx answer.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ErrorBody {
+    /// What went wrong and what to do.
+    pub error: String,
+}
+
+fn err(status: StatusCode, msg: impl Into<String>) -> Response {
+    (status, Json(ErrorBody { error: msg.into() })).into_response()
+}
+
+#[derive(Clone)]
+struct AppState {
+    keeper: Keeper,
+    inventory: Arc<PathBuf>,
+    reload_lock: Arc<tokio::sync::Mutex<()>>,
+    limits: Arc<ApiLimits>,
+}
+
+/// Builds the API router. `inventory` is re-read on `POST /v1/reload`.
+pub fn router(keeper: Keeper, inventory: PathBuf, limits: ApiLimits) -> Router {
+    let state = AppState {
+        keeper,
+        inventory: Arc::new(inventory),
+        reload_lock: Arc::new(tokio::sync::Mutex::new(())),
+        limits: Arc::new(limits),
+    };
+    Router::new()
+        .route("/v1/exec", post(exec))
+        .route("/v1/config", post(config))
+        .route("/v1/sessions", get(sessions))
+        .route("/v1/reload", post(reload))
+        .route("/v1/openapi.yaml", get(openapi))
+        .route("/metrics", get(metrics))
+        .route("/healthz", get(healthz))
+        .layer(middleware::from_fn_with_state(state.clone(), buffer_body))
+        .with_state(state)
+}
+
+/// Reads the whole body up front, bounded in size and time, so handlers never wait on a slow
+/// client and oversized bodies are refused before parsing.
+async fn buffer_body(State(st): State<AppState>, req: Request, next: Next) -> Response {
+    let (parts, body) = req.into_parts();
+    if let Some(len) = parts.headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok()) {
+        if len > st.limits.max_body as u64 {
+            return err(StatusCode::PAYLOAD_TOO_LARGE, format!("request body of {len} bytes exceeds the limit of {} bytes", st.limits.max_body));
+        }
+    }
+    let bytes = match tokio::time::timeout(st.limits.body_timeout, axum::body::to_bytes(body, st.limits.max_body)).await {
+        Err(_) => return err(StatusCode::REQUEST_TIMEOUT, "request body not received in time"),
+        Ok(Err(e)) => {
+            return err(StatusCode::PAYLOAD_TOO_LARGE, format!("request body refused (limit {} bytes): {e}", st.limits.max_body))
+        }
+        Ok(Ok(b)) => b,
+    };
+    next.run(Request::from_parts(parts, Body::from(bytes))).await
+}
+
+/// Parses JSON ourselves to answer 400 with serde's message (line/column) in our error shape.
+fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Response> {
+    serde_json::from_slice(body).map_err(|e| err(StatusCode::BAD_REQUEST, format!("invalid JSON body: {e}")))
+}
+
+fn check_commands(cmds: &[String], limits: &ApiLimits, what: &str) -> Result<(), Response> {
+    if cmds.is_empty() {
+        return Err(err(StatusCode::BAD_REQUEST, format!("`{what}` is empty; give at least one")));
+    }
+    if cmds.len() > limits.max_commands {
+        return Err(err(StatusCode::BAD_REQUEST, format!("{} {what}, at most {} per request", cmds.len(), limits.max_commands)));
+    }
+    // One entry is one line: a newline inside would smuggle extra commands past the caller.
+    if let Some(c) = cmds.iter().find(|c| c.contains(['\n', '\r'])) {
+        return Err(err(StatusCode::BAD_REQUEST, format!("an entry of `{what}` contains a line break: {:?}", c.chars().take(60).collect::<String>())));
+    }
+    Ok(())
+}
+
+async fn exec(State(st): State<AppState>, body: axum::body::Bytes) -> Response {
+    let t0 = Instant::now();
+    let b: ExecBody = match parse(&body) {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    if let Err(r) = check_commands(&b.commands, &st.limits, "commands") {
+        return r;
+    }
+    let targets: Vec<String> = match (&b.device, &b.devices, &b.group) {
+        (Some(d), None, None) => vec![d.clone()],
+        (None, Some(ds), None) if !ds.is_empty() => ds.clone(),
+        (None, None, Some(g)) => match st.keeper.group_members(g) {
+            Some(m) => m,
+            None => return err(StatusCode::NOT_FOUND, format!("unknown group `{g}`")),
+        },
+        _ => return err(StatusCode::BAD_REQUEST, "give exactly one of `device`, `devices` (non-empty) or `group`"),
+    };
+    let known = st.keeper.device_names();
+    let unknown: Vec<&String> = targets.iter().filter(|d| known.binary_search(d).is_err()).collect();
+    if !unknown.is_empty() {
+        let list = unknown.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ");
+        return err(StatusCode::NOT_FOUND, format!("unknown device {list}"));
+    }
+    if st.keeper.is_stopping() {
+        return err(StatusCode::SERVICE_UNAVAILABLE, "the daemon is shutting down");
+    }
+    let req = ExecRequest { commands: b.commands, read_timeout: b.read_timeout_ms.map(Duration::from_millis) };
+    let results = if targets.len() == 1 {
+        vec![st.keeper.exec_one(&targets[0], &req).await]
+    } else {
+        st.keeper.exec_many(&targets, &req).await
+    };
+    let ok = results.iter().all(|r| r.ok);
+    let elapsed_ms = (t0.elapsed().as_secs_f64() * 1e6).round() / 1e3;
+    Json(ExecResponse { ok, elapsed_ms, results }).into_response()
+}
+
+async fn config(State(st): State<AppState>, body: axum::body::Bytes) -> Response {
+    let b: ConfigBody = match parse(&body) {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    if let Err(r) = check_commands(&b.lines, &st.limits, "lines") {
+        return r;
+    }
+    if st.keeper.device_names().binary_search(&b.device).is_err() {
+        return err(StatusCode::NOT_FOUND, format!("unknown device `{}`", b.device));
+    }
+    if st.keeper.is_stopping() {
+        return err(StatusCode::SERVICE_UNAVAILABLE, "the daemon is shutting down");
+    }
+    Json(st.keeper.config(&b.device, &b.lines).await).into_response()
+}
+
+async fn sessions(State(st): State<AppState>) -> Response {
+    Json(st.keeper.status()).into_response()
+}
+
+async fn reload(State(st): State<AppState>) -> Response {
+    let _g = st.reload_lock.lock().await;
+    match reload_from(&st.keeper, &st.inventory).await {
+        Ok(r) => Json(r).into_response(),
+        Err(e) => err(StatusCode::BAD_REQUEST, format!("inventory not reloaded, still running the previous one: {e}")),
+    }
+}
+
+/// Re-reads the inventory file and applies it; the old inventory stays on error.
+pub async fn reload_from(keeper: &Keeper, path: &std::path::Path) -> Result<crate::keeper::ReloadReport, crate::inventory::InventoryError> {
+    let path = path.to_path_buf();
+    let inv = tokio::task::spawn_blocking(move || Inventory::load(&path))
+        .await
+        .unwrap_or_else(|e| Err(crate::inventory::InventoryError { file: PathBuf::new(), location: None, message: e.to_string() }))?;
+    for w in &inv.warnings {
+        tracing::warn!("{w}");
+    }
+    Ok(keeper.reload(inv).await)
+}
+
+async fn openapi() -> Response {
+    ([(header::CONTENT_TYPE, "application/yaml")], OPENAPI_YAML).into_response()
+}
+
+async fn metrics(State(st): State<AppState>) -> Response {
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], st.keeper.metrics_text()).into_response()
+}
+
+async fn healthz(State(st): State<AppState>) -> Response {
+    if st.keeper.is_stopping() {
+        return err(StatusCode::SERVICE_UNAVAILABLE, "shutting down");
+    }
+    Json(serde_json::json!({ "ok": true, "devices": st.keeper.device_names().len() })).into_response()
+}
+
+/// Wraps a router with bearer-token authentication (constant-time comparison); `/healthz` stays
+/// open so load balancers can probe.
+pub fn require_token(router: Router, token: String) -> Router {
+    let token = Arc::new(token.into_bytes());
+    router.layer(middleware::from_fn(move |req: Request, next: Next| {
+        let token = token.clone();
+        async move {
+            if req.uri().path() == "/healthz" {
+                return next.run(req).await;
+            }
+            let given = req
+                .headers()
+                .get(header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .map(|v| v.trim().as_bytes());
+            let ok = given.is_some_and(|g| {
+                use subtle::ConstantTimeEq;
+                g.len() == token.len() && bool::from(g.ct_eq(token.as_slice()))
+            });
+            if !ok {
+                let mut r = err(StatusCode::UNAUTHORIZED, "missing or wrong bearer token (Authorization: Bearer <token from --token-file>)");
+                r.headers_mut().insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
+                return r;
+            }
+            next.run(req).await
+        }
+    }))
+}
+
+/// Serves `router` on `listener` until `stop` fires, then waits up to `grace` for in-flight
+/// requests to finish.
+pub async fn serve<L>(mut listener: L, router: Router, limits: ApiLimits, stop: CancellationToken, grace: Duration)
+where
+    L: axum::serve::Listener,
+{
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    let conns = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let svc = hyper_util::service::TowerToHyperService::new(router);
+    loop {
+        let permit = tokio::select! {
+            _ = stop.cancelled() => break,
+            p = conns.clone().acquire_owned() => match p { Ok(p) => p, Err(_) => break },
+        };
+        let (io, _addr) = tokio::select! {
+            _ = stop.cancelled() => break,
+            a = listener.accept() => a,
+        };
+        let conn = hyper::server::conn::http1::Builder::new()
+            .timer(TokioTimer::new())
+            .header_read_timeout(limits.header_timeout)
+            .max_buf_size(64 * 1024)
+            .serve_connection(TokioIo::new(io), svc.clone());
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            if let Err(e) = conn.await {
+                tracing::debug!("API connection ended: {e}");
+            }
+            drop(permit);
+        });
+    }
+    if tokio::time::timeout(grace, graceful.shutdown()).await.is_err() {
+        tracing::warn!("API requests still running after {grace:?}; closing them");
+    }
+}

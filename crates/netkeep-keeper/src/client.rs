@@ -1,0 +1,280 @@
+//! A client for a running `netkeep serve`, used by `netkeep exec/config/status` and usable from
+//! any Rust program.
+//!
+//! Discovery order: an explicit `--socket PATH`; `NETKEEP_SOCKET`; `NETKEEP_URL`
+//! (`http://127.0.0.1:PORT`, token read from `NETKEEP_TOKEN_FILE`); the default socket path
+//! ([`default_socket_path`]). An explicit socket that does not answer is an error; the others
+//! simply mean "no daemon" so callers can fall back to a direct connection.
+//!
+//! Wiring into `netkeep exec` (the `--socket` flag is `Option<PathBuf>`):
+//! ```no_run
+//! # async fn run(socket: Option<std::path::PathBuf>) -> anyhow::Result<()> {
+//! use netkeep_keeper::client::{DaemonClient, Target};
+//! if let Some(daemon) = DaemonClient::discover(socket.as_deref()).await? {
+//!     let resp = daemon.exec(Target::Device("core-sw1".into()), &["display clock".into()], None).await?;
+//!     for r in &resp.results {
+//!         for c in &r.outputs { println!("{}", c.output); }
+//!     }
+//!     // exit code: non-zero when !resp.ok
+//! } else {
+//!     // no daemon running: connect directly with netkeep::Session
+//! }
+//! # Ok(()) }
+//! ```
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use http_body_util::{BodyExt, Full};
+use hyper::body::Bytes;
+use hyper_util::rt::TokioIo;
+use serde::de::DeserializeOwned;
+
+use crate::api::{ConfigBody, ErrorBody, ExecBody, ExecResponse};
+use crate::keeper::{DeviceResult, DeviceStatus, ReloadReport};
+
+/// Where the daemon listens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Endpoint {
+    /// Unix socket path.
+    Unix(PathBuf),
+    /// TCP `host:port` with its bearer token.
+    Tcp {
+        /// `127.0.0.1:7878`
+        addr: String,
+        /// Bearer token.
+        token: String,
+    },
+}
+
+impl std::fmt::Display for Endpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Endpoint::Unix(p) => write!(f, "unix socket {}", p.display()),
+            Endpoint::Tcp { addr, .. } => write!(f, "http://{addr}"),
+        }
+    }
+}
+
+/// Which devices an exec targets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// One device.
+    Device(String),
+    /// Several devices.
+    Devices(Vec<String>),
+    /// A group from the inventory.
+    Group(String),
+}
+
+/// A failed call to the daemon.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// Could not reach the daemon.
+    #[error("cannot reach the netkeep daemon at {endpoint}: {source} (is `netkeep serve` running? see --socket / NETKEEP_SOCKET)")]
+    Connect {
+        /// Where we tried.
+        endpoint: Endpoint,
+        /// Why it failed.
+        source: std::io::Error,
+    },
+    /// The daemon answered with an error status.
+    #[error("netkeep daemon answered {status}: {message}")]
+    Status {
+        /// HTTP status.
+        status: u16,
+        /// The daemon's error text.
+        message: String,
+    },
+    /// Broken exchange (connection dropped, bad JSON).
+    #[error("talking to the netkeep daemon at {endpoint}: {message}")]
+    Protocol {
+        /// Where.
+        endpoint: Endpoint,
+        /// What went wrong.
+        message: String,
+    },
+    /// `NETKEEP_TOKEN_FILE` unreadable or missing for `NETKEEP_URL`.
+    #[error("{0}")]
+    Config(String),
+}
+
+/// The default socket: `$XDG_RUNTIME_DIR/netkeep.sock`, else `~/.netkeep/netkeep.sock`.
+pub fn default_socket_path() -> PathBuf {
+    match std::env::var_os("XDG_RUNTIME_DIR").filter(|v| !v.is_empty()) {
+        Some(d) => PathBuf::from(d).join("netkeep.sock"),
+        None => dirs::home_dir().unwrap_or_else(|| PathBuf::from("/tmp")).join(".netkeep").join("netkeep.sock"),
+    }
+}
+
+/// The socket path the CLI uses: explicit, else `NETKEEP_SOCKET`, else the default.
+pub fn socket_path(explicit: Option<&Path>) -> PathBuf {
+    explicit
+        .map(Path::to_path_buf)
+        .or_else(|| std::env::var_os("NETKEEP_SOCKET").filter(|v| !v.is_empty()).map(PathBuf::from))
+        .unwrap_or_else(default_socket_path)
+}
+
+/// Client of one daemon. Each call opens a fresh connection (cheap on a Unix socket).
+#[derive(Debug, Clone)]
+pub struct DaemonClient {
+    endpoint: Endpoint,
+    timeout: Option<Duration>,
+}
+
+enum Stream {
+    Unix(tokio::net::UnixStream),
+    Tcp(tokio::net::TcpStream),
+}
+
+impl DaemonClient {
+    /// A client for an endpoint (no connection yet).
+    pub fn new(endpoint: Endpoint) -> Self {
+        DaemonClient { endpoint, timeout: None }
+    }
+
+    /// Limits each call's total time (default: none; the daemon bounds command time itself).
+    pub fn with_timeout(mut self, t: Duration) -> Self {
+        self.timeout = Some(t);
+        self
+    }
+
+    /// The endpoint.
+    pub fn endpoint(&self) -> &Endpoint {
+        &self.endpoint
+    }
+
+    /// Finds a running daemon (see the module doc for the order). `Ok(None)`: none running.
+    pub async fn discover(explicit_socket: Option<&Path>) -> Result<Option<DaemonClient>, ClientError> {
+        if let Some(p) = explicit_socket {
+            let c = DaemonClient::new(Endpoint::Unix(p.to_path_buf()));
+            c.connect().await?;
+            return Ok(Some(c));
+        }
+        let candidates = if let Some(p) = std::env::var_os("NETKEEP_SOCKET").filter(|v| !v.is_empty()) {
+            vec![Endpoint::Unix(PathBuf::from(p))]
+        } else if let Some(url) = std::env::var("NETKEEP_URL").ok().filter(|v| !v.is_empty()) {
+            let addr = url.trim_start_matches("http://").trim_end_matches('/').to_string();
+            let tf = std::env::var("NETKEEP_TOKEN_FILE")
+                .map_err(|_| ClientError::Config("NETKEEP_URL is set but NETKEEP_TOKEN_FILE is not".into()))?;
+            let token = std::fs::read_to_string(&tf)
+                .map_err(|e| ClientError::Config(format!("cannot read NETKEEP_TOKEN_FILE {tf}: {e}")))?;
+            vec![Endpoint::Tcp { addr, token: token.trim().to_string() }]
+        } else {
+            vec![Endpoint::Unix(default_socket_path())]
+        };
+        for ep in candidates {
+            if let Endpoint::Unix(p) = &ep {
+                if !p.exists() {
+                    continue;
+                }
+            }
+            let c = DaemonClient::new(ep);
+            if c.connect().await.is_ok() {
+                return Ok(Some(c));
+            }
+        }
+        Ok(None)
+    }
+
+    async fn connect(&self) -> Result<Stream, ClientError> {
+        let r = match &self.endpoint {
+            Endpoint::Unix(p) => tokio::net::UnixStream::connect(p).await.map(Stream::Unix),
+            Endpoint::Tcp { addr, .. } => tokio::net::TcpStream::connect(addr).await.map(|s| {
+                let _ = s.set_nodelay(true);
+                Stream::Tcp(s)
+            }),
+        };
+        r.map_err(|source| ClientError::Connect { endpoint: self.endpoint.clone(), source })
+    }
+
+    fn proto(&self, message: impl Into<String>) -> ClientError {
+        ClientError::Protocol { endpoint: self.endpoint.clone(), message: message.into() }
+    }
+
+    /// Sends one request; returns status and body.
+    pub async fn request_raw(&self, method: &str, path: &str, body: Option<Vec<u8>>) -> Result<(u16, Bytes), ClientError> {
+        let fut = self.request_inner(method, path, body);
+        match self.timeout {
+            Some(t) => tokio::time::timeout(t, fut).await.map_err(|_| self.proto(format!("no answer within {t:?}")))?,
+            None => fut.await,
+        }
+    }
+
+    async fn request_inner(&self, method: &str, path: &str, body: Option<Vec<u8>>) -> Result<(u16, Bytes), ClientError> {
+        let mut b = hyper::Request::builder().method(method).uri(path).header("host", "netkeep");
+        if let Endpoint::Tcp { token, .. } = &self.endpoint {
+            b = b.header("authorization", format!("Bearer {token}"));
+        }
+        if body.is_some() {
+            b = b.header("content-type", "application/json");
+        }
+        let req = b
+            .body(Full::new(Bytes::from(body.unwrap_or_default())))
+            .map_err(|e| self.proto(format!("bad request: {e}")))?;
+        let resp = match self.connect().await? {
+            Stream::Unix(s) => send(TokioIo::new(s), req).await,
+            Stream::Tcp(s) => send(TokioIo::new(s), req).await,
+        }
+        .map_err(|e| self.proto(e.to_string()))?;
+        Ok(resp)
+    }
+
+    async fn call<T: DeserializeOwned>(&self, method: &str, path: &str, body: Option<Vec<u8>>) -> Result<T, ClientError> {
+        let (status, bytes) = self.request_raw(method, path, body).await?;
+        if !(200..300).contains(&status) {
+            let message = serde_json::from_slice::<ErrorBody>(&bytes)
+                .map(|e| e.error)
+                .unwrap_or_else(|_| String::from_utf8_lossy(&bytes).into_owned());
+            return Err(ClientError::Status { status, message });
+        }
+        serde_json::from_slice(&bytes).map_err(|e| self.proto(format!("unexpected answer: {e}")))
+    }
+
+    /// Runs commands on a device, devices or a group.
+    pub async fn exec(&self, target: Target, commands: &[String], read_timeout: Option<Duration>) -> Result<ExecResponse, ClientError> {
+        let mut body = ExecBody {
+            commands: commands.to_vec(),
+            read_timeout_ms: read_timeout.map(|d| d.as_millis() as u64),
+            ..ExecBody::default()
+        };
+        match target {
+            Target::Device(d) => body.device = Some(d),
+            Target::Devices(ds) => body.devices = Some(ds),
+            Target::Group(g) => body.group = Some(g),
+        }
+        let json = serde_json::to_vec(&body).map_err(|e| self.proto(e.to_string()))?;
+        self.call("POST", "/v1/exec", Some(json)).await
+    }
+
+    /// Runs a configuration set on one device.
+    pub async fn config(&self, device: &str, lines: &[String]) -> Result<DeviceResult, ClientError> {
+        let json = serde_json::to_vec(&ConfigBody { device: device.to_string(), lines: lines.to_vec() })
+            .map_err(|e| self.proto(e.to_string()))?;
+        self.call("POST", "/v1/config", Some(json)).await
+    }
+
+    /// Status of every device.
+    pub async fn status(&self) -> Result<Vec<DeviceStatus>, ClientError> {
+        self.call("GET", "/v1/sessions", None).await
+    }
+
+    /// Asks the daemon to re-read its inventory.
+    pub async fn reload(&self) -> Result<ReloadReport, ClientError> {
+        self.call("POST", "/v1/reload", None).await
+    }
+}
+
+async fn send<I>(io: I, req: hyper::Request<Full<Bytes>>) -> Result<(u16, Bytes), hyper::Error>
+where
+    I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+{
+    let (mut tx, conn) = hyper::client::conn::http1::handshake(io).await?;
+    let driver = tokio::spawn(conn);
+    let resp = tx.send_request(req).await?;
+    let status = resp.status().as_u16();
+    let body = resp.into_body().collect().await?.to_bytes();
+    drop(tx);
+    driver.abort();
+    Ok((status, body))
+}

@@ -1,0 +1,324 @@
+//! `netkeep serve`: binds the API (Unix socket, optional token-protected TCP), warms the fleet,
+//! reloads on SIGHUP and stops gracefully on SIGTERM / Ctrl-C.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), netkeep_keeper::daemon::DaemonError> {
+//! use std::sync::Arc;
+//! use netkeep_keeper::daemon::{Daemon, DaemonConfig};
+//! let cfg = DaemonConfig::new("netkeep.yaml");
+//! let daemon = Daemon::start(cfg, Arc::new(netkeep_keeper::netkeep_conn::NetkeepConnector::new())).await?;
+//! daemon.run_until_signal().await;
+//! # Ok(()) }
+//! ```
+
+use std::io::IsTerminal;
+use std::net::SocketAddr;
+use std::os::unix::fs::{FileTypeExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use crate::api::{self, ApiLimits};
+use crate::inventory::{Inventory, InventoryError};
+use crate::keeper::{Keeper, KeeperOptions, ReloadReport};
+use crate::session::Connector;
+
+/// Everything `netkeep serve` is configured with.
+#[derive(Debug, Clone)]
+pub struct DaemonConfig {
+    /// Inventory file or Nornir directory.
+    pub inventory: PathBuf,
+    /// Unix socket; `None` = `NETKEEP_SOCKET` or the default path.
+    pub socket: Option<PathBuf>,
+    /// Optional TCP listener (needs `token_file`).
+    pub listen: Option<SocketAddr>,
+    /// Bearer token file for the TCP listener.
+    pub token_file: Option<PathBuf>,
+    /// Pool tunables.
+    pub keeper: KeeperOptions,
+    /// API bounds.
+    pub limits: ApiLimits,
+    /// Progress bar when stderr is a terminal (log lines otherwise).
+    pub progress_bar: bool,
+    /// Time in-flight requests get at shutdown.
+    pub shutdown_grace: Duration,
+}
+
+impl DaemonConfig {
+    /// Defaults for an inventory path.
+    pub fn new(inventory: impl Into<PathBuf>) -> Self {
+        DaemonConfig {
+            inventory: inventory.into(),
+            socket: None,
+            listen: None,
+            token_file: None,
+            keeper: KeeperOptions::default(),
+            limits: ApiLimits::default(),
+            progress_bar: true,
+            shutdown_grace: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Why the daemon did not start.
+#[derive(Debug, thiserror::Error)]
+pub enum DaemonError {
+    /// Bad inventory: the daemon does not start.
+    #[error("inventory: {0}")]
+    Inventory(#[from] InventoryError),
+    /// `--listen` without `--token-file`.
+    #[error("refusing to listen on TCP {0} without --token-file: anyone who can reach the port could run commands on your devices")]
+    TcpWithoutToken(SocketAddr),
+    /// Token file unreadable or empty.
+    #[error("token file {path}: {message}")]
+    Token {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// Another daemon answers on the socket.
+    #[error("another netkeep daemon is already listening on {0}; stop it or use --socket")]
+    AlreadyRunning(PathBuf),
+    /// Socket or TCP bind failure.
+    #[error("cannot listen on {what}: {source}")]
+    Bind {
+        /// Address or path.
+        what: String,
+        /// OS error.
+        source: std::io::Error,
+    },
+}
+
+/// Raises the soft open-file limit to the hard limit (each session is a socket). Returns
+/// (old soft limit, new soft limit).
+pub fn raise_nofile_limit() -> std::io::Result<(u64, u64)> {
+    let mut lim = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    // SAFETY: getrlimit/setrlimit only read/write the struct we pass.
+    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) } != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    let old = lim.rlim_cur as u64;
+    if lim.rlim_cur < lim.rlim_max {
+        lim.rlim_cur = lim.rlim_max;
+        // SAFETY: as above.
+        if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &lim) } != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+    }
+    Ok((old, lim.rlim_cur as u64))
+}
+
+/// Binds a Unix socket readable only by the owner: parent directory created 0700 when we
+/// create it, socket 0600 (created under umask 0177, so there is no window where it is open).
+/// A stale socket file is replaced; a live one (another daemon) is an error.
+pub fn bind_unix_socket(path: &Path) -> Result<tokio::net::UnixListener, DaemonError> {
+    let bind_err = |source| DaemonError::Bind { what: path.display().to_string(), source };
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        if !parent.exists() {
+            std::fs::create_dir_all(parent).map_err(bind_err)?;
+            std::fs::set_permissions(parent, std::fs::Permissions::from_mode(0o700)).map_err(bind_err)?;
+        }
+    }
+    if let Ok(meta) = std::fs::symlink_metadata(path) {
+        if !meta.file_type().is_socket() {
+            return Err(bind_err(std::io::Error::new(
+                std::io::ErrorKind::AlreadyExists,
+                "a file that is not a socket is in the way; not removing it",
+            )));
+        }
+        if std::os::unix::net::UnixStream::connect(path).is_ok() {
+            return Err(DaemonError::AlreadyRunning(path.to_path_buf()));
+        }
+        std::fs::remove_file(path).map_err(bind_err)?;
+    }
+    // SAFETY: umask only changes this process's file creation mask; restored right after.
+    let old = unsafe { libc::umask(0o177) };
+    let r = tokio::net::UnixListener::bind(path);
+    // SAFETY: as above.
+    unsafe { libc::umask(old) };
+    let l = r.map_err(bind_err)?;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(bind_err)?;
+    Ok(l)
+}
+
+fn read_token(path: &Path) -> Result<String, DaemonError> {
+    let terr = |message: String| DaemonError::Token { path: path.to_path_buf(), message };
+    let t = std::fs::read_to_string(path).map_err(|e| terr(format!("cannot read: {e}")))?;
+    let t = t.trim().to_string();
+    if t.len() < 16 {
+        return Err(terr("the token must be at least 16 characters".into()));
+    }
+    if let Ok(m) = std::fs::metadata(path) {
+        if m.permissions().mode() & 0o077 != 0 {
+            tracing::warn!("token file {} is readable by other users; chmod 600 it", path.display());
+        }
+    }
+    Ok(t)
+}
+
+/// A running daemon.
+pub struct Daemon {
+    keeper: Keeper,
+    socket: PathBuf,
+    tcp: Option<SocketAddr>,
+    inventory: PathBuf,
+    stop: CancellationToken,
+    servers: Vec<JoinHandle<()>>,
+    warm: Option<JoinHandle<(usize, usize)>>,
+    grace: Duration,
+}
+
+impl Daemon {
+    /// Loads the inventory, binds the listeners and starts warming in the background.
+    pub async fn start(cfg: DaemonConfig, connector: Arc<dyn Connector>) -> Result<Daemon, DaemonError> {
+        match raise_nofile_limit() {
+            Ok((old, new)) => tracing::info!("open-file limit raised from {old} to {new}"),
+            Err(e) => tracing::warn!("could not raise the open-file limit: {e}"),
+        }
+        let inv = Inventory::load(&cfg.inventory)?;
+        for w in &inv.warnings {
+            tracing::warn!("{w}");
+        }
+        let token = match (&cfg.listen, &cfg.token_file) {
+            (Some(addr), None) => return Err(DaemonError::TcpWithoutToken(*addr)),
+            (Some(_), Some(f)) => Some(read_token(f)?),
+            _ => None,
+        };
+        let socket = crate::client::socket_path(cfg.socket.as_deref());
+        let unix = bind_unix_socket(&socket)?;
+        let tcp_listener = match cfg.listen {
+            Some(addr) => {
+                if !addr.ip().is_loopback() {
+                    tracing::warn!("listening on non-loopback {addr}: the token is sent in clear text over HTTP");
+                }
+                Some(tokio::net::TcpListener::bind(addr).await.map_err(|source| DaemonError::Bind { what: addr.to_string(), source })?)
+            }
+            None => None,
+        };
+        let tcp = tcp_listener.as_ref().and_then(|l| l.local_addr().ok());
+        let n = inv.devices.len();
+        let keeper = Keeper::new(inv, connector, cfg.keeper.clone());
+        let stop = CancellationToken::new();
+        let router = api::router(keeper.clone(), cfg.inventory.clone(), cfg.limits.clone());
+        let mut servers = vec![tokio::spawn(api::serve(unix, router.clone(), cfg.limits.clone(), stop.clone(), cfg.shutdown_grace))];
+        if let (Some(l), Some(t)) = (tcp_listener, token) {
+            let r = api::require_token(router, t);
+            servers.push(tokio::spawn(api::serve(l, r, cfg.limits.clone(), stop.clone(), cfg.shutdown_grace)));
+        }
+        tracing::info!(devices = n, socket = %socket.display(), tcp = ?tcp, "netkeep daemon listening");
+        let warm = {
+            let k = keeper.clone();
+            let bar = cfg.progress_bar && std::io::stderr().is_terminal();
+            Some(tokio::spawn(async move { warm_with_progress(&k, bar).await }))
+        };
+        Ok(Daemon { keeper, socket, tcp, inventory: cfg.inventory, stop, servers, warm, grace: cfg.shutdown_grace })
+    }
+
+    /// The session keeper.
+    pub fn keeper(&self) -> &Keeper {
+        &self.keeper
+    }
+
+    /// The Unix socket path.
+    pub fn socket_path(&self) -> &Path {
+        &self.socket
+    }
+
+    /// The TCP address actually bound, if any.
+    pub fn tcp_addr(&self) -> Option<SocketAddr> {
+        self.tcp
+    }
+
+    /// Waits for the start-up warm-up; returns (connected, failed).
+    pub async fn wait_warm(&mut self) -> (usize, usize) {
+        match self.warm.take() {
+            Some(h) => h.await.unwrap_or((0, 0)),
+            None => (0, 0),
+        }
+    }
+
+    /// Re-reads the inventory (as SIGHUP does).
+    pub async fn reload(&self) -> Result<ReloadReport, InventoryError> {
+        api::reload_from(&self.keeper, &self.inventory).await
+    }
+
+    /// Stops accepting, lets in-flight requests finish, logs out of every device, removes the
+    /// socket.
+    pub async fn stop(mut self) {
+        tracing::info!("stopping: finishing in-flight requests");
+        self.stop.cancel();
+        if let Some(w) = self.warm.take() {
+            w.abort();
+        }
+        for s in self.servers.drain(..) {
+            let _ = s.await;
+        }
+        self.keeper.shutdown(self.grace).await;
+        let _ = std::fs::remove_file(&self.socket);
+        tracing::info!("stopped");
+    }
+
+    /// Serves until SIGTERM or SIGINT (then [`Daemon::stop`]); SIGHUP reloads the inventory.
+    pub async fn run_until_signal(self) {
+        use tokio::signal::unix::{signal, SignalKind};
+        let (mut hup, mut term, mut int) = match (
+            signal(SignalKind::hangup()),
+            signal(SignalKind::terminate()),
+            signal(SignalKind::interrupt()),
+        ) {
+            (Ok(h), Ok(t), Ok(i)) => (h, t, i),
+            _ => {
+                tracing::error!("cannot install signal handlers; stopping");
+                self.stop().await;
+                return;
+            }
+        };
+        loop {
+            tokio::select! {
+                _ = hup.recv() => match self.reload().await {
+                    Ok(r) => tracing::info!("SIGHUP: reloaded: {} added, {} removed, {} changed, {} unchanged", r.added.len(), r.removed.len(), r.changed.len(), r.unchanged),
+                    Err(e) => tracing::error!("SIGHUP: inventory not reloaded, keeping the previous one: {e}"),
+                },
+                _ = term.recv() => break,
+                _ = int.recv() => break,
+            }
+        }
+        self.stop().await;
+    }
+}
+
+async fn warm_with_progress(k: &Keeper, bar: bool) -> (usize, usize) {
+    let t0 = Instant::now();
+    let pb = bar.then(|| {
+        let pb = indicatif::ProgressBar::new(0);
+        if let Ok(style) = indicatif::ProgressStyle::with_template("warming {bar:40} {pos}/{len} sessions {elapsed}") {
+            pb.set_style(style);
+        }
+        pb
+    });
+    let last_log = std::sync::Mutex::new(Instant::now());
+    let (ok, failed) = k
+        .warm(|done, total| {
+            if let Some(pb) = &pb {
+                pb.set_length(total as u64);
+                pb.set_position(done as u64);
+            } else {
+                // Log lines at most every 2 s: bounded output for 10,000 devices.
+                let mut l = last_log.lock().unwrap_or_else(|p| p.into_inner());
+                if l.elapsed() >= Duration::from_secs(2) {
+                    *l = Instant::now();
+                    tracing::info!("warming: {done}/{total}");
+                }
+            }
+        })
+        .await;
+    if let Some(pb) = pb {
+        pb.finish_and_clear();
+    }
+    tracing::info!("warm: {ok} sessions up, {failed} failed, in {:.1} s", t0.elapsed().as_secs_f64());
+    (ok, failed)
+}

@@ -1,0 +1,130 @@
+//! Text rendering for the CLI: the `netkeep status` table, config files.
+
+use crate::keeper::DeviceStatus;
+
+/// Renders the status table: device, state, session age, keepalives sent, last round trip,
+/// reconnects, last error.
+///
+/// ```
+/// let t = netkeep_keeper::render::status_table(&[]);
+/// assert!(t.starts_with("DEVICE"));
+/// ```
+pub fn status_table(rows: &[DeviceStatus]) -> String {
+    let header = ["DEVICE", "STATE", "AGE", "KEEPALIVES", "LAST RTT", "RECONNECTS", "LAST ERROR"];
+    let cells: Vec<[String; 7]> = rows
+        .iter()
+        .map(|r| {
+            [
+                r.device.clone(),
+                if r.max_sessions > 1 { format!("{} {}/{}", r.state, r.sessions, r.max_sessions) } else { r.state.clone() },
+                r.age_s.map(fmt_age).unwrap_or_else(|| "-".into()),
+                r.keepalives_sent.to_string(),
+                r.last_rtt_ms.map(|m| format!("{m:.2} ms")).unwrap_or_else(|| "-".into()),
+                r.reconnects.to_string(),
+                r.last_error.as_deref().map(|e| truncate(e, 80)).unwrap_or_else(|| "-".into()),
+            ]
+        })
+        .collect();
+    let mut width = header.map(str::len);
+    for row in &cells {
+        for (w, c) in width.iter_mut().zip(row) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let mut out = String::new();
+    let line = |out: &mut String, row: &[&str]| {
+        for (i, (c, w)) in row.iter().zip(width).enumerate() {
+            if i + 1 == row.len() {
+                out.push_str(c);
+            } else {
+                out.push_str(&format!("{c:<w$}  "));
+            }
+        }
+        out.push('\n');
+    };
+    line(&mut out, &header);
+    for row in &cells {
+        line(&mut out, &row.iter().map(String::as_str).collect::<Vec<_>>());
+    }
+    out
+}
+
+fn fmt_age(s: f64) -> String {
+    let t = s as u64;
+    if s < 60.0 {
+        format!("{s:.1}s")
+    } else if t < 3600 {
+        format!("{}m{:02}s", t / 60, t % 60)
+    } else if t < 86400 {
+        format!("{}h{:02}m", t / 3600, t % 3600 / 60)
+    } else {
+        format!("{}d{:02}h", t / 86400, t % 86400 / 3600)
+    }
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    let one_line = s.replace(['\n', '\r'], " ");
+    if one_line.chars().count() <= n {
+        one_line
+    } else {
+        format!("{}…", one_line.chars().take(n - 1).collect::<String>())
+    }
+}
+
+/// Configuration lines from a changes file: trailing whitespace trimmed, blank lines and
+/// comment lines (`#`, `!`) skipped.
+///
+/// ```
+/// let l = netkeep_keeper::render::config_lines("# c\ninterface G1/0/1\n description x \n\n!\n");
+/// assert_eq!(l, ["interface G1/0/1", " description x"]);
+/// ```
+pub fn config_lines(text: &str) -> Vec<String> {
+    text.lines()
+        .map(|l| l.trim_end())
+        .filter(|l| {
+            let t = l.trim_start();
+            !t.is_empty() && !t.starts_with('#') && !t.starts_with('!')
+        })
+        .map(str::to_string)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(device: &str, state: &str, age: Option<f64>, err: Option<&str>) -> DeviceStatus {
+        DeviceStatus {
+            device: device.into(),
+            state: state.into(),
+            age_s: age,
+            keepalives_sent: 5,
+            last_rtt_ms: Some(0.123),
+            reconnects: 2,
+            last_error: err.map(Into::into),
+            sessions: 1,
+            max_sessions: 1,
+            in_use: 0,
+            queued: 0,
+            drops: 0,
+            failures: 0,
+            retry_in_s: None,
+            address: "127.0.0.1:22".into(),
+            platform: "hp_comware".into(),
+        }
+    }
+
+    #[test]
+    fn table_aligns_columns_and_formats_values() {
+        let t = status_table(&[row("kept", "ready", Some(16.04), None), row("bare-long-name", "idle", None, Some("closed\nby device"))]);
+        let lines: Vec<&str> = t.lines().collect();
+        assert_eq!(lines.len(), 3);
+        let col = lines[0].find("STATE").unwrap();
+        assert_eq!(lines[1].find("ready"), Some(col));
+        assert_eq!(lines[2].find("idle"), Some(col));
+        assert!(lines[1].contains("16.0s") && lines[1].contains("0.12 ms"));
+        assert!(lines[2].ends_with("closed by device"));
+        assert_eq!(fmt_age(3725.0), "1h02m");
+        assert_eq!(fmt_age(125.0), "2m05s");
+    }
+}
