@@ -1,0 +1,144 @@
+use super::*;
+
+#[test]
+fn all_builtins_load_and_aliases_resolve() {
+    let names = builtin_names();
+    for n in [
+        "hp_comware",
+        "huawei",
+        "huawei_vrpv8",
+        "cisco_ios",
+        "cisco_nxos",
+        "cisco_xr",
+        "juniper_junos",
+        "arista_eos",
+        "linux",
+        "generic",
+    ] {
+        assert!(names.contains(&n.to_string()), "{n} missing from {names:?}");
+    }
+    assert_eq!(builtin("huawei_vrp").unwrap().name(), "huawei");
+    assert_eq!(builtin("cisco_xe").unwrap().name(), "cisco_ios");
+    let e = builtin("nokia_sros").unwrap_err().to_string();
+    assert!(
+        e.contains("unknown platform") && e.contains("hp_comware"),
+        "{e}"
+    );
+}
+
+fn mode(p: &str, line: &str) -> Option<String> {
+    builtin(p).unwrap().mode_of(line).map(|m| m.name.clone())
+}
+
+#[test]
+fn prompts_identify_modes() {
+    let cases = [
+        ("hp_comware", "<H3C>", Some("user")),
+        ("hp_comware", "RBM_P<H3C>", Some("user")),
+        ("hp_comware", "[H3C-GigabitEthernet1/0/1]", Some("system")),
+        ("hp_comware", "<H3C> display version", None),
+        ("huawei", "<HUAWEI>", Some("user")),
+        (
+            "huawei",
+            "HRP_M[HUAWEI-GigabitEthernet0/0/1]",
+            Some("system"),
+        ),
+        ("huawei_vrpv8", "[~HUAWEI]", Some("system")),
+        ("huawei_vrpv8", "[*HUAWEI-10GE1/0/1]", Some("system")),
+        ("cisco_ios", "R1>", Some("user")),
+        ("cisco_ios", "R1#", Some("privileged")),
+        ("cisco_ios", "R1(config-if)#", Some("config")),
+        ("cisco_nxos", "switch(config)# ", Some("config")),
+        ("cisco_xr", "RP/0/RSP0/CPU0:R1#", Some("privileged")),
+        ("cisco_xr", "RP/0/RSP0/CPU0:R1(config)#", Some("config")),
+        ("juniper_junos", "admin@router1>", Some("operational")),
+        ("juniper_junos", "admin@router1# ", Some("configuration")),
+        ("arista_eos", "arista1(config-if-Et1)#", Some("config")),
+        ("linux", "root@host:~# ", Some("shell")),
+        ("linux", "[me@box tmp]$ ", Some("shell")),
+        ("generic", "device> ", Some("any")),
+    ];
+    for (p, line, want) in cases {
+        assert_eq!(mode(p, line).as_deref(), want, "{p} {line:?}");
+    }
+}
+
+#[test]
+fn failure_indicators_report_the_line() {
+    let p = builtin("hp_comware").unwrap();
+    let out = "interface Gi1/0/99\n          ^\n % Wrong parameter found at '^' position.\n";
+    let (_, line) = p.failure_in(out).unwrap();
+    assert_eq!(line, " % Wrong parameter found at '^' position.");
+    assert!(p.failure_in("description uplink").is_none());
+    let h = builtin("huawei").unwrap();
+    assert!(h
+        .failure_in("Error: Unrecognized command found at '^' position.")
+        .is_some());
+    // "Error:" inside a line is not an indicator for VRP.
+    assert!(h.failure_in(" Input Error: 0").is_none());
+}
+
+#[test]
+fn paths_between_modes() {
+    let p = builtin("cisco_ios").unwrap();
+    let path: Vec<_> = p
+        .path("user", "config")
+        .unwrap()
+        .iter()
+        .map(|t| t.send.as_str())
+        .collect();
+    assert_eq!(path, ["enable", "configure terminal"]);
+    assert!(p.path("config", "config").unwrap().is_empty());
+    assert_eq!(p.path("config", "user").unwrap().len(), 2);
+}
+
+#[test]
+fn pager_and_close_reasons() {
+    let p = builtin("hp_comware").unwrap();
+    assert!(p.pager().unwrap().0.is_match("  ---- More ----"));
+    assert_eq!(
+        p.close_reason("\r\nUser interface vty0 is idle-timeout, the connection is closed!"),
+        CloseReason::IdleTimeout
+    );
+    assert_eq!(
+        p.close_reason("All user lines are busy, please try later."),
+        CloseReason::VtyLimit
+    );
+    assert_eq!(p.close_reason("bye"), CloseReason::Unknown);
+    assert_eq!(p.default_idle_timeout(), Some(Duration::from_secs(600)));
+    assert_eq!(
+        builtin("juniper_junos").unwrap().default_idle_timeout(),
+        None
+    );
+}
+
+#[test]
+fn user_directory_overrides_and_adds() {
+    let dir = tempfile::tempdir().unwrap();
+    let custom = builtin("generic").unwrap().spec().clone();
+    let mut mine = custom.clone();
+    mine.name = "my_box".into();
+    mine.aliases = vec!["mybox".into()];
+    std::fs::write(
+        dir.path().join("my_box.yaml"),
+        serde_norway::to_string(&mine).unwrap(),
+    )
+    .unwrap();
+    let mut comware = builtin("hp_comware").unwrap().spec().clone();
+    comware.prepare.clear();
+    std::fs::write(
+        dir.path().join("hp_comware.yml"),
+        serde_norway::to_string(&comware).unwrap(),
+    )
+    .unwrap();
+    let r = Registry::with_dir(dir.path()).unwrap();
+    assert_eq!(r.get("mybox").unwrap().name(), "my_box");
+    assert!(r.get("hp_comware").unwrap().spec().prepare.is_empty());
+    assert!(!builtin("hp_comware").unwrap().spec().prepare.is_empty());
+    std::fs::write(
+        dir.path().join("bad.yaml"),
+        "name: x\nmodes: []\nkeepalive: {mode: nul}\n",
+    )
+    .unwrap();
+    assert!(Registry::with_dir(dir.path()).is_err());
+}

@@ -1,0 +1,245 @@
+//! Connection, command and keepalive options.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use netkeep_transport::{Auth, HostKeyPolicy, Secret};
+
+/// What the keepalive writes to restart the device's idle timer.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum KeepaliveMode {
+    /// The platform file's strategy (NUL on most network devices, newline on Linux).
+    #[default]
+    Auto,
+    /// A NUL byte (Netmiko's `is_alive`); any echo is drained before the next command.
+    Nul,
+    /// A newline, reading the prompt back.
+    Newline,
+    /// A harmless command (e.g. `display clock`), reading the prompt back.
+    Command(String),
+    /// SSH protocol keepalive only: detects dead peers, does not restart a device's idle timer.
+    Ssh,
+    /// No keepalive task; `is_alive` only checks the transport.
+    Off,
+}
+
+impl std::str::FromStr for KeepaliveMode {
+    type Err = String;
+    /// `auto`, `nul`, `newline`, `ssh`, `off` or `command:<cli command>`.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "auto" => KeepaliveMode::Auto,
+            "nul" => KeepaliveMode::Nul,
+            "newline" => KeepaliveMode::Newline,
+            "ssh" => KeepaliveMode::Ssh,
+            "off" => KeepaliveMode::Off,
+            other => match other.strip_prefix("command:") {
+                Some(c) if !c.trim().is_empty() => KeepaliveMode::Command(c.trim().to_string()),
+                _ => {
+                    return Err(format!(
+                    "keepalive mode {other:?}: use auto, nul, newline, ssh, off or command:<cmd>"
+                ))
+                }
+            },
+        })
+    }
+}
+
+impl std::fmt::Display for KeepaliveMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            KeepaliveMode::Auto => f.write_str("auto"),
+            KeepaliveMode::Nul => f.write_str("nul"),
+            KeepaliveMode::Newline => f.write_str("newline"),
+            KeepaliveMode::Command(c) => write!(f, "command:{c}"),
+            KeepaliveMode::Ssh => f.write_str("ssh"),
+            KeepaliveMode::Off => f.write_str("off"),
+        }
+    }
+}
+
+/// Keepalive task settings.
+///
+/// ```
+/// use netkeep_session::{KeepaliveConfig, KeepaliveMode};
+/// let k = KeepaliveConfig { mode: KeepaliveMode::Nul, interval: None }; // interval = idle timeout / 3
+/// # let _ = k;
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct KeepaliveConfig {
+    pub mode: KeepaliveMode,
+    /// `None`: a third of the idle timeout (the device's, else the platform default); no task if
+    /// neither is known.
+    pub interval: Option<Duration>,
+}
+
+/// Keepalive counters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct KeepaliveStats {
+    /// Keepalives sent (task and `is_alive`).
+    pub sent: u64,
+    /// Keepalives that failed (write error, no answer, session gone).
+    pub failures: u64,
+    /// Round trip of the last successful keepalive.
+    pub last_rtt: Option<Duration>,
+    /// The task's interval (`None`: no task).
+    pub interval: Option<Duration>,
+}
+
+/// Options for one command.
+///
+/// ```
+/// use std::time::Duration;
+/// use netkeep_session::CommandOptions;
+/// let o = CommandOptions { expect: Some(r"\[Y/N\]".into()), read_timeout: Duration::from_secs(60) };
+/// # let _ = o;
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommandOptions {
+    /// Regex that ends the read instead of the prompt (searched in the new output).
+    pub expect: Option<String>,
+    /// How long to wait for the prompt (or `expect`).
+    pub read_timeout: Duration,
+}
+
+impl Default for CommandOptions {
+    fn default() -> Self {
+        CommandOptions {
+            expect: None,
+            read_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// How to reach a device and how to treat the session.
+///
+/// ```
+/// use std::time::Duration;
+/// use netkeep_session::{Auth, ConnectOptions, HostKeyPolicy, Secret};
+/// let o = ConnectOptions::new("127.0.0.1", 2222, "hp_comware")
+///     .username("admin")
+///     .auth(Auth::Password(Secret::new("admin")))
+///     .host_key_policy(HostKeyPolicy::AcceptNew)
+///     .idle_timeout(Some(Duration::from_secs(600)))
+///     .device_name("core-sw1");
+/// # let _ = o;
+/// ```
+#[derive(Debug, Clone)]
+pub struct ConnectOptions {
+    pub host: String,
+    pub port: u16,
+    /// Platform name or alias (Netmiko device_type).
+    pub platform: String,
+    pub username: String,
+    pub auth: Auth,
+    pub host_key_policy: HostKeyPolicy,
+    /// netkeep's own known_hosts file (default under the user's data dir).
+    pub known_hosts_file: Option<PathBuf>,
+    /// Bound on connect + login + first prompt + preparation.
+    pub connect_timeout: Duration,
+    pub legacy_algorithms: bool,
+    /// The device's idle timeout, if known (`Some(ZERO)`: none).
+    pub idle_timeout: Option<Duration>,
+    pub keepalive: KeepaliveConfig,
+    /// Label for errors and logs (default `host:port`).
+    pub device_name: Option<String>,
+    /// Secret for `enable` (default: the login password).
+    pub enable_secret: Option<Secret>,
+    /// Extra/override platform files.
+    pub platform_dir: Option<PathBuf>,
+    /// Default read timeout for commands.
+    pub read_timeout: Duration,
+    /// Bound on the SSH ping inside `is_alive` and the keepalive task.
+    pub probe_timeout: Duration,
+    /// SSH-level keepalive interval (dead-peer detection by russh; off by default).
+    pub ssh_keepalive: Option<Duration>,
+}
+
+impl ConnectOptions {
+    /// Options for `host:port` as `platform`, user `admin`, empty password, accept-new.
+    pub fn new(host: impl Into<String>, port: u16, platform: impl Into<String>) -> Self {
+        ConnectOptions {
+            host: host.into(),
+            port,
+            platform: platform.into(),
+            username: "admin".into(),
+            auth: Auth::Password(Secret::new("")),
+            host_key_policy: HostKeyPolicy::AcceptNew,
+            known_hosts_file: None,
+            connect_timeout: Duration::from_secs(10),
+            legacy_algorithms: false,
+            idle_timeout: None,
+            keepalive: KeepaliveConfig::default(),
+            device_name: None,
+            enable_secret: None,
+            platform_dir: None,
+            read_timeout: Duration::from_secs(30),
+            probe_timeout: Duration::from_secs(5),
+            ssh_keepalive: None,
+        }
+    }
+
+    pub fn username(mut self, u: impl Into<String>) -> Self {
+        self.username = u.into();
+        self
+    }
+    pub fn auth(mut self, a: Auth) -> Self {
+        self.auth = a;
+        self
+    }
+    pub fn host_key_policy(mut self, p: HostKeyPolicy) -> Self {
+        self.host_key_policy = p;
+        self
+    }
+    pub fn known_hosts_file(mut self, f: impl Into<PathBuf>) -> Self {
+        self.known_hosts_file = Some(f.into());
+        self
+    }
+    pub fn connect_timeout(mut self, t: Duration) -> Self {
+        self.connect_timeout = t;
+        self
+    }
+    pub fn legacy_algorithms(mut self, on: bool) -> Self {
+        self.legacy_algorithms = on;
+        self
+    }
+    pub fn idle_timeout(mut self, t: Option<Duration>) -> Self {
+        self.idle_timeout = t;
+        self
+    }
+    pub fn keepalive(mut self, k: KeepaliveConfig) -> Self {
+        self.keepalive = k;
+        self
+    }
+    pub fn device_name(mut self, n: impl Into<String>) -> Self {
+        self.device_name = Some(n.into());
+        self
+    }
+    pub fn enable_secret(mut self, s: Secret) -> Self {
+        self.enable_secret = Some(s);
+        self
+    }
+    pub fn platform_dir(mut self, d: impl Into<PathBuf>) -> Self {
+        self.platform_dir = Some(d.into());
+        self
+    }
+    pub fn read_timeout(mut self, t: Duration) -> Self {
+        self.read_timeout = t;
+        self
+    }
+    pub fn probe_timeout(mut self, t: Duration) -> Self {
+        self.probe_timeout = t;
+        self
+    }
+    pub fn ssh_keepalive(mut self, t: Option<Duration>) -> Self {
+        self.ssh_keepalive = t;
+        self
+    }
+
+    /// The label used in errors.
+    pub fn device(&self) -> String {
+        self.device_name
+            .clone()
+            .unwrap_or_else(|| format!("{}:{}", self.host, self.port))
+    }
+}

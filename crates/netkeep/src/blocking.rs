@@ -1,0 +1,113 @@
+//! A blocking wrapper for simple scripts: the same session, driven by a private runtime with one
+//! worker thread (which also runs the keepalive task between your calls).
+//!
+//! ```no_run
+//! use netkeep::{blocking, Auth, ConnectOptions, Secret};
+//! let s = blocking::Session::connect(
+//!     ConnectOptions::new("127.0.0.1", 2222, "hp_comware").username("admin")
+//!         .auth(Auth::Password(Secret::new("admin"))),
+//! )?;
+//! println!("{}", s.send_command("display clock")?);
+//! # Ok::<(), netkeep::Error>(())
+//! ```
+
+use std::time::Duration;
+
+use crate::{CommandOptions, ConnectOptions, Error, KeepaliveStats};
+
+/// Blocking counterpart of [`crate::Session`]. Do not use it from inside an async runtime.
+pub struct Session {
+    rt: tokio::runtime::Runtime,
+    inner: crate::Session,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.inner.fmt(f)
+    }
+}
+
+impl Session {
+    /// Connects (see [`crate::Session::connect`]).
+    pub fn connect(opts: ConnectOptions) -> Result<Session, Error> {
+        let device = opts.device();
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .map_err(|e| Error::ConnectionLost {
+                device,
+                step: "starting the runtime".into(),
+                message: e.to_string(),
+            })?;
+        let inner = rt.block_on(crate::Session::connect(opts))?;
+        Ok(Session { rt, inner })
+    }
+
+    /// The async session, for mixing styles.
+    pub fn as_async(&self) -> &crate::Session {
+        &self.inner
+    }
+
+    pub fn send_command(&self, cmd: &str) -> Result<String, Error> {
+        self.rt.block_on(self.inner.send_command(cmd))
+    }
+
+    pub fn send_command_with(&self, cmd: &str, opts: &CommandOptions) -> Result<String, Error> {
+        self.rt.block_on(self.inner.send_command_with(cmd, opts))
+    }
+
+    pub fn send_command_timing(
+        &self,
+        cmd: &str,
+        quiet: Duration,
+        max: Duration,
+    ) -> Result<String, Error> {
+        self.rt
+            .block_on(self.inner.send_command_timing(cmd, quiet, max))
+    }
+
+    pub fn send_interactive(&self, cmd: &str, steps: &[(&str, &str)]) -> Result<String, Error> {
+        self.rt.block_on(self.inner.send_interactive(cmd, steps))
+    }
+
+    pub fn send_config_set(&self, lines: &[&str]) -> Result<String, Error> {
+        self.rt.block_on(self.inner.send_config_set(lines))
+    }
+
+    pub fn save_config(&self) -> Result<String, Error> {
+        self.rt.block_on(self.inner.save_config())
+    }
+
+    pub fn commit(&self) -> Result<String, Error> {
+        self.rt.block_on(self.inner.commit())
+    }
+
+    pub fn enable(&self) -> Result<(), Error> {
+        self.rt.block_on(self.inner.enable())
+    }
+
+    pub fn find_prompt(&self) -> Result<String, Error> {
+        self.rt.block_on(self.inner.find_prompt())
+    }
+
+    pub fn is_alive(&self) -> bool {
+        self.rt.block_on(self.inner.is_alive())
+    }
+
+    pub fn probe(&self, timeout: Duration) -> Result<Duration, Error> {
+        self.rt.block_on(self.inner.probe(timeout))
+    }
+
+    pub fn keepalive_stats(&self) -> KeepaliveStats {
+        self.inner.keepalive_stats()
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.inner.is_closed()
+    }
+
+    pub fn disconnect(self) {
+        self.rt.block_on(self.inner.disconnect());
+    }
+}
