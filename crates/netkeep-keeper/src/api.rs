@@ -141,36 +141,84 @@ pub fn router(keeper: Keeper, inventory: PathBuf, limits: ApiLimits) -> Router {
 /// client and oversized bodies are refused before parsing.
 async fn buffer_body(State(st): State<AppState>, req: Request, next: Next) -> Response {
     let (parts, body) = req.into_parts();
-    if let Some(len) = parts.headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok()) {
+    if let Some(len) = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok())
+    {
         if len > st.limits.max_body as u64 {
-            return err(StatusCode::PAYLOAD_TOO_LARGE, format!("request body of {len} bytes exceeds the limit of {} bytes", st.limits.max_body));
+            return err(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!(
+                    "request body of {len} bytes exceeds the limit of {} bytes",
+                    st.limits.max_body
+                ),
+            );
         }
     }
-    let bytes = match tokio::time::timeout(st.limits.body_timeout, axum::body::to_bytes(body, st.limits.max_body)).await {
-        Err(_) => return err(StatusCode::REQUEST_TIMEOUT, "request body not received in time"),
+    let bytes = match tokio::time::timeout(
+        st.limits.body_timeout,
+        axum::body::to_bytes(body, st.limits.max_body),
+    )
+    .await
+    {
+        Err(_) => {
+            return err(
+                StatusCode::REQUEST_TIMEOUT,
+                "request body not received in time",
+            )
+        }
         Ok(Err(e)) => {
-            return err(StatusCode::PAYLOAD_TOO_LARGE, format!("request body refused (limit {} bytes): {e}", st.limits.max_body))
+            return err(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!(
+                    "request body refused (limit {} bytes): {e}",
+                    st.limits.max_body
+                ),
+            )
         }
         Ok(Ok(b)) => b,
     };
-    next.run(Request::from_parts(parts, Body::from(bytes))).await
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
 }
 
 /// Parses JSON ourselves to answer 400 with serde's message (line/column) in our error shape.
-fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Response> {
-    serde_json::from_slice(body).map_err(|e| err(StatusCode::BAD_REQUEST, format!("invalid JSON body: {e}")))
+fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Box<Response>> {
+    serde_json::from_slice(body).map_err(|e| {
+        Box::new(err(
+            StatusCode::BAD_REQUEST,
+            format!("invalid JSON body: {e}"),
+        ))
+    })
 }
 
-fn check_commands(cmds: &[String], limits: &ApiLimits, what: &str) -> Result<(), Response> {
+fn check_commands(cmds: &[String], limits: &ApiLimits, what: &str) -> Result<(), Box<Response>> {
     if cmds.is_empty() {
-        return Err(err(StatusCode::BAD_REQUEST, format!("`{what}` is empty; give at least one")));
+        return Err(Box::new(err(
+            StatusCode::BAD_REQUEST,
+            format!("`{what}` is empty; give at least one"),
+        )));
     }
     if cmds.len() > limits.max_commands {
-        return Err(err(StatusCode::BAD_REQUEST, format!("{} {what}, at most {} per request", cmds.len(), limits.max_commands)));
+        return Err(Box::new(err(
+            StatusCode::BAD_REQUEST,
+            format!(
+                "{} {what}, at most {} per request",
+                cmds.len(),
+                limits.max_commands
+            ),
+        )));
     }
     // One entry is one line: a newline inside would smuggle extra commands past the caller.
     if let Some(c) = cmds.iter().find(|c| c.contains(['\n', '\r'])) {
-        return Err(err(StatusCode::BAD_REQUEST, format!("an entry of `{what}` contains a line break: {:?}", c.chars().take(60).collect::<String>())));
+        return Err(Box::new(err(
+            StatusCode::BAD_REQUEST,
+            format!(
+                "an entry of `{what}` contains a line break: {:?}",
+                c.chars().take(60).collect::<String>()
+            ),
+        )));
     }
     Ok(())
 }
@@ -179,10 +227,10 @@ async fn exec(State(st): State<AppState>, body: axum::body::Bytes) -> Response {
     let t0 = Instant::now();
     let b: ExecBody = match parse(&body) {
         Ok(b) => b,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     if let Err(r) = check_commands(&b.commands, &st.limits, "commands") {
-        return r;
+        return *r;
     }
     let targets: Vec<String> = match (&b.device, &b.devices, &b.group) {
         (Some(d), None, None) => vec![d.clone()],
@@ -191,18 +239,36 @@ async fn exec(State(st): State<AppState>, body: axum::body::Bytes) -> Response {
             Some(m) => m,
             None => return err(StatusCode::NOT_FOUND, format!("unknown group `{g}`")),
         },
-        _ => return err(StatusCode::BAD_REQUEST, "give exactly one of `device`, `devices` (non-empty) or `group`"),
+        _ => {
+            return err(
+                StatusCode::BAD_REQUEST,
+                "give exactly one of `device`, `devices` (non-empty) or `group`",
+            )
+        }
     };
     let known = st.keeper.device_names();
-    let unknown: Vec<&String> = targets.iter().filter(|d| known.binary_search(d).is_err()).collect();
+    let unknown: Vec<&String> = targets
+        .iter()
+        .filter(|d| known.binary_search(d).is_err())
+        .collect();
     if !unknown.is_empty() {
-        let list = unknown.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ");
+        let list = unknown
+            .iter()
+            .map(|s| format!("`{s}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
         return err(StatusCode::NOT_FOUND, format!("unknown device {list}"));
     }
     if st.keeper.is_stopping() {
-        return err(StatusCode::SERVICE_UNAVAILABLE, "the daemon is shutting down");
+        return err(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the daemon is shutting down",
+        );
     }
-    let req = ExecRequest { commands: b.commands, read_timeout: b.read_timeout_ms.map(Duration::from_millis) };
+    let req = ExecRequest {
+        commands: b.commands,
+        read_timeout: b.read_timeout_ms.map(Duration::from_millis),
+    };
     let results = if targets.len() == 1 {
         vec![st.keeper.exec_one(&targets[0], &req).await]
     } else {
@@ -210,22 +276,33 @@ async fn exec(State(st): State<AppState>, body: axum::body::Bytes) -> Response {
     };
     let ok = results.iter().all(|r| r.ok);
     let elapsed_ms = (t0.elapsed().as_secs_f64() * 1e6).round() / 1e3;
-    Json(ExecResponse { ok, elapsed_ms, results }).into_response()
+    Json(ExecResponse {
+        ok,
+        elapsed_ms,
+        results,
+    })
+    .into_response()
 }
 
 async fn config(State(st): State<AppState>, body: axum::body::Bytes) -> Response {
     let b: ConfigBody = match parse(&body) {
         Ok(b) => b,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     if let Err(r) = check_commands(&b.lines, &st.limits, "lines") {
-        return r;
+        return *r;
     }
     if st.keeper.device_names().binary_search(&b.device).is_err() {
-        return err(StatusCode::NOT_FOUND, format!("unknown device `{}`", b.device));
+        return err(
+            StatusCode::NOT_FOUND,
+            format!("unknown device `{}`", b.device),
+        );
     }
     if st.keeper.is_stopping() {
-        return err(StatusCode::SERVICE_UNAVAILABLE, "the daemon is shutting down");
+        return err(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the daemon is shutting down",
+        );
     }
     Json(st.keeper.config(&b.device, &b.lines).await).into_response()
 }
@@ -238,16 +315,28 @@ async fn reload(State(st): State<AppState>) -> Response {
     let _g = st.reload_lock.lock().await;
     match reload_from(&st.keeper, &st.inventory).await {
         Ok(r) => Json(r).into_response(),
-        Err(e) => err(StatusCode::BAD_REQUEST, format!("inventory not reloaded, still running the previous one: {e}")),
+        Err(e) => err(
+            StatusCode::BAD_REQUEST,
+            format!("inventory not reloaded, still running the previous one: {e}"),
+        ),
     }
 }
 
 /// Re-reads the inventory file and applies it; the old inventory stays on error.
-pub async fn reload_from(keeper: &Keeper, path: &std::path::Path) -> Result<crate::keeper::ReloadReport, crate::inventory::InventoryError> {
+pub async fn reload_from(
+    keeper: &Keeper,
+    path: &std::path::Path,
+) -> Result<crate::keeper::ReloadReport, crate::inventory::InventoryError> {
     let path = path.to_path_buf();
     let inv = tokio::task::spawn_blocking(move || Inventory::load(&path))
         .await
-        .unwrap_or_else(|e| Err(crate::inventory::InventoryError { file: PathBuf::new(), location: None, message: e.to_string() }))?;
+        .unwrap_or_else(|e| {
+            Err(crate::inventory::InventoryError {
+                file: PathBuf::new(),
+                location: None,
+                message: e.to_string(),
+            })
+        })?;
     for w in &inv.warnings {
         tracing::warn!("{w}");
     }
@@ -259,14 +348,19 @@ async fn openapi() -> Response {
 }
 
 async fn metrics(State(st): State<AppState>) -> Response {
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], st.keeper.metrics_text()).into_response()
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        st.keeper.metrics_text(),
+    )
+        .into_response()
 }
 
 async fn healthz(State(st): State<AppState>) -> Response {
     if st.keeper.is_stopping() {
         return err(StatusCode::SERVICE_UNAVAILABLE, "shutting down");
     }
-    Json(serde_json::json!({ "ok": true, "devices": st.keeper.device_names().len() })).into_response()
+    Json(serde_json::json!({ "ok": true, "devices": st.keeper.device_names().len() }))
+        .into_response()
 }
 
 /// Wraps a router with bearer-token authentication (constant-time comparison); `/healthz` stays
@@ -301,8 +395,13 @@ pub fn require_token(router: Router, token: String) -> Router {
 
 /// Serves `router` on `listener` until `stop` fires, then waits up to `grace` for in-flight
 /// requests to finish.
-pub async fn serve<L>(mut listener: L, router: Router, limits: ApiLimits, stop: CancellationToken, grace: Duration)
-where
+pub async fn serve<L>(
+    mut listener: L,
+    router: Router,
+    limits: ApiLimits,
+    stop: CancellationToken,
+    grace: Duration,
+) where
     L: axum::serve::Listener,
 {
     use hyper_util::rt::{TokioIo, TokioTimer};
@@ -331,7 +430,10 @@ where
             drop(permit);
         });
     }
-    if tokio::time::timeout(grace, graceful.shutdown()).await.is_err() {
+    if tokio::time::timeout(grace, graceful.shutdown())
+        .await
+        .is_err()
+    {
         tracing::warn!("API requests still running after {grace:?}; closing them");
     }
 }

@@ -8,7 +8,7 @@
 //!
 //! Wiring into `netkeep exec` (the `--socket` flag is `Option<PathBuf>`):
 //! ```no_run
-//! # async fn run(socket: Option<std::path::PathBuf>) -> anyhow::Result<()> {
+//! # async fn run(socket: Option<std::path::PathBuf>) -> Result<(), Box<dyn std::error::Error>> {
 //! use netkeep_keeper::client::{DaemonClient, Target};
 //! if let Some(daemon) = DaemonClient::discover(socket.as_deref()).await? {
 //!     let resp = daemon.exec(Target::Device("core-sw1".into()), &["display clock".into()], None).await?;
@@ -103,7 +103,10 @@ pub enum ClientError {
 pub fn default_socket_path() -> PathBuf {
     match std::env::var_os("XDG_RUNTIME_DIR").filter(|v| !v.is_empty()) {
         Some(d) => PathBuf::from(d).join("netkeep.sock"),
-        None => dirs::home_dir().unwrap_or_else(|| PathBuf::from("/tmp")).join(".netkeep").join("netkeep.sock"),
+        None => dirs::home_dir()
+            .unwrap_or_else(|| PathBuf::from("/tmp"))
+            .join(".netkeep")
+            .join("netkeep.sock"),
     }
 }
 
@@ -111,7 +114,11 @@ pub fn default_socket_path() -> PathBuf {
 pub fn socket_path(explicit: Option<&Path>) -> PathBuf {
     explicit
         .map(Path::to_path_buf)
-        .or_else(|| std::env::var_os("NETKEEP_SOCKET").filter(|v| !v.is_empty()).map(PathBuf::from))
+        .or_else(|| {
+            std::env::var_os("NETKEEP_SOCKET")
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        })
         .unwrap_or_else(default_socket_path)
 }
 
@@ -130,7 +137,10 @@ enum Stream {
 impl DaemonClient {
     /// A client for an endpoint (no connection yet).
     pub fn new(endpoint: Endpoint) -> Self {
-        DaemonClient { endpoint, timeout: None }
+        DaemonClient {
+            endpoint,
+            timeout: None,
+        }
     }
 
     /// Limits each call's total time (default: none; the daemon bounds command time itself).
@@ -145,24 +155,35 @@ impl DaemonClient {
     }
 
     /// Finds a running daemon (see the module doc for the order). `Ok(None)`: none running.
-    pub async fn discover(explicit_socket: Option<&Path>) -> Result<Option<DaemonClient>, ClientError> {
+    pub async fn discover(
+        explicit_socket: Option<&Path>,
+    ) -> Result<Option<DaemonClient>, ClientError> {
         if let Some(p) = explicit_socket {
             let c = DaemonClient::new(Endpoint::Unix(p.to_path_buf()));
             c.connect().await?;
             return Ok(Some(c));
         }
-        let candidates = if let Some(p) = std::env::var_os("NETKEEP_SOCKET").filter(|v| !v.is_empty()) {
-            vec![Endpoint::Unix(PathBuf::from(p))]
-        } else if let Some(url) = std::env::var("NETKEEP_URL").ok().filter(|v| !v.is_empty()) {
-            let addr = url.trim_start_matches("http://").trim_end_matches('/').to_string();
-            let tf = std::env::var("NETKEEP_TOKEN_FILE")
-                .map_err(|_| ClientError::Config("NETKEEP_URL is set but NETKEEP_TOKEN_FILE is not".into()))?;
-            let token = std::fs::read_to_string(&tf)
-                .map_err(|e| ClientError::Config(format!("cannot read NETKEEP_TOKEN_FILE {tf}: {e}")))?;
-            vec![Endpoint::Tcp { addr, token: token.trim().to_string() }]
-        } else {
-            vec![Endpoint::Unix(default_socket_path())]
-        };
+        let candidates =
+            if let Some(p) = std::env::var_os("NETKEEP_SOCKET").filter(|v| !v.is_empty()) {
+                vec![Endpoint::Unix(PathBuf::from(p))]
+            } else if let Some(url) = std::env::var("NETKEEP_URL").ok().filter(|v| !v.is_empty()) {
+                let addr = url
+                    .trim_start_matches("http://")
+                    .trim_end_matches('/')
+                    .to_string();
+                let tf = std::env::var("NETKEEP_TOKEN_FILE").map_err(|_| {
+                    ClientError::Config("NETKEEP_URL is set but NETKEEP_TOKEN_FILE is not".into())
+                })?;
+                let token = std::fs::read_to_string(&tf).map_err(|e| {
+                    ClientError::Config(format!("cannot read NETKEEP_TOKEN_FILE {tf}: {e}"))
+                })?;
+                vec![Endpoint::Tcp {
+                    addr,
+                    token: token.trim().to_string(),
+                }]
+            } else {
+                vec![Endpoint::Unix(default_socket_path())]
+            };
         for ep in candidates {
             if let Endpoint::Unix(p) = &ep {
                 if !p.exists() {
@@ -185,24 +206,45 @@ impl DaemonClient {
                 Stream::Tcp(s)
             }),
         };
-        r.map_err(|source| ClientError::Connect { endpoint: self.endpoint.clone(), source })
+        r.map_err(|source| ClientError::Connect {
+            endpoint: self.endpoint.clone(),
+            source,
+        })
     }
 
     fn proto(&self, message: impl Into<String>) -> ClientError {
-        ClientError::Protocol { endpoint: self.endpoint.clone(), message: message.into() }
+        ClientError::Protocol {
+            endpoint: self.endpoint.clone(),
+            message: message.into(),
+        }
     }
 
     /// Sends one request; returns status and body.
-    pub async fn request_raw(&self, method: &str, path: &str, body: Option<Vec<u8>>) -> Result<(u16, Bytes), ClientError> {
+    pub async fn request_raw(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<Vec<u8>>,
+    ) -> Result<(u16, Bytes), ClientError> {
         let fut = self.request_inner(method, path, body);
         match self.timeout {
-            Some(t) => tokio::time::timeout(t, fut).await.map_err(|_| self.proto(format!("no answer within {t:?}")))?,
+            Some(t) => tokio::time::timeout(t, fut)
+                .await
+                .map_err(|_| self.proto(format!("no answer within {t:?}")))?,
             None => fut.await,
         }
     }
 
-    async fn request_inner(&self, method: &str, path: &str, body: Option<Vec<u8>>) -> Result<(u16, Bytes), ClientError> {
-        let mut b = hyper::Request::builder().method(method).uri(path).header("host", "netkeep");
+    async fn request_inner(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<Vec<u8>>,
+    ) -> Result<(u16, Bytes), ClientError> {
+        let mut b = hyper::Request::builder()
+            .method(method)
+            .uri(path)
+            .header("host", "netkeep");
         if let Endpoint::Tcp { token, .. } = &self.endpoint {
             b = b.header("authorization", format!("Bearer {token}"));
         }
@@ -220,7 +262,12 @@ impl DaemonClient {
         Ok(resp)
     }
 
-    async fn call<T: DeserializeOwned>(&self, method: &str, path: &str, body: Option<Vec<u8>>) -> Result<T, ClientError> {
+    async fn call<T: DeserializeOwned>(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<Vec<u8>>,
+    ) -> Result<T, ClientError> {
         let (status, bytes) = self.request_raw(method, path, body).await?;
         if !(200..300).contains(&status) {
             let message = serde_json::from_slice::<ErrorBody>(&bytes)
@@ -232,7 +279,12 @@ impl DaemonClient {
     }
 
     /// Runs commands on a device, devices or a group.
-    pub async fn exec(&self, target: Target, commands: &[String], read_timeout: Option<Duration>) -> Result<ExecResponse, ClientError> {
+    pub async fn exec(
+        &self,
+        target: Target,
+        commands: &[String],
+        read_timeout: Option<Duration>,
+    ) -> Result<ExecResponse, ClientError> {
         let mut body = ExecBody {
             commands: commands.to_vec(),
             read_timeout_ms: read_timeout.map(|d| d.as_millis() as u64),
@@ -248,9 +300,16 @@ impl DaemonClient {
     }
 
     /// Runs a configuration set on one device.
-    pub async fn config(&self, device: &str, lines: &[String]) -> Result<DeviceResult, ClientError> {
-        let json = serde_json::to_vec(&ConfigBody { device: device.to_string(), lines: lines.to_vec() })
-            .map_err(|e| self.proto(e.to_string()))?;
+    pub async fn config(
+        &self,
+        device: &str,
+        lines: &[String],
+    ) -> Result<DeviceResult, ClientError> {
+        let json = serde_json::to_vec(&ConfigBody {
+            device: device.to_string(),
+            lines: lines.to_vec(),
+        })
+        .map_err(|e| self.proto(e.to_string()))?;
         self.call("POST", "/v1/config", Some(json)).await
     }
 

@@ -95,8 +95,12 @@ pub enum DaemonError {
 
 /// Raises the soft open-file limit to the hard limit (each session is a socket). Returns
 /// (old soft limit, new soft limit).
+#[allow(clippy::unnecessary_cast)] // rlim_t is not u64 everywhere
 pub fn raise_nofile_limit() -> std::io::Result<(u64, u64)> {
-    let mut lim = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    let mut lim = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
     // SAFETY: getrlimit/setrlimit only read/write the struct we pass.
     if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) } != 0 {
         return Err(std::io::Error::last_os_error());
@@ -116,11 +120,15 @@ pub fn raise_nofile_limit() -> std::io::Result<(u64, u64)> {
 /// create it, socket 0600 (created under umask 0177, so there is no window where it is open).
 /// A stale socket file is replaced; a live one (another daemon) is an error.
 pub fn bind_unix_socket(path: &Path) -> Result<tokio::net::UnixListener, DaemonError> {
-    let bind_err = |source| DaemonError::Bind { what: path.display().to_string(), source };
+    let bind_err = |source| DaemonError::Bind {
+        what: path.display().to_string(),
+        source,
+    };
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         if !parent.exists() {
             std::fs::create_dir_all(parent).map_err(bind_err)?;
-            std::fs::set_permissions(parent, std::fs::Permissions::from_mode(0o700)).map_err(bind_err)?;
+            std::fs::set_permissions(parent, std::fs::Permissions::from_mode(0o700))
+                .map_err(bind_err)?;
         }
     }
     if let Ok(meta) = std::fs::symlink_metadata(path) {
@@ -146,7 +154,10 @@ pub fn bind_unix_socket(path: &Path) -> Result<tokio::net::UnixListener, DaemonE
 }
 
 fn read_token(path: &Path) -> Result<String, DaemonError> {
-    let terr = |message: String| DaemonError::Token { path: path.to_path_buf(), message };
+    let terr = |message: String| DaemonError::Token {
+        path: path.to_path_buf(),
+        message,
+    };
     let t = std::fs::read_to_string(path).map_err(|e| terr(format!("cannot read: {e}")))?;
     let t = t.trim().to_string();
     if t.len() < 16 {
@@ -154,7 +165,10 @@ fn read_token(path: &Path) -> Result<String, DaemonError> {
     }
     if let Ok(m) = std::fs::metadata(path) {
         if m.permissions().mode() & 0o077 != 0 {
-            tracing::warn!("token file {} is readable by other users; chmod 600 it", path.display());
+            tracing::warn!(
+                "token file {} is readable by other users; chmod 600 it",
+                path.display()
+            );
         }
     }
     Ok(t)
@@ -174,7 +188,10 @@ pub struct Daemon {
 
 impl Daemon {
     /// Loads the inventory, binds the listeners and starts warming in the background.
-    pub async fn start(cfg: DaemonConfig, connector: Arc<dyn Connector>) -> Result<Daemon, DaemonError> {
+    pub async fn start(
+        cfg: DaemonConfig,
+        connector: Arc<dyn Connector>,
+    ) -> Result<Daemon, DaemonError> {
         match raise_nofile_limit() {
             Ok((old, new)) => tracing::info!("open-file limit raised from {old} to {new}"),
             Err(e) => tracing::warn!("could not raise the open-file limit: {e}"),
@@ -195,7 +212,14 @@ impl Daemon {
                 if !addr.ip().is_loopback() {
                     tracing::warn!("listening on non-loopback {addr}: the token is sent in clear text over HTTP");
                 }
-                Some(tokio::net::TcpListener::bind(addr).await.map_err(|source| DaemonError::Bind { what: addr.to_string(), source })?)
+                Some(
+                    tokio::net::TcpListener::bind(addr)
+                        .await
+                        .map_err(|source| DaemonError::Bind {
+                            what: addr.to_string(),
+                            source,
+                        })?,
+                )
             }
             None => None,
         };
@@ -204,18 +228,41 @@ impl Daemon {
         let keeper = Keeper::new(inv, connector, cfg.keeper.clone());
         let stop = CancellationToken::new();
         let router = api::router(keeper.clone(), cfg.inventory.clone(), cfg.limits.clone());
-        let mut servers = vec![tokio::spawn(api::serve(unix, router.clone(), cfg.limits.clone(), stop.clone(), cfg.shutdown_grace))];
+        let mut servers = vec![tokio::spawn(api::serve(
+            unix,
+            router.clone(),
+            cfg.limits.clone(),
+            stop.clone(),
+            cfg.shutdown_grace,
+        ))];
         if let (Some(l), Some(t)) = (tcp_listener, token) {
             let r = api::require_token(router, t);
-            servers.push(tokio::spawn(api::serve(l, r, cfg.limits.clone(), stop.clone(), cfg.shutdown_grace)));
+            servers.push(tokio::spawn(api::serve(
+                l,
+                r,
+                cfg.limits.clone(),
+                stop.clone(),
+                cfg.shutdown_grace,
+            )));
         }
         tracing::info!(devices = n, socket = %socket.display(), tcp = ?tcp, "netkeep daemon listening");
         let warm = {
             let k = keeper.clone();
             let bar = cfg.progress_bar && std::io::stderr().is_terminal();
-            Some(tokio::spawn(async move { warm_with_progress(&k, bar).await }))
+            Some(tokio::spawn(
+                async move { warm_with_progress(&k, bar).await },
+            ))
         };
-        Ok(Daemon { keeper, socket, tcp, inventory: cfg.inventory, stop, servers, warm, grace: cfg.shutdown_grace })
+        Ok(Daemon {
+            keeper,
+            socket,
+            tcp,
+            inventory: cfg.inventory,
+            stop,
+            servers,
+            warm,
+            grace: cfg.shutdown_grace,
+        })
     }
 
     /// The session keeper.
@@ -295,7 +342,9 @@ async fn warm_with_progress(k: &Keeper, bar: bool) -> (usize, usize) {
     let t0 = Instant::now();
     let pb = bar.then(|| {
         let pb = indicatif::ProgressBar::new(0);
-        if let Ok(style) = indicatif::ProgressStyle::with_template("warming {bar:40} {pos}/{len} sessions {elapsed}") {
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "warming {bar:40} {pos}/{len} sessions {elapsed}",
+        ) {
             pb.set_style(style);
         }
         pb
@@ -319,6 +368,9 @@ async fn warm_with_progress(k: &Keeper, bar: bool) -> (usize, usize) {
     if let Some(pb) = pb {
         pb.finish_and_clear();
     }
-    tracing::info!("warm: {ok} sessions up, {failed} failed, in {:.1} s", t0.elapsed().as_secs_f64());
+    tracing::info!(
+        "warm: {ok} sessions up, {failed} failed, in {:.1} s",
+        t0.elapsed().as_secs_f64()
+    );
     (ok, failed)
 }

@@ -465,14 +465,14 @@ impl Keeper {
             if reconnect {
                 let k = self.clone();
                 let dev = dev.clone();
-                tokio::spawn(async move { k.background_connect(dev).await });
+                tokio::spawn(async move { k.background_connect(dev, false).await });
             }
         }
     }
 
     /// Opens one session for a device in the background (warm-up, reconnect). The caller has
     /// incremented `connecting`.
-    async fn background_connect(&self, dev: Arc<Device>) -> bool {
+    async fn background_connect(&self, dev: Arc<Device>, wait: bool) -> bool {
         let ok = async {
             let _g = self
                 .inner
@@ -481,10 +481,21 @@ impl Keeper {
                 .acquire_owned()
                 .await
                 .ok()?;
-            // Skip if requests are using every allowed session right now.
-            let permit = dev.permits.clone().try_acquire_owned().ok()?;
-            if dev.lock().slots.iter().any(|s| !s.session.is_closed()) {
-                return Some(true);
+            // The supervisor skips a device whose sessions are all in use; warm-up waits.
+            let permit = if wait {
+                dev.permits.clone().acquire_owned().await.ok()?
+            } else {
+                dev.permits.clone().try_acquire_owned().ok()?
+            };
+            {
+                let st = dev.lock();
+                if st.slots.iter().any(|s| !s.session.is_closed()) {
+                    return Some(true);
+                }
+                // Someone else just failed: respect the backoff instead of trying again.
+                if st.next_attempt.is_some_and(|t| Instant::now() < t) {
+                    return Some(false);
+                }
             }
             let r = self.open(&dev).await.ok().map(|_| true);
             drop(permit);
@@ -583,7 +594,7 @@ impl Keeper {
         for dev in devs {
             dev.lock().connecting += 1;
             let k = self.clone();
-            set.spawn(async move { k.background_connect(dev).await });
+            set.spawn(async move { k.background_connect(dev, true).await });
         }
         let (mut ok, mut failed) = (0, 0);
         while let Some(r) = set.join_next().await {

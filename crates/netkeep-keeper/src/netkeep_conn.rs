@@ -13,7 +13,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use netkeep::{Auth, CommandOptions, ConnectOptions, HostKeyPolicy, KeepaliveConfig, KeepaliveMode, Secret, Session};
+use netkeep::{
+    Auth, CommandOptions, ConnectOptions, HostKeyPolicy, KeepaliveConfig, KeepaliveMode, Secret,
+    Session,
+};
 
 use crate::inventory::{Credential, DeviceSpec, HostKeyPolicySpec, KeepaliveModeSpec};
 use crate::session::{BoxFut, Connector, DeviceSession, ErrorKind, SessionError};
@@ -62,7 +65,10 @@ pub fn connect_options(spec: &DeviceSpec) -> ConnectOptions {
         .host_key_policy(policy)
         .connect_timeout(spec.connect_timeout)
         .legacy_algorithms(spec.legacy_algorithms)
-        .keepalive(KeepaliveConfig { mode, interval: spec.keepalive.interval })
+        .keepalive(KeepaliveConfig {
+            mode,
+            interval: spec.keepalive.interval,
+        })
         .device_name(spec.name.clone());
     if spec.idle_timeout.is_some() {
         o = o.idle_timeout(spec.idle_timeout);
@@ -86,15 +92,26 @@ fn map_err(e: netkeep::Error) -> SessionError {
     SessionError {
         kind,
         message: e.to_string(),
-        partial_output: e.partial_output().filter(|p| !p.is_empty()).map(str::to_string),
+        partial_output: e
+            .partial_output()
+            .filter(|p| !p.is_empty())
+            .map(str::to_string),
     }
 }
 
 impl Connector for NetkeepConnector {
-    fn connect<'a>(&'a self, spec: &'a DeviceSpec) -> BoxFut<'a, Result<Arc<dyn DeviceSession>, SessionError>> {
+    fn connect<'a>(
+        &'a self,
+        spec: &'a DeviceSpec,
+    ) -> BoxFut<'a, Result<Arc<dyn DeviceSession>, SessionError>> {
         Box::pin(async move {
-            let s = Session::connect(connect_options(spec)).await.map_err(map_err)?;
-            Ok(Arc::new(NkSession { s, read_timeout: self.read_timeout }) as Arc<dyn DeviceSession>)
+            let s = Session::connect(connect_options(spec))
+                .await
+                .map_err(map_err)?;
+            Ok(Arc::new(NkSession {
+                s,
+                read_timeout: self.read_timeout,
+            }) as Arc<dyn DeviceSession>)
         })
     }
 }
@@ -105,11 +122,18 @@ struct NkSession {
 }
 
 impl DeviceSession for NkSession {
-    fn send_command<'a>(&'a self, command: &'a str, read_timeout: Option<Duration>) -> BoxFut<'a, Result<String, SessionError>> {
+    fn send_command<'a>(
+        &'a self,
+        command: &'a str,
+        read_timeout: Option<Duration>,
+    ) -> BoxFut<'a, Result<String, SessionError>> {
         Box::pin(async move {
             match read_timeout.or(self.read_timeout) {
                 Some(t) => {
-                    let o = CommandOptions { expect: None, read_timeout: t };
+                    let o = CommandOptions {
+                        expect: None,
+                        read_timeout: t,
+                    };
                     self.s.send_command_with(command, &o).await
                 }
                 None => self.s.send_command(command).await,
@@ -118,7 +142,10 @@ impl DeviceSession for NkSession {
         })
     }
 
-    fn send_config_set<'a>(&'a self, lines: &'a [String]) -> BoxFut<'a, Result<String, SessionError>> {
+    fn send_config_set<'a>(
+        &'a self,
+        lines: &'a [String],
+    ) -> BoxFut<'a, Result<String, SessionError>> {
         Box::pin(async move {
             let l: Vec<&str> = lines.iter().map(String::as_str).collect();
             self.s.send_config_set(&l).await.map_err(map_err)

@@ -10,18 +10,35 @@ use crate::keeper::DeviceStatus;
 /// assert!(t.starts_with("DEVICE"));
 /// ```
 pub fn status_table(rows: &[DeviceStatus]) -> String {
-    let header = ["DEVICE", "STATE", "AGE", "KEEPALIVES", "LAST RTT", "RECONNECTS", "LAST ERROR"];
+    let header = [
+        "DEVICE",
+        "STATE",
+        "AGE",
+        "KEEPALIVES",
+        "LAST RTT",
+        "RECONNECTS",
+        "LAST ERROR",
+    ];
     let cells: Vec<[String; 7]> = rows
         .iter()
         .map(|r| {
             [
                 r.device.clone(),
-                if r.max_sessions > 1 { format!("{} {}/{}", r.state, r.sessions, r.max_sessions) } else { r.state.clone() },
+                if r.max_sessions > 1 {
+                    format!("{} {}/{}", r.state, r.sessions, r.max_sessions)
+                } else {
+                    r.state.clone()
+                },
                 r.age_s.map(fmt_age).unwrap_or_else(|| "-".into()),
                 r.keepalives_sent.to_string(),
-                r.last_rtt_ms.map(|m| format!("{m:.2} ms")).unwrap_or_else(|| "-".into()),
+                r.last_rtt_ms
+                    .map(|m| format!("{m:.2} ms"))
+                    .unwrap_or_else(|| "-".into()),
                 r.reconnects.to_string(),
-                r.last_error.as_deref().map(|e| truncate(e, 80)).unwrap_or_else(|| "-".into()),
+                r.last_error
+                    .as_deref()
+                    .map(|e| truncate(e, 80))
+                    .unwrap_or_else(|| "-".into()),
             ]
         })
         .collect();
@@ -44,7 +61,10 @@ pub fn status_table(rows: &[DeviceStatus]) -> String {
     };
     line(&mut out, &header);
     for row in &cells {
-        line(&mut out, &row.iter().map(String::as_str).collect::<Vec<_>>());
+        line(
+            &mut out,
+            &row.iter().map(String::as_str).collect::<Vec<_>>(),
+        );
     }
     out
 }
@@ -116,7 +136,10 @@ mod tests {
 
     #[test]
     fn table_aligns_columns_and_formats_values() {
-        let t = status_table(&[row("kept", "ready", Some(16.04), None), row("bare-long-name", "idle", None, Some("closed\nby device"))]);
+        let t = status_table(&[
+            row("kept", "ready", Some(16.04), None),
+            row("bare-long-name", "idle", None, Some("closed\nby device")),
+        ]);
         let lines: Vec<&str> = t.lines().collect();
         assert_eq!(lines.len(), 3);
         let col = lines[0].find("STATE").unwrap();

@@ -63,5 +63,9 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
             eprintln!("netkeep: {}: {e}", r.device);
         }
     }
-    Ok(if r.ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if r.ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }

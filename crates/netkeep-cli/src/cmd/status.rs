@@ -19,7 +19,9 @@ pub struct Args {
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let Some(client) = DaemonClient::discover(args.socket.as_deref()).await? else {
         let e = ClientError::Connect {
-            endpoint: netkeep_keeper::client::Endpoint::Unix(netkeep_keeper::client::socket_path(None)),
+            endpoint: netkeep_keeper::client::Endpoint::Unix(netkeep_keeper::client::socket_path(
+                None,
+            )),
             source: std::io::Error::new(std::io::ErrorKind::NotFound, "no daemon found"),
         };
         anyhow::bail!(e);

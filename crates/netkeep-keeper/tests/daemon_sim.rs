@@ -1,0 +1,548 @@
+//! The daemon end to end against simulated devices (netkeep-sim, in process, 127.0.0.1:0),
+//! driven through its API with the real client.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use netkeep_keeper::client::{ClientError, DaemonClient, Endpoint, Target};
+use netkeep_keeper::daemon::{Daemon, DaemonConfig, DaemonError};
+use netkeep_keeper::keeper::{DeviceStatus, KeeperOptions};
+use netkeep_keeper::netkeep_conn::NetkeepConnector;
+use netkeep_sim::{DeviceConfig, Fault, SimDevice};
+
+struct Lab {
+    dir: tempfile::TempDir,
+    devices: Vec<(String, SimDevice)>,
+}
+
+async fn sim(idle: Option<Duration>) -> SimDevice {
+    let mut cfg = DeviceConfig::new("hp_comware");
+    cfg.idle_timeout = idle;
+    SimDevice::start(cfg, "127.0.0.1:0".parse().unwrap())
+        .await
+        .expect("sim starts")
+}
+
+impl Lab {
+    /// Devices `name -> extra inventory settings`; all `hp_comware`, password from a file.
+    async fn new(hosts: &[(&str, &str, Option<Duration>)]) -> Lab {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("pw"), "admin\n").unwrap();
+        let mut devices = Vec::new();
+        for (name, _, idle) in hosts {
+            devices.push((name.to_string(), sim(*idle).await));
+        }
+        let lab = Lab { dir, devices };
+        lab.write_inventory(hosts);
+        lab
+    }
+
+    fn write_inventory(&self, hosts: &[(&str, &str, Option<Duration>)]) {
+        let mut y = format!(
+            "defaults:\n  username: admin\n  password_file: pw\n  platform: hp_comware\n  connect_timeout: 5s\n  known_hosts_file: {}\ngroups:\n  lab: {{}}\nhosts:\n",
+            self.dir.path().join("known_hosts").display()
+        );
+        for ((name, extra, _), (_, dev)) in hosts.iter().zip(&self.devices) {
+            let extra = if extra.is_empty() {
+                String::new()
+            } else {
+                format!(", {extra}")
+            };
+            y.push_str(&format!(
+                "  {name}: {{ hostname: 127.0.0.1, port: {}, groups: [lab]{extra} }}\n",
+                dev.addr().port()
+            ));
+        }
+        std::fs::write(self.dir.path().join("netkeep.yaml"), y).unwrap();
+    }
+
+    fn dev(&self, name: &str) -> &SimDevice {
+        &self.devices.iter().find(|(n, _)| n == name).unwrap().1
+    }
+
+    fn config(&self) -> DaemonConfig {
+        let mut cfg = DaemonConfig::new(self.dir.path().join("netkeep.yaml"));
+        cfg.socket = Some(self.dir.path().join("run/netkeep.sock"));
+        cfg.progress_bar = false;
+        cfg.shutdown_grace = Duration::from_secs(5);
+        cfg.keeper = KeeperOptions {
+            tick: Duration::from_millis(100),
+            backoff_base: Duration::from_millis(200),
+            backoff_max: Duration::from_secs(1),
+            auth_retry: Duration::from_secs(120),
+            queue_timeout: Duration::from_secs(10),
+            ..KeeperOptions::default()
+        };
+        cfg
+    }
+
+    async fn start(&self) -> (Daemon, DaemonClient) {
+        let mut d = Daemon::start(self.config(), Arc::new(NetkeepConnector::new()))
+            .await
+            .expect("daemon starts");
+        d.wait_warm().await;
+        let c = DaemonClient::discover(Some(d.socket_path()))
+            .await
+            .unwrap()
+            .unwrap();
+        (d, c)
+    }
+}
+
+fn find<'a>(st: &'a [DeviceStatus], name: &str) -> &'a DeviceStatus {
+    st.iter().find(|s| s.device == name).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exec_one_many_group_config_and_status_json() {
+    let lab = Lab::new(&[
+        ("sw1", "", None),
+        ("sw2", "", None),
+        ("sw3", "warm: false", None),
+    ])
+    .await;
+    let (daemon, client) = lab.start().await;
+
+    let r = client
+        .exec(
+            Target::Device("sw1".into()),
+            &["display clock".into(), "display version".into()],
+            None,
+        )
+        .await
+        .unwrap();
+    assert!(r.ok, "{r:?}");
+    let out = &r.results[0].outputs;
+    assert!(out[0].output.contains("UTC"), "{:?}", out[0].output);
+    assert!(
+        out[1].output.contains("H3C Comware Software"),
+        "{:?}",
+        out[1].output
+    );
+    assert!(!r.results[0].connected, "warm session used");
+
+    let r = client
+        .exec(Target::Group("lab".into()), &["display clock".into()], None)
+        .await
+        .unwrap();
+    assert!(r.ok, "{r:?}");
+    assert_eq!(
+        r.results
+            .iter()
+            .map(|x| x.device.as_str())
+            .collect::<Vec<_>>(),
+        ["sw1", "sw2", "sw3"]
+    );
+    assert!(
+        r.results[2].connected,
+        "sw3 is not warm: connected on first use"
+    );
+
+    let r = client
+        .config(
+            "sw2",
+            &[
+                "interface GigabitEthernet1/0/1".into(),
+                "description via-keeper".into(),
+            ],
+        )
+        .await
+        .unwrap();
+    assert!(r.ok, "{r:?}");
+    let r = client
+        .exec(
+            Target::Device("sw2".into()),
+            &["display current-configuration".into()],
+            None,
+        )
+        .await
+        .unwrap();
+    assert!(
+        r.results[0].outputs[0]
+            .output
+            .contains("description via-keeper"),
+        "{r:?}"
+    );
+
+    // Status through the API, and the JSON field names `netkeep status --json` promises.
+    let (code, body) = client
+        .request_raw("GET", "/v1/sessions", None)
+        .await
+        .unwrap();
+    assert_eq!(code, 200);
+    let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    let first = &v.as_array().unwrap()[0];
+    for k in [
+        "device",
+        "state",
+        "age_s",
+        "keepalives_sent",
+        "last_rtt_ms",
+        "reconnects",
+        "last_error",
+    ] {
+        assert!(first.get(k).is_some(), "missing {k} in {first}");
+    }
+    let st = client.status().await.unwrap();
+    assert!(
+        st.iter()
+            .all(|s| s.state == "ready" && s.sessions == 1 && s.reconnects == 0),
+        "{st:?}"
+    );
+    for (n, d) in &lab.devices {
+        assert_eq!(
+            d.counters().sessions_opened,
+            1,
+            "{n}: one session reused for everything"
+        );
+    }
+
+    // Unknown device and bad requests are errors with a message.
+    match client
+        .exec(Target::Device("nope".into()), &["x".into()], None)
+        .await
+    {
+        Err(ClientError::Status {
+            status: 404,
+            message,
+        }) => assert!(message.contains("nope")),
+        other => panic!("{other:?}"),
+    }
+    let (code, body) = client
+        .request_raw(
+            "POST",
+            "/v1/exec",
+            Some(b"{\"device\": \"sw1\", \"commands\": [\"a\\nb\"]}".to_vec()),
+        )
+        .await
+        .unwrap();
+    assert_eq!(code, 400, "{}", String::from_utf8_lossy(&body));
+    let (code, _) = client
+        .request_raw("POST", "/v1/exec", Some(b"{not json".to_vec()))
+        .await
+        .unwrap();
+    assert_eq!(code, 400);
+
+    let (code, m) = client.request_raw("GET", "/metrics", None).await.unwrap();
+    assert_eq!(code, 200);
+    let m = String::from_utf8_lossy(&m);
+    assert!(m.contains("netkeep_sessions_open 3"), "{m}");
+    let (code, doc) = client
+        .request_raw("GET", "/v1/openapi.yaml", None)
+        .await
+        .unwrap();
+    assert_eq!(code, 200);
+    assert!(String::from_utf8_lossy(&doc).starts_with("openapi: 3"));
+
+    let socket = daemon.socket_path().to_path_buf();
+    daemon.stop().await;
+    assert!(!socket.exists(), "socket removed at stop");
+    for (n, d) in &lab.devices {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        assert_eq!(d.active_sessions(), 0, "{n}: logged out at stop");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_to_one_device_queue_for_its_single_session() {
+    let lab = Lab::new(&[("sw1", "", None)]).await;
+    let (daemon, client) = lab.start().await;
+    let c2 = client.clone();
+    // `ping` takes ~2.5 s on the simulator; the second request must wait for the only session.
+    let slow = tokio::spawn(async move {
+        c2.exec(
+            Target::Device("sw1".into()),
+            &["ping 10.0.0.1".into()],
+            None,
+        )
+        .await
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let st = client.status().await.unwrap();
+    assert_eq!(st[0].state, "busy");
+    let r = client
+        .exec(
+            Target::Device("sw1".into()),
+            &["display clock".into()],
+            None,
+        )
+        .await
+        .unwrap();
+    let s = slow.await.unwrap().unwrap();
+    assert!(s.ok && r.ok, "{s:?} {r:?}");
+    assert!(s.results[0].outputs[0].output.contains("packet loss"));
+    assert!(
+        r.results[0].queued_ms > 1500.0,
+        "queued {} ms",
+        r.results[0].queued_ms
+    );
+    assert_eq!(
+        lab.dev("sw1").counters().sessions_opened,
+        1,
+        "never a second VTY"
+    );
+    daemon.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reconnects_after_the_device_closes_the_session() {
+    // The simulator's reset takes effect at the connection's next activity: the keepalive.
+    let lab = Lab::new(&[("sw1", "keepalive: { mode: nul, interval: 300ms }", None)]).await;
+    let (daemon, client) = lab.start().await;
+    lab.dev("sw1").set_fault(Fault::Reset);
+    let mut st = client.status().await.unwrap();
+    for _ in 0..50 {
+        st = client.status().await.unwrap();
+        if st[0].reconnects >= 1 && st[0].state == "ready" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        (st[0].reconnects, st[0].drops, st[0].state.as_str()),
+        (1, 1, "ready"),
+        "{st:?}"
+    );
+    assert!(
+        st[0].last_error.as_deref().unwrap_or("").contains("closed"),
+        "{st:?}"
+    );
+    let r = client
+        .exec(
+            Target::Device("sw1".into()),
+            &["display clock".into()],
+            None,
+        )
+        .await
+        .unwrap();
+    assert!(r.ok && !r.results[0].connected, "{r:?}");
+    assert_eq!(lab.dev("sw1").counters().sessions_opened, 2);
+    daemon.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn auth_failure_is_not_retried_in_a_loop() {
+    let lab = Lab::new(&[("sw1", "", None)]).await;
+    lab.dev("sw1").set_fault(Fault::AuthFailing);
+    let (daemon, client) = lab.start().await;
+    let after_warm = lab.dev("sw1").counters().auth_failures;
+    assert!(after_warm >= 1, "the login was attempted");
+    for _ in 0..5 {
+        let r = client
+            .exec(
+                Target::Device("sw1".into()),
+                &["display clock".into()],
+                None,
+            )
+            .await
+            .unwrap();
+        assert!(!r.ok);
+        let e = r.results[0].error.as_deref().unwrap();
+        assert!(e.contains("login was refused"), "{e}");
+        assert!(
+            !e.contains("admin\n") && !e.contains("password_file"),
+            "{e}"
+        );
+    }
+    // 15 supervisor ticks later: no new attempt.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(
+        lab.dev("sw1").counters().auth_failures,
+        after_warm,
+        "no retry inside the auth backoff window"
+    );
+    let st = client.status().await.unwrap();
+    assert_eq!(st[0].state, "failed");
+    assert!(st[0].retry_in_s.unwrap() > 30.0);
+    daemon.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn seed_experiment_scaled_kept_survives_bare_is_dropped() {
+    let idle = Some(Duration::from_secs(2));
+    let lab = Lab::new(&[
+        (
+            "kept",
+            "idle_timeout: 2s, keepalive: { mode: nul, interval: 600ms }",
+            idle,
+        ),
+        ("bare", "idle_timeout: 2s, keepalive: { mode: off }", idle),
+    ])
+    .await;
+    let (daemon, client) = lab.start().await;
+    tokio::time::sleep(Duration::from_millis(3200)).await;
+    let st = client.status().await.unwrap();
+    let kept = find(&st, "kept");
+    let bare = find(&st, "bare");
+    assert_eq!(
+        (kept.state.as_str(), kept.reconnects, kept.drops),
+        ("ready", 0, 0),
+        "{kept:?}"
+    );
+    assert!(
+        kept.age_s.unwrap() >= 3.0,
+        "kept is still on its first session: {kept:?}"
+    );
+    assert!(kept.keepalives_sent >= 4, "{kept:?}");
+    assert_eq!(lab.dev("kept").counters().idle_timeouts, 0);
+    assert_eq!(bare.drops, 1, "{bare:?}");
+    assert_eq!(
+        bare.state, "idle",
+        "keepalive off: reconnect on next use, not in a loop"
+    );
+    assert!(
+        bare.last_error
+            .as_deref()
+            .unwrap()
+            .contains("closed by the device"),
+        "{bare:?}"
+    );
+    assert_eq!(lab.dev("bare").counters().idle_timeouts, 1);
+
+    let r = client
+        .exec(
+            Target::Devices(vec!["kept".into(), "bare".into()]),
+            &["display clock".into()],
+            None,
+        )
+        .await
+        .unwrap();
+    assert!(r.ok, "{r:?}");
+    assert!(!r.results[0].connected && r.results[1].connected);
+    let st = client.status().await.unwrap();
+    assert_eq!(find(&st, "bare").reconnects, 1);
+    assert_eq!(find(&st, "kept").reconnects, 0);
+    print!("{}", netkeep_keeper::render::status_table(&st));
+    daemon.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reload_keeps_sessions_of_unchanged_devices() {
+    let lab = Lab::new(&[("sw1", "", None), ("sw2", "", None)]).await;
+    let (daemon, client) = lab.start().await;
+    lab.write_inventory(&[("sw1", "", None), ("sw2", "max_sessions: 2", None)]);
+    let rep = client.reload().await.unwrap();
+    assert_eq!(
+        (rep.unchanged, rep.changed.as_slice()),
+        (1, ["sw2".to_string()].as_slice())
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        lab.dev("sw1").counters().sessions_opened,
+        1,
+        "sw1 kept its session"
+    );
+    assert_eq!(lab.dev("sw2").counters().sessions_opened, 2, "sw2 replaced");
+    // A broken inventory is refused and the old one stays.
+    std::fs::write(
+        lab.dir.path().join("netkeep.yaml"),
+        "hosts:\n  sw1: { platform: nope }\n",
+    )
+    .unwrap();
+    match client.reload().await {
+        Err(ClientError::Status {
+            status: 400,
+            message,
+        }) => assert!(message.contains("netkeep.yaml:2:"), "{message}"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(client.status().await.unwrap().len(), 2);
+    daemon.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unix_socket_is_private() {
+    let lab = Lab::new(&[("sw1", "warm: false", None)]).await;
+    let (daemon, _client) = lab.start().await;
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(daemon.socket_path()), 0o600);
+    assert_eq!(mode(daemon.socket_path().parent().unwrap()), 0o700);
+    // A second daemon on the same socket refuses to start.
+    match Daemon::start(lab.config(), Arc::new(NetkeepConnector::new())).await {
+        Err(DaemonError::AlreadyRunning(_)) => {}
+        Err(e) => panic!("{e}"),
+        Ok(_) => panic!("second daemon started"),
+    }
+    daemon.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tcp_needs_a_token_and_checks_it() {
+    let lab = Lab::new(&[("sw1", "warm: false", None)]).await;
+    let mut cfg = lab.config();
+    cfg.listen = Some("127.0.0.1:0".parse().unwrap());
+    match Daemon::start(cfg.clone(), Arc::new(NetkeepConnector::new())).await {
+        Err(DaemonError::TcpWithoutToken(_)) => {}
+        Err(e) => panic!("{e}"),
+        Ok(_) => panic!("TCP without token accepted"),
+    }
+    let tf = lab.dir.path().join("token");
+    std::fs::write(&tf, "0123456789abcdef-secret-token\n").unwrap();
+    cfg.token_file = Some(tf);
+    let daemon = Daemon::start(cfg, Arc::new(NetkeepConnector::new()))
+        .await
+        .unwrap();
+    let addr = daemon.tcp_addr().unwrap().to_string();
+    let bad = DaemonClient::new(Endpoint::Tcp {
+        addr: addr.clone(),
+        token: "0123456789abcdef-secret-tokeX".into(),
+    });
+    match bad.status().await {
+        Err(ClientError::Status { status: 401, .. }) => {}
+        other => panic!("{other:?}"),
+    }
+    let (code, _) = bad.request_raw("GET", "/healthz", None).await.unwrap();
+    assert_eq!(code, 200, "healthz needs no token");
+    let good = DaemonClient::new(Endpoint::Tcp {
+        addr,
+        token: "0123456789abcdef-secret-token".into(),
+    });
+    assert_eq!(good.status().await.unwrap().len(), 1);
+    let r = good
+        .exec(
+            Target::Device("sw1".into()),
+            &["display clock".into()],
+            None,
+        )
+        .await
+        .unwrap();
+    assert!(r.ok, "{r:?}");
+    daemon.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oversized_body_and_slow_headers_are_refused() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let lab = Lab::new(&[("sw1", "warm: false", None)]).await;
+    let mut cfg = lab.config();
+    cfg.limits.header_timeout = Duration::from_millis(300);
+    let daemon = Daemon::start(cfg, Arc::new(NetkeepConnector::new()))
+        .await
+        .unwrap();
+    let client = DaemonClient::new(Endpoint::Unix(daemon.socket_path().to_path_buf()));
+    let big = format!(
+        "{{\"device\":\"sw1\",\"commands\":[\"{}\"]}}",
+        "x".repeat(2 << 20)
+    );
+    let (code, body) = client
+        .request_raw("POST", "/v1/exec", Some(big.into_bytes()))
+        .await
+        .unwrap();
+    assert_eq!(code, 413, "{}", String::from_utf8_lossy(&body));
+
+    // Slowloris: half a request line, then nothing: the daemon hangs up after the header timeout.
+    let mut s = tokio::net::UnixStream::connect(daemon.socket_path())
+        .await
+        .unwrap();
+    s.write_all(b"GET /v1/sessions HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
+    let mut buf = Vec::new();
+    let r = tokio::time::timeout(Duration::from_secs(3), s.read_to_end(&mut buf)).await;
+    assert!(r.is_ok(), "connection not closed by the header timeout");
+    // And the daemon still serves.
+    assert_eq!(client.status().await.unwrap().len(), 1);
+    daemon.stop().await;
+}
