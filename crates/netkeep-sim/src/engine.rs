@@ -26,7 +26,7 @@ pub enum Effect {
 
 /// A config change with its values resolved (kept until `commit` on candidate-config platforms).
 #[derive(Debug, Clone)]
-enum Change {
+pub(crate) enum Change {
     Hostname(String),
     Description(String, String),
     UndoDescription(String),
@@ -66,7 +66,6 @@ pub struct Engine {
     dialog: Option<Dialog>,
     busy: Option<Busy>,
     queued: Vec<u8>,
-    pending: Vec<Change>,
     banner_wait: bool,
     closed: bool,
     /// Complete lines received (for line-based idle activity).
@@ -101,7 +100,6 @@ impl Engine {
             dialog: None,
             busy: None,
             queued: Vec::new(),
-            pending: Vec::new(),
             banner_wait: false,
             closed: false,
             lines_seen: 0,
@@ -515,7 +513,11 @@ impl Engine {
                             t.to_string()
                         }
                         ArgKind::Interface => match expand_interface(&self.p.if_types, t) {
-                            Some(n) => n,
+                            Some(n) => {
+                                let short = crate::state::short_name(&self.p.if_types, &n);
+                                vars.0.push((format!("{name}_short"), short));
+                                n
+                            }
                             None => return Err((i, false)),
                         },
                     };
@@ -538,8 +540,9 @@ impl Engine {
         Ok(vars)
     }
 
+    /// Junos-style shared candidate configuration has changes not yet committed.
     fn uncommitted(&self) -> bool {
-        !self.pending.is_empty()
+        !self.core.state().pending.is_empty()
     }
 
     fn begin(&mut self, ci: usize, vars: OwnedVars, out: &mut Vec<u8>) -> Effect {
@@ -634,15 +637,15 @@ impl Engine {
                 return;
             }
             SetOp::Commit => {
-                let pend = std::mem::take(&mut self.pending);
                 let mut st = self.core.state();
+                let pend = std::mem::take(&mut st.pending);
                 for c in pend {
                     apply_change(&self.p, &mut st, c);
                 }
                 return;
             }
             SetOp::Discard => {
-                self.pending.clear();
+                self.core.state().pending.clear();
                 return;
             }
             SetOp::Hostname(t) => Change::Hostname(r(t)),
@@ -666,7 +669,11 @@ impl Engine {
             .map(|(m, _)| *m)
             .unwrap_or(self.p.initial_mode);
         if self.p.candidate_config && self.p.modes[mode].config {
-            self.pending.push(change);
+            // Bounded: a runaway script must not grow the candidate forever.
+            let mut st = self.core.state();
+            if st.pending.len() < 100_000 {
+                st.pending.push(change);
+            }
         } else {
             let mut st = self.core.state();
             apply_change(&self.p, &mut st, change);
@@ -754,7 +761,9 @@ impl Engine {
             vars.0.push(("seq".into(), seq));
             let line = self.render(&slow.line, &vars);
             crlf(&line, out);
-            out.extend_from_slice(b"\r\n");
+            if !slow.inline {
+                out.extend_from_slice(b"\r\n");
+            }
             self.busy.as_ref().is_some_and(|b| b.seq >= slow.count)
         };
         if !done {

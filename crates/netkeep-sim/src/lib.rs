@@ -49,3 +49,56 @@ pub enum SimError {
     #[error("cannot load host key {path}: {reason}")]
     HostKey { path: String, reason: String },
 }
+
+/// Parse a human duration for flags: `10s`, `1m30s`, `1500ms`; `0` means zero (off).
+///
+/// ```
+/// assert_eq!(netkeep_sim::parse_duration("1m30s").unwrap().as_secs(), 90);
+/// assert!(netkeep_sim::parse_duration("0").unwrap().is_zero());
+/// ```
+pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    if s.trim() == "0" {
+        return Ok(std::time::Duration::ZERO);
+    }
+    humantime::parse_duration(s.trim())
+        .map_err(|e| format!("{e} (examples: 10s, 1m30s, 1500ms, 0 = off)"))
+}
+
+/// Inject faults at random: every second each device gets one of `faults` with probability
+/// `rate`; lasting faults are cleared again after `hold`. Runs until the task is aborted.
+///
+/// ```no_run
+/// # async fn f(devs: Vec<std::sync::Arc<netkeep_sim::SimDevice>>) {
+/// use std::time::Duration;
+/// let task = netkeep_sim::spawn_random_faults(devs, vec![netkeep_sim::Fault::Stall], 0.01, Duration::from_secs(5));
+/// task.abort();
+/// # }
+/// ```
+pub fn spawn_random_faults(
+    devices: Vec<std::sync::Arc<SimDevice>>,
+    faults: Vec<Fault>,
+    rate: f64,
+    hold: std::time::Duration,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        if faults.is_empty() || rate <= 0.0 {
+            return;
+        }
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+        loop {
+            tick.tick().await;
+            for d in &devices {
+                if rand::random::<f64>() < rate {
+                    let f = faults[rand::random_range(0..faults.len())].clone();
+                    tracing::info!(device = %d.addr(), fault = ?f, "injecting fault");
+                    d.set_fault(f);
+                    let d = d.clone();
+                    tokio::spawn(async move {
+                        tokio::time::sleep(hold).await;
+                        d.clear_faults();
+                    });
+                }
+            }
+        }
+    })
+}

@@ -13,10 +13,27 @@ use crate::template::Template;
 use crate::SimError;
 
 /// Embedded personality files, in the order `platforms()` lists them.
-const SOURCES: &[(&str, &str)] = &[(
-    "hp_comware",
-    include_str!("../personalities/hp_comware.yaml"),
-)];
+const SOURCES: &[(&str, &str)] = &[
+    (
+        "hp_comware",
+        include_str!("../personalities/hp_comware.yaml"),
+    ),
+    ("huawei", include_str!("../personalities/huawei.yaml")),
+    ("cisco_ios", include_str!("../personalities/cisco_ios.yaml")),
+    (
+        "cisco_nxos",
+        include_str!("../personalities/cisco_nxos.yaml"),
+    ),
+    (
+        "juniper_junos",
+        include_str!("../personalities/juniper_junos.yaml"),
+    ),
+    (
+        "arista_eos",
+        include_str!("../personalities/arista_eos.yaml"),
+    ),
+    ("linux", include_str!("../personalities/linux.yaml")),
+];
 
 /// Aliases accepted for platform names (Netmiko spellings).
 const ALIASES: &[(&str, &str)] = &[
@@ -295,6 +312,9 @@ struct RawSlow {
     interval: Duration,
     tail: String,
     aborted: String,
+    /// Lines are printed without a line break (Cisco's `!!!!!`).
+    #[serde(default)]
+    inline: bool,
 }
 
 mod humantime_serde {
@@ -371,6 +391,7 @@ pub struct Slow {
     pub interval: Duration,
     pub tail: Template,
     pub aborted: Template,
+    pub inline: bool,
 }
 
 /// A compiled command definition.
@@ -565,6 +586,7 @@ fn compile(name: &str, src: &str) -> Result<Personality, SimError> {
                 interval: s.interval,
                 tail: t(&s.tail)?,
                 aborted: t(&s.aborted)?,
+                inline: s.inline,
             }),
         };
         let output = match &c.output {

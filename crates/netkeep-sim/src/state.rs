@@ -32,6 +32,8 @@ pub struct DeviceState {
     /// True once the idle timeout was set explicitly (shown in the running config).
     pub idle_configured: bool,
     pub saved: bool,
+    /// Shared candidate configuration (platforms with `commit`): changes not yet committed.
+    pub pending: Vec<crate::engine::Change>,
 }
 
 /// Abbreviate an interface name with the personality's short type names (`GigabitEthernet1/0/1` → `GE1/0/1`).
@@ -80,6 +82,7 @@ impl DeviceState {
             idle,
             idle_configured,
             saved: true,
+            pending: Vec::new(),
         };
         s.vlans.insert(1, ());
         for i in &p.initial_interfaces {
@@ -311,6 +314,7 @@ impl Vars for IfVars<'_> {
             "prefix" => Cow::Borrowed(&it.prefix),
             "up" => Cow::Borrowed(if it.up { "1" } else { "" }),
             "idx" => Cow::Owned(self.idx.to_string()),
+            "name_unit" => Cow::Owned(format!("{}.0", it.name)),
             "mac_suffix" => Cow::Owned(format!("{:04x}", 0x1000 + self.idx)),
             _ => return None,
         })

@@ -1,10 +1,213 @@
-//! `netkeep sim` (being written).
+//! `netkeep sim`: run simulated network devices over SSH until Ctrl-C or SIGTERM.
 
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
 
+use netkeep_sim::{DeviceConfig, Fault, SimDevice, SimError};
+
+/// Run simulated network devices (SSH servers with a vendor CLI personality).
 #[derive(clap::Args, Debug)]
-pub struct Args {}
+pub struct Args {
+    /// Platform personality: hp_comware, huawei, cisco_ios, cisco_nxos, juniper_junos, arista_eos, linux.
+    #[arg(long, default_value = "hp_comware")]
+    platform: String,
+    /// Number of devices; they take ports PORT..PORT+N-1 and hostnames NAME-1..NAME-N.
+    #[arg(long, default_value_t = 1)]
+    count: usize,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    listen: IpAddr,
+    /// First port (0 = any free port for every device).
+    #[arg(long, default_value_t = 2222)]
+    port: u16,
+    /// Hostname (default: the platform's, e.g. H3C, R1, router1).
+    #[arg(long)]
+    hostname: Option<String>,
+    /// Login user name.
+    #[arg(long, default_value = "admin")]
+    username: String,
+    /// File holding the simulated devices' login password (default password: admin).
+    #[arg(long, conflicts_with = "password")]
+    password_file: Option<PathBuf>,
+    /// The simulated devices' own fake login password (prefer --password-file or NETKEEP_SIM_PASSWORD).
+    #[arg(long, env = "NETKEEP_SIM_PASSWORD", hide_env_values = true)]
+    password: Option<String>,
+    /// VTY idle timeout for new sessions, e.g. 10s, 1m30s; 0 = off (default: the platform's).
+    #[arg(long, value_parser = netkeep_sim::parse_duration)]
+    idle_timeout: Option<Duration>,
+    /// Concurrent sessions per device; past it logins are refused with the vendor's message.
+    #[arg(long)]
+    vty_limit: Option<usize>,
+    /// Delay before a correct password is accepted, e.g. 1500ms.
+    #[arg(long, value_parser = netkeep_sim::parse_duration, default_value = "0s")]
+    login_delay: Duration,
+    /// Show the platform's login banner (Comware: "Press Y or ENTER to continue, N to exit.").
+    #[arg(long)]
+    banner: bool,
+    /// Pad the running configuration to about this many lines (large outputs, paging).
+    #[arg(long, default_value_t = 0)]
+    config_lines: usize,
+    /// OpenSSH private host key file (default: a fresh ed25519 key per device).
+    #[arg(long)]
+    host_key: Option<PathBuf>,
+    /// Fault to inject: stall, reset, reboot, slow-drip, garbage, unsolicited, prompt-in-output,
+    /// auth-failing. Repeatable. Without --fault-rate, lasting faults are on from the start.
+    #[arg(long)]
+    fault: Vec<String>,
+    /// Chance per device per second to inject one of the --fault faults (lasting ones for 5 s).
+    #[arg(long)]
+    fault_rate: Option<f64>,
+}
 
-pub async fn run(_args: Args) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`netkeep sim` is not available in this build yet")
+pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
+    if !netkeep_sim::platforms().contains(&args.platform.as_str())
+        && DeviceConfig::new(&args.platform).hostname.is_empty()
+    {
+        eprintln!(
+            "netkeep sim: unknown platform {:?}; known platforms: {}",
+            args.platform,
+            netkeep_sim::platforms().join(", ")
+        );
+        return Ok(ExitCode::from(2));
+    }
+    let mut faults = Vec::new();
+    for f in &args.fault {
+        match Fault::from_name(f) {
+            Some(x) => faults.push(x),
+            None => {
+                eprintln!("netkeep sim: unknown fault {f:?}; known: stall, reset, reboot, slow-drip, garbage, unsolicited, prompt-in-output, auth-failing");
+                return Ok(ExitCode::from(2));
+            }
+        }
+    }
+    if args.count == 0 {
+        eprintln!("netkeep sim: --count must be at least 1");
+        return Ok(ExitCode::from(2));
+    }
+    let password = match (&args.password_file, &args.password) {
+        (Some(path), _) => std::fs::read_to_string(path)
+            .map_err(|e| anyhow::anyhow!("cannot read --password-file {}: {e}", path.display()))?
+            .trim_end_matches(['\r', '\n'])
+            .to_string(),
+        (None, Some(p)) => p.clone(),
+        (None, None) => "admin".to_string(),
+    };
+    let mut devices = Vec::with_capacity(args.count);
+    for i in 0..args.count {
+        let mut cfg = DeviceConfig::new(&args.platform);
+        if let Some(h) = &args.hostname {
+            cfg.hostname = if args.count > 1 {
+                format!("{h}-{}", i + 1)
+            } else {
+                h.clone()
+            };
+        } else if args.count > 1 {
+            cfg.hostname = format!("{}-{}", cfg.hostname, i + 1);
+        }
+        cfg.username = args.username.clone();
+        cfg.password = password.clone();
+        cfg.idle_timeout = args.idle_timeout;
+        cfg.vty_limit = args.vty_limit;
+        cfg.login_delay = args.login_delay;
+        cfg.banner = args.banner;
+        cfg.config_lines = args.config_lines;
+        cfg.host_key = args.host_key.clone();
+        let port = if args.port == 0 {
+            0
+        } else {
+            match u16::try_from(u32::from(args.port) + i as u32) {
+                Ok(p) => p,
+                Err(_) => {
+                    eprintln!(
+                        "netkeep sim: --port {} with --count {} runs past port 65535",
+                        args.port, args.count
+                    );
+                    return Ok(ExitCode::from(2));
+                }
+            }
+        };
+        match SimDevice::start(cfg, SocketAddr::new(args.listen, port)).await {
+            Ok(d) => devices.push(Arc::new(d)),
+            Err(e @ SimError::UnknownPlatform { .. }) => {
+                eprintln!("netkeep sim: {e}");
+                return Ok(ExitCode::from(2));
+            }
+            Err(e) => {
+                for d in &devices {
+                    d.stop().await;
+                }
+                eprintln!("netkeep sim: device {}: {e}", i + 1);
+                return Ok(ExitCode::from(1));
+            }
+        }
+    }
+    for d in &devices {
+        println!("{}\t{}\t{}", d.platform(), d.hostname(), d.addr());
+    }
+    if args.fault_rate.is_none() {
+        for d in &devices {
+            for f in &faults {
+                d.set_fault(f.clone());
+            }
+        }
+    } else if let Some(rate) = args.fault_rate {
+        netkeep_sim::spawn_random_faults(
+            devices.clone(),
+            faults.clone(),
+            rate,
+            Duration::from_secs(5),
+        );
+    }
+    wait_for_shutdown(&devices).await;
+    for d in &devices {
+        d.stop().await;
+    }
+    print_counters(&devices);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_counters(devices: &[Arc<SimDevice>]) {
+    for d in devices {
+        let c = d.counters();
+        eprintln!(
+            "{} {}: connections {} opened {} closed {} active {} idle_timeouts {} vty_refused {} commands {} auth_failures {}",
+            d.hostname(),
+            d.addr(),
+            c.connections,
+            c.sessions_opened,
+            c.sessions_closed,
+            d.active_sessions(),
+            c.idle_timeouts,
+            c.vty_refused,
+            c.commands,
+            c.auth_failures
+        );
+    }
+}
+
+#[cfg(unix)]
+async fn wait_for_shutdown(devices: &[Arc<SimDevice>]) {
+    use tokio::signal::unix::{signal, SignalKind};
+    let (Ok(mut term), Ok(mut usr1)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::user_defined1()),
+    ) else {
+        let _ = tokio::signal::ctrl_c().await;
+        return;
+    };
+    loop {
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => return,
+            _ = term.recv() => return,
+            _ = usr1.recv() => print_counters(devices),
+        }
+    }
+}
+
+#[cfg(not(unix))]
+async fn wait_for_shutdown(_devices: &[Arc<SimDevice>]) {
+    let _ = tokio::signal::ctrl_c().await;
 }

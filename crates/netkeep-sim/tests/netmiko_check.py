@@ -1,0 +1,105 @@
+#!/usr/bin/env python3
+"""Fidelity check: drive `netkeep sim` devices with Netmiko 4.8, as a user would.
+
+Usage: /work/tgt/venv/bin/python netmiko_check.py [--netkeep PATH] [platform ...]
+
+For each platform it starts `netkeep sim --platform P --port 0`, then with Netmiko:
+connects, send_command (version), send_config_set an interface description and finds it in the
+running configuration, is_alive(), disconnect. Exit status 0 only if every platform passes.
+"""
+import argparse
+import os
+import subprocess
+import sys
+import time
+
+from netmiko import ConnectHandler
+
+CASES = {
+    # platform: (version command, config lines, running-config command, expected text, needs enable)
+    "hp_comware": ("display version", ["interface GigabitEthernet1/0/2", "description netmiko-was-here"],
+                   "display current-configuration", " description netmiko-was-here", False),
+    "huawei": ("display version", ["interface GigabitEthernet0/0/2", "description netmiko-was-here"],
+               "display current-configuration", " description netmiko-was-here", False),
+    "cisco_ios": ("show version", ["interface GigabitEthernet0/2", "description netmiko-was-here"],
+                  "show running-config", " description netmiko-was-here", True),
+    "cisco_nxos": ("show version", ["interface Ethernet1/2", "description netmiko-was-here"],
+                   "show running-config", "  description netmiko-was-here", False),
+    "juniper_junos": ("show version", ["set interfaces ge-0/0/1 description netmiko-was-here"],
+                      "show configuration", 'description "netmiko-was-here";', False),
+    "arista_eos": ("show version", ["interface Ethernet2", "description netmiko-was-here"],
+                   "show running-config", "   description netmiko-was-here", True),
+}
+VERSION_MARK = {
+    "hp_comware": "Comware Software", "huawei": "Versatile Routing Platform", "cisco_ios": "Cisco IOS Software",
+    "cisco_nxos": "NX-OS", "juniper_junos": "Junos:", "arista_eos": "Software image version",
+}
+
+
+def start_sim(netkeep, platform):
+    env = dict(os.environ, NETKEEP_SIM_PASSWORD="admin")
+    p = subprocess.Popen([netkeep, "sim", "--platform", platform, "--port", "0"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    line = p.stdout.readline()
+    if not line:
+        raise RuntimeError(f"netkeep sim did not start: {p.stderr.read()}")
+    _, _, addr = line.strip().split("\t")
+    host, port = addr.rsplit(":", 1)
+    return p, host, int(port)
+
+
+def check(netkeep, platform):
+    vcmd, cfg, runcmd, expect, enable = CASES[platform]
+    proc, host, port = start_sim(netkeep, platform)
+    steps = []
+    try:
+        t0 = time.time()
+        conn = ConnectHandler(device_type=platform, host=host, port=port, username="admin",
+                              password="admin", secret="admin", fast_cli=False)
+        steps.append(f"connect {time.time() - t0:.2f}s prompt={conn.find_prompt()!r}")
+        if enable:
+            conn.enable()
+            steps.append(f"enable prompt={conn.find_prompt()!r}")
+        out = conn.send_command(vcmd)
+        assert VERSION_MARK[platform] in out, f"version output: {out[:200]!r}"
+        steps.append(f"send_command({vcmd!r}) {len(out)} chars")
+        out = conn.send_config_set(cfg)
+        steps.append("send_config_set ok")
+        if platform == "juniper_junos":
+            conn.commit()
+            conn.exit_config_mode()
+            steps.append("commit ok")
+        run = conn.send_command(runcmd)
+        assert expect in run, f"{expect!r} not in running config ({len(run)} chars): {run[-600:]!r}"
+        steps.append("description found in running config")
+        assert conn.is_alive(), "is_alive() returned False"
+        steps.append("is_alive True")
+        conn.disconnect()
+        steps.append("disconnect ok")
+        return True, steps
+    except Exception as e:  # report and continue with the next platform
+        steps.append(f"FAILED: {type(e).__name__}: {e}")
+        return False, steps
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--netkeep", default=os.environ.get("NETKEEP_BIN", "netkeep"))
+    ap.add_argument("platforms", nargs="*", default=list(CASES))
+    a = ap.parse_args()
+    ok_all = True
+    for p in a.platforms:
+        ok, steps = check(a.netkeep, p)
+        ok_all &= ok
+        print(f"{'PASS' if ok else 'FAIL'} {p}: " + "; ".join(steps), flush=True)
+    return 0 if ok_all else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
