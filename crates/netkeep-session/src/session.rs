@@ -302,6 +302,26 @@ impl Inner {
             if !r.require_newline || io.buf.has_newline() {
                 let line = io.buf.last_line();
                 if let Some(m) = self.platform.mode_of(&line) {
+                    // Data already queued behind it means this was prompt-like text inside
+                    // the output, not the end: keep reading.
+                    let mut more = false;
+                    loop {
+                        match io.shell.try_recv() {
+                            None => break,
+                            Some(Some(ShellEvent::Data(d))) => {
+                                io.buf.push(&d);
+                                more = true;
+                            }
+                            Some(Some(
+                                ShellEvent::Eof | ShellEvent::Close | ShellEvent::ExitStatus(_),
+                            ))
+                            | Some(None) => return Err(self.mark_dead(io, r.step)),
+                            Some(Some(_)) => {}
+                        }
+                    }
+                    if more {
+                        continue;
+                    }
                     if io.mode != m.name {
                         io.mode = m.name.clone();
                     }
