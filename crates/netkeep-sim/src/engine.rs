@@ -458,11 +458,14 @@ impl Engine {
         } else {
             &self.p.err_unknown
         };
+        let bad = toks.get(n).map(|x| x.1).unwrap_or("");
         let msg = self.render(
             t,
             &OwnedVars(vec![
                 ("caret".into(), caret),
                 ("input".into(), line.trim().into()),
+                ("tok".into(), bad.into()),
+                ("tok_index".into(), n.to_string()),
             ]),
         );
         if !self.output(&msg, out) {

@@ -315,6 +315,7 @@ impl Vars for IfVars<'_> {
             "up" => Cow::Borrowed(if it.up { "1" } else { "" }),
             "idx" => Cow::Owned(self.idx.to_string()),
             "name_unit" => Cow::Owned(format!("{}.0", it.name)),
+            "ip_prefix" if !it.ip.is_empty() => Cow::Owned(format!("{}/{}", it.ip, it.prefix)),
             "mac_suffix" => Cow::Owned(format!("{:04x}", 0x1000 + self.idx)),
             _ => return None,
         })

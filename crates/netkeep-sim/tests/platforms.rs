@@ -1,0 +1,445 @@
+//! Every platform: prompts and mode transitions, errors, NUL handling, paging, VTY limit,
+//! robustness against garbage and disconnects, and the OpenSSH client.
+
+mod common;
+
+use std::time::Duration;
+
+use common::Cli;
+use netkeep_sim::{DeviceConfig, SimDevice};
+
+const S: Duration = Duration::from_secs(5);
+
+async fn start(platform: &str, f: impl FnOnce(&mut DeviceConfig)) -> SimDevice {
+    let mut cfg = DeviceConfig::new(platform);
+    f(&mut cfg);
+    SimDevice::start(cfg, "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap()
+}
+
+/// (platform, first prompt, [(command, prompt after it)...]) — walks config mode and back.
+fn walks() -> Vec<(
+    &'static str,
+    &'static str,
+    Vec<(&'static str, &'static str)>,
+)> {
+    vec![
+        (
+            "hp_comware",
+            "<H3C>",
+            vec![
+                ("system-view", "[H3C]"),
+                ("interface GE1/0/1", "[H3C-GigabitEthernet1/0/1]"),
+                ("return", "<H3C>"),
+            ],
+        ),
+        (
+            "huawei",
+            "<HUAWEI>",
+            vec![
+                ("system-view", "[HUAWEI]"),
+                (
+                    "interface GigabitEthernet0/0/1",
+                    "[HUAWEI-GigabitEthernet0/0/1]",
+                ),
+                ("user-interface vty 0 4", "[HUAWEI-ui-vty0-4]"),
+                ("return", "<HUAWEI>"),
+            ],
+        ),
+        (
+            "cisco_ios",
+            "R1>",
+            vec![
+                ("enable", "Password: "),
+                ("admin", "R1#"),
+                ("configure terminal", "R1(config)#"),
+                ("interface gi0/1", "R1(config-if)#"),
+                ("exit", "R1(config)#"),
+                ("line vty 0 4", "R1(config-line)#"),
+                ("end", "R1#"),
+                ("disable", "R1>"),
+            ],
+        ),
+        (
+            "cisco_nxos",
+            "switch# ",
+            vec![
+                ("configure terminal", "switch(config)# "),
+                ("interface Ethernet1/1", "switch(config-if)# "),
+                ("end", "switch# "),
+            ],
+        ),
+        (
+            "juniper_junos",
+            "admin@router1> ",
+            vec![
+                ("configure", "\r\n[edit]\r\nadmin@router1# "),
+                ("exit configuration-mode", "admin@router1> "),
+            ],
+        ),
+        (
+            "arista_eos",
+            "arista1>",
+            vec![
+                ("enable", "arista1#"),
+                ("configure terminal", "arista1(config)#"),
+                ("interface Ethernet1", "arista1(config-if-Et1)#"),
+                ("end", "arista1#"),
+            ],
+        ),
+        (
+            "linux",
+            "admin@lab-linux:~$ ",
+            vec![("hostname", "admin@lab-linux:~$ ")],
+        ),
+    ]
+}
+
+#[tokio::test]
+async fn prompts_and_mode_transitions_on_every_platform() {
+    for (platform, first, steps) in walks() {
+        let d = start(platform, |_| {}).await;
+        let mut c = Cli::connect(d.addr()).await;
+        c.read_until(first, S)
+            .await
+            .unwrap_or_else(|e| panic!("{platform}: {e}"));
+        for (cmd, prompt) in steps {
+            let out = c.cmd(cmd, prompt).await;
+            assert!(
+                !out.contains("nvalid") && !out.contains("nrecognized"),
+                "{platform} {cmd}: {out:?}"
+            );
+        }
+        d.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn unknown_command_errors_per_platform() {
+    let cases = [
+        (
+            "hp_comware",
+            "<H3C>",
+            " % Unrecognized command found at '^' position.",
+        ),
+        (
+            "huawei",
+            "<HUAWEI>",
+            "Error: Unrecognized command found at '^' position.",
+        ),
+        (
+            "cisco_ios",
+            "R1>",
+            "% Invalid input detected at '^' marker.",
+        ),
+        ("cisco_nxos", "switch# ", "% Invalid command at '^' marker."),
+        ("juniper_junos", "admin@router1> ", "unknown command."),
+        (
+            "arista_eos",
+            "arista1>",
+            "% Invalid input (at token 0: 'frobnicate')",
+        ),
+        ("linux", "$ ", "-bash: frobnicate: command not found"),
+    ];
+    for (platform, prompt, msg) in cases {
+        let d = start(platform, |_| {}).await;
+        let mut c = Cli::connect(d.addr()).await;
+        c.read_until(prompt, S).await.unwrap();
+        let out = c.cmd("frobnicate now", prompt).await;
+        assert!(out.contains(msg), "{platform}: {out:?}");
+        d.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn nul_handling_per_platform() {
+    // What each personality documents: raw echo, ^@, or swallowed.
+    let cases: [(&str, &str, &[u8]); 6] = [
+        ("hp_comware", "<H3C>", b"\0"),
+        ("huawei", "<HUAWEI>", b""),
+        ("cisco_ios", "R1>", b""),
+        ("cisco_nxos", "switch# ", b"^@"),
+        ("juniper_junos", "admin@router1> ", b"^@"),
+        ("arista_eos", "arista1>", b"^@"),
+    ];
+    for (platform, prompt, echo) in cases {
+        let d = start(platform, |_| {}).await;
+        let mut c = Cli::connect(d.addr()).await;
+        c.read_until(prompt, S).await.unwrap();
+        c.send(b"\0").await;
+        let got = c.drain(Duration::from_millis(150)).await;
+        assert_eq!(got.as_bytes(), echo, "{platform}");
+        // The NUL never reaches the command line.
+        c.send(b"\n").await;
+        let out = c.read_until(prompt, S).await.unwrap();
+        assert!(
+            !out.contains("nvalid") && !out.contains("nrecognized"),
+            "{platform}: {out:?}"
+        );
+        d.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn paging_appears_and_goes_after_disable_per_platform() {
+    let cases = [
+        (
+            "huawei",
+            "<HUAWEI>",
+            "display current-configuration",
+            "  ---- More ----",
+            "screen-length 0 temporary",
+        ),
+        (
+            "cisco_nxos",
+            "switch# ",
+            "show running-config",
+            " --More-- ",
+            "terminal length 0",
+        ),
+        (
+            "juniper_junos",
+            "admin@router1> ",
+            "show configuration",
+            "---(more)---",
+            "set cli screen-length 0",
+        ),
+        (
+            "arista_eos",
+            "arista1>",
+            "show interfaces description",
+            " --More-- ",
+            "terminal length 0",
+        ),
+    ];
+    for (platform, prompt, cmd, more, disable) in cases {
+        let d = start(platform, |c| c.config_lines = 400).await;
+        let mut c = Cli::connect(d.addr()).await;
+        c.read_until(prompt, S).await.unwrap();
+        c.send(format!("{cmd}\n").as_bytes()).await;
+        c.read_until(more, S)
+            .await
+            .unwrap_or_else(|e| panic!("{platform}: {e}"));
+        c.send(b"q").await;
+        c.read_until(prompt, S).await.unwrap();
+        c.cmd(disable, prompt).await;
+        let out = c.cmd(cmd, prompt).await;
+        assert!(!out.contains(more), "{platform}");
+        assert!(
+            out.lines().count() > 50,
+            "{platform}: {} lines",
+            out.lines().count()
+        );
+        d.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn config_lines_pads_running_config_to_about_that_size() {
+    let d = start("cisco_ios", |c| c.config_lines = 20_000).await;
+    let mut c = Cli::connect(d.addr()).await;
+    c.read_until("R1>", S).await.unwrap();
+    c.cmd("terminal length 0", "R1>").await;
+    c.send(b"enable\n").await;
+    c.read_until("Password: ", S).await.unwrap();
+    c.cmd("admin", "R1#").await;
+    let out = c.cmd("show running-config", "\r\nR1#").await;
+    let n = out.lines().count();
+    assert!((19_000..23_000).contains(&n), "{n} lines");
+    assert!(out.len() > 300_000, "{} bytes", out.len());
+}
+
+#[tokio::test]
+async fn vty_limit_refuses_with_message_and_frees_slot() {
+    let d = start("hp_comware", |c| c.vty_limit = Some(2)).await;
+    let mut a = Cli::connect(d.addr()).await;
+    a.read_until("<H3C>", S).await.unwrap();
+    let mut b = Cli::connect(d.addr()).await;
+    b.read_until("<H3C>", S).await.unwrap();
+    let mut c = Cli::connect(d.addr()).await;
+    let msg = c.wait_closed(S).await.unwrap();
+    assert!(msg.contains("All user lines are in use"), "{msg:?}");
+    assert_eq!(d.counters().vty_refused, 1);
+    a.send(b"quit\n").await;
+    a.wait_closed(S).await.unwrap();
+    // The slot frees once the session is gone.
+    let deadline = std::time::Instant::now() + S;
+    while d.active_sessions() > 1 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let mut e = Cli::connect(d.addr()).await;
+    e.read_until("<H3C>", S).await.unwrap();
+    let k = d.counters();
+    assert_eq!((k.sessions_opened, k.vty_refused), (3, 1), "{k:?}");
+}
+
+#[tokio::test]
+async fn garbage_huge_lines_and_disconnects_do_not_affect_other_sessions() {
+    let d = start("hp_comware", |_| {}).await;
+    let mut good = Cli::connect(d.addr()).await;
+    good.read_until("<H3C>", S).await.unwrap();
+    // Garbage: every byte value, escape sequences, invalid UTF-8.
+    let mut bad = Cli::connect(d.addr()).await;
+    bad.read_until("<H3C>", S).await.unwrap();
+    let all: Vec<u8> = (0u8..=255).cycle().take(4096).collect();
+    bad.send(&all).await;
+    bad.send(b"\x1b[A\x1b[B\xff\xfe\xc3\x28\n").await;
+    // A 200 KiB line: bounded at 64 KiB, then rejected as an unknown command.
+    bad.send(&vec![b'x'; 200 * 1024]).await;
+    bad.send(b"\n").await;
+    let junk = bad.read_until("Unrecognized command", S).await.unwrap();
+    // The echo of the huge line stops at the 64 KiB bound.
+    assert!(
+        junk.matches('x').count() < 70 * 1024,
+        "{} x echoed",
+        junk.matches('x').count()
+    );
+    bad.read_until("<H3C>", S).await.unwrap();
+    bad.drain(Duration::from_millis(300)).await;
+    // Disconnect mid-command (paged output, then a running ping).
+    let mut quitter = Cli::connect(d.addr()).await;
+    quitter.read_until("<H3C>", S).await.unwrap();
+    quitter.send(b"display current-configuration\n").await;
+    quitter.read_until("More", S).await.unwrap();
+    drop(quitter);
+    let mut pinger = Cli::connect(d.addr()).await;
+    pinger.read_until("<H3C>", S).await.unwrap();
+    pinger.send(b"ping 10.0.0.1\n").await;
+    pinger.read_until("icmp_seq=1", S).await.unwrap();
+    drop(pinger);
+    let out = good.cmd("display clock", "<H3C>").await;
+    assert!(out.contains("UTC"));
+    let out = bad.cmd("display clock", "<H3C>").await;
+    assert!(
+        out.contains("UTC"),
+        "{:?}",
+        &out[out.len().saturating_sub(300)..]
+    );
+}
+
+#[tokio::test]
+async fn linux_idle_timer_counts_lines_not_nuls() {
+    let d = start("linux", |c| {
+        c.idle_timeout = Some(Duration::from_millis(700))
+    })
+    .await;
+    let mut c = Cli::connect(d.addr()).await;
+    c.read_until("$ ", S).await.unwrap();
+    for _ in 0..3 {
+        c.send(b"\0").await;
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let out = c.wait_closed(Duration::from_secs(2)).await.unwrap();
+    assert!(out.contains("auto-logout"), "{out:?}");
+    // Lines do keep it alive.
+    let mut c = Cli::connect(d.addr()).await;
+    c.read_until("$ ", S).await.unwrap();
+    for _ in 0..5 {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        c.cmd("", "$ ").await;
+    }
+    c.cmd("echo still here", "$ ").await;
+}
+
+#[tokio::test]
+async fn wrong_password_is_rejected_and_counted() {
+    let d = start("huawei", |_| {}).await;
+    let r = Cli::try_connect(d.addr(), "admin", "nope").await;
+    assert!(r.is_err());
+    assert_eq!(d.counters().auth_failures, 1);
+    let r = Cli::try_connect(d.addr(), "root", "admin").await;
+    assert!(r.is_err());
+    assert_eq!(d.counters().auth_failures, 2);
+}
+
+#[tokio::test]
+async fn login_delay_slows_auth() {
+    let d = start("cisco_ios", |c| c.login_delay = Duration::from_millis(400)).await;
+    let t0 = std::time::Instant::now();
+    let mut c = Cli::connect(d.addr()).await;
+    c.read_until("R1>", S).await.unwrap();
+    assert!(t0.elapsed() >= Duration::from_millis(400));
+}
+
+#[tokio::test]
+async fn exec_request_runs_one_command() {
+    let d = start("arista_eos", |_| {}).await;
+    let h = common::ssh(d.addr(), "admin", "admin").await.unwrap();
+    let mut ch = h.channel_open_session().await.unwrap();
+    ch.exec(true, "show clock").await.unwrap();
+    let mut out = Vec::new();
+    let mut status = None;
+    while let Ok(Some(m)) = tokio::time::timeout(S, ch.wait()).await {
+        match m {
+            russh::ChannelMsg::Data { data } => out.extend_from_slice(&data),
+            russh::ChannelMsg::ExitStatus { exit_status } => status = Some(exit_status),
+            russh::ChannelMsg::Close => break,
+            _ => {}
+        }
+    }
+    let out = String::from_utf8_lossy(&out);
+    assert!(out.contains("Timezone: UTC"), "{out:?}");
+    assert!(!out.contains("arista1>"), "{out:?}");
+    assert_eq!(status, Some(0));
+}
+
+#[tokio::test]
+async fn openssh_client_logs_in_with_sshpass() {
+    let have = |t: &str| {
+        std::process::Command::new("which")
+            .arg(t)
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if !have("sshpass") || !have("ssh") {
+        if std::env::var_os("NETKEEP_REQUIRE_SYSTEM_TOOLS").is_some() {
+            panic!("sshpass/ssh missing and NETKEEP_REQUIRE_SYSTEM_TOOLS is set");
+        }
+        eprintln!("skipping: sshpass or ssh not installed");
+        return;
+    }
+    let d = start("hp_comware", |_| {}).await;
+    let port = d.addr().port().to_string();
+    let out = tokio::task::spawn_blocking(move || {
+        use std::io::Write;
+        let mut child = std::process::Command::new("sshpass")
+            .args([
+                "-p",
+                "admin",
+                "ssh",
+                "-tt",
+                "-o",
+                "StrictHostKeyChecking=no",
+                "-o",
+                "UserKnownHostsFile=/dev/null",
+                "-o",
+                "LogLevel=ERROR",
+                "-p",
+                &port,
+                "admin@127.0.0.1",
+            ])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn sshpass");
+        let mut stdin = child.stdin.take().unwrap();
+        std::thread::sleep(Duration::from_millis(800));
+        let _ = stdin.write_all(b"display clock\r");
+        std::thread::sleep(Duration::from_millis(300));
+        let _ = stdin.write_all(b"quit\r");
+        drop(stdin);
+        child.wait_with_output().expect("ssh output")
+    })
+    .await
+    .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("<H3C>display clock"),
+        "{text:?} / {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains(" UTC "), "{text:?}");
+    assert_eq!(d.counters().sessions_opened, 1);
+}
