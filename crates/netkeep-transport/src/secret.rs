@@ -20,6 +20,17 @@ impl Secret {
         Secret(value.into())
     }
 
+    /// Asks for a secret on the terminal without echo (e.g. a password for a script or the CLI).
+    /// Fails if there is no terminal.
+    ///
+    /// ```no_run
+    /// let pw = netkeep_transport::Secret::prompt_tty("Password for admin@core-sw1: ")?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn prompt_tty(prompt: &str) -> std::io::Result<Secret> {
+        rpassword::prompt_password(prompt).map(Secret)
+    }
+
     /// The secret itself; call only where it is sent to the device.
     pub fn expose(&self) -> &str {
         &self.0

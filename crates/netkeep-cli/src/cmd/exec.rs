@@ -1,10 +1,326 @@
-//! `netkeep exec` (being written).
+//! `netkeep exec`: run commands on a device over one session and print each output.
+//!
+//! Direct mode (`--host`): connect, run, disconnect ([`run_direct`]). Without `--host` the first
+//! positional argument names a device of the daemon's inventory (or `--group` a group); that path
+//! goes through `netkeep serve` ([`run_daemon`]).
+//!
+//! The password comes from `NETKEEP_PASSWORD`, `--password-file`, or a prompt on the terminal —
+//! never from a flag, so it does not end up in shell history or `ps`.
+//!
+//! Exit codes: 0 all commands ran; 1 a command failed; 2 usage; 3 authentication failed;
+//! 4 host key refused; 5 device unreachable or session lost.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use netkeep::{
+    Auth, ConnectOptions, Error, HostKeyPolicy, KeepaliveConfig, KeepaliveMode, Secret, Session,
+};
 
 #[derive(clap::Args, Debug)]
-pub struct Args {}
+pub struct Args {
+    /// With --host: the commands to run, in order. Without: DEVICE (from the daemon's inventory)
+    /// followed by the commands.
+    #[arg(value_name = "[DEVICE] COMMAND", required = true)]
+    args: Vec<String>,
+    /// Run on every device of this inventory group (through the daemon).
+    #[arg(long, conflicts_with = "host")]
+    group: Option<String>,
+    /// Connect directly to this host (no daemon).
+    #[arg(long)]
+    host: Option<String>,
+    /// SSH port.
+    #[arg(long, short = 'p', default_value_t = 22)]
+    port: u16,
+    /// Platform (Netmiko device_type): hp_comware, huawei, huawei_vrpv8, cisco_ios, cisco_xe,
+    /// cisco_nxos, cisco_xr, juniper_junos, arista_eos, linux, generic.
+    #[arg(long, requires = "host")]
+    platform: Option<String>,
+    /// Login user name.
+    #[arg(long, short = 'u', env = "NETKEEP_USERNAME")]
+    username: Option<String>,
+    /// Private key file (passphrase from NETKEEP_KEY_PASSPHRASE if it is encrypted).
+    #[arg(long)]
+    key_file: Option<PathBuf>,
+    /// File whose first line is the password.
+    #[arg(long, conflicts_with = "key_file")]
+    password_file: Option<PathBuf>,
+    /// Use keyboard-interactive authentication instead of password.
+    #[arg(long)]
+    keyboard_interactive: bool,
+    /// Run `enable` first (Cisco/Arista), answering with the password.
+    #[arg(long)]
+    enable: bool,
+    /// accept-new (remember unknown keys, refuse changed ones), strict, or insecure.
+    #[arg(long, default_value = "accept-new", value_parser = parse_policy)]
+    host_key_policy: HostKeyPolicy,
+    /// netkeep's known_hosts file [default: under the user's data directory].
+    #[arg(long)]
+    known_hosts: Option<PathBuf>,
+    /// Offer old algorithms (group14/group1-sha1, aes-cbc, 3des-cbc, hmac-sha1) for old gear.
+    #[arg(long)]
+    legacy_algorithms: bool,
+    /// Seconds allowed for connect, login and session preparation.
+    #[arg(long, default_value_t = 10.0)]
+    connect_timeout: f64,
+    /// Seconds allowed per command.
+    #[arg(long, default_value_t = 30.0)]
+    read_timeout: f64,
+    /// Print one JSON document with outputs and timings.
+    #[arg(long)]
+    json: bool,
+}
 
-pub async fn run(_args: Args) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`netkeep exec` is not available in this build yet")
+fn parse_policy(s: &str) -> Result<HostKeyPolicy, String> {
+    s.parse()
+}
+
+fn secs(s: f64, what: &str) -> anyhow::Result<Duration> {
+    if !(s.is_finite() && s > 0.0) {
+        anyhow::bail!("--{what} must be a positive number of seconds");
+    }
+    Ok(Duration::from_secs_f64(s))
+}
+
+pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
+    if args.host.is_some() {
+        let commands = args.args.clone();
+        return run_direct(&args, &commands).await;
+    }
+    if let Some(group) = args.group.clone() {
+        return run_daemon(Target::Group(group), &args.args, &args).await;
+    }
+    let (device, commands) = args
+        .args
+        .split_first()
+        .map(|(d, c)| (d.clone(), c.to_vec()))
+        .unwrap_or_default();
+    if commands.is_empty() {
+        eprintln!("netkeep: exec: give --host HOST (direct) or DEVICE (daemon), then at least one command");
+        return Ok(ExitCode::from(2));
+    }
+    run_daemon(Target::Device(device), &commands, &args).await
+}
+
+/// Where a daemon request goes.
+pub enum Target {
+    Device(String),
+    Group(String),
+}
+
+/// Through the daemon (`netkeep serve`), using its warm sessions.
+pub async fn run_daemon(
+    target: Target,
+    _commands: &[String],
+    _args: &Args,
+) -> anyhow::Result<ExitCode> {
+    let what = match target {
+        Target::Device(d) => format!("device {d:?}"),
+        Target::Group(g) => format!("group {g:?}"),
+    };
+    eprintln!(
+        "netkeep: exec on {what} goes through the daemon, which this build does not wire yet; \
+         connect directly with --host HOST --platform P --username U"
+    );
+    Ok(ExitCode::from(2))
+}
+
+fn password(args: &Args, user: &str, host: &str) -> anyhow::Result<Secret> {
+    if let Some(f) = &args.password_file {
+        let text = std::fs::read_to_string(f)
+            .map_err(|e| anyhow::anyhow!("cannot read --password-file {}: {e}", f.display()))?;
+        let line = text.lines().next().unwrap_or("");
+        return Ok(Secret::new(line));
+    }
+    if let Ok(p) = std::env::var("NETKEEP_PASSWORD") {
+        return Ok(Secret::new(p));
+    }
+    use std::io::IsTerminal;
+    if std::io::stdin().is_terminal() {
+        return Secret::prompt_tty(&format!("Password for {user}@{host}: "))
+            .map_err(|e| anyhow::anyhow!("cannot read the password from the terminal: {e}"));
+    }
+    anyhow::bail!(
+        "no password: set NETKEEP_PASSWORD, give --password-file, use --key-file, or run on a terminal"
+    )
+}
+
+fn exit_code(e: &Error) -> u8 {
+    match e {
+        Error::AuthFailed { .. } => 3,
+        Error::HostKeyChanged { .. } | Error::HostKeyUnknown { .. } => 4,
+        Error::ConnectRefused { .. }
+        | Error::ConnectTimeout { .. }
+        | Error::Connect { .. }
+        | Error::ClosedByDevice { .. }
+        | Error::ConnectionLost { .. }
+        | Error::ProbeTimeout { .. } => 5,
+        _ => 1,
+    }
+}
+
+/// Prints a line to stdout; a closed pipe (`| head`) ends the output quietly.
+fn print_out(text: &str) {
+    use std::io::Write;
+    let mut o = std::io::stdout().lock();
+    if writeln!(o, "{text}").is_err() {
+        std::process::exit(0);
+    }
+}
+
+fn ms(d: Duration) -> f64 {
+    (d.as_secs_f64() * 1e6).round() / 1e3
+}
+
+/// Connects straight to `--host`, runs `commands` in order over one session, prints each
+/// output, and disconnects. Stops at the first failing command.
+pub async fn run_direct(args: &Args, commands: &[String]) -> anyhow::Result<ExitCode> {
+    let Some(host) = args.host.clone() else {
+        anyhow::bail!("run_direct needs --host");
+    };
+    let Some(platform) = args.platform.clone() else {
+        eprintln!(
+            "netkeep: exec: --platform is required with --host (e.g. hp_comware, cisco_ios, linux)"
+        );
+        return Ok(ExitCode::from(2));
+    };
+    let Some(user) = args.username.clone() else {
+        eprintln!("netkeep: exec: --username (or NETKEEP_USERNAME) is required");
+        return Ok(ExitCode::from(2));
+    };
+    let auth = match &args.key_file {
+        Some(path) => Auth::PublicKey {
+            path: path.clone(),
+            passphrase: std::env::var("NETKEEP_KEY_PASSPHRASE")
+                .ok()
+                .map(Secret::new),
+        },
+        None => {
+            let pw = password(args, &user, &host)?;
+            if args.keyboard_interactive {
+                Auth::KeyboardInteractive(pw)
+            } else {
+                Auth::Password(pw)
+            }
+        }
+    };
+    let mut opts = ConnectOptions::new(host.clone(), args.port, platform.clone())
+        .username(user)
+        .auth(auth)
+        .host_key_policy(args.host_key_policy)
+        .connect_timeout(secs(args.connect_timeout, "connect-timeout")?)
+        .read_timeout(secs(args.read_timeout, "read-timeout")?)
+        .legacy_algorithms(args.legacy_algorithms)
+        // One-shot: no keepalive task.
+        .keepalive(KeepaliveConfig {
+            mode: KeepaliveMode::Off,
+            interval: None,
+        });
+    if let Some(k) = &args.known_hosts {
+        opts = opts.known_hosts_file(k);
+    }
+    let device = opts.device();
+
+    let started = Instant::now();
+    let session = match Session::connect(opts).await {
+        Ok(s) => s,
+        Err(e) => return Ok(fail(args, &device, &platform, None, &[], &e)),
+    };
+    let connect_time = started.elapsed();
+    if args.enable {
+        if let Err(e) = session.enable().await {
+            session.disconnect().await;
+            return Ok(fail(args, &device, &platform, Some(connect_time), &[], &e));
+        }
+    }
+    let mut results: Vec<serde_json::Value> = Vec::with_capacity(commands.len());
+    let mut failure = None;
+    let mut rejected = 0;
+    for cmd in commands {
+        let t = Instant::now();
+        match session.send_command(cmd).await {
+            Ok(out) => {
+                let took = t.elapsed();
+                // The device answered, but with its own error ("% Unrecognized command").
+                let refusal = session
+                    .platform()
+                    .failure_in(&out)
+                    .map(|(_, line)| line.trim().to_string());
+                if !args.json {
+                    if commands.len() > 1 {
+                        print_out(&format!("--- {cmd}"));
+                    }
+                    print_out(&out);
+                }
+                if let Some(line) = &refusal {
+                    rejected += 1;
+                    eprintln!("netkeep: {device}: {cmd:?} was rejected by the device: {line}");
+                }
+                results.push(serde_json::json!({
+                    "command": cmd, "ok": refusal.is_none(), "output": out,
+                    "rejected": refusal, "elapsed_ms": ms(took),
+                }));
+            }
+            Err(e) => {
+                results.push(serde_json::json!({
+                    "command": cmd, "ok": false, "error": e.to_string(),
+                    "partial_output": e.partial_output(), "elapsed_ms": ms(t.elapsed()),
+                }));
+                failure = Some(e);
+                break;
+            }
+        }
+    }
+    session.disconnect().await;
+    match failure {
+        Some(e) => Ok(fail(
+            args,
+            &device,
+            &platform,
+            Some(connect_time),
+            &results,
+            &e,
+        )),
+        None => {
+            if args.json {
+                let doc = serde_json::json!({
+                    "device": device, "platform": platform, "ok": rejected == 0,
+                    "connect_ms": ms(connect_time), "total_ms": ms(started.elapsed()),
+                    "results": results,
+                });
+                print_out(&serde_json::to_string_pretty(&doc)?);
+            }
+            Ok(if rejected == 0 {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+    }
+}
+
+fn fail(
+    args: &Args,
+    device: &str,
+    platform: &str,
+    connect_time: Option<Duration>,
+    results: &[serde_json::Value],
+    e: &Error,
+) -> ExitCode {
+    if args.json {
+        let doc = serde_json::json!({
+            "device": device, "platform": platform, "ok": false,
+            "connect_ms": connect_time.map(ms), "error": e.to_string(),
+            "auth_failure": e.is_auth_failure(), "connection_lost": e.is_connection_lost(),
+            "results": results,
+        });
+        print_out(&serde_json::to_string_pretty(&doc).unwrap_or_default());
+    } else if let Some(p) = e.partial_output().filter(|p| !p.is_empty()) {
+        if matches!(e, Error::ReadTimeout { .. }) {
+            print_out(p);
+        }
+    }
+    eprintln!("netkeep: {e}");
+    ExitCode::from(exit_code(e))
 }
