@@ -546,3 +546,93 @@ async fn oversized_body_and_slow_headers_are_refused() {
     assert_eq!(client.status().await.unwrap().len(), 1);
     daemon.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn command_in_flight_when_the_session_dies_returns_partial_output() {
+    let lab = Lab::new(&[("sw1", "", None)]).await;
+    let (daemon, client) = lab.start().await;
+    let c2 = client.clone();
+    let ping = tokio::spawn(async move {
+        c2.exec(
+            Target::Device("sw1".into()),
+            &["ping 10.0.0.1".into()],
+            None,
+        )
+        .await
+    });
+    // Two of the five echo lines (500 ms apart) are out when the device resets the session.
+    tokio::time::sleep(Duration::from_millis(1300)).await;
+    lab.dev("sw1").set_fault(Fault::Reset);
+    let r = ping.await.unwrap().unwrap();
+    assert!(!r.ok, "{r:?}");
+    let c = &r.results[0].outputs[0];
+    assert!(!c.retried, "ping is not read-only: never re-run");
+    assert_eq!(
+        r.results[0].error_kind,
+        Some(netkeep_keeper::session::ErrorKind::ConnectionLost),
+        "{r:?}"
+    );
+    assert!(
+        c.partial_output
+            .as_deref()
+            .unwrap_or("")
+            .contains("icmp_seq"),
+        "partial output kept: {c:?}"
+    );
+    // The next request gets a fresh session.
+    let r = client
+        .exec(
+            Target::Device("sw1".into()),
+            &["display clock".into()],
+            None,
+        )
+        .await
+        .unwrap();
+    assert!(r.ok, "{r:?}");
+    assert_eq!(lab.dev("sw1").counters().sessions_opened, 2);
+    daemon.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn half_open_session_is_detected_and_replaced() {
+    let lab = Lab::new(&[(
+        "sw1",
+        "connect_timeout: 1s, keepalive: { mode: nul, interval: 300ms }",
+        None,
+    )])
+    .await;
+    let (daemon, client) = lab.start().await;
+    lab.dev("sw1").set_fault(Fault::Stall);
+    let mut st = client.status().await.unwrap();
+    for _ in 0..60 {
+        if st[0].drops >= 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        st = client.status().await.unwrap();
+    }
+    assert_eq!(st[0].drops, 1, "stalled session found dead: {st:?}");
+    lab.dev("sw1").clear_faults();
+    for _ in 0..60 {
+        st = client.status().await.unwrap();
+        if st[0].state == "ready" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        (st[0].state.as_str(), st[0].reconnects >= 1),
+        ("ready", true),
+        "{st:?}"
+    );
+    let r = client
+        .exec(
+            Target::Device("sw1".into()),
+            &["display clock".into()],
+            None,
+        )
+        .await
+        .unwrap();
+    assert!(r.ok, "{r:?}");
+    daemon.stop().await;
+}

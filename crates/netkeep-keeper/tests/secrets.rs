@@ -1,0 +1,110 @@
+//! The password never appears in logs (every level), errors, status, API answers or Debug
+//! output, on the success path and on the auth-failure path.
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use netkeep_keeper::client::{DaemonClient, Target};
+use netkeep_keeper::daemon::{Daemon, DaemonConfig};
+use netkeep_keeper::keeper::KeeperOptions;
+use netkeep_keeper::netkeep_conn::NetkeepConnector;
+use netkeep_sim::{DeviceConfig, Fault, SimDevice};
+
+const PW: &str = "Zebra-S3cret-7781";
+
+#[derive(Clone, Default)]
+struct Buf(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Buf {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn password_never_leaks() {
+    let logs = Buf::default();
+    let w = logs.clone();
+    tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || w.clone())
+        .init();
+
+    let mut cfg = DeviceConfig::new("hp_comware");
+    cfg.password = PW.into();
+    let good = SimDevice::start(cfg.clone(), "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let bad = SimDevice::start(cfg, "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    bad.set_fault(Fault::AuthFailing);
+    let dir = tempfile::tempdir().unwrap();
+    std::env::set_var("NETKEEP_SECRETS_TEST_PW", PW);
+    let inv = format!(
+        "defaults:\n  username: admin\n  password_env: NETKEEP_SECRETS_TEST_PW\n  platform: hp_comware\n  known_hosts_file: {}\nhosts:\n  good: {{ hostname: 127.0.0.1, port: {} }}\n  bad: {{ hostname: 127.0.0.1, port: {} }}\n",
+        dir.path().join("kh").display(),
+        good.addr().port(),
+        bad.addr().port()
+    );
+    std::fs::write(dir.path().join("inv.yaml"), &inv).unwrap();
+    let mut dc = DaemonConfig::new(dir.path().join("inv.yaml"));
+    dc.socket = Some(dir.path().join("s.sock"));
+    dc.progress_bar = false;
+    dc.keeper = KeeperOptions {
+        tick: Duration::from_millis(100),
+        ..KeeperOptions::default()
+    };
+    let mut d = Daemon::start(dc, Arc::new(NetkeepConnector::new()))
+        .await
+        .unwrap();
+    assert_eq!(d.wait_warm().await, (1, 1));
+    let c = DaemonClient::discover(Some(d.socket_path()))
+        .await
+        .unwrap()
+        .unwrap();
+
+    let mut seen = String::new();
+    for dev in ["good", "bad"] {
+        let r = c
+            .exec(Target::Device(dev.into()), &["display clock".into()], None)
+            .await
+            .unwrap();
+        assert_eq!(r.ok, dev == "good");
+        seen.push_str(&serde_json::to_string(&r).unwrap());
+    }
+    let r = c.config("good", &["sysname x".into()]).await.unwrap();
+    seen.push_str(&format!("{r:?}"));
+    for path in ["/v1/sessions", "/metrics"] {
+        let (_, b) = c.request_raw("GET", path, None).await.unwrap();
+        seen.push_str(&String::from_utf8_lossy(&b));
+    }
+    let (_, b) = c.request_raw("POST", "/v1/reload", None).await.unwrap();
+    seen.push_str(&String::from_utf8_lossy(&b));
+    let st = c.status().await.unwrap();
+    seen.push_str(&netkeep_keeper::render::status_table(&st));
+    seen.push_str(&format!(
+        "{:?}",
+        netkeep_keeper::inventory::Inventory::load(&dir.path().join("inv.yaml")).unwrap()
+    ));
+    assert!(st.iter().any(|s| s.state == "failed"), "{st:?}");
+    d.stop().await;
+
+    let logs = String::from_utf8_lossy(&logs.0.lock().unwrap()).into_owned();
+    assert!(
+        logs.len() > 1000,
+        "trace logs were captured ({} bytes)",
+        logs.len()
+    );
+    assert!(
+        seen.contains("login was refused"),
+        "the auth failure is reported"
+    );
+    assert!(!seen.contains(PW), "password in API answers/status/Debug");
+    assert!(!logs.contains(PW), "password in logs");
+}
