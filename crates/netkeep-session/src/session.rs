@@ -227,7 +227,7 @@ impl Inner {
                 Some(Some(_)) => {}
             }
         };
-        if !io.buf.is_empty() {
+        if res.is_ok() && !io.buf.is_empty() {
             let text = io.buf.tail(400);
             if !text.is_empty() {
                 tracing::debug!(device = %self.device, stray = %text, "drained between commands");
@@ -552,11 +552,16 @@ impl Inner {
         }
     }
 
-    /// One keepalive under the lock; returns its round trip.
+    /// One keepalive under the lock; returns its round trip. With the task off, `is_alive` still
+    /// writes the platform's payload.
     async fn keepalive_once(&self, io: &mut Io) -> Result<Duration, Error> {
         let start = Instant::now();
         let step = "keepalive";
-        match &self.ka_mode {
+        let mode = match &self.ka_mode {
+            KeepaliveMode::Off => resolve_mode(&KeepaliveMode::Auto, &self.platform),
+            m => m.clone(),
+        };
+        match &mode {
             KeepaliveMode::Nul | KeepaliveMode::Auto => {
                 self.drain(io, step)?;
                 self.write(io, b"\0", step).await?;

@@ -34,8 +34,24 @@ async fn seed_experiment_scaled() {
     ))
     .await
     .unwrap();
+    // The seed's own loop: no task, is_alive() every 0.3 T writes the NUL.
+    let looped = Session::connect(opts(&dev, "hp_comware").keepalive(KeepaliveConfig {
+        mode: KeepaliveMode::Off,
+        interval: None,
+    }))
+    .await
+    .unwrap();
     assert_eq!(kept.keepalive_stats().interval, Some(T / 3));
     assert_eq!(silent.keepalive_stats().interval, None);
+    let looper = {
+        let looped = looped.clone();
+        tokio::spawn(async move {
+            for _ in 0..5 {
+                tokio::time::sleep(T.mul_f32(0.3)).await;
+                assert!(looped.is_alive().await);
+            }
+        })
+    };
 
     tokio::time::sleep(T.mul_f32(1.1)).await;
     let e = silent.send_command("display clock").await.unwrap_err();
@@ -53,6 +69,8 @@ async fn seed_experiment_scaled() {
     tokio::time::sleep(T.mul_f32(0.45)).await; // 1.55 T in total
     let out = kept.send_command("display clock").await.unwrap();
     assert!(out.contains("UTC"), "{out:?}");
+    looper.await.unwrap();
+    assert!(looped.send_command("display clock").await.is_ok());
     let st = kept.keepalive_stats();
     assert!(st.sent >= 3, "{st:?}");
     assert_eq!(st.failures, 0);
