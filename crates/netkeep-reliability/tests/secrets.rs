@@ -1,0 +1,221 @@
+//! The password never appears in logs (TRACE, every crate including russh, captured to a file),
+//! errors, status, API answers or session transcripts. netkeep-keeper's own secrets test covers
+//! the login password over the daemon on Comware; this adds what it does not reach: the enable
+//! secret typed in-band on Cisco IOS (the session writes it into the channel), a wrong enable
+//! secret, keyboard-interactive, inventory errors on the password's own line, and the plain
+//! `password:` warning.
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use netkeep::{Auth, ConnectOptions, HostKeyPolicy, Secret};
+use netkeep_keeper::client::Target;
+use netkeep_keeper::inventory::Inventory;
+use netkeep_reliability::{HostSpec, Lab};
+use netkeep_sim::{DeviceConfig, SimDevice};
+
+const LOGIN_PW: &str = "Quokka-Login-4417";
+const WRONG_ENABLE: &str = "Marmot-Enable-9052";
+const WRONG_KBD: &str = "Wombat-Kbd-3318";
+const INV_PW: &str = "Numbat-Inventory-6620";
+
+/// Log sink: every line goes to a file and to memory.
+#[derive(Clone)]
+struct Sink {
+    mem: Arc<Mutex<Vec<u8>>>,
+    file: Arc<Mutex<std::fs::File>>,
+}
+
+impl Write for Sink {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.mem.lock().unwrap().extend_from_slice(b);
+        self.file.lock().unwrap().write_all(b)?;
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn assert_clean(what: &str, text: &str) {
+    for pw in [LOGIN_PW, WRONG_ENABLE, WRONG_KBD, INV_PW] {
+        assert!(!text.contains(pw), "{what} contains a password ({pw})");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_password_in_logs_errors_status_api_or_transcripts() {
+    let logdir = tempfile::tempdir().unwrap();
+    let logfile = logdir.path().join("trace.log");
+    let sink = Sink {
+        mem: Arc::default(),
+        file: Arc::new(Mutex::new(std::fs::File::create(&logfile).unwrap())),
+    };
+    let w = sink.clone();
+    tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || w.clone())
+        .init();
+    let mut seen = String::new();
+
+    // 1. The daemon on Cisco IOS: login, then `enable` answered in-band with the same secret.
+    let host = HostSpec {
+        name: "r1".into(),
+        sim: {
+            let mut c = DeviceConfig::new("cisco_ios");
+            c.password = LOGIN_PW.into();
+            c
+        },
+        extra: "keepalive: { mode: nul, interval: 300ms }".into(),
+    };
+    let lab = Lab::start(vec![host], |_| {}).await;
+    let c = lab.client();
+    let r = c
+        .exec(
+            Target::Device("r1".into()),
+            &["show version".into(), "show clock".into()],
+            None,
+        )
+        .await
+        .unwrap();
+    assert!(r.ok, "{r:?}");
+    assert!(
+        r.results[0].outputs[0].output.contains("Cisco IOS"),
+        "{r:?}"
+    );
+    seen.push_str(&serde_json::to_string(&r).unwrap());
+    let r = c
+        .config(
+            "r1",
+            &[
+                "interface GigabitEthernet0/2".into(),
+                "description x".into(),
+            ],
+        )
+        .await
+        .unwrap();
+    assert!(r.ok, "{r:?}");
+    seen.push_str(&serde_json::to_string(&r).unwrap());
+    // A command the device rejects, and one that times out (its partial output is returned).
+    for cmd in ["show nonsense", "ping 10.0.0.1"] {
+        let r = c
+            .exec(
+                Target::Device("r1".into()),
+                &[cmd.into()],
+                Some(Duration::from_millis(300)),
+            )
+            .await
+            .unwrap();
+        seen.push_str(&serde_json::to_string(&r).unwrap());
+    }
+    tokio::time::sleep(Duration::from_millis(700)).await; // a couple of keepalives
+    for path in ["/v1/sessions", "/metrics", "/v1/openapi.yaml"] {
+        let (_, b) = c.request_raw("GET", path, None).await.unwrap();
+        seen.push_str(&String::from_utf8_lossy(&b));
+    }
+    let st = c.status().await.unwrap();
+    seen.push_str(&netkeep_keeper::render::status_table(&st));
+    seen.push_str(&serde_json::to_string(&st).unwrap());
+    lab.stop().await;
+
+    // 2. The library: a wrong enable secret typed in-band; its error and partial output.
+    let dev = SimDevice::start(
+        {
+            let mut c = DeviceConfig::new("cisco_ios");
+            c.password = LOGIN_PW.into();
+            c
+        },
+        "127.0.0.1:0".parse().unwrap(),
+    )
+    .await
+    .unwrap();
+    let o = ConnectOptions::new("127.0.0.1", dev.addr().port(), "cisco_ios")
+        .auth(Auth::Password(Secret::new(LOGIN_PW)))
+        .host_key_policy(HostKeyPolicy::Insecure)
+        .connect_timeout(Duration::from_secs(3))
+        .read_timeout(Duration::from_secs(2));
+    seen.push_str(&format!("{o:?}"));
+    let enable_err =
+        match netkeep::Session::connect(o.clone().enable_secret(Secret::new(WRONG_ENABLE))).await {
+            Err(e) => format!("{e} {e:?}"),
+            Ok(s) => {
+                // Connected without enable: the failure shows on the first privileged step.
+                let e = s
+                    .send_config_set(&["hostname X"])
+                    .await
+                    .expect_err("enable with a wrong secret must fail");
+                format!("{e} {e:?}")
+            }
+        };
+    println!("wrong enable secret: {enable_err}");
+    assert!(
+        enable_err.contains("Access denied") || enable_err.contains("enable"),
+        "{enable_err}"
+    );
+    seen.push_str(&enable_err);
+    // 3. Keyboard-interactive with a wrong password.
+    let e = netkeep::Session::connect(
+        o.clone()
+            .auth(Auth::KeyboardInteractive(Secret::new(WRONG_KBD))),
+    )
+    .await
+    .expect_err("wrong password");
+    assert!(e.is_auth_failure(), "{e}");
+    seen.push_str(&format!("{e} {e:?}"));
+    dev.stop().await;
+
+    // 4. Inventory: plain password (loads with a warning), and syntax/type errors on its line.
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("inv.yaml");
+    let plain = format!("hosts:\n  r1: {{ hostname: 127.0.0.1, platform: cisco_ios, username: a, password: {INV_PW} }}\n");
+    std::fs::write(&p, &plain).unwrap();
+    let inv = Inventory::load(&p).expect("plain password loads");
+    assert!(!inv.warnings.is_empty(), "a plain password gets a warning");
+    seen.push_str(&format!("{inv:?} {:?}", inv.warnings));
+    for bad in [
+        format!(
+            "hosts:\n  r1: {{ hostname: 127.0.0.1, platform: cisco_ios, password: \"{INV_PW}\n"
+        ),
+        format!("hosts:\n  r1:\n    password: {INV_PW}\n    password: {INV_PW}\n"),
+        format!("hosts:\n  r1:\n    platform: cisco_ios\n    password: [{INV_PW}]\n"),
+        format!("hosts:\n  r1:\n    platform: cisco_ios\n    pasword: {INV_PW}\n"),
+        format!(
+            "hosts:\n  r1:\n    platform: cisco_ios\n    password: {INV_PW}\n    password_env: X\n"
+        ),
+        format!("defaults:\n  password: {INV_PW}\nhosts:\n  r1: {{ platform: nope }}\n"),
+    ] {
+        std::fs::write(&p, &bad).unwrap();
+        let e = Inventory::load(&p).expect_err("bad inventory");
+        let msg = format!("{e} {e:?}");
+        assert!(msg.contains("inv.yaml"), "{msg}");
+        assert!(
+            !msg.contains(INV_PW),
+            "inventory error quotes the password:\n{bad}\n=> {msg}"
+        );
+        seen.push_str(&msg);
+    }
+
+    let logs = String::from_utf8_lossy(&sink.mem.lock().unwrap()).into_owned();
+    let on_disk = std::fs::read_to_string(&logfile).unwrap();
+    println!(
+        "secrets: {} bytes of TRACE logs ({} lines, file {}), {} bytes of answers/errors/status checked",
+        on_disk.len(),
+        on_disk.lines().count(),
+        logfile.display(),
+        seen.len()
+    );
+    assert!(on_disk.lines().count() > 100, "TRACE logs were captured");
+    assert!(
+        logs.contains("russh") || logs.contains("netkeep"),
+        "library logs captured"
+    );
+    assert!(
+        seen.contains("enable")
+            || seen.contains("Access denied")
+            || seen.contains("authentication")
+    );
+    assert_clean("answers, errors, status and Debug output", &seen);
+    assert_clean("TRACE log file", &on_disk);
+}
