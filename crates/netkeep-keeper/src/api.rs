@@ -246,10 +246,9 @@ async fn exec(State(st): State<AppState>, body: axum::body::Bytes) -> Response {
             )
         }
     };
-    let known = st.keeper.device_names();
     let unknown: Vec<&String> = targets
         .iter()
-        .filter(|d| known.binary_search(d).is_err())
+        .filter(|d| !st.keeper.has_device(d))
         .collect();
     if !unknown.is_empty() {
         let list = unknown
@@ -292,7 +291,7 @@ async fn config(State(st): State<AppState>, body: axum::body::Bytes) -> Response
     if let Err(r) = check_commands(&b.lines, &st.limits, "lines") {
         return *r;
     }
-    if st.keeper.device_names().binary_search(&b.device).is_err() {
+    if !st.keeper.has_device(&b.device) {
         return err(
             StatusCode::NOT_FOUND,
             format!("unknown device `{}`", b.device),
@@ -359,8 +358,7 @@ async fn healthz(State(st): State<AppState>) -> Response {
     if st.keeper.is_stopping() {
         return err(StatusCode::SERVICE_UNAVAILABLE, "shutting down");
     }
-    Json(serde_json::json!({ "ok": true, "devices": st.keeper.device_names().len() }))
-        .into_response()
+    Json(serde_json::json!({ "ok": true, "devices": st.keeper.device_count() })).into_response()
 }
 
 /// Wraps a router with bearer-token authentication (constant-time comparison); `/healthz` stays

@@ -71,7 +71,7 @@ pub enum Target {
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
     /// Could not reach the daemon.
-    #[error("cannot reach the netkeep daemon at {endpoint}: {source} (is `netkeep serve` running? see --socket / NETKEEP_SOCKET)")]
+    #[error("cannot reach the netkeep daemon at {endpoint} (is `netkeep serve` running? see --socket / NETKEEP_SOCKET)")]
     Connect {
         /// Where we tried.
         endpoint: Endpoint,
@@ -108,6 +108,14 @@ pub fn default_socket_path() -> PathBuf {
             .join(".netkeep")
             .join("netkeep.sock"),
     }
+}
+
+/// The error text for "no daemon running" (names where we looked and how to start one).
+pub fn no_daemon_message() -> String {
+    format!(
+        "no netkeep daemon found at {} (start one with `netkeep serve --inventory FILE`, or point --socket / NETKEEP_SOCKET at it)",
+        socket_path(None).display()
+    )
 }
 
 /// The socket path the CLI uses: explicit, else `NETKEEP_SOCKET`, else the default.

@@ -439,6 +439,16 @@ impl Keeper {
         self.fleet().devices.keys().cloned().collect()
     }
 
+    /// True if the inventory has this device.
+    pub fn has_device(&self, name: &str) -> bool {
+        self.fleet().devices.contains_key(name)
+    }
+
+    /// Number of devices.
+    pub fn device_count(&self) -> usize {
+        self.fleet().devices.len()
+    }
+
     /// Members of a group, if it exists.
     pub fn group_members(&self, group: &str) -> Option<Vec<String>> {
         self.fleet().groups.get(group).cloned()
@@ -627,7 +637,14 @@ impl Keeper {
             Ok(Err(_)) => {
                 return Err(SessionError::new(
                     ErrorKind::Other,
-                    format!("{}: device removed", dev.spec.name),
+                    if self.is_stopping() {
+                        format!("{}: the daemon is shutting down", dev.spec.name)
+                    } else {
+                        format!(
+                            "{}: device removed from the inventory by a reload",
+                            dev.spec.name
+                        )
+                    },
                 ))
             }
             Err(_) => {

@@ -439,3 +439,26 @@ fn read_only_detection() {
         assert!(!is_read_only(c), "{c}");
     }
 }
+
+#[tokio::test]
+async fn sessions_older_than_max_age_are_recycled() {
+    let (k, fake) = keeper("  c: { max_age: 150ms }\n");
+    k.warm(|_, _| {}).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let c = k.status().into_iter().find(|s| s.device == "c").unwrap();
+    assert!(c.reconnects >= 2, "{c:?}");
+    assert_eq!(c.drops, 0, "recycling is not a drop");
+    assert!(c.age_s.unwrap() < 0.3, "{c:?}");
+    assert_eq!(fake.connects_by.lock().unwrap()["a"], 1, "others untouched");
+    let closed = fake
+        .sessions
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|s| s.closed.load(Ordering::SeqCst))
+        .count();
+    assert!(
+        closed as u64 >= c.reconnects,
+        "recycled sessions were logged out"
+    );
+}

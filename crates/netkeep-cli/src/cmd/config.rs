@@ -4,7 +4,7 @@ use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use netkeep_keeper::client::{ClientError, DaemonClient, Endpoint};
+use netkeep_keeper::client::DaemonClient;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -36,13 +36,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         anyhow::bail!("{} has no configuration lines", args.file.display());
     }
     let Some(client) = DaemonClient::discover(args.socket.as_deref()).await? else {
-        anyhow::bail!(ClientError::Connect {
-            endpoint: Endpoint::Unix(netkeep_keeper::client::socket_path(None)),
-            source: std::io::Error::new(
-                std::io::ErrorKind::NotFound,
-                "no daemon found; `netkeep config` runs through `netkeep serve`",
-            ),
-        });
+        anyhow::bail!(netkeep_keeper::client::no_daemon_message());
     };
     let r = client.config(&args.device, &lines).await?;
     if args.json {

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use netkeep_keeper::client::{ClientError, DaemonClient};
+use netkeep_keeper::client::DaemonClient;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -18,13 +18,7 @@ pub struct Args {
 
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let Some(client) = DaemonClient::discover(args.socket.as_deref()).await? else {
-        let e = ClientError::Connect {
-            endpoint: netkeep_keeper::client::Endpoint::Unix(netkeep_keeper::client::socket_path(
-                None,
-            )),
-            source: std::io::Error::new(std::io::ErrorKind::NotFound, "no daemon found"),
-        };
-        anyhow::bail!(e);
+        anyhow::bail!(netkeep_keeper::client::no_daemon_message());
     };
     let status = client.status().await?;
     if args.json {
