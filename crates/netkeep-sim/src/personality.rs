@@ -412,6 +412,8 @@ pub struct Command {
 /// A compiled mode.
 #[derive(Debug)]
 pub struct Mode {
+    /// The mode's name in the personality file (for diagnostics).
+    #[allow(dead_code)]
     pub name: String,
     pub prompt: Template,
     pub parent: Option<usize>,

@@ -181,7 +181,11 @@ impl ConnCtl {
             return;
         }
         self.state.store(s, Ordering::Release);
-        let ws = std::mem::take(&mut *self.wakers.lock().unwrap_or_else(|p| p.into_inner()));
+        let ws = self
+            .wakers
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
         for w in ws {
             w.wake();
         }
@@ -192,6 +196,9 @@ impl ConnCtl {
         match self.state.load(Ordering::Acquire) {
             STALLED => {
                 if !ws.iter().any(|w| w.will_wake(cx.waker())) {
+                    if ws.len() >= 4 {
+                        ws.remove(0);
+                    }
                     ws.push(cx.waker().clone());
                 }
                 Poll::Pending
@@ -232,6 +239,16 @@ impl AsyncRead for FaultStream {
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
+        // Remember the reader's waker so a stall/reset/stop wakes an idle session at once.
+        {
+            let mut ws = self.ctl.wakers.lock().unwrap_or_else(|p| p.into_inner());
+            if !ws.iter().any(|w| w.will_wake(cx.waker())) {
+                if ws.len() >= 4 {
+                    ws.remove(0);
+                }
+                ws.push(cx.waker().clone());
+            }
+        }
         match self.gate(cx) {
             Poll::Ready(Ok(())) => Pin::new(&mut self.inner).poll_read(cx, buf),
             other => other,
@@ -556,6 +573,14 @@ impl russh::server::Handler for Conn {
         self.holds_slot = true;
         core.counters.opened.fetch_add(1, Ordering::Relaxed);
         let mut out = Vec::with_capacity(256);
+        if core.has_fault(|f| matches!(f, Fault::PromptInOutput)) {
+            // A login banner full of prompt-like text, as some operators write them.
+            let h = core.state().hostname.clone();
+            out.extend_from_slice(
+                format!("\r\n*** {h}> <{h}> [{h}] {h}# admin@{h}> -- authorized use only ***\r\n")
+                    .as_bytes(),
+            );
+        }
         engine.start(core.cfg.banner, &mut out);
         let timeout = core.state().idle;
         let shared = Arc::new(Shared {

@@ -145,7 +145,7 @@ impl DeviceState {
                 let i = s.ensure_interface(p, &name);
                 s.interfaces[i].description =
                     format!("access port {slot}/{port} room {}", 100 + n % 400);
-                s.interfaces[i].up = n % 3 != 0;
+                s.interfaces[i].up = !n.is_multiple_of(3);
                 s.vlans.insert(100 + (n % 3000), ());
             }
         };

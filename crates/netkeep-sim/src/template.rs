@@ -51,6 +51,9 @@ enum Node {
     If(String, bool, Vec<Node>),
 }
 
+/// An open block while parsing: its tag (name, kind) and the nodes collected so far.
+type Frame = (Option<(String, char)>, Vec<Node>);
+
 /// A parsed template.
 #[derive(Debug, Clone, Default)]
 pub struct Template {
@@ -60,7 +63,7 @@ pub struct Template {
 impl Template {
     /// Parse template text.
     pub fn parse(src: &str) -> Result<Template, String> {
-        let mut stack: Vec<(Option<(String, char)>, Vec<Node>)> = vec![(None, Vec::new())];
+        let mut stack: Vec<Frame> = vec![(None, Vec::new())];
         let mut rest = src;
         while let Some(i) = rest.find("{{") {
             if i > 0 {
@@ -125,11 +128,6 @@ impl Template {
         Ok(Template { nodes })
     }
 
-    /// True when the template has no content.
-    pub fn is_empty(&self) -> bool {
-        self.nodes.is_empty()
-    }
-
     /// Render into `out`. Unknown variables render as empty text.
     pub fn render(&self, scope: &Scope<'_>, out: &mut String) {
         render_nodes(&self.nodes, scope, out);
@@ -143,7 +141,7 @@ impl Template {
     }
 }
 
-fn push_text(stack: &mut [(Option<(String, char)>, Vec<Node>)], t: &str) {
+fn push_text(stack: &mut [Frame], t: &str) {
     if let Some(top) = stack.last_mut() {
         top.1.push(Node::Text(t.to_string()));
     }
@@ -229,7 +227,7 @@ mod tests {
     struct L;
     impl Vars for L {
         fn get(&self, key: &str) -> Option<Cow<'_, str>> {
-            (key == "h").then(|| Cow::Borrowed("H3C"))
+            (key == "h").then_some(Cow::Borrowed("H3C"))
         }
         fn each(&self, key: &str, f: &mut dyn FnMut(&dyn Vars)) -> bool {
             if key != "items" {

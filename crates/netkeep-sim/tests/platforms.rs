@@ -19,11 +19,13 @@ async fn start(platform: &str, f: impl FnOnce(&mut DeviceConfig)) -> SimDevice {
 }
 
 /// (platform, first prompt, [(command, prompt after it)...]) — walks config mode and back.
-fn walks() -> Vec<(
+type Walk = (
     &'static str,
     &'static str,
     Vec<(&'static str, &'static str)>,
-)> {
+);
+
+fn walks() -> Vec<Walk> {
     vec![
         (
             "hp_comware",
