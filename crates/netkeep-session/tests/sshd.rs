@@ -109,12 +109,14 @@ async fn start_sshd() -> Option<Sshd> {
         .stderr(Stdio::inherit())
         .spawn()
         .expect("sshd starts");
+    // Owned from here on: killed and reaped on every path.
+    let sshd = Sshd { child, port, dir };
     for _ in 0..100 {
         if tokio::net::TcpStream::connect(("127.0.0.1", port))
             .await
             .is_ok()
         {
-            return Some(Sshd { child, port, dir });
+            return Some(sshd);
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
