@@ -14,6 +14,7 @@
 //! # }
 //! ```
 
+pub mod fuzz;
 pub mod netns;
 
 use std::path::{Path, PathBuf};

@@ -1,0 +1,210 @@
+//! Fuzz target bodies, shared by the cargo-fuzz targets in `fuzz/` (libFuzzer) and the stable
+//! driver `netkeep-fuzz` (this crate's binary). Each takes arbitrary bytes, must not panic, and
+//! checks the properties its code promises.
+//!
+//! ```
+//! netkeep_reliability::fuzz::clean_output(b"display clock\r\n10:00\x1b[K\r\n<H3C>");
+//! netkeep_reliability::fuzz::prompt_match(b"<H3C>\n[H3C-vlan10]");
+//! netkeep_reliability::fuzz::inventory(b"hosts: {}");
+//! ```
+
+use std::time::Duration;
+
+/// The targets by name.
+pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+    ("clean_output", clean_output),
+    ("prompt_match", prompt_match),
+    ("inventory", inventory),
+    ("sim_input", sim_input),
+];
+
+/// Terminal cleaning (netkeep-channel): `clean`, `clean_command_output`, `tail_text` and the
+/// read buffer's last-line tracking over arbitrary chunking.
+pub fn clean_output(data: &[u8]) {
+    let text = netkeep_channel::clean(data);
+    for bad in ['\r', '\x1b', '\0'] {
+        assert!(!text.contains(bad), "clean() left {bad:?} in {text:?}");
+    }
+    // First byte: command length and chunk size; the rest is the device's bytes.
+    let (k, rest) = match data.split_first() {
+        Some((k, r)) => (*k as usize, r),
+        None => (0, data),
+    };
+    let cmd_len = (k % 16).min(rest.len());
+    let cmd = String::from_utf8_lossy(&rest[..cmd_len]).into_owned();
+    let out = netkeep_channel::clean_command_output(rest, &cmd, k & 0x80 != 0);
+    assert!(!out.contains('\r') && !out.ends_with('\n'), "{out:?}");
+    let tail = netkeep_channel::tail_text(rest, 64 + k);
+    assert!(!tail.contains('\x1b'));
+    let mut b = netkeep_channel::ReadBuffer::new();
+    let chunk = (k % 7) + 1;
+    for c in rest.chunks(chunk) {
+        b.push(c);
+        let _ = b.last_line();
+    }
+    assert_eq!(b.bytes(), rest, "the buffer keeps every byte");
+    let last = b.last_line();
+    assert!(!last.contains('\n'), "last line spans lines: {last:?}");
+    if let Ok(p) = netkeep_platform::builtin("hp_comware") {
+        if let Some((re, _)) = p.pager() {
+            let _ = b.take_pager(re);
+        }
+    }
+}
+
+/// Prompt, pager, failure and close-reason matching of every built-in platform
+/// (netkeep-platform) on arbitrary text.
+pub fn prompt_match(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    for name in netkeep_platform::builtin_names() {
+        let Ok(p) = netkeep_platform::builtin(&name) else {
+            continue;
+        };
+        for line in text.lines() {
+            let _ = p.mode_of(line);
+        }
+        // The last line as the session sees it (no cleaning here: clean_output covers that).
+        if let Some(last) = text.split(['\r', '\n']).rfind(|l| !l.is_empty()) {
+            if let Some(m) = p.mode_of(last) {
+                assert!(
+                    p.mode(&m.name).is_some(),
+                    "{name}: mode {} not found by name",
+                    m.name
+                );
+            }
+        }
+        if let Some((src, line)) = p.failure_in(&text) {
+            assert!(
+                text.contains(line),
+                "{name}: failure line {line:?} ({src}) not in input"
+            );
+        }
+        let _ = p.close_reason(&text);
+        if let Some((re, _)) = p.pager() {
+            let _ = re.is_match(&text);
+        }
+    }
+}
+
+/// The inventory parser (netkeep-keeper): any text loads or fails with a location inside it.
+pub fn inventory(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    match netkeep_keeper::inventory::Inventory::from_str(&text, "fuzz.yaml") {
+        Ok(inv) => {
+            for (name, d) in &inv.devices {
+                assert_eq!(name, &d.name);
+                assert!(d.max_sessions >= 1, "{name}: max_sessions 0 accepted");
+            }
+            for (g, members) in &inv.groups {
+                for m in members {
+                    assert!(inv.devices.contains_key(m), "group {g} lists unknown {m}");
+                }
+            }
+        }
+        Err(e) => {
+            let msg = e.to_string();
+            assert!(msg.starts_with("fuzz.yaml"), "{msg}");
+            if let Some((line, col)) = e.location {
+                // YAML breaks lines at \n, \r\n and a lone \r.
+                let lines = text.replace("\r\n", "\n").split(['\r', '\n']).count();
+                assert!(
+                    line >= 1 && line <= lines + 1,
+                    "line {line} of {lines}: {msg}"
+                );
+                assert!(col >= 1, "{msg}");
+            }
+        }
+    }
+}
+
+struct SimHarness {
+    rt: tokio::runtime::Runtime,
+    dev: netkeep_sim::SimDevice,
+    session: tokio::sync::Mutex<Option<netkeep::Session>>,
+}
+
+fn sim_harness() -> &'static SimHarness {
+    static H: std::sync::OnceLock<SimHarness> = std::sync::OnceLock::new();
+    H.get_or_init(|| {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let dev = rt
+            .block_on(netkeep_sim::SimDevice::start(
+                netkeep_sim::DeviceConfig::new("hp_comware"),
+                "127.0.0.1:0".parse().expect("addr"),
+            ))
+            .expect("simulator starts");
+        SimHarness {
+            rt,
+            dev,
+            session: tokio::sync::Mutex::new(None),
+        }
+    })
+}
+
+/// The simulator's input handling (netkeep-sim engine), through SSH: the bytes are typed at
+/// the device's prompt, then the device must still answer a command (on a fresh session if the
+/// input logged out). netkeep-sim has no pure entry point to its engine, so this goes through a
+/// real session (slow: hundreds of runs a second). A panic in the simulator's tasks aborts the
+/// fuzzer through its panic hook.
+pub fn sim_input(data: &[u8]) {
+    let h = sim_harness();
+    h.rt.block_on(async {
+        let mut guard = h.session.lock().await;
+        if guard.as_ref().is_none_or(|s| s.is_closed()) {
+            let o = netkeep::ConnectOptions::new("127.0.0.1", h.dev.addr().port(), "hp_comware")
+                .auth(netkeep::Auth::Password(netkeep::Secret::new("admin")))
+                .host_key_policy(netkeep::HostKeyPolicy::Insecure)
+                .keepalive(netkeep::KeepaliveConfig {
+                    mode: netkeep::KeepaliveMode::Off,
+                    interval: None,
+                })
+                .connect_timeout(Duration::from_secs(5));
+            *guard = Some(
+                netkeep::Session::connect(o)
+                    .await
+                    .expect("simulator accepts logins"),
+            );
+        }
+        let Some(s) = guard.as_ref() else { return };
+        // One line per input (the session adds the newline); line breaks inside are typed too.
+        let line = String::from_utf8_lossy(data).replace(['\r', '\n'], " ");
+        let _ = s
+            .send_command_timing(&line, Duration::from_millis(5), Duration::from_millis(200))
+            .await;
+        // Back to a known state: Ctrl-C, leave any view, then a command must answer.
+        let _ = s
+            .send_command_timing("\x03", Duration::from_millis(5), Duration::from_millis(100))
+            .await;
+        let _ = s
+            .send_command_timing(
+                "return",
+                Duration::from_millis(5),
+                Duration::from_millis(100),
+            )
+            .await;
+        if s.is_closed() {
+            *guard = None;
+            return;
+        }
+        if s.send_command("display clock").await.is_err() {
+            // Logged out, or left inside a dialog: start over on a fresh session next time.
+            s.disconnect().await;
+            *guard = None;
+        }
+    });
+    // The device itself must still accept logins (a dead accept loop is a crash).
+    let alive = h.rt.block_on(async {
+        tokio::time::timeout(
+            Duration::from_secs(2),
+            tokio::net::TcpStream::connect(h.dev.addr()),
+        )
+        .await
+        .map(|r| r.is_ok())
+        .unwrap_or(false)
+    });
+    assert!(alive, "simulator stopped accepting connections");
+}

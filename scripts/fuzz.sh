@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# Runs each fuzz target for a bounded time and reports executions and crashes.
+#
+#   scripts/fuzz.sh                         # every target, 60 s each, libFuzzer if it works
+#   FUZZ_SECONDS=300 FUZZ_TARGETS="clean_output inventory" scripts/fuzz.sh
+#   FUZZ_ENGINE=stable scripts/fuzz.sh      # the stable-Rust driver only
+#
+# Targets (bodies in crates/netkeep-reliability/src/fuzz.rs): clean_output (netkeep-channel
+# cleaning + read buffer), prompt_match (netkeep-platform prompts/pagers/failures),
+# inventory (netkeep-keeper inventory parser), sim_input (netkeep-sim engine, through SSH).
+#
+# Engines: libFuzzer through cargo-fuzz (needs nightly flags: we set RUSTC_BOOTSTRAP=1 on the
+# stable toolchain; `cargo install cargo-fuzz` once), else the stable driver `netkeep-fuzz`
+# (mutations from a seed corpus, no coverage feedback). Crashes land in
+# fuzz/artifacts/<target>/; copy a minimised one to fuzz/regressions/<target>/ to make it a
+# regression test (crates/netkeep-reliability/tests/fuzz_regressions.rs replays them).
+# Exit code: 1 if any target crashed.
+set -uo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+SECONDS_EACH=${FUZZ_SECONDS:-60}
+TARGETS=${FUZZ_TARGETS:-clean_output prompt_match inventory sim_input}
+ENGINE=${FUZZ_ENGINE:-auto}
+: "${CARGO_TARGET_DIR:=$ROOT/target}"
+export CARGO_TARGET_DIR
+FUZZ_TARGET_DIR=${FUZZ_TARGET_DIR:-$CARGO_TARGET_DIR-fuzz}
+SHARED_FIXTURES=${NETKEEP_FIXTURES:-$ROOT/../shared/fixtures/device-output}
+log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+
+# Seed corpus per target: recordings, our seeds, and every regression input.
+seed_corpus() {
+    local t=$1 dir="$ROOT/fuzz/corpus/$1"
+    mkdir -p "$dir"
+    case $t in
+        clean_output | prompt_match)
+            cp -n "$ROOT"/crates/netkeep-channel/tests/fixtures/*.raw "$dir/" 2>/dev/null
+            [ -d "$SHARED_FIXTURES" ] && find "$SHARED_FIXTURES" -type f -name '*.raw' -size -64k -exec cp -n {} "$dir/" \; 2>/dev/null
+            ;;
+    esac
+    cp -n "$ROOT"/fuzz/seeds/"$t"/* "$dir/" 2>/dev/null
+    cp -n "$ROOT"/fuzz/regressions/"$t"/* "$dir/" 2>/dev/null
+    # Known open crashes would stop libFuzzer at once: keep them out of the corpus.
+    rm -f "$dir"/open-*
+    echo "$dir"
+}
+
+libfuzzer_ok() {
+    [ "$ENGINE" = stable ] && return 1
+    command -v cargo-fuzz >/dev/null || { log "cargo-fuzz not installed (cargo install cargo-fuzz): using the stable driver"; return 1; }
+    log "building libFuzzer targets (RUSTC_BOOTSTRAP=1, no sanitizer, release)"
+    (cd "$ROOT/fuzz" && CARGO_TARGET_DIR="$FUZZ_TARGET_DIR" RUSTC_BOOTSTRAP=1 cargo fuzz build -s none -O >"$FUZZ_TARGET_DIR.build.log" 2>&1) && return 0
+    log "cargo fuzz build failed (see $FUZZ_TARGET_DIR.build.log): using the stable driver"
+    return 1
+}
+
+run_libfuzzer() {
+    local t=$1 corpus out
+    corpus=$(seed_corpus "$t")
+    mkdir -p "$ROOT/fuzz/artifacts/$t"
+    out=$(mktemp)
+    (cd "$ROOT/fuzz" && CARGO_TARGET_DIR="$FUZZ_TARGET_DIR" RUSTC_BOOTSTRAP=1 cargo fuzz run -s none -O "$t" "$corpus" -- \
+        -max_total_time="$SECONDS_EACH" -rss_limit_mb=2048 -malloc_limit_mb=1024 -timeout=20 \
+        -dict="$ROOT/fuzz/netkeep.dict" -print_final_stats=1 -jobs=1 -workers=1 \
+        -artifact_prefix="$ROOT/fuzz/artifacts/$t/" >"$out" 2>&1)
+    local rc=$?
+    local execs crashes
+    execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$out" | grep -o '[0-9]*$' | tail -1)
+    [ -z "$execs" ] && execs=$(grep -o '#[0-9]*' "$out" | tail -1 | tr -d '#')
+    crashes=$(find "$ROOT/fuzz/artifacts/$t" -type f -newer "$out" \( -name 'crash-*' -o -name 'oom-*' -o -name 'timeout-*' \) | wc -l)
+    printf '%-13s libfuzzer  execs=%-10s crashes=%s rc=%s\n' "$t" "${execs:-?}" "$crashes" "$rc"
+    grep -E '^==[0-9]+== ERROR|panicked at|deadly signal|out-of-memory|malloc\(' "$out" | head -3 | sed 's/^/    /'
+    find "$ROOT/fuzz/artifacts/$t" -type f -newer "$out" | sed 's/^/    artifact: /'
+    cp "$out" "$ROOT/fuzz/artifacts/$t/last-run.log"
+    rm -f "$out"
+    [ "$crashes" = 0 ] && [ "$rc" = 0 ]
+}
+
+run_stable() {
+    local t=$1 corpus line rc
+    corpus=$(seed_corpus "$t")
+    line=$("$CARGO_TARGET_DIR/release/netkeep-fuzz" "$t" --seconds "$SECONDS_EACH" --corpus "$corpus" \
+        --artifacts "$ROOT/fuzz/artifacts" 2> >(grep -v '^$' | sed 's/^/    /' >&2))
+    rc=$?
+    printf '%-13s stable     %s rc=%s\n' "$t" "$(echo "$line" | head -1)" "$rc"
+    echo "$line" | tail -n +2 | sed 's/^/    /'
+    if [ "$rc" = 70 ]; then
+        echo "    deadly crash: input saved as $ROOT/fuzz/artifacts/$t/crash-pending"
+    fi
+    [ "$rc" = 0 ]
+}
+
+use_libfuzzer=0
+if [ "$ENGINE" != stable ] && libfuzzer_ok; then use_libfuzzer=1; fi
+if [ "$use_libfuzzer" = 0 ] || [ "$ENGINE" = both ]; then
+    log "building the stable driver (release)"
+    (cd "$ROOT" && cargo build --release -q -p netkeep-reliability --bin netkeep-fuzz) || exit 2
+fi
+failed=0
+log "targets: $TARGETS; $SECONDS_EACH s each"
+for t in $TARGETS; do
+    if [ "$use_libfuzzer" = 1 ]; then
+        run_libfuzzer "$t" || failed=1
+    fi
+    if [ "$use_libfuzzer" = 0 ] || [ "$ENGINE" = both ]; then
+        run_stable "$t" || failed=1
+    fi
+done
+exit $failed
