@@ -14,6 +14,7 @@ import sys
 import time
 
 from netmiko import ConnectHandler
+from ntc_templates.parse import parse_output
 
 CASES = {
     # platform: (version command, config lines, running-config command, expected text, needs enable)
@@ -29,6 +30,16 @@ CASES = {
                       "show configuration", 'description "netmiko-was-here";', False),
     "arista_eos": ("show version", ["interface Ethernet2", "description netmiko-was-here"],
                    "show running-config", "   description netmiko-was-here", True),
+}
+# Commands whose output the usual ntc-templates TextFSM templates must parse (template platform, command).
+TEXTFSM = {
+    "hp_comware": ("hp_comware", ["display interface brief", "display arp", "display clock"]),
+    "huawei": ("huawei_vrp", ["display version", "display interface brief", "display arp all"]),
+    "cisco_ios": ("cisco_ios", ["show version", "show ip interface brief", "show ip arp", "show clock"]),
+    "cisco_nxos": ("cisco_nxos", ["show version", "show ip interface brief", "show ip arp", "show clock"]),
+    "juniper_junos": ("juniper_junos", ["show version", "show arp no-resolve"]),
+    "arista_eos": ("arista_eos", ["show version", "show ip interface brief", "show ip arp", "show clock",
+                                  "show interfaces description"]),
 }
 VERSION_MARK = {
     "hp_comware": "Comware Software", "huawei": "Versatile Routing Platform", "cisco_ios": "Cisco IOS Software",
@@ -69,6 +80,12 @@ def check(netkeep, platform):
             conn.commit()
             conn.exit_config_mode()
             steps.append("commit ok")
+        tplat, cmds = TEXTFSM[platform]
+        for cmd in cmds:
+            raw = conn.send_command(cmd)
+            rows = parse_output(platform=tplat, command=cmd, data=raw)
+            assert rows and all(any(v for v in r.values()) for r in rows), f"TextFSM parsed nothing for {cmd!r}: {raw[:300]!r}"
+            steps.append(f"textfsm {cmd!r}: {len(rows)} rows")
         run = conn.send_command(runcmd)
         assert expect in run, f"{expect!r} not in running config ({len(run)} chars): {run[-600:]!r}"
         steps.append("description found in running config")

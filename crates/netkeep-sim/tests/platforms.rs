@@ -445,3 +445,57 @@ async fn openssh_client_logs_in_with_sshpass() {
     assert!(text.contains(" UTC "), "{text:?}");
     assert_eq!(d.counters().sessions_opened, 1);
 }
+
+#[tokio::test]
+async fn host_key_is_exposed_and_can_come_from_a_file() {
+    let d = start("hp_comware", |_| {}).await;
+    let k = d.host_key_openssh();
+    assert!(k.starts_with("ssh-ed25519 AAAA"), "{k}");
+    // A fixed key from an OpenSSH private key file.
+    let key = russh::keys::PrivateKey::from(
+        russh::keys::ssh_key::private::Ed25519Keypair::from_seed(&[42u8; 32]),
+    );
+    let pem = key
+        .to_openssh(russh::keys::ssh_key::LineEnding::LF)
+        .unwrap();
+    let dir = std::env::temp_dir().join(format!("netkeep-sim-key-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("host_key");
+    std::fs::write(&path, pem.as_bytes()).unwrap();
+    let d2 = start("hp_comware", |c| c.host_key = Some(path.clone())).await;
+    let expect = key.public_key().to_openssh().unwrap();
+    assert_eq!(d2.host_key_openssh(), expect);
+    let d3 = start("hp_comware", |c| c.host_key = Some(path.clone())).await;
+    assert_eq!(d3.host_key_fingerprint(), d2.host_key_fingerprint());
+    let _ = std::fs::remove_dir_all(&dir);
+    // A bad path is a clear error.
+    let mut cfg = DeviceConfig::new("hp_comware");
+    cfg.host_key = Some("/nonexistent/key".into());
+    let err = SimDevice::start(cfg, "127.0.0.1:0".parse().unwrap())
+        .await
+        .err()
+        .expect("must fail");
+    assert!(err.to_string().contains("/nonexistent/key"), "{err}");
+}
+
+#[tokio::test]
+async fn unknown_platform_and_port_in_use_are_clear_errors() {
+    let err = SimDevice::start(DeviceConfig::new("foo_os"), "127.0.0.1:0".parse().unwrap())
+        .await
+        .err()
+        .expect("must fail");
+    assert!(
+        err.to_string().contains("unknown platform \"foo_os\""),
+        "{err}"
+    );
+    let d = start("huawei", |_| {}).await;
+    let err = SimDevice::start(DeviceConfig::new("huawei"), d.addr())
+        .await
+        .err()
+        .expect("must fail");
+    let msg = err.to_string();
+    assert!(
+        msg.contains(&format!("port {} is already in use", d.addr().port())),
+        "{msg}"
+    );
+}
