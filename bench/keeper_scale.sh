@@ -14,7 +14,7 @@ set -euo pipefail
 N=${1:-10000}
 HOLD=${2:-600}
 PER_SIM=5000                       # devices per simulator process (fds: listener + session each)
-BASE_PORT=${BASE_PORT:-30000}
+BASE_PORT=${BASE_PORT:-20000}   # below the ephemeral range (32768+) used by client sockets
 BIN=${NETKEEP_BIN:-${CARGO_TARGET_DIR:-target}/release/netkeep}
 [ -x "$BIN" ] || { echo "no netkeep binary at $BIN (cargo build --release -p netkeep-cli)"; exit 1; }
 WORK=$(mktemp -d /tmp/netkeep-scale.XXXXXX)

@@ -330,6 +330,8 @@ struct Inner {
     metrics: Metrics,
     stop: CancellationToken,
     started: Instant,
+    /// Connect-failure warnings in the current window: (window start, logged, suppressed).
+    warn_window: Mutex<(Instant, u32, u64)>,
 }
 
 /// The session keeper. Cheap to clone (shared state).
@@ -406,6 +408,7 @@ impl Keeper {
                 metrics: Metrics::default(),
                 stop: CancellationToken::new(),
                 started: Instant::now(),
+                warn_window: Mutex::new((Instant::now(), 0, 0)),
             }),
         };
         let weak = Arc::downgrade(&keeper.inner);
@@ -570,7 +573,7 @@ impl Keeper {
                 };
                 st.next_attempt = Some(now + delay);
                 // Log the first failure loudly, repeats quietly: bounded logging for big fleets.
-                if st.failures == 1 || e.kind == ErrorKind::Auth {
+                if (st.failures == 1 || e.kind == ErrorKind::Auth) && self.warn_allowed() {
                     tracing::warn!(device = %dev.spec.name, retry_in = ?delay, "connect failed: {}", e.message);
                 } else {
                     tracing::debug!(device = %dev.spec.name, failures = st.failures, retry_in = ?delay, "connect failed: {}", e.message);
@@ -578,6 +581,33 @@ impl Keeper {
                 st.last_error = Some(e.message.clone());
                 Err(e)
             }
+        }
+    }
+
+    /// At most 20 connect-failure warnings per 10 s (a fleet failing together would otherwise
+    /// write one line per device); the rest go to debug and are counted in a summary line.
+    fn warn_allowed(&self) -> bool {
+        let mut w = self
+            .inner
+            .warn_window
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        let now = Instant::now();
+        if now.duration_since(w.0) >= Duration::from_secs(10) {
+            if w.2 > 0 {
+                tracing::warn!(
+                    "{} more connect failures in the last 10 s not logged (see `netkeep status`)",
+                    w.2
+                );
+            }
+            *w = (now, 0, 0);
+        }
+        if w.1 < 20 {
+            w.1 += 1;
+            true
+        } else {
+            w.2 += 1;
+            false
         }
     }
 
@@ -916,7 +946,7 @@ impl Keeper {
                     "failed"
                 } else if st.connecting > 0 {
                     "connecting"
-                } else if st.failures > 0 && retry_in.is_some() {
+                } else if st.failures > 0 {
                     "backoff"
                 } else {
                     "idle"
