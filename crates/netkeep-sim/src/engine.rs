@@ -22,6 +22,8 @@ pub enum Effect {
     Close,
     /// A slow command runs: call [`Engine::slow_tick`] after this interval, repeatedly.
     Slow(Duration),
+    /// A slow command finished: send the output, then call [`Engine::finish_slow`].
+    SlowDone,
 }
 
 /// A config change with its values resolved (kept until `commit` on candidate-config platforms).
@@ -67,6 +69,8 @@ pub struct Engine {
     busy: Option<Busy>,
     queued: Vec<u8>,
     banner_wait: bool,
+    /// The last output of a slow command is on its way; input waits so it cannot overtake it.
+    draining: bool,
     closed: bool,
     /// Complete lines received (for line-based idle activity).
     pub lines_seen: u64,
@@ -101,6 +105,7 @@ impl Engine {
             busy: None,
             queued: Vec::new(),
             banner_wait: false,
+            draining: false,
             closed: false,
             lines_seen: 0,
         }
@@ -189,7 +194,7 @@ impl Engine {
 
     /// True while a slow command runs.
     pub fn is_busy(&self) -> bool {
-        self.busy.is_some()
+        self.busy.is_some() || self.draining
     }
 
     /// Feed received bytes; echo and outputs are appended to `out`.
@@ -198,6 +203,12 @@ impl Engine {
         for (i, &b) in input.iter().enumerate() {
             if self.closed {
                 return Effect::Close;
+            }
+            if self.draining {
+                if self.queued.len() < MAX_QUEUED {
+                    self.queued.push(b);
+                }
+                continue;
             }
             if self.busy.is_some() {
                 if b == 3 {
@@ -786,6 +797,13 @@ impl Engine {
         if !self.output(&text, out) {
             self.prompt(out);
         }
+        self.draining = true;
+        Effect::SlowDone
+    }
+
+    /// After the slow command's last output was handed to the transport: run typed-ahead input.
+    pub fn finish_slow(&mut self, out: &mut Vec<u8>) -> Effect {
+        self.draining = false;
         let queued = std::mem::take(&mut self.queued);
         self.feed(&queued, out)
     }

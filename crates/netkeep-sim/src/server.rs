@@ -383,13 +383,24 @@ impl Conn {
                 if !out.is_empty() && handle.data(channel, out).await.is_err() {
                     return;
                 }
+                let eff = if eff == Effect::SlowDone {
+                    // Ordered after the output above: typed-ahead input runs only now.
+                    let mut out = Vec::new();
+                    let eff = shared.engine().finish_slow(&mut out);
+                    if !out.is_empty() && handle.data(channel, out).await.is_err() {
+                        return;
+                    }
+                    eff
+                } else {
+                    eff
+                };
                 match eff {
                     Effect::Slow(d) => wait = d,
                     Effect::Close => {
                         close(&handle, channel, &core).await;
                         return;
                     }
-                    Effect::None => return,
+                    Effect::None | Effect::SlowDone => return,
                 }
             }
         }));
@@ -672,6 +683,7 @@ impl russh::server::Handler for Conn {
                     self.start_slow(session, channel, d);
                 }
             }
+            Effect::SlowDone => {}
         }
         Ok(())
     }

@@ -279,3 +279,26 @@ async fn terminal_editing_backspace_ctrl_c_crlf() {
     let two = c.drain(Duration::from_millis(150)).await;
     assert_eq!(two, "\r\n<H3C>\r\n<H3C>");
 }
+
+#[tokio::test]
+async fn typed_ahead_input_runs_after_a_slow_command_in_order() {
+    let d = dev(None).await;
+    let mut c = Cli::connect(d.addr()).await;
+    c.read_until("<H3C>", S).await.unwrap();
+    // Two commands in one write: the second waits for the ping, as on a device.
+    c.send(b"ping 10.0.0.9\ndisplay clock\n").await;
+    let ping = c.read_until("<H3C>", S).await.unwrap();
+    assert!(
+        ping.contains("--- Ping statistics for 10.0.0.9 ---"),
+        "{ping}"
+    );
+    assert!(
+        !ping.contains(" UTC "),
+        "clock output overtook the ping: {ping}"
+    );
+    let clock = c.read_until("<H3C>", S).await.unwrap();
+    assert!(
+        clock.starts_with("display clock\r\n") && clock.contains(" UTC "),
+        "{clock:?}"
+    );
+}
