@@ -236,14 +236,14 @@ def plot(out_dir: str, merged: dict) -> bool:
     present = [(k, n) for k, n in TOOLS if k in tools]
     platforms = list(plan["platforms"])
     fig, axes = plt.subplots(1, 3, figsize=(17, 5.2))
-    colors = ["#1f77b4", "#7f7f7f", "#2ca02c", "#98df8a", "#d62728"]
+    palette = {"netkeep": "#1f77b4", "russh-floor": "#7f7f7f", "scrapli-ssh2": "#2ca02c", "scrapli-bin": "#98df8a", "netmiko": "#d62728"}
 
     def bars(ax, path, title, ylabel):
         width = 0.8 / max(len(present), 1)
         for i, (k, n) in enumerate(present):
             vals = [get(tools[k], "platforms", p, *path) or 0 for p in platforms]
             xs = [j + i * width for j in range(len(platforms))]
-            b = ax.bar(xs, vals, width, label=n, color=colors[i % len(colors)])
+            b = ax.bar(xs, vals, width, label=n, color=palette.get(k, "#333333"))
             for rect, v in zip(b, vals):
                 if v:
                     ax.annotate(f"{v:.3g}", (rect.get_x() + rect.get_width() / 2, v), ha="center", va="bottom", fontsize=7)
@@ -263,7 +263,7 @@ def plot(out_dir: str, merged: dict) -> bool:
         for i, (k, n) in enumerate(present):
             vals = [get(tools[k], "platforms", fp[0], "fleet", str(s), "cps") or 0 for s in sizes]
             xs = [j + i * width for j in range(len(sizes))]
-            b = ax.bar(xs, vals, width, label=n, color=colors[i % len(colors)])
+            b = ax.bar(xs, vals, width, label=n, color=palette.get(k, "#333333"))
             for rect, v in zip(b, vals):
                 if v:
                     ax.annotate(f"{v:.3g}", (rect.get_x() + rect.get_width() / 2, v), ha="center", va="bottom", fontsize=7)

@@ -18,6 +18,11 @@ def load_plan(path: str) -> dict:
         return json.load(f)
 
 
+def prompt_of(pp: dict, port: int, key: str = "prompt") -> str:
+    """The prompt of the device on `port` (hostnames differ per device in a fleet)."""
+    return pp[key].replace("{host}", pp["hosts"][str(port)])
+
+
 def _head(s: str, n: int = 60) -> str:
     return s[:n]
 

@@ -19,7 +19,7 @@ import time
 import traceback
 from concurrent.futures import ThreadPoolExecutor
 
-from common import Checker, load_plan, pss_kib_tree, stats
+from common import Checker, load_plan, prompt_of, pss_kib_tree, stats
 
 # The sim's platform names are Netmiko device types; Scrapli names its Cisco IOS definition
 # cisco_iosxe.
@@ -27,6 +27,10 @@ SCRAPLI_DEFINITION = {"hp_comware": "hp_comware", "cisco_ios": "cisco_iosxe", "h
 
 
 # ---------------------------------------------------------------- Netmiko
+
+
+def pp_enable(plan: dict, platform: str) -> bool:
+    return bool(plan["platforms"][platform].get("enable"))
 
 
 class NetmikoClient:
@@ -46,7 +50,10 @@ class NetmikoClient:
             conn_timeout=60,
             auth_timeout=60,
             banner_timeout=60,
+            secret=plan["password"],
         )
+        if pp_enable(plan, platform):
+            self.conn.enable()
 
     def cmd(self, cmd: str) -> str:
         return self.conn.send_command(cmd, read_timeout=120)
@@ -131,7 +138,7 @@ def connect_figure(make, plan, name, pp, ck: Checker) -> dict:
         c = make(name, pp["port"])
         samples.append(time.perf_counter() - t0)
         out = c.cmd(pp["small_cmd"])
-        ck.check(f"{name} connect #{i}", out, pp["small_expect"], pp["small_cmd"], pp["prompt"])
+        ck.check(f"{name} connect #{i}", out, pp["small_expect"], pp["small_cmd"], prompt_of(pp, pp["port"]))
         c.close()
     return stats(samples)
 
@@ -145,7 +152,7 @@ def small_figure(make, plan, name, pp, ck: Checker):
         t0 = time.perf_counter()
         out = c.cmd(pp["small_cmd"])
         samples.append(time.perf_counter() - t0)
-        ck.check(f"{name} small #{i}", out, pp["small_expect"], pp["small_cmd"], pp["prompt"])
+        ck.check(f"{name} small #{i}", out, pp["small_expect"], pp["small_cmd"], prompt_of(pp, pp["port"]))
     alive = []
     for i in range(plan["alive_reps"]):
         t0 = time.perf_counter()
@@ -155,7 +162,7 @@ def small_figure(make, plan, name, pp, ck: Checker):
             ck.fail(f"{name} alive #{i}: reported dead on a live session")
     # A keepalive must leave the session clean for the next command.
     out = c.cmd(pp["small_cmd"])
-    ck.check(f"{name} command after keepalives", out, pp["small_expect"], pp["small_cmd"], pp["prompt"])
+    ck.check(f"{name} command after keepalives", out, pp["small_expect"], pp["small_cmd"], prompt_of(pp, pp["port"]))
     c.close()
     return stats(samples), stats(alive)
 
@@ -172,7 +179,7 @@ def big_figure(make, plan, name, pp, ck: Checker) -> dict:
         if len(out) < pp["big_min_bytes"]:
             ck.fail(f"{name} big #{i}: only {len(out)} bytes, want >= {pp['big_min_bytes']}")
         else:
-            ck.check(f"{name} big #{i}", out, pp["big_expect"], pp["big_cmd"], pp["prompt"])
+            ck.check(f"{name} big #{i}", out, pp["big_expect"], pp["big_cmd"], prompt_of(pp, pp["big_port"]))
     c.close()
     r = stats(samples)
     r["bytes"] = nbytes
@@ -224,7 +231,7 @@ def fleet_threads(make, plan, name, pp, n, ck: Checker) -> dict:
                 t0 = time.perf_counter()
                 out = c.cmd(pp["small_cmd"])
                 mine.append(time.perf_counter() - t0)
-                k.check(f"fleet device {i}", out, pp["small_expect"], pp["small_cmd"], pp["prompt"])
+                k.check(f"fleet device {i}", out, pp["small_expect"], pp["small_cmd"], prompt_of(pp, pp["fleet_port"] + i))
                 if time.perf_counter() >= state["end"]:
                     break
         except Exception as e:  # noqa: BLE001
@@ -283,7 +290,7 @@ async def _fleet_asyncio(plan, name, pp, n, transport, ck: Checker) -> dict:
                 t0 = time.perf_counter()
                 out = await c.cmd(pp["small_cmd"])
                 lat.append(time.perf_counter() - t0)
-                ck.check(f"fleet device {i}", out, pp["small_expect"], pp["small_cmd"], pp["prompt"])
+                ck.check(f"fleet device {i}", out, pp["small_expect"], pp["small_cmd"], prompt_of(pp, pp["fleet_port"] + i))
                 if time.perf_counter() >= state["end"]:
                     break
         except Exception as e:  # noqa: BLE001

@@ -12,10 +12,14 @@ import os
 
 # Per platform: prompt, the command that turns paging off, a small command with the text it must
 # return, and the large command with the text its output must contain (the configuration's last
-# line). Prompts are the simulator's defaults for these platforms (crates/netkeep-sim).
+# line). Prompts ({host} = the device's hostname) are the simulator's defaults for these platforms (crates/netkeep-sim). Cisco
+# logs in at `R1>`: every tool enters enable mode as part of "connect to ready".
 PLATFORMS = {
     "hp_comware": {
-        "prompt": "<H3C>",
+        "hostname": "H3C",
+        "prompt": "<{host}>",
+        "login_prompt": "<{host}>",
+        "enable": False,
         "paging_cmd": "screen-length disable",
         "small_cmd": "display clock",
         "small_expect": r"\d\d:\d\d:\d\d\.\d+ UTC",
@@ -23,7 +27,10 @@ PLATFORMS = {
         "big_expect": r"\nreturn\s*$",
     },
     "cisco_ios": {
-        "prompt": "R1#",
+        "hostname": "R1",
+        "prompt": "{host}#",
+        "login_prompt": "{host}>",
+        "enable": True,
         "paging_cmd": "terminal length 0",
         "small_cmd": "show clock",
         "small_expect": r"\d\d:\d\d:\d\d\.\d+ UTC",
@@ -44,6 +51,7 @@ def main() -> int:
     ap.add_argument("--big-min-bytes", type=int, default=900_000)
     ap.add_argument("--daemon-bin", default="", help="netkeep binary; empty = no daemon figure")
     ap.add_argument("--daemon-device", default="bench-hp")
+    ap.add_argument("--daemon-socket", default="")
     a = ap.parse_args()
 
     if a.quick:
@@ -65,6 +73,10 @@ def main() -> int:
         port += fleet + 10
         sims.append((name, 1, port, a.config_lines))
         pp.update(big_port=port, big_min_bytes=a.big_min_bytes)
+        # `netkeep sim --count N` (N > 1) names its devices HOST-1..HOST-N: prompts differ per device.
+        hosts = {str(pp["fleet_port"] + i): (f"{pp['hostname']}-{i + 1}" if fleet > 1 else pp["hostname"]) for i in range(fleet)}
+        hosts[str(port)] = pp["hostname"]
+        pp["hosts"] = hosts
         port += 10
         platforms[name] = pp
 
@@ -77,12 +89,21 @@ def main() -> int:
         "fleet_platforms": fleet_platforms,
         **{k: v for k, v in sizes.items() if k != "daemon_reps"},
     }
+    os.makedirs(a.out_dir, exist_ok=True)
     if a.daemon_bin:
         hp = platforms.get("hp_comware")
         if hp:
+            # The daemon keeps a warm session to the hp_comware device that has the big
+            # configuration (its own device: no other driver's session shares it).
+            with open(os.path.join(a.out_dir, "inventory.yaml"), "w", encoding="utf-8") as f:
+                f.write(
+                    "defaults:\n  username: admin\n  password_env: NETKEEP_BENCH_PASSWORD\n"
+                    "  host_key_policy: insecure\nhosts:\n"
+                    f"  {a.daemon_device}: {{hostname: 127.0.0.1, port: {hp['big_port']}, platform: hp_comware}}\n"
+                )
             plan["daemon"] = {
                 "argv": [a.daemon_bin, "exec", a.daemon_device, hp["small_cmd"]],
-                "env": {},
+                "env": {"NETKEEP_SOCKET": a.daemon_socket},
                 "platform": "hp_comware",
                 "cmd": hp["small_cmd"],
                 "reps": sizes["daemon_reps"],

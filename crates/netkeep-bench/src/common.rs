@@ -38,13 +38,36 @@ pub struct PlatformPlan {
     pub fleet_count: usize,
     /// Device whose running configuration is ~1 MB.
     pub big_port: u16,
+    /// Prompt of the privileged mode the commands run in.
     pub prompt: String,
+    /// Prompt right after login (Cisco `R1>` before `enable`).
+    pub login_prompt: String,
+    /// Enter enable mode after login (answering the password prompt with the login password).
+    #[serde(default)]
+    pub enable: bool,
     pub paging_cmd: String,
     pub small_cmd: String,
     pub small_expect: String,
     pub big_cmd: String,
     pub big_expect: String,
     pub big_min_bytes: usize,
+    /// Hostname per port (`{host}` in the prompts).
+    pub hosts: BTreeMap<String, String>,
+}
+
+impl PlatformPlan {
+    /// (privileged prompt, login prompt) of the device on `port`.
+    pub fn prompts(&self, port: u16) -> (String, String) {
+        let host = self
+            .hosts
+            .get(&port.to_string())
+            .map(String::as_str)
+            .unwrap_or("");
+        (
+            self.prompt.replace("{host}", host),
+            self.login_prompt.replace("{host}", host),
+        )
+    }
 }
 
 /// `netkeep exec` through a running `netkeep serve`.

@@ -38,13 +38,20 @@ pub struct Floor {
 
 impl Floor {
     async fn read_until_prompt(&mut self) -> anyhow::Result<()> {
+        let p = std::mem::take(&mut self.prompt);
+        let r = self.read_until(&p).await;
+        self.prompt = p;
+        r
+    }
+
+    async fn read_until(&mut self, prompt: &[u8]) -> anyhow::Result<()> {
         self.buf.clear();
         let fut = async {
             loop {
                 match self.ch.wait().await {
                     Some(ChannelMsg::Data { data }) => {
                         self.buf.extend_from_slice(&data);
-                        if self.buf.ends_with(&self.prompt) {
+                        if self.buf.ends_with(prompt) {
                             return Ok(());
                         }
                     }
@@ -92,10 +99,21 @@ impl Client for Floor {
         let mut f = Floor {
             handle,
             ch,
-            prompt: t.prompt.into_bytes(),
+            prompt: t.prompt.clone().into_bytes(),
             buf: Vec::with_capacity(4096),
         };
-        f.read_until_prompt().await.context("first prompt")?;
+        f.read_until(t.login_prompt.as_bytes())
+            .await
+            .context("first prompt")?;
+        if t.enable {
+            f.ch.data_bytes(&b"enable\n"[..]).await?;
+            f.read_until(b"Password: ")
+                .await
+                .context("enable password prompt")?;
+            f.ch.data_bytes(format!("{}\n", t.password).into_bytes())
+                .await?;
+            f.read_until_prompt().await.context("enable")?;
+        }
         if !t.paging_cmd.is_empty() {
             f.cmd(&t.paging_cmd).await.context("paging off")?;
         }

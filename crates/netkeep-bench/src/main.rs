@@ -11,6 +11,7 @@ use clap::{Parser, Subcommand};
 
 mod common;
 mod floor;
+mod nk;
 mod runner;
 mod sim;
 
@@ -25,8 +26,12 @@ struct Cli {
 enum Tool {
     /// The bare russh client: the floor netkeep is measured against.
     Floor(Io),
+    /// netkeep's Session API (and `netkeep exec` through the daemon when the plan asks).
+    Netkeep(Io),
     /// Serve simulated devices (netkeep-sim) until SIGTERM.
     Sim(sim::SimArgs),
+    /// Print the platforms the simulator knows, one a line.
+    Platforms,
 }
 
 #[derive(clap::Args, Debug)]
@@ -43,6 +48,12 @@ struct Io {
 async fn main() -> ExitCode {
     let cli = Cli::parse();
     let (io, result) = match cli.tool {
+        Tool::Platforms => {
+            for p in netkeep_sim::platforms() {
+                println!("{p}");
+            }
+            return ExitCode::SUCCESS;
+        }
         Tool::Sim(a) => {
             return match sim::run(a).await {
                 Ok(()) => ExitCode::SUCCESS,
@@ -51,6 +62,48 @@ async fn main() -> ExitCode {
                     ExitCode::from(1)
                 }
             };
+        }
+        Tool::Netkeep(io) => {
+            let plan = match common::read_plan(&io.plan) {
+                Ok(p) => p,
+                Err(e) => {
+                    eprintln!("netkeep-bench: {e:#}");
+                    return ExitCode::from(2);
+                }
+            };
+            let mut v = runner::run_all::<nk::Nk>(
+                "netkeep",
+                concat!("netkeep ", env!("CARGO_PKG_VERSION")),
+                &plan,
+                Some("is_alive() (NUL under the session lock + SSH ping, echo drained)"),
+            )
+            .await;
+            if plan.daemon.is_some() {
+                eprintln!("[netkeep] daemon exec from fresh processes");
+                let mut ck = common::Checker::default();
+                match nk::daemon_figure(&plan, &mut ck).await {
+                    Ok(d) => v["daemon_exec_ms"] = d,
+                    Err(e) => v["daemon_error"] = serde_json::json!(format!("{e:#}")),
+                }
+                v["checks"]["ok"] =
+                    serde_json::json!(v["checks"]["ok"].as_u64().unwrap_or(0) + ck.ok);
+                v["checks"]["failed"] =
+                    serde_json::json!(v["checks"]["failed"].as_u64().unwrap_or(0) + ck.failed);
+                if let Some(a) = v["checks"]["failures"].as_array_mut() {
+                    a.extend(ck.failures.into_iter().map(serde_json::Value::from));
+                }
+            }
+            for name in plan.platforms.keys() {
+                match nk::probe_figure(&plan, name).await {
+                    Ok(p) => v["platforms"][name]["probe_ms"] = p,
+                    Err(e) => {
+                        if let Some(a) = v["errors"].as_array_mut() {
+                            a.push(serde_json::json!(format!("{name} probe: {e:#}")));
+                        }
+                    }
+                }
+            }
+            (io, v)
         }
         Tool::Floor(io) => {
             let plan = match common::read_plan(&io.plan) {

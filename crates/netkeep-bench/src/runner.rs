@@ -19,6 +19,8 @@ pub struct Target {
     pub username: String,
     pub password: String,
     pub prompt: String,
+    pub login_prompt: String,
+    pub enable: bool,
     pub paging_cmd: String,
 }
 
@@ -34,14 +36,17 @@ pub trait Client: Sized + Send + 'static {
     fn close(self) -> impl Future<Output = ()> + Send;
 }
 
-fn target(plan: &Plan, platform: &str, pp: &PlatformPlan, port: u16) -> Target {
+pub fn target(plan: &Plan, platform: &str, pp: &PlatformPlan, port: u16) -> Target {
+    let (prompt, login_prompt) = pp.prompts(port);
     Target {
         host: plan.host.clone(),
         port,
         platform: platform.to_string(),
         username: plan.username.clone(),
         password: plan.password.clone(),
-        prompt: pp.prompt.clone(),
+        prompt,
+        login_prompt,
+        enable: pp.enable,
         paging_cmd: pp.paging_cmd.clone(),
     }
 }
@@ -134,7 +139,7 @@ async fn connect_figure<C: Client>(
             &out,
             &re,
             &pp.small_cmd,
-            &pp.prompt,
+            &pp.prompts(pp.port).0,
         );
         c.close().await;
     }
@@ -162,7 +167,7 @@ async fn small_figure<C: Client>(
             &out,
             &re,
             &pp.small_cmd,
-            &pp.prompt,
+            &pp.prompts(pp.port).0,
         );
     }
     let mut alive = Vec::with_capacity(plan.alive_reps);
@@ -183,7 +188,7 @@ async fn small_figure<C: Client>(
         &out,
         &re,
         &pp.small_cmd,
-        &pp.prompt,
+        &pp.prompts(pp.port).0,
     );
     c.close().await;
     Ok((stats(&samples), stats(&alive)))
@@ -216,7 +221,7 @@ async fn big_figure<C: Client>(
                 &out,
                 &re,
                 &pp.big_cmd,
-                &pp.prompt,
+                &pp.prompts(pp.big_port).0,
             );
         }
     }
@@ -249,7 +254,7 @@ async fn fleet_figure<C: Client>(
             deadline.clone(),
             re.clone(),
             pp.small_cmd.clone(),
-            pp.prompt.clone(),
+            pp.prompts(pp.fleet_port + i as u16).0,
         );
         tasks.push(tokio::spawn(async move {
             let conn = C::connect(t).await;

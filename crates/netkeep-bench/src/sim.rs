@@ -27,6 +27,10 @@ pub async fn run(a: SimArgs) -> anyhow::Result<()> {
     for i in 0..a.count {
         let mut cfg = DeviceConfig::new(&a.platform);
         cfg.config_lines = a.config_lines;
+        // Same naming as `netkeep sim --count N`: HOST-1..HOST-N when N > 1.
+        if a.count > 1 {
+            cfg.hostname = format!("{}-{}", cfg.hostname, i + 1);
+        }
         cfg.idle_timeout = Some(std::time::Duration::ZERO);
         let port = a
             .port
