@@ -14,7 +14,6 @@ set -euo pipefail
 N=${1:-10000}
 HOLD=${2:-600}
 PER_SIM=5000                       # devices per simulator process (fds: listener + session each)
-BASE_PORT=${BASE_PORT:-20000}   # below the ephemeral range (32768+) used by client sockets
 BIN=${NETKEEP_BIN:-${CARGO_TARGET_DIR:-target}/release/netkeep}
 [ -x "$BIN" ] || { echo "no netkeep binary at $BIN (cargo build --release -p netkeep-cli)"; exit 1; }
 WORK=$(mktemp -d /tmp/netkeep-scale.XXXXXX)
@@ -25,26 +24,37 @@ trap cleanup EXIT
 ulimit -n "$(ulimit -Hn)"
 
 echo "== $N simulated hp_comware devices, idle timeout 10 s, in $(( (N + PER_SIM - 1) / PER_SIM )) simulator process(es)"
+# --port 0: every device on a free port (fixed ranges collide with other users of the machine);
+# the simulator prints "platform<TAB>hostname<TAB>address" per device.
 started=0
 while [ "$started" -lt "$N" ]; do
   n=$(( N - started < PER_SIM ? N - started : PER_SIM ))
-  "$BIN" sim --count "$n" --port $(( BASE_PORT + started )) --idle-timeout 10s >"$WORK/sim-$started.log" 2>&1 &
+  "$BIN" sim --count "$n" --port 0 --idle-timeout 10s >"$WORK/sim-$started.log" 2>&1 &
   PIDS+=($!)
   started=$(( started + n ))
 done
+for _ in $(seq 600); do
+  [ "$(cat "$WORK"/sim-*.log | grep -c $'\t127.0.0.1:')" -ge "$N" ] && break
+  for p in "${PIDS[@]}"; do
+    kill -0 "$p" 2>/dev/null || { echo "a simulator exited:"; grep -hv $'\t' "$WORK"/sim-*.log | head; exit 1; }
+  done
+  sleep 0.1
+done
 
-python3 - "$N" "$BASE_PORT" "$WORK" <<'EOF'
-import sys
-n, base, work = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+python3 - "$N" "$WORK" <<'EOF'
+import sys, glob
+n, work = int(sys.argv[1]), sys.argv[2]
+addrs = [l.split("\t")[2].strip() for f in sorted(glob.glob(f"{work}/sim-*.log")) for l in open(f) if l.count("\t") == 2]
+assert len(addrs) >= n, f"only {len(addrs)} simulated devices came up"
 with open(f"{work}/pw", "w") as f: f.write("admin\n")
 with open(f"{work}/inv.yaml", "w") as f:
     f.write(f"defaults:\n  username: admin\n  password_file: pw\n  platform: hp_comware\n  idle_timeout: 10s\n"
             f"  host_key_policy: insecure\n  connect_timeout: 30s\ngroups:\n  k1000: {{}}\n  all: {{}}\nhosts:\n")
-    for i in range(n):
+    for i, a in enumerate(addrs[:n]):
+        host, port = a.rsplit(":", 1)
         g = "[all, k1000]" if i < 1000 else "[all]"
-        f.write(f"  d{i}: {{ hostname: 127.0.0.1, port: {base + i}, groups: {g} }}\n")
+        f.write(f"  d{i}: {{ hostname: {host}, port: {port}, groups: {g} }}\n")
 EOF
-sleep 2   # let the simulators bind
 
 cat >"$WORK/api.py" <<'EOF'
 import http.client, json, socket, sys, time
