@@ -72,12 +72,18 @@ fn free_port() -> u16 {
 }
 
 async fn start_sshd() -> Option<Sshd> {
+    start_sshd_with("").await
+}
+
+/// `extra` is appended to sshd_config (e.g. algorithm restrictions).
+async fn start_sshd_with(extra: &str) -> Option<Sshd> {
     if !tools_present() {
         return None;
     }
     let dir = tempfile::tempdir().unwrap();
     let p = |n: &str| dir.path().join(n);
     keygen(&p("host_ed25519"), "ed25519", "");
+    keygen(&p("host_rsa"), "rsa", "");
     keygen(&p("user_ed25519"), "ed25519", "");
     keygen(&p("user_rsa"), "rsa", "");
     keygen(&p("user_pp"), "ed25519", "correct horse");
@@ -95,10 +101,11 @@ async fn start_sshd() -> Option<Sshd> {
         "Port {port}\nListenAddress 127.0.0.1\nHostKey {}\nAuthorizedKeysFile {}\nPidFile {}\n\
          PasswordAuthentication no\nKbdInteractiveAuthentication no\nPubkeyAuthentication yes\n\
          UsePAM no\nStrictModes no\nPermitRootLogin yes\nPrintMotd no\nPrintLastLog no\n\
-         LogLevel ERROR\nAllowUsers {user}\nMaxStartups 50\n",
+         LogLevel ERROR\nAllowUsers {user}\nMaxStartups 50\nHostKey {}\n{extra}\n",
         p("host_ed25519").display(),
         p("authorized_keys").display(),
         p("sshd.pid").display(),
+        p("host_rsa").display(),
     );
     std::fs::write(p("sshd_config"), config).unwrap();
     let child = Command::new("/usr/sbin/sshd")
@@ -206,4 +213,27 @@ async fn passphrase_protected_key() {
         .await
         .unwrap_err();
     assert!(e.is_auth_failure(), "{e}");
+}
+
+/// Old gear: only group14-sha1, ssh-rsa host keys, aes128-cbc and hmac-sha1. Refused by default,
+/// accepted with `legacy_algorithms(true)`.
+#[tokio::test]
+async fn legacy_algorithms_are_opt_in() {
+    let Some(d) = start_sshd_with(
+        "KexAlgorithms diffie-hellman-group14-sha1\nHostKeyAlgorithms ssh-rsa\n\
+         Ciphers aes128-cbc\nMACs hmac-sha1",
+    )
+    .await
+    else {
+        return;
+    };
+    let e = Session::connect(opts(&d, "user_ed25519", None))
+        .await
+        .unwrap_err();
+    assert!(matches!(e, Error::Connect { .. }), "{e}");
+    let s = Session::connect(opts(&d, "user_ed25519", None).legacy_algorithms(true))
+        .await
+        .unwrap_or_else(|e| panic!("legacy connect: {e}"));
+    assert_eq!(s.send_command("echo old-gear").await.unwrap(), "old-gear");
+    s.disconnect().await;
 }

@@ -37,6 +37,9 @@ pub struct Args {
     /// cisco_nxos, cisco_xr, juniper_junos, arista_eos, linux, generic.
     #[arg(long, requires = "host")]
     platform: Option<String>,
+    /// Directory of extra or overriding platform files (`*.yaml`).
+    #[arg(long, env = "NETKEEP_PLATFORM_DIR")]
+    platform_dir: Option<PathBuf>,
     /// Login user name.
     #[arg(long, short = 'u', env = "NETKEEP_USERNAME")]
     username: Option<String>,
@@ -219,6 +222,9 @@ pub async fn run_direct(args: &Args, commands: &[String]) -> anyhow::Result<Exit
         });
     if let Some(k) = &args.known_hosts {
         opts = opts.known_hosts_file(k);
+    }
+    if let Some(d) = &args.platform_dir {
+        opts = opts.platform_dir(d);
     }
     let device = opts.device();
 
