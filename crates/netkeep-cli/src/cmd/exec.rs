@@ -330,3 +330,78 @@ fn fail(
     eprintln!("netkeep: {e}");
     ExitCode::from(exit_code(e))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+    use netkeep_sim::{DeviceConfig, SimDevice};
+
+    #[derive(clap::Parser)]
+    struct Cli {
+        #[command(flatten)]
+        args: Args,
+    }
+
+    fn parse(v: &[&str]) -> Args {
+        Cli::parse_from(std::iter::once("exec").chain(v.iter().copied())).args
+    }
+
+    #[tokio::test]
+    async fn direct_exec_against_the_simulator() {
+        let dev = SimDevice::start(
+            DeviceConfig::new("hp_comware"),
+            "127.0.0.1:0".parse().unwrap(),
+        )
+        .await
+        .unwrap();
+        let dir = std::env::temp_dir().join(format!("netkeep-exec-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (good, bad, kh) = (dir.join("good"), dir.join("bad"), dir.join("known_hosts"));
+        std::fs::write(&good, "admin\n").unwrap();
+        std::fs::write(&bad, "nope\n").unwrap();
+        let port = dev.addr().port().to_string();
+        let run_with = |pw: &std::path::Path, cmds: &[&str]| {
+            let mut v = vec![
+                "--host",
+                "127.0.0.1",
+                "--port",
+                &port,
+                "--platform",
+                "hp_comware",
+                "--username",
+                "admin",
+                "--known-hosts",
+                kh.to_str().unwrap(),
+                "--password-file",
+                pw.to_str().unwrap(),
+                "--json",
+            ]
+            .into_iter()
+            .map(str::to_string)
+            .collect::<Vec<_>>();
+            v.extend(cmds.iter().map(|c| c.to_string()));
+            v
+        };
+        let a = run_with(&good, &["display clock", "display version"]);
+        let a: Vec<&str> = a.iter().map(String::as_str).collect();
+        assert_eq!(run(parse(&a)).await.unwrap(), ExitCode::SUCCESS);
+        assert!(std::fs::read_to_string(&kh)
+            .unwrap()
+            .contains("ssh-ed25519"));
+        // A command the device rejects: exit 1.
+        let a = run_with(&good, &["display nonsense"]);
+        let a: Vec<&str> = a.iter().map(String::as_str).collect();
+        assert_eq!(run(parse(&a)).await.unwrap(), ExitCode::from(1));
+        // Wrong password: exit 3.
+        let a = run_with(&bad, &["display clock"]);
+        let a: Vec<&str> = a.iter().map(String::as_str).collect();
+        assert_eq!(run(parse(&a)).await.unwrap(), ExitCode::from(3));
+        // Nothing listening: exit 5.
+        dev.stop().await;
+        let a = run_with(&good, &["display clock"]);
+        let a: Vec<&str> = a.iter().map(String::as_str).collect();
+        assert_eq!(run(parse(&a)).await.unwrap(), ExitCode::from(5));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
