@@ -62,6 +62,8 @@ struct Inner {
     transport: Transport,
     io: Mutex<Io>,
     closed: AtomicBool,
+    /// Set by `disconnect()`: later calls say so instead of blaming the device.
+    user_closed: AtomicBool,
     born: Instant,
     last_write_us: AtomicU64,
     ka_sent: AtomicU64,
@@ -216,6 +218,13 @@ impl Inner {
     fn drain(&self, io: &mut Io, step: &str) -> Result<(), Error> {
         if let Some(d) = &io.dead {
             return Err(self.dead_error(d));
+        }
+        if self.user_closed.load(Ordering::Acquire) {
+            return Err(Error::ConnectionLost {
+                device: self.device.clone(),
+                step: step.to_string(),
+                message: "the session was closed by this program (Session::disconnect)".into(),
+            });
         }
         io.buf.clear();
         let res = loop {
@@ -735,6 +744,7 @@ impl Session {
                 dead: None,
             }),
             closed: AtomicBool::new(false),
+            user_closed: AtomicBool::new(false),
             born: Instant::now(),
             last_write_us: AtomicU64::new(0),
             ka_sent: AtomicU64::new(0),
@@ -1158,6 +1168,7 @@ impl Session {
     /// Polite close: stops the keepalive, closes the channel and the SSH connection.
     pub async fn disconnect(&self) {
         self.stop_keepalive();
+        self.inner.user_closed.store(true, Ordering::Release);
         self.inner.closed.store(true, Ordering::Release);
         if let Ok(io) = tokio::time::timeout(Duration::from_secs(2), self.inner.io.lock()).await {
             io.shell.close().await;

@@ -78,6 +78,8 @@ async fn seed_experiment_scaled() {
     let c = dev.counters();
     assert_eq!(c.idle_timeouts, 1, "{c:?}");
     kept.disconnect().await;
+    let e = kept.send_command("display clock").await.unwrap_err();
+    assert!(e.to_string().contains("closed by this program"), "{e}");
     dev.stop().await;
 }
 
