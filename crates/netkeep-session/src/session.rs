@@ -346,7 +346,6 @@ impl Inner {
                 None => r.deadline,
             };
             match tokio::time::timeout_at(until, io.shell.recv()).await {
-                Err(_) if r.quiet.is_some() && until < r.deadline => return Ok(Ended::Quiet),
                 Err(_) if r.quiet.is_some() => return Ok(Ended::Quiet),
                 Err(_) => {
                     return Err(if r.prompt_not_found {
@@ -392,7 +391,6 @@ impl Inner {
         quiet: Option<Duration>,
     ) -> Result<(String, Ended), Error> {
         self.drain(io, step)?;
-        io.stray.clear();
         self.write_line(io, cmd, step).await?;
         let ended = self
             .read(
@@ -410,6 +408,8 @@ impl Inner {
                 },
             )
             .await?;
+        // The device answered: whatever was stray before is nobody's last words any more.
+        io.stray.clear();
         let strip_prompt = match ended {
             Ended::Prompt => true,
             Ended::Expect => false,
@@ -621,9 +621,7 @@ async fn keepalive_task(weak: Weak<Inner>, interval: Duration) {
             let since = match inner.ka_mode {
                 // SSH pings do not count as input, so pace them by themselves.
                 KeepaliveMode::Ssh => last_sent.elapsed(),
-                _ => inner
-                    .idle_for()
-                    .min(last_sent.elapsed().max(inner.idle_for())),
+                _ => inner.idle_for(),
             };
             interval.saturating_sub(since)
         };
