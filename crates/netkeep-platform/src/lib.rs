@@ -252,8 +252,11 @@ pub struct Mode {
 /// Why a device closed a session, judged from its last words.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CloseReason {
+    /// The device's idle timer (or the session closed silently after at least that long idle).
     IdleTimeout,
+    /// No free VTY line / session limit reached.
     VtyLimit,
+    /// The device did not say.
     Unknown,
 }
 

@@ -179,58 +179,72 @@ impl ConnectOptions {
         }
     }
 
+    /// Login user name.
     pub fn username(mut self, u: impl Into<String>) -> Self {
         self.username = u.into();
         self
     }
+    /// How to authenticate (password, keyboard-interactive, key file).
     pub fn auth(mut self, a: Auth) -> Self {
         self.auth = a;
         self
     }
+    /// Host-key policy (default accept-new).
     pub fn host_key_policy(mut self, p: HostKeyPolicy) -> Self {
         self.host_key_policy = p;
         self
     }
+    /// netkeep's own known_hosts file.
     pub fn known_hosts_file(mut self, f: impl Into<PathBuf>) -> Self {
         self.known_hosts_file = Some(f.into());
         self
     }
+    /// Bound on connect, login, first prompt and preparation.
     pub fn connect_timeout(mut self, t: Duration) -> Self {
         self.connect_timeout = t;
         self
     }
+    /// Offer old algorithms after the modern ones (old gear).
     pub fn legacy_algorithms(mut self, on: bool) -> Self {
         self.legacy_algorithms = on;
         self
     }
+    /// The device's idle timeout, if known (`Some(ZERO)`: none); sets the keepalive interval.
     pub fn idle_timeout(mut self, t: Option<Duration>) -> Self {
         self.idle_timeout = t;
         self
     }
+    /// Keepalive strategy and interval.
     pub fn keepalive(mut self, k: KeepaliveConfig) -> Self {
         self.keepalive = k;
         self
     }
+    /// Label used in errors and logs.
     pub fn device_name(mut self, n: impl Into<String>) -> Self {
         self.device_name = Some(n.into());
         self
     }
+    /// Secret for `enable` (default: the login password).
     pub fn enable_secret(mut self, s: Secret) -> Self {
         self.enable_secret = Some(s);
         self
     }
+    /// Directory of extra or overriding platform files.
     pub fn platform_dir(mut self, d: impl Into<PathBuf>) -> Self {
         self.platform_dir = Some(d.into());
         self
     }
+    /// Default read timeout per command.
     pub fn read_timeout(mut self, t: Duration) -> Self {
         self.read_timeout = t;
         self
     }
+    /// Bound on the SSH ping inside `is_alive` and the keepalive.
     pub fn probe_timeout(mut self, t: Duration) -> Self {
         self.probe_timeout = t;
         self
     }
+    /// SSH-level keepalive interval (dead-peer detection; does not restart idle timers).
     pub fn ssh_keepalive(mut self, t: Option<Duration>) -> Self {
         self.ssh_keepalive = t;
         self

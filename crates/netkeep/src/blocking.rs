@@ -49,14 +49,17 @@ impl Session {
         &self.inner
     }
 
+    /// See [`crate::Session::send_command`].
     pub fn send_command(&self, cmd: &str) -> Result<String, Error> {
         self.rt.block_on(self.inner.send_command(cmd))
     }
 
+    /// See [`crate::Session::send_command_with`].
     pub fn send_command_with(&self, cmd: &str, opts: &CommandOptions) -> Result<String, Error> {
         self.rt.block_on(self.inner.send_command_with(cmd, opts))
     }
 
+    /// See [`crate::Session::send_command_timing`].
     pub fn send_command_timing(
         &self,
         cmd: &str,
@@ -67,46 +70,57 @@ impl Session {
             .block_on(self.inner.send_command_timing(cmd, quiet, max))
     }
 
+    /// See [`crate::Session::send_interactive`].
     pub fn send_interactive(&self, cmd: &str, steps: &[(&str, &str)]) -> Result<String, Error> {
         self.rt.block_on(self.inner.send_interactive(cmd, steps))
     }
 
+    /// See [`crate::Session::send_config_set`].
     pub fn send_config_set(&self, lines: &[&str]) -> Result<String, Error> {
         self.rt.block_on(self.inner.send_config_set(lines))
     }
 
+    /// See [`crate::Session::save_config`].
     pub fn save_config(&self) -> Result<String, Error> {
         self.rt.block_on(self.inner.save_config())
     }
 
+    /// See [`crate::Session::commit`].
     pub fn commit(&self) -> Result<String, Error> {
         self.rt.block_on(self.inner.commit())
     }
 
+    /// See [`crate::Session::enable`].
     pub fn enable(&self) -> Result<(), Error> {
         self.rt.block_on(self.inner.enable())
     }
 
+    /// See [`crate::Session::find_prompt`].
     pub fn find_prompt(&self) -> Result<String, Error> {
         self.rt.block_on(self.inner.find_prompt())
     }
 
+    /// See [`crate::Session::is_alive`].
     pub fn is_alive(&self) -> bool {
         self.rt.block_on(self.inner.is_alive())
     }
 
+    /// See [`crate::Session::probe`].
     pub fn probe(&self, timeout: Duration) -> Result<Duration, Error> {
         self.rt.block_on(self.inner.probe(timeout))
     }
 
+    /// See [`crate::Session::keepalive_stats`].
     pub fn keepalive_stats(&self) -> KeepaliveStats {
         self.inner.keepalive_stats()
     }
 
+    /// See [`crate::Session::is_closed`].
     pub fn is_closed(&self) -> bool {
         self.inner.is_closed()
     }
 
+    /// Polite close (see [`crate::Session::disconnect`]).
     pub fn disconnect(self) {
         self.rt.block_on(self.inner.disconnect());
     }
