@@ -5,13 +5,13 @@
 #   bench/run.sh --quick    scaled down (~1-2 min) for trying things
 #
 # Options: --quick, --only TOOL[,TOOL] (netkeep,russh-floor,scrapli-ssh2,scrapli-bin,netmiko),
-#          --base-port N (default 40000). Env: CARGO_TARGET_DIR (default ./target).
+#          --base-port N (default 24000, below the ephemeral port range). Env: CARGO_TARGET_DIR (default ./target).
 # Everything runs on 127.0.0.1. Every process this script starts is stopped on exit.
 set -euo pipefail
 
 QUICK=""
 ONLY="netkeep,russh-floor,scrapli-ssh2,scrapli-bin,netmiko"
-BASE_PORT=40000
+BASE_PORT=24000
 while [ $# -gt 0 ]; do
     case "$1" in
         --quick) QUICK="--quick" ;;
@@ -32,7 +32,8 @@ VENV="$ROOT/bench/.venv"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 BIN="$CARGO_TARGET_DIR/release"
 mkdir -p "$TMP"
-rm -f "$TMP"/result-*.json "$TMP"/*.log
+# Results of the tools not run this time (--only) are kept, and aggregated with the new ones.
+for t in ${ONLY//,/ }; do rm -f "$TMP/result-$t.json" "$TMP/$t.log"; done
 
 log() { echo "$(date -u +%H:%M:%S) bench: $*" >&2; }
 

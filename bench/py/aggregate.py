@@ -100,6 +100,7 @@ def figures(plan: dict, platform: str) -> list:
         ("small command, p99", ("small_cmd_ms", "p99"), fmt_ms, False),
         ("~1 MB running config end to end, p50", ("big_output", "p50"), fmt_ms, False),
         ("is_alive() / one keepalive, p50", ("alive_ms", "p50"), fmt_ms, False),
+        ("netkeep probe() (SSH ping, nothing written to the shell), p50", ("probe_ms", "p50"), fmt_ms, False),
     ]
     if platform in plan.get("fleet_platforms", []):
         for n in plan["fleet_sizes"]:
@@ -150,6 +151,11 @@ def write_md(out_dir: str, merged: dict, command: str, has_png: bool) -> str:
         for label, path, fmt, hib in figures(plan, platform):
             base = get(tools.get("netkeep", {}), "platforms", platform, *path)
             cells = [cell(get(tools[k], "platforms", platform, *path), base, fmt, hib, k == "netkeep") for k, _ in present]
+            if path[0] == "fleet" and path[-1] == "cps":
+                for i, (k, _) in enumerate(present):
+                    nf = get(tools[k], "platforms", platform, "fleet", path[1], "failed_sessions")
+                    if nf:
+                        cells[i] += f" **{nf} sessions failed**"
             lines.append(f"| {label} | " + " | ".join(cells) + " |")
         if platform == plan.get("daemon", {}).get("platform"):
             v = get(tools.get("netkeep", {}), "daemon_exec_ms", "p50")
@@ -157,6 +163,11 @@ def write_md(out_dir: str, merged: dict, command: str, has_png: bool) -> str:
             if v is None:
                 cells[0] = "missing"
             lines.append("| `netkeep exec` via daemon from a fresh process, p50 | " + " | ".join(cells) + " |")
+        sizes = {n: get(tools[k], "platforms", platform, "big_output", "bytes") for k, n in present}
+        sizes = {n: b for n, b in sizes.items() if b}
+        if sizes:
+            lines.append("")
+            lines.append("Large output bytes returned: " + ", ".join(f"{n} {b:,}" for n, b in sizes.items()) + ".")
         lines.append("")
     lines.append("Keepalive method per tool: " + "; ".join(
         f"{n}: {get(tools[k], 'platforms', next(iter(plan['platforms'])), 'alive_method') or '—'}" for k, n in present

@@ -394,7 +394,8 @@ def main() -> int:
     ap.add_argument("--plan", required=True)
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
-    logging.basicConfig(level=logging.CRITICAL)
+    # Scrapli logs every peer-closed socket at CRITICAL; results and errors go to the JSON.
+    logging.disable(logging.CRITICAL)
     plan = load_plan(a.plan)
     result = run(a.tool, plan)
     with open(a.out, "w", encoding="utf-8") as f:

@@ -22,7 +22,7 @@ PLATFORMS = {
         "enable": False,
         "paging_cmd": "screen-length disable",
         "small_cmd": "display clock",
-        "small_expect": r"\d\d:\d\d:\d\d\.\d+ UTC",
+        "small_expect": r"\d\d:\d\d:\d\d(\.\d+)? UTC",
         "big_cmd": "display current-configuration",
         "big_expect": r"\nreturn\s*$",
     },
@@ -33,7 +33,7 @@ PLATFORMS = {
         "enable": True,
         "paging_cmd": "terminal length 0",
         "small_cmd": "show clock",
-        "small_expect": r"\d\d:\d\d:\d\d\.\d+ UTC",
+        "small_expect": r"\d\d:\d\d:\d\d(\.\d+)? UTC",
         "big_cmd": "show running-config",
         "big_expect": r"\nend\s*$",
     },
@@ -44,7 +44,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--out-dir", required=True)
     ap.add_argument("--quick", action="store_true")
-    ap.add_argument("--base-port", type=int, default=40000)
+    ap.add_argument("--base-port", type=int, default=24000)
     ap.add_argument("--platforms", default="hp_comware,cisco_ios")
     ap.add_argument("--fleet-platforms", default="hp_comware")
     ap.add_argument("--config-lines", type=int, default=int(os.environ.get("BENCH_CONFIG_LINES", "30000")))
