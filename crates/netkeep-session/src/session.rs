@@ -134,6 +134,15 @@ struct ReadSpec<'a> {
 
 const NO_RTT: u64 = u64::MAX;
 
+/// "a command \"display clock\"": the step for error messages (built only when needed).
+fn describe(step: &str, cmd: &str) -> String {
+    if cmd.is_empty() {
+        step.to_string()
+    } else {
+        format!("{step} {cmd:?}")
+    }
+}
+
 fn compile_answers(device: &str, answers: &[Answer]) -> Result<Vec<(Regex, String)>, Error> {
     answers
         .iter()
@@ -324,7 +333,9 @@ impl Inner {
                             Some(Some(
                                 ShellEvent::Eof | ShellEvent::Close | ShellEvent::ExitStatus(_),
                             ))
-                            | Some(None) => return Err(self.mark_dead(io, r.step)),
+                            | Some(None) => {
+                                return Err(self.mark_dead(io, &describe(r.step, r.command)))
+                            }
                             Some(Some(_)) => {}
                         }
                     }
@@ -369,7 +380,7 @@ impl Inner {
                     last_data = tokio::time::Instant::now();
                 }
                 Ok(Some(ShellEvent::Eof | ShellEvent::Close | ShellEvent::ExitStatus(_)))
-                | Ok(None) => return Err(self.mark_dead(io, r.step)),
+                | Ok(None) => return Err(self.mark_dead(io, &describe(r.step, r.command))),
                 Ok(Some(ShellEvent::RequestFailed)) => {
                     tracing::warn!(device = %self.device, "device refused a PTY/shell request")
                 }
