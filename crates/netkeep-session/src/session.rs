@@ -225,6 +225,11 @@ impl Inner {
     /// Takes what is already queued (without waiting) into the stray text; errors if the
     /// channel has ended.
     fn drain(&self, io: &mut Io, step: &str) -> Result<(), Error> {
+        self.drain_for(io, step, "")
+    }
+
+    /// [`Inner::drain`] before sending `cmd` (named in the error).
+    fn drain_for(&self, io: &mut Io, step: &str, cmd: &str) -> Result<(), Error> {
         if let Some(d) = &io.dead {
             return Err(self.dead_error(d));
         }
@@ -257,7 +262,7 @@ impl Inner {
                 io.buf.clear();
                 Ok(())
             }
-            Err(()) => Err(self.mark_dead(io, step)),
+            Err(()) => Err(self.mark_dead(io, &describe(step, cmd))),
         }
     }
 
@@ -401,7 +406,7 @@ impl Inner {
         answers: &[(Regex, String)],
         quiet: Option<Duration>,
     ) -> Result<(String, Ended), Error> {
-        self.drain(io, step)?;
+        self.drain_for(io, step, cmd)?;
         self.write_line(io, cmd, step).await?;
         let ended = self
             .read(
