@@ -25,8 +25,8 @@ use crate::secret::Secret;
 /// ```
 #[derive(Debug, Clone)]
 pub enum Auth {
-    /// Password auth; falls back to keyboard-interactive once with the same password if the
-    /// device only offers that (many network devices do).
+    /// Password auth; uses keyboard-interactive with the same password instead when the device
+    /// offers only that (many network devices do). The password is sent once per login.
     Password(Secret),
     /// Keyboard-interactive, answering every hidden prompt with the secret.
     KeyboardInteractive(Secret),
@@ -590,20 +590,32 @@ async fn authenticate(
     };
     match &opts.auth {
         Auth::Password(p) => {
+            // Ask which methods the device offers first (a `none` attempt costs no failure on
+            // the device's AAA server), then spend the password on exactly one method: trying
+            // password and then keyboard-interactive would count two failures against accounts
+            // that TACACS+/RADIUS lock after a few.
+            let offered = match handle.authenticate_none(user).await.map_err(lost)? {
+                client::AuthResult::Success => return Ok(()),
+                client::AuthResult::Failure {
+                    remaining_methods, ..
+                } => remaining_methods,
+            };
+            if !offered.contains(&MethodKind::Password)
+                && offered.contains(&MethodKind::KeyboardInteractive)
+            {
+                return keyboard_interactive(handle, user, p)
+                    .await
+                    .map_err(lost)?
+                    .map_err(|m| {
+                        failed("keyboard-interactive (the device offers no password)", &m)
+                    });
+            }
             match handle
                 .authenticate_password(user, p.expose())
                 .await
                 .map_err(lost)?
             {
                 client::AuthResult::Success => Ok(()),
-                client::AuthResult::Failure {
-                    remaining_methods, ..
-                } if remaining_methods.contains(&MethodKind::KeyboardInteractive) => {
-                    keyboard_interactive(handle, user, p)
-                        .await
-                        .map_err(lost)?
-                        .map_err(|m| failed("password, then keyboard-interactive", &m))
-                }
                 client::AuthResult::Failure {
                     remaining_methods, ..
                 } => Err(failed(opts.auth.name(), &remaining_methods)),
