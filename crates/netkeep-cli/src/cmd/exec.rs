@@ -73,6 +73,12 @@ pub struct Args {
     /// Print one JSON document with outputs and timings.
     #[arg(long)]
     json: bool,
+    /// The daemon's Unix socket [default: NETKEEP_SOCKET, else the default path].
+    #[arg(long)]
+    socket: Option<PathBuf>,
+    /// Inventory to connect directly from when no daemon is running (DEVICE or --group).
+    #[arg(long, short = 'i', env = "NETKEEP_INVENTORY")]
+    inventory: Option<PathBuf>,
 }
 
 fn parse_policy(s: &str) -> Result<HostKeyPolicy, String> {
@@ -112,21 +118,108 @@ pub enum Target {
     Group(String),
 }
 
-/// Through the daemon (`netkeep serve`), using its warm sessions.
+/// Through the daemon (`netkeep serve`), using its warm sessions; without a running daemon,
+/// straight to the device(s) as described by `--inventory`.
 pub async fn run_daemon(
     target: Target,
-    _commands: &[String],
-    _args: &Args,
+    commands: &[String],
+    args: &Args,
 ) -> anyhow::Result<ExitCode> {
-    let what = match target {
-        Target::Device(d) => format!("device {d:?}"),
-        Target::Group(g) => format!("group {g:?}"),
+    use netkeep_keeper::client::{DaemonClient, Target as DaemonTarget};
+    let read_timeout = secs(args.read_timeout, "read-timeout")?;
+    let Some(daemon) = DaemonClient::discover(args.socket.as_deref()).await? else {
+        return run_from_inventory(target, commands, args).await;
     };
-    eprintln!(
-        "netkeep: exec on {what} goes through the daemon, which this build does not wire yet; \
-         connect directly with --host HOST --platform P --username U"
-    );
-    Ok(ExitCode::from(2))
+    let daemon_target = match target {
+        Target::Device(d) => DaemonTarget::Device(d),
+        Target::Group(g) => DaemonTarget::Group(g),
+    };
+    let resp = daemon
+        .exec(daemon_target, commands, Some(read_timeout))
+        .await?;
+    if args.json {
+        print_out(&serde_json::to_string_pretty(&resp)?);
+    } else {
+        let many = resp.results.len() > 1;
+        for r in &resp.results {
+            if many {
+                print_out(&format!("=== {}", r.device));
+            }
+            for c in &r.outputs {
+                if commands.len() > 1 {
+                    print_out(&format!("--- {}", c.command));
+                }
+                if c.ok {
+                    print_out(&c.output);
+                } else if let Some(p) = c.partial_output.as_deref().filter(|p| !p.is_empty()) {
+                    print_out(p);
+                }
+                if let Some(e) = &c.error {
+                    eprintln!("netkeep: {}: {:?}: {e}", r.device, c.command);
+                }
+            }
+            if let Some(e) = &r.error {
+                eprintln!("netkeep: {}: {e}", r.device);
+            }
+        }
+        if many {
+            let failed = resp.results.iter().filter(|r| !r.ok).count();
+            eprintln!(
+                "netkeep: {} device(s), {failed} failed, {:.1} ms",
+                resp.results.len(),
+                resp.elapsed_ms
+            );
+        }
+    }
+    Ok(if resp.ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// No daemon: one direct session per device of the inventory, one device after another.
+async fn run_from_inventory(
+    target: Target,
+    commands: &[String],
+    args: &Args,
+) -> anyhow::Result<ExitCode> {
+    let Some(path) = &args.inventory else {
+        eprintln!("netkeep: {}", netkeep_keeper::client::no_daemon_message());
+        eprintln!(
+            "netkeep: or give --inventory FILE to connect directly, or --host HOST --platform P"
+        );
+        return Ok(ExitCode::from(2));
+    };
+    let inv =
+        netkeep_keeper::inventory::Inventory::load(path).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let names: Vec<String> = match &target {
+        Target::Device(d) => vec![d.clone()],
+        Target::Group(g) => match inv.group_members(g) {
+            Some(m) => m.to_vec(),
+            None => anyhow::bail!("group {g:?} is not in {}", path.display()),
+        },
+    };
+    let mut worst = ExitCode::SUCCESS;
+    for name in &names {
+        let Some(spec) = inv.devices.get(name) else {
+            anyhow::bail!("device {name:?} is not in {}", path.display());
+        };
+        if names.len() > 1 && !args.json {
+            print_out(&format!("=== {name}"));
+        }
+        let opts = netkeep_keeper::netkeep_conn::connect_options(spec)
+            .read_timeout(secs(args.read_timeout, "read-timeout")?)
+            .keepalive(KeepaliveConfig {
+                mode: KeepaliveMode::Off,
+                interval: None,
+            });
+        let code = run_session(args, opts, &spec.platform, commands).await?;
+        if code != ExitCode::SUCCESS {
+            worst = code;
+        }
+    }
+    Ok(worst)
 }
 
 fn password(args: &Args, user: &str, host: &str) -> anyhow::Result<Secret> {
@@ -226,6 +319,17 @@ pub async fn run_direct(args: &Args, commands: &[String]) -> anyhow::Result<Exit
     if let Some(d) = &args.platform_dir {
         opts = opts.platform_dir(d);
     }
+    run_session(args, opts, &platform, commands).await
+}
+
+/// Opens one session with `opts`, runs `commands` in order, prints, disconnects.
+async fn run_session(
+    args: &Args,
+    opts: ConnectOptions,
+    platform: &str,
+    commands: &[String],
+) -> anyhow::Result<ExitCode> {
+    let platform = platform.to_string();
     let device = opts.device();
 
     let started = Instant::now();
