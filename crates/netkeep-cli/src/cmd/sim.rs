@@ -29,12 +29,10 @@ pub struct Args {
     /// Login user name.
     #[arg(long, default_value = "admin")]
     username: String,
-    /// File holding the simulated devices' login password (default password: admin).
-    #[arg(long, conflicts_with = "password")]
+    /// File holding the simulated devices' login password. Without it: NETKEEP_SIM_PASSWORD,
+    /// else "admin". (No --password flag: passwords never go on a command line.)
+    #[arg(long)]
     password_file: Option<PathBuf>,
-    /// The simulated devices' own fake login password (prefer --password-file or NETKEEP_SIM_PASSWORD).
-    #[arg(long, env = "NETKEEP_SIM_PASSWORD", hide_env_values = true)]
-    password: Option<String>,
     /// VTY idle timeout for new sessions, e.g. 10s, 1m30s; 0 = off (default: the platform's).
     #[arg(long, value_parser = netkeep_sim::parse_duration)]
     idle_timeout: Option<Duration>,
@@ -87,13 +85,15 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         eprintln!("netkeep sim: --count must be at least 1");
         return Ok(ExitCode::from(2));
     }
-    let password = match (&args.password_file, &args.password) {
-        (Some(path), _) => std::fs::read_to_string(path)
+    let password = match &args.password_file {
+        Some(path) => std::fs::read_to_string(path)
             .map_err(|e| anyhow::anyhow!("cannot read --password-file {}: {e}", path.display()))?
             .trim_end_matches(['\r', '\n'])
             .to_string(),
-        (None, Some(p)) => p.clone(),
-        (None, None) => "admin".to_string(),
+        None => std::env::var("NETKEEP_SIM_PASSWORD")
+            .ok()
+            .filter(|p| !p.is_empty())
+            .unwrap_or_else(|| "admin".to_string()),
     };
     let mut devices = Vec::with_capacity(args.count);
     for i in 0..args.count {
