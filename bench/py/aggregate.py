@@ -234,6 +234,10 @@ def write_md(out_dir: str, merged: dict, command: str, has_png: bool) -> str:
     return text
 
 
+def short(v: float) -> str:
+    return f"{v / 1000:.3g}k" if v >= 1000 else f"{v:.3g}"
+
+
 def plot(out_dir: str, merged: dict) -> bool:
     try:
         import matplotlib
@@ -257,7 +261,7 @@ def plot(out_dir: str, merged: dict) -> bool:
             b = ax.bar(xs, vals, width, label=n, color=palette.get(k, "#333333"))
             for rect, v in zip(b, vals):
                 if v:
-                    ax.annotate(f"{v:.3g}", (rect.get_x() + rect.get_width() / 2, v), ha="center", va="bottom", fontsize=7)
+                    ax.annotate(short(v), (rect.get_x() + rect.get_width() / 2, v), ha="center", va="bottom", fontsize=6.5)
         ax.set_xticks([j + width * (len(present) - 1) / 2 for j in range(len(platforms))])
         ax.set_xticklabels(platforms)
         ax.set_yscale("log")
@@ -277,7 +281,7 @@ def plot(out_dir: str, merged: dict) -> bool:
             b = ax.bar(xs, vals, width, label=n, color=palette.get(k, "#333333"))
             for rect, v in zip(b, vals):
                 if v:
-                    ax.annotate(f"{v:.3g}", (rect.get_x() + rect.get_width() / 2, v), ha="center", va="bottom", fontsize=7)
+                    ax.annotate(short(v), (rect.get_x() + rect.get_width() / 2, v), ha="center", va="bottom", fontsize=6.5)
         ax.set_xticks([j + width * (len(present) - 1) / 2 for j in range(len(sizes))])
         ax.set_xticklabels([f"{s} devices" for s in sizes])
         ax.set_yscale("log")
