@@ -130,8 +130,13 @@ print(f"  daemon-side time for that exec: {r['elapsed_ms']:.3f} ms")
 EOF2
 
 if [ "$HOLD" -gt "$W" ]; then
-  echo "== holding for $(( HOLD - W )) more seconds"
-  sleep $(( HOLD - W ))
+  echo "== holding for $(( HOLD - W )) more seconds (RSS, drops and load every 60 s)"
+  left=$(( HOLD - W ))
+  while [ "$left" -gt 0 ]; do
+    s=$(( left < 60 ? left : 60 )); sleep "$s"; left=$(( left - s ))
+    drops=$(python3 -c "import sys,json; sys.path.insert(0,'$WORK'); from api import call; print(sum(d['drops'] for d in json.loads(call('$SOCK','GET','/v1/sessions')[1])))")
+    echo "  t+$(( HOLD - left ))s RSS $(( $(rss_kb) / 1024 )) MiB, drops $drops, load $(cut -d' ' -f1 /proc/loadavg)"
+  done
 fi
 python3 - "$SOCK" "$WORK" "$HOLD" <<'EOF'
 import sys, json

@@ -268,10 +268,22 @@ async fn exec(State(st): State<AppState>, body: axum::body::Bytes) -> Response {
         commands: b.commands,
         read_timeout: b.read_timeout_ms.map(Duration::from_millis),
     };
+    // Device work runs in its own task: a client that hangs up mid-command must not cancel a
+    // command half-way through its output (the session would be left mid-read).
+    let k = st.keeper.clone();
     let results = if targets.len() == 1 {
-        vec![st.keeper.exec_one(&targets[0], &req).await]
+        let d = targets[0].clone();
+        match tokio::spawn(async move { k.exec_one(&d, &req).await }).await {
+            Ok(r) => vec![r],
+            Err(e) => {
+                return err(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    format!("internal error: {e}"),
+                )
+            }
+        }
     } else {
-        st.keeper.exec_many(&targets, &req).await
+        k.exec_many(&targets, &req).await
     };
     let ok = results.iter().all(|r| r.ok);
     let elapsed_ms = (t0.elapsed().as_secs_f64() * 1e6).round() / 1e3;
@@ -303,7 +315,15 @@ async fn config(State(st): State<AppState>, body: axum::body::Bytes) -> Response
             "the daemon is shutting down",
         );
     }
-    Json(st.keeper.config(&b.device, &b.lines).await).into_response()
+    // Own task, as in exec: a configuration set is never abandoned half-way by a hang-up.
+    let k = st.keeper.clone();
+    match tokio::spawn(async move { k.config(&b.device, &b.lines).await }).await {
+        Ok(r) => Json(r).into_response(),
+        Err(e) => err(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("internal error: {e}"),
+        ),
+    }
 }
 
 async fn sessions(State(st): State<AppState>) -> Response {

@@ -59,7 +59,7 @@ impl Default for KeeperOptions {
             backoff_max: Duration::from_secs(60),
             auth_retry: Duration::from_secs(600),
             connect_concurrency: 128,
-            tick: Duration::from_millis(500),
+            tick: Duration::from_secs(1),
             default_read_timeout: Duration::from_secs(30),
             disconnect_timeout: Duration::from_secs(5),
         }
@@ -338,6 +338,22 @@ struct Inner {
 #[derive(Clone)]
 pub struct Keeper {
     inner: Arc<Inner>,
+}
+
+/// Increments a queue counter for its lifetime.
+struct Queued<'a>(&'a AtomicUsize);
+
+impl<'a> Queued<'a> {
+    fn new(c: &'a AtomicUsize) -> Self {
+        c.fetch_add(1, Ordering::Relaxed);
+        Queued(c)
+    }
+}
+
+impl Drop for Queued<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 /// A session lent to one request; returned to the pool on drop.
@@ -655,13 +671,15 @@ impl Keeper {
     /// Waits for a free session of `dev` (queueing), connecting one if needed.
     async fn lease(&self, dev: &Arc<Device>) -> Result<(Lease, Duration, bool), SessionError> {
         let t0 = Instant::now();
-        dev.queued.fetch_add(1, Ordering::Relaxed);
-        let permit = tokio::time::timeout(
-            self.inner.opts.queue_timeout,
-            dev.permits.clone().acquire_owned(),
-        )
-        .await;
-        dev.queued.fetch_sub(1, Ordering::Relaxed);
+        let permit = {
+            // Counted as queued until it has a permit, even if the caller gives up meanwhile.
+            let _q = Queued::new(&dev.queued);
+            tokio::time::timeout(
+                self.inner.opts.queue_timeout,
+                dev.permits.clone().acquire_owned(),
+            )
+            .await
+        };
         let permit = match permit {
             Ok(Ok(p)) => p,
             Ok(Err(_)) => {

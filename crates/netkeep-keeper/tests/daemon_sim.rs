@@ -636,3 +636,42 @@ async fn half_open_session_is_detected_and_replaced() {
     assert!(r.ok, "{r:?}");
     daemon.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn client_hanging_up_mid_command_does_not_corrupt_the_session() {
+    use tokio::io::AsyncWriteExt;
+    let lab = Lab::new(&[("sw1", "", None)]).await;
+    let (daemon, client) = lab.start().await;
+    let body = br#"{"device":"sw1","commands":["ping 10.0.0.1"]}"#;
+    let mut s = tokio::net::UnixStream::connect(daemon.socket_path())
+        .await
+        .unwrap();
+    let head = format!(
+        "POST /v1/exec HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    s.write_all(head.as_bytes()).await.unwrap();
+    s.write_all(body).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    drop(s); // hang up while the ping is running
+    let r = client
+        .exec(
+            Target::Device("sw1".into()),
+            &["display clock".into()],
+            None,
+        )
+        .await
+        .unwrap();
+    assert!(r.ok, "{r:?}");
+    let out = &r.results[0].outputs[0].output;
+    assert!(
+        out.contains("UTC") && !out.contains("icmp_seq"),
+        "clean output after the abandoned ping: {out:?}"
+    );
+    assert!(
+        r.results[0].queued_ms > 1000.0,
+        "waited for the ping to finish: {r:?}"
+    );
+    assert_eq!(lab.dev("sw1").counters().sessions_opened, 1);
+    daemon.stop().await;
+}
