@@ -36,7 +36,8 @@ rate_s=$(awk -v r="$RATE" 'BEGIN { printf "%.8f", r / 60 }')
 
 nk_log "work dir $WORK: $DEVICES devices, $MINUTES min, faults {$FAULTS} at $RATE/device/min ($rate_s/s)"
 ulimit -n 65536 2>/dev/null || true
-nk_start_sims "$WORK" "$DEVICES" --idle-timeout "$IDLE" --fault-rate "$rate_s" "${fault_args[@]}"
+# The simulators log each injected fault at info.
+NETKEEP_LOG=netkeep_sim=info nk_start_sims "$WORK" "$DEVICES" --idle-timeout "$IDLE" --fault-rate "$rate_s" "${fault_args[@]}"
 nk_inventory "$WORK" "idle_timeout: $IDLE"
 NETKEEP_LOG=${SOAK_LOG:-info} nk_start_daemon "$WORK"
 
@@ -91,7 +92,7 @@ for _ in $(seq 1 150); do kill -0 "$DAEMON_PID" 2>/dev/null || break; sleep 0.1;
 {
     echo "== netkeep soak: $DEVICES devices, $MINUTES min, faults {$FAULTS} at $RATE per device per minute"
     echo "warm-up: $ready/$DEVICES ready in ${warm_s}s"
-    awk '/injecting fault/ { n++ } END { printf "faults injected (sim log): %d\n", n }' "$WORK/sims.log"
+    echo "faults injected (sim log): $(grep -c 'injecting fault' "$WORK/sims.log" || true) — $(grep -o 'fault=[A-Za-z]*' "$WORK/sims.log" | sort | uniq -c | awk '{ printf "%s %s, ", $2, $1 }' | sed 's/fault=//g; s/, $//')"
     jq -r '"devices by final state: " + ([group_by(.state)[] | "\(.[0].state)=\(length)"] | join(" "))' "$WORK/status.json"
     jq -r '"sessions recovered (reconnects after a drop): \(map(.reconnects) | add); drops seen: \(map(.drops) | add); devices that dropped at least once: \(map(select(.drops > 0)) | length)"' "$WORK/status.json"
     awk -F'\t' '$2 != "ERR" { n += $3; ok += $4; f += $5; p += $6; r++ } END { printf "commands: %d in %d fan-out rounds; ok %d, failed %d (%.3f %%), ok but output polluted by faults %d\n", n, r, ok, f, (n ? 100 * f / n : 0), p }' "$WORK/exec-summary.tsv"
@@ -102,6 +103,6 @@ for _ in $(seq 1 150); do kill -0 "$DAEMON_PID" 2>/dev/null || break; sleep 0.1;
     printf 'daemon at end:   RSS %s KiB, open files %s, threads %s\n' "$rss1" "$fds1" "$thr1"
     echo "per-minute samples: $WORK/usage.tsv"
     awk '/connections/ { for (i = 1; i <= NF; i++) if ($i ~ /^(connections|opened|idle_timeouts|vty_refused|commands|auth_failures)$/) s[$i] += $(i + 1) } END { printf "simulators saw: connections %d, sessions opened %d, idle timeouts %d, VTY refusals %d, command lines %d, auth failures %d\n", s["connections"], s["opened"], s["idle_timeouts"], s["vty_refused"], s["commands"], s["auth_failures"] }' "$WORK/sims.log"
-    leaks=$(grep -l -F -- "$PW" "$WORK/daemon.log" "$WORK/daemon.out" "$WORK"/exec-*.json "$WORK/status.json" "$WORK/metrics.txt" 2>/dev/null | wc -l)
+    leaks=$( (grep -l -F -- "$PW" "$WORK/daemon.log" "$WORK/daemon.out" "$WORK"/exec-*.json "$WORK/status.json" "$WORK/metrics.txt" 2>/dev/null || true) | wc -l)
     echo "password found in daemon log / API answers / status / metrics: $leaks file(s)"
 } | tee "$WORK/report.txt"

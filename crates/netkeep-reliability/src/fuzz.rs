@@ -105,8 +105,12 @@ pub fn inventory(data: &[u8]) {
             let msg = e.to_string();
             assert!(msg.starts_with("fuzz.yaml"), "{msg}");
             if let Some((line, col)) = e.location {
-                // YAML breaks lines at \n, \r\n and a lone \r.
-                let lines = text.replace("\r\n", "\n").split(['\r', '\n']).count();
+                // YAML (1.1, as serde_norway reads it) breaks lines at \n, \r\n, a lone \r,
+                // and NEL / LS / PS (U+0085, U+2028, U+2029).
+                let lines = text
+                    .replace("\r\n", "\n")
+                    .split(['\r', '\n', '\u{85}', '\u{2028}', '\u{2029}'])
+                    .count();
                 assert!(
                     line >= 1 && line <= lines + 1,
                     "line {line} of {lines}: {msg}"

@@ -280,7 +280,7 @@ fn main() {
         }
     });
 
-    let mut run_one = |input: &[u8]| -> Option<String> {
+    let run_one = |input: &[u8]| -> Option<String> {
         CUR_PTR.store(input.as_ptr() as *mut u8, Ordering::Relaxed);
         CUR_LEN.store(input.len(), Ordering::Relaxed);
         let r = std::panic::catch_unwind(|| run(input));
