@@ -208,3 +208,56 @@ pub fn read_plan(path: &str) -> anyhow::Result<Plan> {
 pub fn regex(p: &str) -> anyhow::Result<Regex> {
     Regex::new(p).with_context(|| format!("bad regex in plan: {p}"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn checker_flags_each_kind_of_wrong_answer() {
+        let re = regex(r"\d\d:\d\d:\d\d UTC").unwrap();
+        let mut ck = Checker::default();
+        assert!(ck.check("ok", "01:02:03 UTC Thu", &re, "display clock", "<H3C>"));
+        assert!(!ck.check(
+            "missing",
+            "% Unrecognized command",
+            &re,
+            "display clock",
+            "<H3C>"
+        ));
+        assert!(!ck.check(
+            "echo",
+            "display clock\n01:02:03 UTC",
+            &re,
+            "display clock",
+            "<H3C>"
+        ));
+        assert!(!ck.check(
+            "prompt",
+            "01:02:03 UTC\n<H3C>",
+            &re,
+            "display clock",
+            "<H3C>"
+        ));
+        assert!(!ck.check("nul", "\u{0}01:02:03 UTC", &re, "display clock", "<H3C>"));
+        assert_eq!((ck.ok, ck.failed), (1, 4));
+        assert!(ck.failures[1].contains("command echo present"));
+        assert!(ck.failures[3].contains("NUL present"));
+    }
+
+    #[test]
+    fn stats_use_nearest_rank() {
+        let samples: Vec<Duration> = (1..=100).map(Duration::from_millis).collect();
+        let s = stats(&samples);
+        assert_eq!(s["n"], 100);
+        assert_eq!(s["p50"], 50.0);
+        assert_eq!(s["p99"], 99.0);
+        assert_eq!(s["max"], 100.0);
+        assert_eq!(stats(&[])["n"], 0);
+    }
+
+    #[test]
+    fn pss_of_this_process_is_counted() {
+        assert!(pss_kib_tree(std::process::id()) > 0);
+    }
+}

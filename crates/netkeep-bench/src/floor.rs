@@ -151,3 +151,83 @@ impl Client for Floor {
 fn memchr_nl(b: &[u8]) -> Option<usize> {
     b.iter().position(|&c| c == b'\n')
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use netkeep_sim::{DeviceConfig, SimDevice};
+
+    fn target(
+        dev: &SimDevice,
+        platform: &str,
+        prompt: &str,
+        login: &str,
+        enable: bool,
+        paging: &str,
+    ) -> Target {
+        Target {
+            host: "127.0.0.1".into(),
+            port: dev.addr().port(),
+            platform: platform.into(),
+            username: "admin".into(),
+            password: "admin".into(),
+            prompt: prompt.into(),
+            login_prompt: login.into(),
+            enable,
+            paging_cmd: paging.into(),
+        }
+    }
+
+    #[tokio::test]
+    async fn floor_runs_commands_on_the_simulator() {
+        let dev = SimDevice::start(
+            DeviceConfig::new("hp_comware"),
+            "127.0.0.1:0".parse().unwrap(),
+        )
+        .await
+        .unwrap();
+        let mut f = Floor::connect(target(
+            &dev,
+            "hp_comware",
+            "<H3C>",
+            "<H3C>",
+            false,
+            "screen-length disable",
+        ))
+        .await
+        .unwrap();
+        let out = f.cmd("display clock").await.unwrap();
+        assert!(out.contains(" UTC "), "{out:?}");
+        assert!(
+            !out.contains("<H3C>") && !out.contains("display clock"),
+            "{out:?}"
+        );
+        assert!(f.alive().await.unwrap());
+        f.close().await;
+        dev.stop().await;
+    }
+
+    #[tokio::test]
+    async fn floor_enters_enable_mode_on_cisco() {
+        let dev = SimDevice::start(
+            DeviceConfig::new("cisco_ios"),
+            "127.0.0.1:0".parse().unwrap(),
+        )
+        .await
+        .unwrap();
+        let mut f = Floor::connect(target(
+            &dev,
+            "cisco_ios",
+            "R1#",
+            "R1>",
+            true,
+            "terminal length 0",
+        ))
+        .await
+        .unwrap();
+        let out = f.cmd("show running-config").await.unwrap();
+        assert!(out.trim_end().ends_with("end"), "{out:?}");
+        f.close().await;
+        dev.stop().await;
+    }
+}
