@@ -118,6 +118,9 @@ pub struct KeepaliveSpec {
     pub interval: Option<Duration>,
     /// The command for `mode: command`.
     pub command: Option<String>,
+    /// How long a keepalive waits for the device's answer before declaring the session dead;
+    /// `None` = the session library's default (5 s). Raise it for slow devices or busy hosts.
+    pub probe_timeout: Option<Duration>,
 }
 
 impl KeepaliveSpec {
@@ -306,6 +309,7 @@ struct RawKeepalive {
     mode: Option<KeepaliveModeSpec>,
     interval: Option<Dur>,
     command: Option<String>,
+    probe_timeout: Option<Dur>,
 }
 
 /// One host, group or the defaults, as written.
@@ -857,7 +861,23 @@ fn resolve_host(
             r.keepalive.as_ref().and_then(|k| k.command.as_ref())
         })
         .map(|(v, _, _)| v.clone()),
+        probe_timeout: pick(chain, |r| {
+            r.keepalive.as_ref().and_then(|k| k.probe_timeout.as_ref())
+        })
+        .map(|(v, _, _)| v.0),
     };
+    if keepalive.probe_timeout == Some(Duration::ZERO) {
+        let (_, e, n) = pick(chain, |r| {
+            r.keepalive.as_ref().and_then(|k| k.probe_timeout.as_ref())
+        })
+        .expect("set");
+        return Err(err_at(
+            e,
+            n,
+            "probe_timeout",
+            format!("`{n}`: keepalive probe_timeout 0, expected a positive duration"),
+        ));
+    }
     if keepalive.mode == Some(KeepaliveModeSpec::Command) && keepalive.command.is_none() {
         let (_, e, n) = pick(chain, |r| {
             r.keepalive.as_ref().and_then(|k| k.mode.as_ref())

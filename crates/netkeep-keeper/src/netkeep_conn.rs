@@ -73,6 +73,9 @@ pub fn connect_options(spec: &DeviceSpec) -> ConnectOptions {
     if spec.idle_timeout.is_some() {
         o = o.idle_timeout(spec.idle_timeout);
     }
+    if let Some(t) = spec.keepalive.probe_timeout {
+        o = o.probe_timeout(t);
+    }
     if let Some(k) = &spec.known_hosts_file {
         o = o.known_hosts_file(k.clone());
     }

@@ -36,7 +36,7 @@ hosts:
     host_key_policy: strict
   lazy:
     groups: [dc]
-    keepalive: { mode: command, command: "display clock" }
+    keepalive: { mode: command, command: "display clock", probe_timeout: 12s }
 "#;
 
 fn with_pw<T>(f: impl FnOnce() -> T) -> T {
@@ -88,6 +88,8 @@ fn single_file_inheritance_host_over_groups_over_defaults() {
     let lazy = &inv.devices["lazy"];
     assert_eq!(lazy.hostname, "lazy", "hostname defaults to the name");
     assert_eq!(lazy.keepalive.command.as_deref(), Some("display clock"));
+    assert_eq!(lazy.keepalive.probe_timeout, Some(Duration::from_secs(12)));
+    assert_eq!(core.keepalive.probe_timeout, None);
 
     assert_eq!(
         inv.group_members("dc").unwrap(),
