@@ -92,7 +92,7 @@ for _ in $(seq 1 150); do kill -0 "$DAEMON_PID" 2>/dev/null || break; sleep 0.1;
 {
     echo "== netkeep soak: $DEVICES devices, $MINUTES min, faults {$FAULTS} at $RATE per device per minute"
     echo "warm-up: $ready/$DEVICES ready in ${warm_s}s"
-    echo "faults injected (sim log): $(grep -c 'injecting fault' "$WORK/sims.log" || true) — $(grep -o 'fault=[A-Za-z]*' "$WORK/sims.log" | sort | uniq -c | awk '{ printf "%s %s, ", $2, $1 }' | sed 's/fault=//g; s/, $//')"
+    echo "faults injected (sim log): $(grep -c 'injecting fault' "$WORK/sims.log" || true) — $(sed 's/\x1b\[[0-9;]*m//g' "$WORK/sims.log" | grep 'injecting fault' | grep -o 'fault=[A-Za-z]*' | sort | uniq -c | awk '{ printf "%s %s, ", $2, $1 }' | sed 's/fault=//g; s/, $//')"
     jq -r '"devices by final state: " + ([group_by(.state)[] | "\(.[0].state)=\(length)"] | join(" "))' "$WORK/status.json"
     jq -r '"sessions recovered (reconnects after a drop): \(map(.reconnects) | add); drops seen: \(map(.drops) | add); devices that dropped at least once: \(map(select(.drops > 0)) | length)"' "$WORK/status.json"
     awk -F'\t' '$2 != "ERR" { n += $3; ok += $4; f += $5; p += $6; r++ } END { printf "commands: %d in %d fan-out rounds; ok %d, failed %d (%.3f %%), ok but output polluted by faults %d\n", n, r, ok, f, (n ? 100 * f / n : 0), p }' "$WORK/exec-summary.tsv"

@@ -10,8 +10,11 @@
 
 use std::time::Duration;
 
+/// A fuzz target body.
+pub type Target = fn(&[u8]);
+
 /// The targets by name.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Target)] = &[
     ("clean_output", clean_output),
     ("prompt_match", prompt_match),
     ("inventory", inventory),

@@ -329,14 +329,14 @@ fn main() {
                 .take(3)
                 .collect::<Vec<_>>()
                 .join(":");
-            if !unique.contains_key(&key) {
+            if let std::collections::btree_map::Entry::Vacant(slot) = unique.entry(key) {
                 let f = dir.join(format!("crash-{:016x}", hash(&input)));
                 let _ = std::fs::write(&f, &input);
                 eprintln!(
                     "netkeep-fuzz: {target}: crash saved to {}: {p}",
                     f.display()
                 );
-                unique.insert(key, f);
+                slot.insert(f);
             }
         }
     }
