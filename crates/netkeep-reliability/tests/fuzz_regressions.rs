@@ -57,7 +57,6 @@ fn fixed_regressions_stay_fixed() {
 }
 
 #[test]
-#[ignore = "bug: netkeep-channel clean()/escape(): ESC[<n>C and ESC[<n>G with a huge n move the cursor to n and the next character pads the line to n cells (n × 8 bytes; or `cursor + n` overflows) — one line of device output can exhaust the daemon's memory"]
 fn open_crashes_are_fixed() {
     for (target, _) in netkeep_reliability::fuzz::TARGETS {
         let files = regressions(target, true);
@@ -110,7 +109,6 @@ fn short_fuzz_sim_input() {
 }
 
 #[test]
-#[ignore = "finds the open netkeep-channel huge-cursor bug within a second (see open_crashes_are_fixed)"]
 fn short_fuzz_clean_output() {
     short_run("clean_output", 2);
 }
