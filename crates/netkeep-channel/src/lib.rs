@@ -49,6 +49,7 @@ impl Line {
     }
 
     fn move_to(&mut self, col: usize) {
+        let col = col.min(MAX_COLUMNS);
         if col < self.cursor {
             self.move_left_to(col);
         } else {
@@ -70,16 +71,43 @@ impl Line {
     }
 }
 
+/// Farthest column a cursor move can reach: a device (or garbage) asking for column 4,000,000,000
+/// must not make one line allocate gigabytes. Text itself is never cut; only moves are clamped.
+/// Arista's widest terminal is 32,767 columns.
+const MAX_COLUMNS: usize = 32_768;
+
 /// Cleans terminal output into plain text with `\n` line ends (see the crate docs).
 pub fn clean(raw: &[u8]) -> String {
     let text = String::from_utf8_lossy(raw);
     let mut out = String::with_capacity(raw.len());
     let mut line = Line::default();
-    let mut it = text.chars().peekable();
+    for seg in text.split_inclusive('\n') {
+        // Most lines of a large output are plain printable ASCII: copy them as they are. (The
+        // line state is always empty here: every '\n' flushes it.)
+        if let Some(body) = seg.strip_suffix('\n') {
+            let body = body.trim_end_matches('\r');
+            if body
+                .bytes()
+                .all(|b| (b' '..=b'~').contains(&b) && b != b'^' || b == b'\t')
+            {
+                out.push_str(body);
+                out.push('\n');
+                continue;
+            }
+        }
+        clean_segment(seg, &mut line, &mut out);
+    }
+    line.flush_into(&mut out);
+    out
+}
+
+/// The terminal emulation for one line (with its '\n', if any).
+fn clean_segment(seg: &str, line: &mut Line, out: &mut String) {
+    let mut it = seg.chars().peekable();
     while let Some(c) = it.next() {
         match c {
             '\n' => {
-                line.flush_into(&mut out);
+                line.flush_into(out);
                 out.push('\n');
             }
             '\r' => match it.peek() {
@@ -95,13 +123,11 @@ pub fn clean(raw: &[u8]) -> String {
             '^' if it.peek() == Some(&'@') => {
                 it.next();
             }
-            '\x1b' => escape(&mut it, &mut line),
+            '\x1b' => escape(&mut it, line),
             c if c.is_control() => {}
             c => line.put(c),
         }
     }
-    line.flush_into(&mut out);
-    out
 }
 
 /// Consumes an escape sequence after ESC and applies the cursor moves we care about.
@@ -131,7 +157,7 @@ fn escape(it: &mut std::iter::Peekable<std::str::Chars<'_>>, line: &mut Line) {
                     let to = line.cursor.saturating_sub(n(1).max(1));
                     line.move_left_to(to);
                 }
-                Some('C') => line.move_to(line.cursor + n(1).max(1)),
+                Some('C') => line.move_to(line.cursor.saturating_add(n(1).max(1))),
                 Some('G') => line.move_to(n(1).max(1) - 1),
                 Some('K') => match n(0) {
                     0 => line.erase_right(),
@@ -332,3 +358,41 @@ impl ReadBuffer {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod fast_path_tests {
+    use super::*;
+
+    /// The terminal emulation alone, without the plain-line fast path.
+    fn slow(raw: &[u8]) -> String {
+        let text = String::from_utf8_lossy(raw);
+        let (mut line, mut out) = (Line::default(), String::new());
+        clean_segment(&text, &mut line, &mut out);
+        line.flush_into(&mut out);
+        out
+    }
+
+    #[test]
+    fn fast_path_matches_the_terminal_emulation() {
+        let cases: &[&[u8]] = &[
+            b"plain\r\nline two  \r\r\n\ttab\n",
+            b"a\rb\r\nover\x08\x08wr\r\n",
+            b"x\x1b[1;32mgreen\x1b[0m\r\n^@nul^@\x00\r\nlast",
+            b"  ---- More ----\x1b[16D                \x1b[16Dnext\r\n",
+            b"caf\xc3\xa9 \xc2\x85 c1\r\n\xff bad utf8\r\n",
+            b"\r\n\r\n\n",
+            b"",
+        ];
+        for c in cases {
+            assert_eq!(clean(c), slow(c), "{:?}", String::from_utf8_lossy(c));
+        }
+    }
+
+    #[test]
+    fn huge_cursor_moves_are_bounded() {
+        let out =
+            clean(b"\x1b[4294967295Cx\x1b[99999999999999999999Cy\x1b[18446744073709551615Gz\r\n");
+        assert!(out.len() <= MAX_COLUMNS + 8, "{} bytes", out.len());
+        assert!(out.trim_end().ends_with('z'));
+    }
+}
