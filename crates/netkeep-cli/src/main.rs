@@ -37,7 +37,18 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(&cli.log);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    // Client commands do one request or one session: a single-threaded runtime starts faster
+    // (a warm `netkeep exec` through the daemon is dominated by process start-up). The demo,
+    // the simulator and the daemon serve many sessions and get every core.
+    let mut builder = match cli.command {
+        Command::Exec(_) | Command::Config(_) | Command::Status(_) => {
+            tokio::runtime::Builder::new_current_thread()
+        }
+        Command::Demo(_) | Command::Sim(_) | Command::Serve(_) => {
+            tokio::runtime::Builder::new_multi_thread()
+        }
+    };
+    let runtime = match builder.enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("netkeep: cannot start the async runtime: {e}");
