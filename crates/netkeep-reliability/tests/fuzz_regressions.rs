@@ -56,7 +56,10 @@ fn fixed_regressions_stay_fixed() {
     println!("{n} regression inputs replayed");
 }
 
+/// Known, unfixed crashes (`open-*` files). None are open now: the huge-cursor crash in
+/// netkeep-channel (found by the stable driver) was fixed and its inputs renamed to regressions.
 #[test]
+#[ignore = "replays known-open crashes; run when an open-* input is added"]
 fn open_crashes_are_fixed() {
     for (target, _) in netkeep_reliability::fuzz::TARGETS {
         let files = regressions(target, true);
