@@ -32,6 +32,7 @@ nk_cleanup() {
 nk_start_sims() {
     local work=$1 count=$2
     shift 2
+    : >"$work/sims.txt"
     "$NETKEEP" sim --count "$count" --port 0 --password-file "$work/pw" "$@" \
         >"$work/sims.txt" 2>"$work/sims.log" &
     NK_PIDS+=($!)
