@@ -754,6 +754,19 @@ impl Keeper {
                     ),
                 ));
             }
+            // Any other failed connect (VTY lines full, device rebooting, unreachable): requests
+            // respect the same backoff as background reconnects instead of each opening a login.
+            if let Some(t) = st.next_attempt.filter(|t| now < *t) {
+                return Err(SessionError::new(
+                    ErrorKind::Other,
+                    format!(
+                        "{}: cannot connect ({}); next attempt in {:.1} s",
+                        dev.spec.name,
+                        st.last_error.as_deref().unwrap_or("connect failed"),
+                        (t - now).as_secs_f64()
+                    ),
+                ));
+            }
             close
         };
         for s in close {

@@ -534,7 +534,6 @@ async fn changed_host_key_refused_with_both_fingerprints() {
 /// All VTY lines busy (someone else holds the only one): requests fail with the device's own
 /// words, and the keeper does not hammer the device with logins.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "bug: netkeep-keeper opens a new login per request while the device refuses VTY logins (Keeper::lease_with_permit ignores the backoff for non-auth failures)"]
 async fn vty_exhaustion_fails_with_the_devices_message_without_hammering() {
     let mut cfg = DeviceConfig::new("hp_comware");
     cfg.vty_limit = Some(1);
