@@ -57,6 +57,9 @@ impl Default for ApiLimits {
     }
 }
 
+/// Longest per-command read timeout a request may ask for (one hour).
+pub const MAX_READ_TIMEOUT_MS: u64 = 3_600_000;
+
 /// `POST /v1/exec` body: exactly one of `device`, `devices`, `group`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -262,6 +265,15 @@ async fn exec(State(st): State<AppState>, body: axum::body::Bytes) -> Response {
         return err(
             StatusCode::SERVICE_UNAVAILABLE,
             "the daemon is shutting down",
+        );
+    }
+    // One request must not hold a device's only session for days.
+    if b.read_timeout_ms
+        .is_some_and(|t| t == 0 || t > MAX_READ_TIMEOUT_MS)
+    {
+        return err(
+            StatusCode::BAD_REQUEST,
+            format!("`read_timeout_ms` must be between 1 and {MAX_READ_TIMEOUT_MS} (one hour)"),
         );
     }
     let req = ExecRequest {

@@ -69,6 +69,7 @@ async fn malformed_requests_get_4xx_and_the_daemon_keeps_serving() {
         ("no commands", post("/v1/exec", br#"{"device":"sw1","commands":[]}"#)),
         ("newline smuggling", post("/v1/exec", br#"{"device":"sw1","commands":["display clock\nreboot"]}"#)),
         ("1001 commands", post("/v1/exec", thousand.to_string().as_bytes())),
+        ("read timeout of a year", post("/v1/exec", br#"{"device":"sw1","commands":["display clock"],"read_timeout_ms":31536000000}"#)),
         ("5000 unknown devices", post("/v1/exec", dup.to_string().as_bytes())),
         ("unknown device", post("/v1/config", br#"{"device":"ghost","lines":["sysname x"]}"#)),
         ("deep nesting", post("/v1/exec", "[".repeat(100_000).as_bytes())),
@@ -94,7 +95,11 @@ async fn malformed_requests_get_4xx_and_the_daemon_keeps_serving() {
         let code = status_code(&ans);
         table.push(format!("{what}: {code:?} in {took:.0?}"));
         let exact = match what {
-            "no commands" | "1001 commands" | "newline smuggling" | "not JSON" => Some(400),
+            "no commands"
+            | "1001 commands"
+            | "newline smuggling"
+            | "not JSON"
+            | "read timeout of a year" => Some(400),
             "unknown device" | "unknown path" => Some(404),
             "wrong method" => Some(405),
             "1 MB header" | "500 headers" => Some(431),
