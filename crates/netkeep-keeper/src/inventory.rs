@@ -216,19 +216,8 @@ impl fmt::Display for InventoryError {
     }
 }
 
-/// Platforms the session library knows, and common Nornir/NAPALM aliases.
-const PLATFORMS: &[&str] = &[
-    "hp_comware",
-    "huawei",
-    "huawei_vrp",
-    "cisco_ios",
-    "cisco_xe",
-    "cisco_nxos",
-    "cisco_xr",
-    "juniper_junos",
-    "arista_eos",
-    "linux",
-];
+/// NAPALM-style names Nornir inventories use, mapped to the platform files' names. The Netmiko
+/// names and their aliases come from the platform data itself (netkeep-platform).
 const PLATFORM_ALIASES: &[(&str, &str)] = &[
     ("ios", "cisco_ios"),
     ("iosxe", "cisco_xe"),
@@ -242,18 +231,22 @@ const PLATFORM_ALIASES: &[(&str, &str)] = &[
 ];
 
 /// Maps a platform or alias to the canonical name, or `None` when unknown.
-pub fn canonical_platform(name: &str) -> Option<&'static str> {
-    if let Some(p) = PLATFORMS.iter().find(|p| **p == name) {
-        return Some(p);
-    }
-    PLATFORM_ALIASES
+pub fn canonical_platform(name: &str) -> Option<String> {
+    let name = PLATFORM_ALIASES
         .iter()
         .find(|(a, _)| *a == name)
-        .map(|(_, p)| *p)
+        .map_or(name, |(_, p)| *p);
+    netkeep::platform::builtin(name)
+        .ok()
+        .map(|p| p.name().to_string())
+}
+
+fn known_platforms() -> String {
+    netkeep::platform::builtin_names().join(", ")
 }
 
 #[derive(Debug, Clone)]
-struct Platform(&'static str);
+struct Platform(String);
 
 impl<'de> Deserialize<'de> for Platform {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -261,7 +254,7 @@ impl<'de> Deserialize<'de> for Platform {
         canonical_platform(&s).map(Platform).ok_or_else(|| {
             de::Error::custom(format!(
                 "unknown platform `{s}`, expected one of: {}",
-                PLATFORMS.join(", ")
+                known_platforms()
             ))
         })
     }
@@ -746,11 +739,11 @@ fn resolve_host(
         .map(|(v, _, _)| v.clone())
         .ok_or_else(|| missing("username", ""))?;
     let platform = pick(chain, |r| r.platform.as_ref())
-        .map(|(v, _, _)| v.0.to_string())
+        .map(|(v, _, _)| v.0.clone())
         .ok_or_else(|| {
             missing(
                 "platform",
-                &format!(", expected one of: {}", PLATFORMS.join(", ")),
+                &format!(", expected one of: {}", known_platforms()),
             )
         })?;
 
