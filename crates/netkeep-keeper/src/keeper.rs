@@ -668,52 +668,65 @@ impl Keeper {
         self.fleet().devices.get(name).cloned()
     }
 
-    /// Waits for a free session of `dev` (queueing), connecting one if needed.
+    /// Waits for a free session of `dev` (queueing), connecting one if needed. The lease may be
+    /// on a newer `Device` of the same name: a reload that changed the device's settings while
+    /// the request was queued moves the request over (within the same `queue_timeout`).
     async fn lease(&self, dev: &Arc<Device>) -> Result<(Lease, Duration, bool), SessionError> {
         let t0 = Instant::now();
-        let permit = {
-            // Counted as queued until it has a permit, even if the caller gives up meanwhile.
-            let _q = Queued::new(&dev.queued);
-            tokio::time::timeout(
-                self.inner.opts.queue_timeout,
-                dev.permits.clone().acquire_owned(),
-            )
-            .await
-        };
-        let permit = match permit {
-            Ok(Ok(p)) => p,
-            Ok(Err(_)) => {
-                return Err(SessionError::new(
-                    ErrorKind::Other,
-                    if self.is_stopping() {
-                        format!("{}: the daemon is shutting down", dev.spec.name)
-                    } else {
+        let deadline = tokio::time::Instant::from_std(t0) + self.inner.opts.queue_timeout;
+        let mut dev = dev.clone();
+        let permit = loop {
+            let r = {
+                // Counted as queued until it has a permit, even if the caller gives up meanwhile.
+                let _q = Queued::new(&dev.queued);
+                tokio::time::timeout_at(deadline, dev.permits.clone().acquire_owned()).await
+            };
+            match r {
+                Ok(Ok(p)) => break p,
+                // Closed semaphore: the daemon is stopping or a reload retired this Device.
+                Ok(Err(_)) => {
+                    if !self.is_stopping() {
+                        if let Some(newer) = self
+                            .device(&dev.spec.name)
+                            .filter(|d| !Arc::ptr_eq(d, &dev))
+                        {
+                            tracing::debug!(device = %dev.spec.name, "settings changed by a reload while queued; waiting for a session with the new settings");
+                            dev = newer;
+                            continue;
+                        }
+                    }
+                    return Err(SessionError::new(
+                        ErrorKind::Other,
+                        if self.is_stopping() {
+                            format!("{}: the daemon is shutting down", dev.spec.name)
+                        } else {
+                            format!(
+                                "{}: device removed from the inventory by a reload",
+                                dev.spec.name
+                            )
+                        },
+                    ));
+                }
+                Err(_) => {
+                    self.inner
+                        .metrics
+                        .queue_timeouts
+                        .fetch_add(1, Ordering::Relaxed);
+                    return Err(SessionError::new(
+                        ErrorKind::Other,
                         format!(
-                            "{}: device removed from the inventory by a reload",
-                            dev.spec.name
-                        )
-                    },
-                ))
-            }
-            Err(_) => {
-                self.inner
-                    .metrics
-                    .queue_timeouts
-                    .fetch_add(1, Ordering::Relaxed);
-                return Err(SessionError::new(
-                    ErrorKind::Other,
-                    format!(
-                        "{}: no free session within {:?} (max_sessions {}, {} other requests waiting); retry later or raise max_sessions",
-                        dev.spec.name,
-                        self.inner.opts.queue_timeout,
-                        dev.spec.max_sessions,
-                        dev.queued.load(Ordering::Relaxed)
-                    ),
-                ));
+                            "{}: no free session within {:?} (max_sessions {}, {} other requests waiting); retry later or raise max_sessions",
+                            dev.spec.name,
+                            self.inner.opts.queue_timeout,
+                            dev.spec.max_sessions,
+                            dev.queued.load(Ordering::Relaxed)
+                        ),
+                    ));
+                }
             }
         };
         let queued = t0.elapsed();
-        self.lease_with_permit(dev, permit)
+        self.lease_with_permit(&dev, permit)
             .await
             .map(|(l, c)| (l, queued, c))
     }
@@ -815,6 +828,8 @@ impl Keeper {
                 return r;
             }
         };
+        // A reload may have moved the request to the device's new settings.
+        let dev = lease.dev.clone();
         let m = &self.inner.metrics;
         let timeout = req
             .read_timeout

@@ -452,6 +452,130 @@ async fn reload_keeps_sessions_of_unchanged_devices() {
     daemon.stop().await;
 }
 
+/// Starts a slow `ping` holding sw1's only session, then a `display clock` that queues behind
+/// it; returns both in flight once the second one is counted as queued.
+async fn busy_with_one_queued(
+    client: &DaemonClient,
+) -> (
+    tokio::task::JoinHandle<Result<netkeep_keeper::api::ExecResponse, ClientError>>,
+    tokio::task::JoinHandle<Result<netkeep_keeper::api::ExecResponse, ClientError>>,
+) {
+    let c = client.clone();
+    let slow = tokio::spawn(async move {
+        c.exec(
+            Target::Device("sw1".into()),
+            &["ping 10.0.0.1".into()],
+            None,
+        )
+        .await
+    });
+    for _ in 0..50 {
+        if client.status().await.unwrap()[0].state == "busy" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let c = client.clone();
+    let queued = tokio::spawn(async move {
+        c.exec(
+            Target::Device("sw1".into()),
+            &["display clock".into()],
+            None,
+        )
+        .await
+    });
+    let mut st = client.status().await.unwrap();
+    for _ in 0..50 {
+        if st[0].queued == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        st = client.status().await.unwrap();
+    }
+    assert_eq!(
+        (st[0].state.as_str(), st[0].queued),
+        ("busy", 1),
+        "setup: ping running, one request queued: {st:?}"
+    );
+    (slow, queued)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn request_queued_during_a_reload_that_changes_its_device_moves_to_the_new_settings() {
+    let lab = Lab::new(&[("sw1", "max_sessions: 1", None), ("sw2", "", None)]).await;
+    let (daemon, client) = lab.start().await;
+    let (slow, queued) = busy_with_one_queued(&client).await;
+    // Same device, another keepalive interval: the old pool is retired while the request waits.
+    lab.write_inventory(&[
+        (
+            "sw1",
+            "max_sessions: 1, keepalive: { mode: nul, interval: 7s }",
+            None,
+        ),
+        ("sw2", "", None),
+    ]);
+    let rep = client.reload().await.unwrap();
+    assert_eq!(rep.changed, ["sw1".to_string()], "{rep:?}");
+    let r = queued.await.unwrap().unwrap();
+    assert!(
+        r.ok,
+        "queued request must run on the reloaded device: {r:?}"
+    );
+    assert!(
+        r.results[0].outputs[0].output.contains("UTC"),
+        "{:?}",
+        r.results[0].outputs
+    );
+    let s = slow.await.unwrap().unwrap();
+    assert!(s.ok, "in-flight command finishes on the old session: {s:?}");
+    assert!(s.results[0].outputs[0].output.contains("packet loss"));
+    // Old session (ping) + the new device's session.
+    assert_eq!(lab.dev("sw1").counters().sessions_opened, 2);
+    // The old session is logged out of once its ping is done; the new one stays warm.
+    let mut st = client.status().await.unwrap();
+    for _ in 0..50 {
+        if lab.dev("sw1").active_sessions() == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        st = client.status().await.unwrap();
+    }
+    assert_eq!(lab.dev("sw1").active_sessions(), 1);
+    let sw1 = find(&st, "sw1");
+    assert_eq!((sw1.state.as_str(), sw1.queued), ("ready", 0), "{st:?}");
+    daemon.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn request_queued_for_a_device_removed_by_a_reload_fails_clearly() {
+    let lab = Lab::new(&[("sw1", "max_sessions: 1", None), ("sw2", "", None)]).await;
+    let (daemon, client) = lab.start().await;
+    let (slow, queued) = busy_with_one_queued(&client).await;
+    // Keep the port list aligned with `devices`: rewrite the file with sw2 only.
+    let port = lab.dev("sw2").addr().port();
+    let inv = std::fs::read_to_string(lab.dir.path().join("netkeep.yaml")).unwrap();
+    let kept: String = inv
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("sw1:"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert!(kept.contains(&format!("port: {port}")), "{kept}");
+    std::fs::write(lab.dir.path().join("netkeep.yaml"), kept).unwrap();
+    let rep = client.reload().await.unwrap();
+    assert_eq!(rep.removed, ["sw1".to_string()], "{rep:?}");
+    let r = queued.await.unwrap().unwrap();
+    assert!(!r.ok, "{r:?}");
+    let e = r.results[0].error.as_deref().unwrap_or("");
+    assert!(
+        e.contains("sw1") && e.contains("removed from the inventory by a reload"),
+        "{e}"
+    );
+    let s = slow.await.unwrap().unwrap();
+    assert!(s.ok, "in-flight command still finishes: {s:?}");
+    assert_eq!(client.status().await.unwrap().len(), 1);
+    daemon.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unix_socket_is_private() {
     let lab = Lab::new(&[("sw1", "warm: false", None)]).await;
