@@ -4,10 +4,12 @@
 //! `POST /v1/exec`, `POST /v1/config`, `GET /v1/sessions`, `POST /v1/reload`, `GET /metrics`,
 //! `GET /healthz`.
 //!
-//! Limits: request bodies over [`ApiLimits::max_body`] get 413; a body not received within
-//! [`ApiLimits::body_timeout`] gets 408; request headers must arrive within
-//! [`ApiLimits::header_timeout`] (slowloris); at most [`ApiLimits::max_connections`] connections
-//! are served at once (more wait in the listen backlog).
+//! Limits: request bodies over [`ApiLimits::max_body`] get 413, a malformed body (bad chunked
+//! encoding, cut short) gets 400; a body not received within [`ApiLimits::body_timeout`] gets
+//! 408; a request line plus headers over [`ApiLimits::max_header_bytes`] (64 KiB) or with more
+//! than 100 header fields gets 431 and the connection is closed; request headers must arrive
+//! within [`ApiLimits::header_timeout`] (slowloris); at most [`ApiLimits::max_connections`]
+//! connections are served at once (more wait in the listen backlog).
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -35,6 +37,8 @@ pub const OPENAPI_YAML: &str = include_str!("../openapi.yaml");
 pub struct ApiLimits {
     /// Largest request body accepted (bytes).
     pub max_body: usize,
+    /// Largest request line plus header block accepted (bytes); at least 8 KiB.
+    pub max_header_bytes: usize,
     /// Time allowed to receive a request's headers.
     pub header_timeout: Duration,
     /// Time allowed to receive a request's body.
@@ -49,6 +53,7 @@ impl Default for ApiLimits {
     fn default() -> Self {
         ApiLimits {
             max_body: 1 << 20,
+            max_header_bytes: 64 * 1024,
             header_timeout: Duration::from_secs(5),
             body_timeout: Duration::from_secs(10),
             max_connections: 1024,
@@ -172,18 +177,48 @@ async fn buffer_body(State(st): State<AppState>, req: Request, next: Next) -> Re
             )
         }
         Ok(Err(e)) => {
-            return err(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                format!(
-                    "request body refused (limit {} bytes): {e}",
-                    st.limits.max_body
-                ),
-            )
+            let too_large = std::error::Error::source(&e)
+                .is_some_and(|s| s.is::<http_body_util::LengthLimitError>());
+            if too_large {
+                return err(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    format!(
+                        "request body exceeds the limit of {} bytes",
+                        st.limits.max_body
+                    ),
+                );
+            }
+            // Bad chunked encoding or a body cut short: the byte stream cannot be trusted for a
+            // next request on this connection, so close it after answering.
+            let mut r = err(
+                StatusCode::BAD_REQUEST,
+                format!("malformed request body: {}", body_error_text(&e)),
+            );
+            r.headers_mut().insert(
+                header::CONNECTION,
+                header::HeaderValue::from_static("close"),
+            );
+            return r;
         }
         Ok(Ok(b)) => b,
     };
     next.run(Request::from_parts(parts, Body::from(bytes)))
         .await
+}
+
+/// The error text with its causes ("error reading a body from connection: invalid chunk size").
+fn body_error_text(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = e.to_string();
+    let mut cur = e.source();
+    while let Some(s) = cur {
+        let t = s.to_string();
+        if !text.contains(&t) {
+            text.push_str(": ");
+            text.push_str(&t);
+        }
+        cur = s.source();
+    }
+    text
 }
 
 /// Parses JSON ourselves to answer 400 with serde's message (line/column) in our error shape.
@@ -450,7 +485,10 @@ pub async fn serve<L>(
         let conn = hyper::server::conn::http1::Builder::new()
             .timer(TokioTimer::new())
             .header_read_timeout(limits.header_timeout)
-            .max_buf_size(64 * 1024)
+            // max_buf_size alone lets a header block grow past it while the read buffer fills;
+            // max_header_size is the exact bound (431 and close).
+            .max_header_size(limits.max_header_bytes.max(8192))
+            .max_buf_size(limits.max_header_bytes.max(8192))
             .serve_connection(TokioIo::new(io), svc.clone());
         let conn = graceful.watch(conn);
         tokio::spawn(async move {
