@@ -80,6 +80,10 @@ pub struct KeepaliveStats {
     pub sent: u64,
     /// Keepalives that failed (write error, no answer, session gone).
     pub failures: u64,
+    /// Keepalives that asked the SSH layer (a ping) for proof of life. A device that echoes the
+    /// NUL back (Comware) proves itself with the echo, so after the first keepalive this stays
+    /// flat unless the echo is late; a device that swallows NUL (VRP, IOS) needs one each time.
+    pub pings: u64,
     /// Round trip of the last successful keepalive.
     pub last_rtt: Option<Duration>,
     /// The task's interval (`None`: no task).

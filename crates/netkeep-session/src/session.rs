@@ -68,6 +68,7 @@ struct Inner {
     last_write_us: AtomicU64,
     ka_sent: AtomicU64,
     ka_failures: AtomicU64,
+    ka_pings: AtomicU64,
     ka_rtt_ns: AtomicU64,
     ka_mode: KeepaliveMode,
     ka_interval: Option<Duration>,
@@ -101,7 +102,22 @@ struct Io {
     mode: String,
     prompt: String,
     dead: Option<Dead>,
+    nul_echo: NulEcho,
 }
+
+/// Whether the device echoes a keepalive NUL back raw (Comware does; VRP and IOS swallow it).
+/// Learned from the first keepalives: once seen, the echo itself is the keepalive's round trip,
+/// which proves the CLI alive and marks the end of its output, so no SSH ping is needed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum NulEcho {
+    /// Keepalives so far that saw no echo.
+    Learning(u8),
+    Echoes,
+    Silent,
+}
+
+/// Keepalives without an echo before a device counts as one that swallows NUL.
+const NUL_ECHO_MISSES: u8 = 3;
 
 #[derive(Clone)]
 struct Dead {
@@ -230,6 +246,11 @@ impl Inner {
 
     /// [`Inner::drain`] before sending `cmd` (named in the error).
     fn drain_for(&self, io: &mut Io, step: &str, cmd: &str) -> Result<(), Error> {
+        self.drain_seeing_nul(io, step, cmd).map(|_| ())
+    }
+
+    /// [`Inner::drain_for`], saying whether a raw NUL (a keepalive's echo) was among the bytes.
+    fn drain_seeing_nul(&self, io: &mut Io, step: &str, cmd: &str) -> Result<bool, Error> {
         if let Some(d) = &io.dead {
             return Err(self.dead_error(d));
         }
@@ -241,10 +262,14 @@ impl Inner {
             });
         }
         io.buf.clear();
+        let mut nul = false;
         let res = loop {
             match io.shell.try_recv() {
                 None => break Ok(()),
-                Some(Some(ShellEvent::Data(d))) => io.buf.push(&d),
+                Some(Some(ShellEvent::Data(d))) => {
+                    nul |= d.contains(&0);
+                    io.buf.push(&d)
+                }
                 Some(Some(ShellEvent::Eof | ShellEvent::Close | ShellEvent::ExitStatus(_)))
                 | Some(None) => break Err(()),
                 Some(Some(_)) => {}
@@ -260,7 +285,7 @@ impl Inner {
         match res {
             Ok(()) => {
                 io.buf.clear();
-                Ok(())
+                Ok(nul)
             }
             Err(()) => Err(self.mark_dead(io, &describe(step, cmd))),
         }
@@ -559,9 +584,10 @@ impl Inner {
         Ok(transcript)
     }
 
-    async fn ping_bounded(&self) -> Result<Duration, Error> {
+    async fn ping_bounded(&self, timeout: Duration) -> Result<Duration, Error> {
+        self.ka_pings.fetch_add(1, Ordering::Relaxed);
         let t = Instant::now();
-        match tokio::time::timeout(self.probe_timeout, self.transport.ping()).await {
+        match tokio::time::timeout(timeout, self.transport.ping()).await {
             Err(_) => {
                 self.closed.store(true, Ordering::Release);
                 Err(Error::ProbeTimeout {
@@ -577,6 +603,40 @@ impl Inner {
         }
     }
 
+    /// Reads until the device echoes a raw NUL or `timeout` passes (`Ok(false)`); other bytes
+    /// become stray text, as in [`Inner::drain`].
+    async fn await_nul_echo(
+        &self,
+        io: &mut Io,
+        timeout: Duration,
+        step: &str,
+    ) -> Result<bool, Error> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        io.buf.clear();
+        let seen = loop {
+            match tokio::time::timeout_at(deadline, io.shell.recv()).await {
+                Err(_) => break false,
+                Ok(Some(ShellEvent::Data(d))) => {
+                    io.buf.push(&d);
+                    if d.contains(&0) {
+                        break true;
+                    }
+                }
+                Ok(Some(ShellEvent::Eof | ShellEvent::Close | ShellEvent::ExitStatus(_)))
+                | Ok(None) => return Err(self.mark_dead(io, step)),
+                Ok(Some(_)) => {}
+            }
+        };
+        if !io.buf.is_empty() {
+            let text = io.buf.tail(400);
+            if !text.is_empty() {
+                io.stray = text;
+            }
+            io.buf.clear();
+        }
+        Ok(seen)
+    }
+
     /// One keepalive under the lock; returns its round trip. With the task off, `is_alive` still
     /// writes the platform's payload.
     async fn keepalive_once(&self, io: &mut Io) -> Result<Duration, Error> {
@@ -588,11 +648,32 @@ impl Inner {
         };
         match &mode {
             KeepaliveMode::Nul | KeepaliveMode::Auto => {
-                self.drain(io, step)?;
+                if self.drain_seeing_nul(io, step, "")? {
+                    // The previous keepalive's echo came after its ping.
+                    io.nul_echo = NulEcho::Echoes;
+                }
                 self.write(io, b"\0", step).await?;
-                self.ping_bounded().await?;
-                // Whatever the NUL made the device echo is queued now: take it.
-                self.drain(io, step)?;
+                let mut ping_timeout = self.probe_timeout;
+                if io.nul_echo == NulEcho::Echoes {
+                    // The echo proves the CLI alive and ends its output: two packets instead
+                    // of four. Without it in half the probe bound, the SSH layer decides.
+                    let half = self.probe_timeout / 2;
+                    if self.await_nul_echo(io, half, step).await? {
+                        return Ok(start.elapsed());
+                    }
+                    ping_timeout = self.probe_timeout - half;
+                }
+                self.ping_bounded(ping_timeout).await?;
+                // Whatever the NUL made the device echo is usually queued now: take it.
+                let seen = self.drain_seeing_nul(io, step, "")?;
+                io.nul_echo = match (io.nul_echo, seen) {
+                    (_, true) => NulEcho::Echoes,
+                    (NulEcho::Learning(n), false) if n + 1 < NUL_ECHO_MISSES => {
+                        NulEcho::Learning(n + 1)
+                    }
+                    // An echoing device that stopped echoing but answers pings: stop waiting.
+                    (_, false) => NulEcho::Silent,
+                };
             }
             KeepaliveMode::Newline => {
                 self.exchange(io, "", step, self.probe_timeout, None, &[], None)
@@ -604,7 +685,7 @@ impl Inner {
             }
             KeepaliveMode::Ssh | KeepaliveMode::Off => {
                 self.drain(io, step)?;
-                self.ping_bounded().await?;
+                self.ping_bounded(self.probe_timeout).await?;
             }
         }
         Ok(start.elapsed())
@@ -625,6 +706,21 @@ impl Inner {
     }
 }
 
+/// Rounds a keepalive's due time up to a process-wide grid of `interval / 16` (at most
+/// 100 ms), so that a fleet's keepalives fire in batches: one worker wake-up and one burst of
+/// socket events for hundreds of sessions instead of one each, which is most of the CPU a large
+/// fleet spends keeping alive. Delays a keepalive by less than a sixteenth of its interval.
+fn on_grid(due: Instant, interval: Duration) -> tokio::time::Instant {
+    static EPOCH: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+    let epoch = *EPOCH.get_or_init(Instant::now);
+    let tick = (interval / 16).clamp(Duration::from_millis(1), Duration::from_millis(100));
+    let tick_ns = tick.as_nanos();
+    let since = due.saturating_duration_since(epoch).as_nanos();
+    let rounded = since.div_ceil(tick_ns) * tick_ns;
+    let aligned = epoch + Duration::from_nanos(rounded.min(u64::MAX as u128) as u64);
+    tokio::time::Instant::from_std(aligned)
+}
+
 /// The keepalive task: while the session is idle for `interval`, send one keepalive.
 async fn keepalive_task(weak: Weak<Inner>, interval: Duration) {
     let mut last_sent = Instant::now();
@@ -642,7 +738,7 @@ async fn keepalive_task(weak: Weak<Inner>, interval: Duration) {
             interval.saturating_sub(since)
         };
         if !wait.is_zero() {
-            tokio::time::sleep(wait).await;
+            tokio::time::sleep_until(on_grid(Instant::now() + wait, interval)).await;
             continue;
         }
         let Some(inner) = weak.upgrade() else { return };
@@ -756,6 +852,7 @@ impl Session {
                 mode: String::new(),
                 prompt: String::new(),
                 dead: None,
+                nul_echo: NulEcho::Learning(0),
             }),
             closed: AtomicBool::new(false),
             user_closed: AtomicBool::new(false),
@@ -763,6 +860,7 @@ impl Session {
             last_write_us: AtomicU64::new(0),
             ka_sent: AtomicU64::new(0),
             ka_failures: AtomicU64::new(0),
+            ka_pings: AtomicU64::new(0),
             ka_rtt_ns: AtomicU64::new(NO_RTT),
             ka_mode,
             ka_interval,
@@ -1096,8 +1194,9 @@ impl Session {
     }
 
     /// Netmiko's `is_alive`, done right: under the session lock, writes the keepalive payload
-    /// (NUL by default; what restarts the device's idle timer), checks the connection with a
-    /// bounded SSH ping, and drains whatever the device echoed. False if the session is gone.
+    /// (NUL by default; what restarts the device's idle timer), waits for proof of life within
+    /// the probe timeout — the device's echo of the NUL where it echoes one (Comware), else a
+    /// bounded SSH ping — and drains whatever the device echoed. False if the session is gone.
     pub async fn is_alive(&self) -> bool {
         if self.is_closed() {
             return false;
@@ -1146,6 +1245,7 @@ impl Session {
         KeepaliveStats {
             sent: i.ka_sent.load(Ordering::Relaxed),
             failures: i.ka_failures.load(Ordering::Relaxed),
+            pings: i.ka_pings.load(Ordering::Relaxed),
             last_rtt: (rtt != NO_RTT).then(|| Duration::from_nanos(rtt)),
             interval: i.ka_interval,
         }
