@@ -62,6 +62,8 @@ struct Inner {
     transport: Transport,
     io: Mutex<Io>,
     closed: AtomicBool,
+    /// What ended the session (first error that closed it): text and the device's reason.
+    ended: std::sync::Mutex<Option<(String, Option<CloseReason>)>>,
     /// Set by `disconnect()`: later calls say so instead of blaming the device.
     user_closed: AtomicBool,
     born: Instant,
@@ -103,6 +105,10 @@ struct Io {
     prompt: String,
     dead: Option<Dead>,
     nul_echo: NulEcho,
+    /// A command whose read did not reach its end (its caller's future was dropped, or the
+    /// read timed out): the device may still send its output, so the next exchange first
+    /// reads up to its prompt instead of taking that output as its own.
+    unfinished: Option<String>,
 }
 
 /// Whether the device echoes a keepalive NUL back raw (Comware does; VRP and IOS swallow it).
@@ -159,6 +165,16 @@ fn describe(step: &str, cmd: &str) -> String {
     }
 }
 
+/// The last `n` characters of `s`.
+fn tail_chars(s: &str, n: usize) -> &str {
+    let start = s
+        .char_indices()
+        .rev()
+        .nth(n.saturating_sub(1))
+        .map_or(0, |(i, _)| i);
+    &s[start..]
+}
+
 fn compile_answers(device: &str, answers: &[Answer]) -> Result<Vec<(Regex, String)>, Error> {
     answers
         .iter()
@@ -178,6 +194,16 @@ fn compile(device: &str, pattern: &str) -> Result<Regex, Error> {
 }
 
 impl Inner {
+    /// Marks the session closed by `e` (the first cause is kept) and returns `e`.
+    fn end(&self, e: Error) -> Error {
+        self.closed.store(true, Ordering::Release);
+        let mut ended = self.ended.lock().unwrap_or_else(|p| p.into_inner());
+        if ended.is_none() {
+            *ended = Some((e.to_string(), e.close_reason()));
+        }
+        e
+    }
+
     fn touch(&self) {
         self.last_write_us
             .store(self.born.elapsed().as_micros() as u64, Ordering::Relaxed);
@@ -231,8 +257,7 @@ impl Inner {
             reason,
             last_words: words,
         };
-        self.closed.store(true, Ordering::Release);
-        let e = self.dead_error(&d);
+        let e = self.end(self.dead_error(&d));
         io.dead = Some(d);
         tracing::info!(device = %self.device, error = %e, "session ended");
         e
@@ -305,12 +330,11 @@ impl Inner {
                 && io.stray.is_empty()
                 && self.transport.disconnect_reason().is_none()
             {
-                self.closed.store(true, Ordering::Release);
-                return Err(Error::ConnectionLost {
+                return Err(self.end(Error::ConnectionLost {
                     device: self.device.clone(),
                     step: step.to_string(),
                     message: e.to_string(),
-                });
+                }));
             }
             return Err(self.mark_dead(io, step));
         }
@@ -419,6 +443,58 @@ impl Inner {
         }
     }
 
+    /// If an earlier command's read was abandoned (its caller gave up, or it timed out), reads
+    /// the rest of its output up to the prompt and drops it, so it cannot end up in the next
+    /// command's output. If its prompt does not come within the read timeout, the session is
+    /// out of step for good: it is closed (the device frees the line) and the error says why.
+    async fn finish_unfinished(&self, io: &mut Io) -> Result<(), Error> {
+        let Some(cmd) = io.unfinished.clone() else {
+            return Ok(());
+        };
+        if let Some(d) = &io.dead {
+            return Err(self.dead_error(d));
+        }
+        let step = "finishing an abandoned command";
+        let r = self
+            .read(
+                io,
+                ReadSpec {
+                    step,
+                    command: &cmd,
+                    deadline: tokio::time::Instant::now() + self.read_timeout,
+                    timeout: self.read_timeout,
+                    expect: None,
+                    answers: &[],
+                    require_newline: true,
+                    quiet: None,
+                    prompt_not_found: false,
+                },
+            )
+            .await;
+        match r {
+            Ok(_) => {
+                tracing::debug!(device = %self.device, command = %cmd, dropped = %io.buf.tail(200), "dropped the rest of an abandoned command's output");
+                io.buf.clear();
+                io.unfinished = None;
+                Ok(())
+            }
+            Err(Error::ReadTimeout { partial, .. }) => {
+                let e = self.end(Error::ConnectionLost {
+                    device: self.device.clone(),
+                    step: step.to_string(),
+                    message: format!(
+                        "the output of {cmd:?}, abandoned earlier, did not end with a prompt within {:?} (last output {:?}); the session was closed to stay in step — reconnect",
+                        self.read_timeout,
+                        tail_chars(&partial, 200)
+                    ),
+                });
+                self.transport.disconnect().await;
+                Err(e)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
     /// Sends one line and reads its output; returns (clean output, how the read ended).
     #[allow(clippy::too_many_arguments)]
     async fn exchange(
@@ -431,7 +507,9 @@ impl Inner {
         answers: &[(Regex, String)],
         quiet: Option<Duration>,
     ) -> Result<(String, Ended), Error> {
+        self.finish_unfinished(io).await?;
         self.drain_for(io, step, cmd)?;
+        io.unfinished = Some(cmd.to_string());
         self.write_line(io, cmd, step).await?;
         let ended = self
             .read(
@@ -449,6 +527,7 @@ impl Inner {
                 },
             )
             .await?;
+        io.unfinished = None;
         // The device answered: whatever was stray before is nobody's last words any more.
         io.stray.clear();
         let strip_prompt = match ended {
@@ -588,17 +667,11 @@ impl Inner {
         self.ka_pings.fetch_add(1, Ordering::Relaxed);
         let t = Instant::now();
         match tokio::time::timeout(timeout, self.transport.ping()).await {
-            Err(_) => {
-                self.closed.store(true, Ordering::Release);
-                Err(Error::ProbeTimeout {
-                    device: self.device.clone(),
-                    timeout: self.probe_timeout,
-                })
-            }
-            Ok(Err(e)) => {
-                self.closed.store(true, Ordering::Release);
-                Err(e.into())
-            }
+            Err(_) => Err(self.end(Error::ProbeTimeout {
+                device: self.device.clone(),
+                timeout: self.probe_timeout,
+            })),
+            Ok(Err(e)) => Err(self.end(e.into())),
             Ok(Ok(())) => Ok(t.elapsed()),
         }
     }
@@ -648,6 +721,7 @@ impl Inner {
         };
         match &mode {
             KeepaliveMode::Nul | KeepaliveMode::Auto => {
+                self.finish_unfinished(io).await?;
                 if self.drain_seeing_nul(io, step, "")? {
                     // The previous keepalive's echo came after its ping.
                     io.nul_echo = NulEcho::Echoes;
@@ -684,6 +758,7 @@ impl Inner {
                     .await?;
             }
             KeepaliveMode::Ssh | KeepaliveMode::Off => {
+                self.finish_unfinished(io).await?;
                 self.drain(io, step)?;
                 self.ping_bounded(self.probe_timeout).await?;
             }
@@ -853,8 +928,10 @@ impl Session {
                 prompt: String::new(),
                 dead: None,
                 nul_echo: NulEcho::Learning(0),
+                unfinished: None,
             }),
             closed: AtomicBool::new(false),
+            ended: std::sync::Mutex::new(None),
             user_closed: AtomicBool::new(false),
             born: Instant::now(),
             last_write_us: AtomicU64::new(0),
@@ -943,6 +1020,10 @@ impl Session {
 
     /// Runs a command and returns its clean output (no echo, no prompt, `\n` line ends, paging
     /// answered), reading until the prompt or the default read timeout.
+    ///
+    /// Cancel-safe: if this future is dropped (a `timeout`, a `select!`) or the read times out,
+    /// the device may still be sending; the next call on the session first reads that output
+    /// to its prompt and drops it, so it never appears in another command's answer.
     pub async fn send_command(&self, cmd: &str) -> Result<String, Error> {
         let mut io = self.inner.io.lock().await;
         self.inner
@@ -1223,17 +1304,11 @@ impl Session {
         }
         let start = Instant::now();
         match tokio::time::timeout(timeout, inner.transport.ping()).await {
-            Err(_) => {
-                inner.closed.store(true, Ordering::Release);
-                Err(Error::ProbeTimeout {
-                    device: inner.device.clone(),
-                    timeout,
-                })
-            }
-            Ok(Err(e)) => {
-                inner.closed.store(true, Ordering::Release);
-                Err(e.into())
-            }
+            Err(_) => Err(inner.end(Error::ProbeTimeout {
+                device: inner.device.clone(),
+                timeout,
+            })),
+            Ok(Err(e)) => Err(inner.end(e.into())),
             Ok(Ok(())) => Ok(start.elapsed()),
         }
     }
@@ -1272,6 +1347,65 @@ impl Session {
     /// True once the session is known to be gone (closed by either side, broken, or a failed probe).
     pub fn is_closed(&self) -> bool {
         self.inner.closed.load(Ordering::Acquire) || self.inner.transport.is_closed()
+    }
+
+    /// A session that ended while nobody was reading: read the device's last words now (if no
+    /// command holds the lock) so the cause is recorded.
+    fn settle(&self) {
+        let recorded = self
+            .inner
+            .ended
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_some();
+        if !recorded {
+            if let Ok(mut io) = self.inner.io.try_lock() {
+                let _ = self.inner.drain(&mut io, "waiting between commands");
+            }
+        }
+    }
+
+    /// What ended the session, once it has ended: the error that closed it (device, step, the
+    /// device's last words), or the SSH layer's reason. `None` while the session is open.
+    ///
+    /// ```no_run
+    /// # async fn f(s: netkeep_session::Session) {
+    /// if let Some(why) = s.close_message() {
+    ///     eprintln!("session gone: {why}");
+    /// }
+    /// # }
+    /// ```
+    pub fn close_message(&self) -> Option<String> {
+        if !self.is_closed() {
+            return None;
+        }
+        self.settle();
+        let ended = self.inner.ended.lock().unwrap_or_else(|p| p.into_inner());
+        Some(match &*ended {
+            Some((msg, _)) => msg.clone(),
+            None if self.inner.user_closed.load(Ordering::Acquire) => {
+                format!("{}: closed by this program", self.inner.device)
+            }
+            None => format!(
+                "{}: the SSH connection closed ({})",
+                self.inner.device,
+                self.inner
+                    .transport
+                    .disconnect_reason()
+                    .unwrap_or_else(|| "no reason given: reset or dead peer".into())
+            ),
+        })
+    }
+
+    /// The device's reason for closing the session (idle timeout, VTY limit), where it said
+    /// one; `None` while open or when it did not.
+    pub fn close_reason(&self) -> Option<CloseReason> {
+        if !self.is_closed() {
+            return None;
+        }
+        self.settle();
+        let ended = self.inner.ended.lock().unwrap_or_else(|p| p.into_inner());
+        ended.as_ref().and_then(|(_, r)| *r)
     }
 
     /// Time since netkeep last wrote into the session (what a device's idle timer measures).
