@@ -775,8 +775,8 @@ impl SimDevice {
             let pp = p.clone();
             state.pad(&p, cfg.config_lines, |st| running_config_lines(&pp, st));
         }
-        let listener = TcpListener::bind(addr)
-            .await
+        let listener = reusable_socket(addr)
+            .and_then(|s| s.listen(LISTEN_BACKLOG))
             .map_err(|source| SimError::Bind { addr, source })?;
         let bound = listener
             .local_addr()
@@ -993,14 +993,20 @@ impl Inner {
     }
 
     async fn reboot(inner: Arc<Inner>, down: Duration, new_host_key: bool) {
-        if let Some(h) = inner
+        let accept = inner
             .accept
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .take()
-        {
+            .take();
+        if let Some(h) = accept {
             h.abort();
+            // Resolves once the task, and with it the listener, is dropped.
+            let _ = h.await;
         }
+        // Keep the port while "down": bound but not listening, so connections are refused as
+        // from a rebooting device, yet no other socket on the machine (an ephemeral client
+        // port, another simulator) can take it meanwhile.
+        let held = reusable_socket(inner.addr);
         let conns: Vec<_> = inner.core.conns().values().cloned().collect();
         for c in conns {
             c.set(DEAD);
@@ -1011,6 +1017,15 @@ impl Inner {
         }
         if new_host_key {
             *inner.key.lock().unwrap_or_else(|p| p.into_inner()) = new_key();
+        }
+        match held.and_then(|s| s.listen(LISTEN_BACKLOG)) {
+            Ok(l) => {
+                Inner::spawn_accept(&inner, l);
+                return;
+            }
+            Err(e) => {
+                tracing::warn!(addr = %inner.addr, error = %e, "could not keep the port over a reboot")
+            }
         }
         // The old listener's port may take a moment to free; retry briefly.
         for _ in 0..100 {
@@ -1024,6 +1039,23 @@ impl Inner {
         }
         tracing::error!(addr = %inner.addr, "simulated reboot could not listen again");
     }
+}
+
+/// Connections a simulated device lets wait for `accept` (the kernel caps it at somaxconn).
+const LISTEN_BACKLOG: u32 = 4096;
+
+/// A TCP socket bound to `addr` with SO_REUSEADDR (not SO_REUSEPORT: a second simulator on
+/// the same port must fail), so that a simulated reboot can bind the port again while the old
+/// listener's connections are still closing.
+fn reusable_socket(addr: SocketAddr) -> std::io::Result<tokio::net::TcpSocket> {
+    let s = if addr.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    s.set_reuseaddr(true)?;
+    s.bind(addr)?;
+    Ok(s)
 }
 
 /// Lines of the running configuration for a state (used to size `config_lines` padding).

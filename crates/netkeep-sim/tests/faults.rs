@@ -74,6 +74,14 @@ async fn reboot_closes_the_port_then_comes_back_with_a_new_host_key() {
     tokio::time::sleep(Duration::from_millis(100)).await;
     let refused = tokio::net::TcpStream::connect(d.addr()).await;
     assert!(refused.is_err(), "port open during reboot");
+    // The port stays bound while down, so another socket (here one without SO_REUSEADDR, as
+    // the kernel's ephemeral port choice behaves) cannot take it meanwhile.
+    let squatter = tokio::net::TcpSocket::new_v4().unwrap();
+    squatter.set_reuseaddr(false).unwrap();
+    assert!(
+        squatter.bind(d.addr()).is_err(),
+        "port free for others during reboot"
+    );
     let t = Instant::now();
     loop {
         if tokio::net::TcpStream::connect(d.addr()).await.is_ok() {
