@@ -374,7 +374,18 @@ async fn config(State(st): State<AppState>, body: axum::body::Bytes) -> Response
 }
 
 async fn sessions(State(st): State<AppState>) -> Response {
-    Json(st.keeper.status()).into_response()
+    // Streamed in 64 KiB pieces (chunked encoding): a 10,000-device answer is ~3 MB, and building
+    // it in one buffer per request left ~26 KiB per device of freed-but-kept malloc arena memory
+    // after repeated listings.
+    let pieces = st
+        .keeper
+        .status_json_pieces(64 * 1024)
+        .map(|p| Ok::<_, std::convert::Infallible>(axum::body::Bytes::from(p)));
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        Body::from_stream(futures::stream::iter(pieces)),
+    )
+        .into_response()
 }
 
 async fn reload(State(st): State<AppState>) -> Response {

@@ -979,57 +979,66 @@ impl Keeper {
         self.fleet()
             .devices
             .values()
-            .map(|dev| {
-                let st = dev.lock();
-                let live: Vec<&Slot> = st.slots.iter().filter(|s| !s.session.is_closed()).collect();
-                let in_use = live.iter().filter(|s| s.leased).count();
-                let retry_in = st.next_attempt.filter(|t| *t > now).map(|t| t - now);
-                let state = if in_use > 0 {
-                    "busy"
-                } else if !live.is_empty() {
-                    "ready"
-                } else if st.auth_failed {
-                    "failed"
-                } else if st.connecting > 0 {
-                    "connecting"
-                } else if st.failures > 0 {
-                    "backoff"
-                } else {
-                    "idle"
-                };
-                let rtt = live
-                    .iter()
-                    .filter_map(|s| s.session.last_rtt())
-                    .next()
-                    .or(st.last_rtt);
-                DeviceStatus {
-                    device: dev.spec.name.clone(),
-                    state: state.to_string(),
-                    age_s: live
-                        .iter()
-                        .map(|s| now.duration_since(s.created))
-                        .max()
-                        .map(|d| (d.as_secs_f64() * 10.0).round() / 10.0),
-                    keepalives_sent: st.keepalives_retired
-                        + live
-                            .iter()
-                            .map(|s| s.session.keepalives_sent())
-                            .sum::<u64>(),
-                    last_rtt_ms: rtt.map(ms),
-                    reconnects: st.reconnects,
-                    last_error: st.last_error.clone(),
-                    sessions: live.len(),
-                    max_sessions: dev.spec.max_sessions,
-                    in_use,
-                    queued: dev.queued.load(Ordering::Relaxed),
-                    drops: st.drops,
-                    failures: st.failures,
-                    retry_in_s: retry_in.map(|d| (d.as_secs_f64() * 10.0).round() / 10.0),
-                    address: format!("{}:{}", dev.spec.hostname, dev.spec.port),
-                    platform: dev.spec.platform.clone(),
-                }
-            })
+            .map(|dev| device_status(dev, now))
             .collect()
+    }
+
+    /// The JSON array of [`Keeper::status`] (what `GET /v1/sessions` answers), produced in pieces
+    /// of about `piece_bytes` each, one device at a time, instead of one `Vec<DeviceStatus>` plus
+    /// one buffer of the whole document: at 10,000 devices that is ~3 MB, and such big
+    /// temporaries freed on varying threads stay in glibc's per-thread malloc arenas.
+    ///
+    /// ```no_run
+    /// # fn demo(keeper: &netkeep_keeper::keeper::Keeper) {
+    /// let doc: Vec<u8> = keeper.status_json_pieces(64 * 1024).flatten().collect();
+    /// let parsed: Vec<netkeep_keeper::keeper::DeviceStatus> = serde_json::from_slice(&doc).unwrap();
+    /// assert_eq!(parsed.len(), keeper.device_count());
+    /// # }
+    /// ```
+    pub fn status_json_pieces(
+        &self,
+        piece_bytes: usize,
+    ) -> impl Iterator<Item = Vec<u8>> + Send + 'static {
+        use std::ops::Bound;
+        let fleet = self.fleet();
+        let piece_bytes = piece_bytes.max(1024);
+        let mut last: Option<String> = None;
+        let mut done = false;
+        std::iter::from_fn(move || {
+            if done {
+                return None;
+            }
+            // Headroom for the device that crosses the mark: no regrowth in the common case.
+            let mut buf = Vec::with_capacity(piece_bytes + 2048);
+            if last.is_none() {
+                buf.push(b'[');
+            }
+            let now = Instant::now();
+            let lower = match &last {
+                Some(k) => Bound::Excluded(k.as_str()),
+                None => Bound::Unbounded,
+            };
+            let mut rest = fleet
+                .devices
+                .range::<str, _>((lower, Bound::Unbounded))
+                .peekable();
+            while buf.len() < piece_bytes {
+                let Some((name, dev)) = rest.next() else {
+                    break;
+                };
+                if last.is_some() {
+                    buf.push(b',');
+                }
+                // Writing plain structs (string keys, no maps) into a Vec cannot fail.
+                let _ = serde_json::to_writer(&mut buf, &device_status(dev, now));
+                last = Some(name.clone());
+            }
+            if rest.peek().is_none() {
+                buf.push(b']');
+                done = true;
+            }
+            Some(buf)
+        })
     }
 
     /// Replaces the inventory: sessions of unchanged devices are kept, changed and removed
@@ -1150,14 +1159,28 @@ impl Keeper {
     /// Prometheus text exposition of the keeper's counters and gauges.
     pub fn metrics_text(&self) -> String {
         use std::fmt::Write;
-        let status = self.status();
-        let mut by_state: BTreeMap<&str, usize> =
+        let mut by_state: BTreeMap<String, usize> =
             ["connecting", "ready", "busy", "backoff", "failed", "idle"]
                 .iter()
-                .map(|s| (*s, 0))
+                .map(|s| (s.to_string(), 0))
                 .collect();
-        for s in &status {
-            *by_state.entry(s.state.as_str()).or_default() += 1;
+        // Summed one device at a time: no fleet-sized Vec<DeviceStatus> per scrape.
+        let (mut sessions, mut in_use, mut queued) = (0u64, 0u64, 0u64);
+        let (mut keepalives, mut reconnects, mut drops) = (0u64, 0u64, 0u64);
+        let now = Instant::now();
+        for dev in self.fleet().devices.values() {
+            let s = device_status(dev, now);
+            sessions += s.sessions as u64;
+            in_use += s.in_use as u64;
+            queued += s.queued as u64;
+            keepalives += s.keepalives_sent;
+            reconnects += s.reconnects;
+            drops += s.drops;
+            if let Some(n) = by_state.get_mut(s.state.as_str()) {
+                *n += 1;
+            } else {
+                by_state.insert(s.state, 1);
+            }
         }
         let m = &self.inner.metrics;
         let mut o = String::new();
@@ -1174,41 +1197,36 @@ impl Keeper {
         let counter = |o: &mut String, name: &str, help: &str, v: u64| {
             let _ = writeln!(o, "# HELP {name} {help}\n# TYPE {name} counter\n{name} {v}");
         };
-        gauge(
-            &mut o,
-            "netkeep_sessions_open",
-            "Live sessions.",
-            status.iter().map(|s| s.sessions as u64).sum(),
-        );
+        gauge(&mut o, "netkeep_sessions_open", "Live sessions.", sessions);
         gauge(
             &mut o,
             "netkeep_sessions_in_use",
             "Sessions running a command.",
-            status.iter().map(|s| s.in_use as u64).sum(),
+            in_use,
         );
         gauge(
             &mut o,
             "netkeep_requests_queued",
             "Requests waiting for a session.",
-            status.iter().map(|s| s.queued as u64).sum(),
+            queued,
         );
         counter(
             &mut o,
             "netkeep_keepalives_sent_total",
             "Keepalives sent.",
-            status.iter().map(|s| s.keepalives_sent).sum(),
+            keepalives,
         );
         counter(
             &mut o,
             "netkeep_reconnects_total",
             "Sessions opened to replace lost or recycled ones.",
-            status.iter().map(|s| s.reconnects).sum(),
+            reconnects,
         );
         counter(
             &mut o,
             "netkeep_session_drops_total",
             "Sessions ended by the device or the network.",
-            status.iter().map(|s| s.drops).sum(),
+            drops,
         );
         counter(
             &mut o,
@@ -1255,6 +1273,58 @@ impl Keeper {
         let up = self.inner.started.elapsed().as_secs_f64();
         let _ = writeln!(o, "# HELP netkeep_uptime_seconds Daemon uptime.\n# TYPE netkeep_uptime_seconds gauge\nnetkeep_uptime_seconds {up:.3}");
         o
+    }
+}
+
+/// Status of one device at `now`.
+fn device_status(dev: &Device, now: Instant) -> DeviceStatus {
+    let st = dev.lock();
+    let live: Vec<&Slot> = st.slots.iter().filter(|s| !s.session.is_closed()).collect();
+    let in_use = live.iter().filter(|s| s.leased).count();
+    let retry_in = st.next_attempt.filter(|t| *t > now).map(|t| t - now);
+    let state = if in_use > 0 {
+        "busy"
+    } else if !live.is_empty() {
+        "ready"
+    } else if st.auth_failed {
+        "failed"
+    } else if st.connecting > 0 {
+        "connecting"
+    } else if st.failures > 0 {
+        "backoff"
+    } else {
+        "idle"
+    };
+    let rtt = live
+        .iter()
+        .filter_map(|s| s.session.last_rtt())
+        .next()
+        .or(st.last_rtt);
+    DeviceStatus {
+        device: dev.spec.name.clone(),
+        state: state.to_string(),
+        age_s: live
+            .iter()
+            .map(|s| now.duration_since(s.created))
+            .max()
+            .map(|d| (d.as_secs_f64() * 10.0).round() / 10.0),
+        keepalives_sent: st.keepalives_retired
+            + live
+                .iter()
+                .map(|s| s.session.keepalives_sent())
+                .sum::<u64>(),
+        last_rtt_ms: rtt.map(ms),
+        reconnects: st.reconnects,
+        last_error: st.last_error.clone(),
+        sessions: live.len(),
+        max_sessions: dev.spec.max_sessions,
+        in_use,
+        queued: dev.queued.load(Ordering::Relaxed),
+        drops: st.drops,
+        failures: st.failures,
+        retry_in_s: retry_in.map(|d| (d.as_secs_f64() * 10.0).round() / 10.0),
+        address: format!("{}:{}", dev.spec.hostname, dev.spec.port),
+        platform: dev.spec.platform.clone(),
     }
 }
 

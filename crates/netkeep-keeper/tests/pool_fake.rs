@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use netkeep_keeper::inventory::Inventory;
-use netkeep_keeper::keeper::{ExecRequest, Keeper, KeeperOptions};
+use netkeep_keeper::keeper::{DeviceStatus, ExecRequest, Keeper, KeeperOptions};
 use netkeep_keeper::session::{BoxFut, Connector, DeviceSession, ErrorKind, SessionError};
 
 #[derive(Default)]
@@ -461,4 +461,73 @@ async fn sessions_older_than_max_age_are_recycled() {
         closed as u64 >= c.reconnects,
         "recycled sessions were logged out"
     );
+}
+
+#[tokio::test]
+async fn status_json_pieces_match_status_and_stay_near_the_piece_size() {
+    let extra: String = (0..300)
+        .map(|i| format!("  h{i:03}: {{ warm: {} }}\n", i % 3 != 0))
+        .collect();
+    let (k, _fake) = keeper(&extra);
+    assert_eq!(k.warm(|_, _| {}).await, (202, 0), "a, b and 200 warm hosts");
+    let r = k
+        .exec_one("h001", &ExecRequest::new(["display clock"]))
+        .await;
+    assert!(r.ok, "{r:?}");
+
+    let pieces: Vec<Vec<u8>> = k.status_json_pieces(4096).collect();
+    assert!(pieces.len() > 10, "{} pieces", pieces.len());
+    // Every piece but the last reaches the mark and overshoots by at most one device's entry.
+    for p in &pieces[..pieces.len() - 1] {
+        assert!(
+            (4096..4096 + 600).contains(&p.len()),
+            "piece of {}",
+            p.len()
+        );
+    }
+    let doc: Vec<u8> = pieces.concat();
+    let streamed: Vec<DeviceStatus> = serde_json::from_slice(&doc).expect("one valid JSON array");
+    let built = k.status();
+    assert_eq!(streamed.len(), 302);
+    // Same devices, order and states (ages may tick between the two snapshots).
+    let key = |s: &DeviceStatus| {
+        (
+            s.device.clone(),
+            s.state.clone(),
+            s.sessions,
+            s.keepalives_sent,
+        )
+    };
+    assert_eq!(
+        streamed.iter().map(key).collect::<Vec<_>>(),
+        built.iter().map(key).collect::<Vec<_>>()
+    );
+    assert_eq!(find_state(&streamed, "h000"), "idle");
+    assert_eq!(find_state(&streamed, "h001"), "ready");
+
+    // The metrics sum the same per-device figures without building the list.
+    let m = k.metrics_text();
+    assert!(m.contains("netkeep_sessions_open 202\n"), "{m}");
+    assert!(m.contains("netkeep_devices{state=\"idle\"} 100\n"), "{m}");
+    assert!(m.contains("netkeep_devices{state=\"ready\"} 202\n"), "{m}");
+    k.shutdown(Duration::from_secs(1)).await;
+}
+
+fn find_state(st: &[DeviceStatus], name: &str) -> String {
+    st.iter().find(|s| s.device == name).unwrap().state.clone()
+}
+
+#[tokio::test]
+async fn status_json_of_an_empty_fleet_is_an_empty_array() {
+    let inv = Inventory::from_str("hosts: {}\n", "t.yaml").unwrap();
+    let k = Keeper::new(
+        inv,
+        Arc::new(FakeConnector(Arc::new(Fake::default()))),
+        opts(),
+    );
+    assert_eq!(
+        k.status_json_pieces(4096).flatten().collect::<Vec<u8>>(),
+        b"[]"
+    );
+    k.shutdown(Duration::from_secs(1)).await;
 }
