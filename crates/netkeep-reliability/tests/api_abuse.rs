@@ -315,7 +315,10 @@ async fn malformed_chunked_body_is_400_and_an_oversized_one_413() {
     for (what, body) in [
         ("bad chunk size", &b"ZZZ\r\nabc\r\n0\r\n\r\n"[..]),
         ("chunk longer than its size", b"3\r\nabcXX\r\n0\r\n\r\n"),
-        ("chunk size overflowing 64 bits", b"1FFFFFFFFFFFFFFFF\r\nabc\r\n0\r\n\r\n"),
+        (
+            "chunk size overflowing 64 bits",
+            b"1FFFFFFFFFFFFFFFF\r\nabc\r\n0\r\n\r\n",
+        ),
     ] {
         let ans = answer_then_close(&sock, &chunked(body), Duration::from_secs(3))
             .await
