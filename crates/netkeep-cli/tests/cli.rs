@@ -123,8 +123,9 @@ fn seed_experiment_through_the_daemon() {
     assert!(kept["keepalives_sent"].as_u64().unwrap() >= 3, "{kept}");
     let bare = device(&st, "bare");
     let err = bare["last_error"].as_str().unwrap_or_default();
+    // The device's own reason, read from its last words — not a guess.
     assert!(
-        err.contains("idle timeout"),
+        err.contains("closed by the device (idle timeout)"),
         "bare should be dropped by the device: {bare}"
     );
 

@@ -285,8 +285,17 @@ fn reap(dev: &Device, st: &mut DevState, now: Instant) -> Vec<Arc<dyn DeviceSess
             let s = st.slots.swap_remove(i);
             st.keepalives_retired += s.session.keepalives_sent();
             st.drops += 1;
+            // The library's message starts with the device name, which the status row shows.
+            let why = s.session.close_message().map_or_else(
+                || "closed by the device or the network (idle timeout, reset or dead peer)".into(),
+                |m| {
+                    m.strip_prefix(&format!("{}: ", dev.spec.name))
+                        .map(str::to_string)
+                        .unwrap_or(m)
+                },
+            );
             let msg = format!(
-                "session closed by the device after {:.1} s ({:.1} s since last use; idle timeout, reset or dead peer)",
+                "{why} (after {:.1} s, {:.1} s since last use)",
                 now.duration_since(s.created).as_secs_f64(),
                 now.duration_since(s.last_used).as_secs_f64()
             );

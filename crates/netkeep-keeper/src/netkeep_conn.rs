@@ -163,6 +163,10 @@ impl DeviceSession for NkSession {
         self.s.keepalive_stats().sent
     }
 
+    fn close_message(&self) -> Option<String> {
+        self.s.close_message()
+    }
+
     fn last_rtt(&self) -> Option<Duration> {
         self.s.keepalive_stats().last_rtt
     }

@@ -75,6 +75,10 @@ pub trait DeviceSession: Send + Sync {
     fn keepalives_sent(&self) -> u64;
     /// Last measured keepalive round trip.
     fn last_rtt(&self) -> Option<Duration>;
+    /// Why a closed session ended (the device's words, the step), where known.
+    fn close_message(&self) -> Option<String> {
+        None
+    }
     /// Logs out politely and closes.
     fn disconnect(&self) -> BoxFut<'_, ()>;
 }

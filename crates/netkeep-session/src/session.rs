@@ -1360,7 +1360,7 @@ impl Session {
             .is_some();
         if !recorded {
             if let Ok(mut io) = self.inner.io.try_lock() {
-                let _ = self.inner.drain(&mut io, "waiting between commands");
+                let _ = self.inner.drain(&mut io, "the wait between commands");
             }
         }
     }
