@@ -75,7 +75,7 @@ async fn main() -> ExitCode {
                 "netkeep",
                 concat!("netkeep ", env!("CARGO_PKG_VERSION")),
                 &plan,
-                Some("is_alive() (NUL under the session lock + SSH ping, echo drained)"),
+                Some("is_alive() (NUL under the session lock; proof of life by the device's echo of it where it echoes one, else an SSH ping; echo drained)"),
             )
             .await;
             if plan.daemon.is_some() {
