@@ -19,7 +19,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, RwLock, Weak};
 use std::time::{Duration, Instant};
 
 use rand::Rng;
@@ -237,6 +237,31 @@ struct DevState {
     keepalives_retired: u64,
     last_rtt: Option<Duration>,
     next_id: u64,
+    /// Connects in flight (background or for a request), counted until recorded or failed.
+    opening: usize,
+    /// Sessions taken out of `slots` whose logout is still running.
+    closing: usize,
+    /// Retired device only: permits of the device that replaced it, held back while this one
+    /// still has sessions open so the two never exceed `max_sessions` together (VTY lines).
+    held: Vec<OwnedSemaphorePermit>,
+    /// Earlier generations of this device (replaced by reloads) that still had sessions open
+    /// when this one was created.
+    predecessors: Vec<Weak<Device>>,
+}
+
+impl DevState {
+    /// Sessions that may hold a VTY line on the device: recorded, connecting or logging out.
+    fn open_sessions(&self) -> usize {
+        self.slots.len() + self.opening + self.closing
+    }
+
+    /// Gives back held permits beyond the sessions still open (call after any of them ended).
+    fn release_held(&mut self) {
+        let open = self.open_sessions();
+        if self.held.len() > open {
+            self.held.truncate(open);
+        }
+    }
 }
 
 struct Device {
@@ -244,18 +269,22 @@ struct Device {
     permits: Arc<Semaphore>,
     st: Mutex<DevState>,
     queued: AtomicUsize,
-    /// Replaced or removed by a reload: sessions are closed when returned.
+    /// Replaced or removed by a reload: sessions are closed when returned, none are opened.
+    /// Set under the `st` lock (the handover to the successor counts open sessions there).
     retired: AtomicBool,
+    /// Bound on one background logout.
+    logout_timeout: Duration,
 }
 
 impl Device {
-    fn new(spec: DeviceSpec) -> Arc<Self> {
+    fn new(spec: DeviceSpec, logout_timeout: Duration) -> Arc<Self> {
         Arc::new(Device {
             permits: Arc::new(Semaphore::new(spec.max_sessions)),
             spec,
             st: Mutex::new(DevState::default()),
             queued: AtomicUsize::new(0),
             retired: AtomicBool::new(false),
+            logout_timeout,
         })
     }
 
@@ -268,9 +297,61 @@ impl Device {
     fn maintained(&self) -> bool {
         self.spec.warm && !self.spec.keepalive.is_off()
     }
+
+    /// Counts a connect about to start; `None` once a reload retired the device: its
+    /// successor holds back permits only for the sessions counted when it was retired.
+    fn start_open(self: &Arc<Self>) -> Option<Opening> {
+        let mut st = self.lock();
+        if self.retired.load(Ordering::Relaxed) {
+            return None;
+        }
+        st.opening += 1;
+        Some(Opening(self.clone()))
+    }
 }
 
-/// Removes closed slots, recording why; returns sessions to log out of (aged out).
+/// A connect in flight, counted in `opening` until dropped (also when its request is cancelled).
+struct Opening(Arc<Device>);
+
+impl Drop for Opening {
+    fn drop(&mut self) {
+        let mut st = self.0.lock();
+        st.opening -= 1;
+        st.release_held();
+    }
+}
+
+/// Logs out of sessions already taken out of `dev.slots` and counted in `closing`, then stops
+/// counting them, which gives back the successor's permits held for them.
+fn spawn_logout(dev: &Arc<Device>, sessions: Vec<Arc<dyn DeviceSession>>) {
+    if sessions.is_empty() {
+        return;
+    }
+    let n = sessions.len();
+    let done = move |dev: &Device| {
+        let mut st = dev.lock();
+        st.closing -= n;
+        st.release_held();
+    };
+    let Ok(h) = tokio::runtime::Handle::try_current() else {
+        done(dev);
+        return;
+    };
+    let dev = dev.clone();
+    h.spawn(async move {
+        let t = dev.logout_timeout;
+        futures::future::join_all(
+            sessions
+                .iter()
+                .map(|s| tokio::time::timeout(t, s.disconnect())),
+        )
+        .await;
+        done(&dev);
+    });
+}
+
+/// Removes closed slots, recording why; returns sessions to log out of (aged out, counted in
+/// `closing`: pass them to [`spawn_logout`]).
 fn reap(dev: &Device, st: &mut DevState, now: Instant) -> Vec<Arc<dyn DeviceSession>> {
     let mut to_close = Vec::new();
     let max_age = dev.spec.max_age;
@@ -307,11 +388,13 @@ fn reap(dev: &Device, st: &mut DevState, now: Instant) -> Vec<Arc<dyn DeviceSess
             let s = st.slots.swap_remove(i);
             st.keepalives_retired += s.session.keepalives_sent();
             tracing::debug!(device = %dev.spec.name, "recycling a session older than max_age");
+            st.closing += 1;
             to_close.push(s.session);
             continue;
         }
         i += 1;
     }
+    st.release_held();
     to_close
 }
 
@@ -388,7 +471,13 @@ impl Drop for Lease {
                 Some(p) if retire => {
                     let s = st.slots.swap_remove(p);
                     st.keepalives_retired += s.session.keepalives_sent();
-                    !s.session.is_closed()
+                    if s.session.is_closed() {
+                        st.release_held();
+                        false
+                    } else {
+                        st.closing += 1;
+                        true
+                    }
                 }
                 Some(p) => {
                     st.slots[p].leased = false;
@@ -399,12 +488,17 @@ impl Drop for Lease {
             }
         };
         if close {
-            let s = self.session.clone();
-            if let Ok(h) = tokio::runtime::Handle::try_current() {
-                h.spawn(async move { s.disconnect().await });
-            }
+            spawn_logout(&self.dev, vec![self.session.clone()]);
         }
     }
+}
+
+/// What [`Keeper::lease_with_permit`] got.
+enum Leased {
+    /// A session, and whether it was connected for this request.
+    Lease(Lease, bool),
+    /// The device was retired by a reload: queue for the one that replaced it.
+    Moved,
 }
 
 fn jitter(d: Duration) -> Duration {
@@ -420,7 +514,7 @@ impl Keeper {
             devices: inventory
                 .devices
                 .into_values()
-                .map(|s| (s.name.clone(), Device::new(s)))
+                .map(|s| (s.name.clone(), Device::new(s, opts.disconnect_timeout)))
                 .collect(),
             groups: inventory.groups,
         };
@@ -497,9 +591,7 @@ impl Keeper {
                 }
                 (close, reconnect)
             };
-            for s in close {
-                tokio::spawn(async move { s.disconnect().await });
-            }
+            spawn_logout(dev, close);
             if reconnect {
                 let k = self.clone();
                 let dev = dev.clone();
@@ -512,6 +604,14 @@ impl Keeper {
     /// incremented `connecting`.
     async fn background_connect(&self, dev: Arc<Device>, wait: bool) -> bool {
         let ok = async {
+            // The supervisor skips a device whose sessions are all in use; warm-up waits. The
+            // device permit comes first: waiting for it (say, for a replaced device's session to
+            // log out) must not take one of the global connect slots.
+            let permit = if wait {
+                dev.permits.clone().acquire_owned().await.ok()?
+            } else {
+                dev.permits.clone().try_acquire_owned().ok()?
+            };
             let _g = self
                 .inner
                 .connect_limit
@@ -519,12 +619,6 @@ impl Keeper {
                 .acquire_owned()
                 .await
                 .ok()?;
-            // The supervisor skips a device whose sessions are all in use; warm-up waits.
-            let permit = if wait {
-                dev.permits.clone().acquire_owned().await.ok()?
-            } else {
-                dev.permits.clone().try_acquire_owned().ok()?
-            };
             {
                 let st = dev.lock();
                 if st.slots.iter().any(|s| !s.session.is_closed()) {
@@ -535,7 +629,8 @@ impl Keeper {
                     return Some(false);
                 }
             }
-            let r = self.open(&dev).await.ok().map(|_| true);
+            let opening = dev.start_open()?;
+            let r = self.open(&dev, opening, false).await.ok().map(|_| true);
             drop(permit);
             r
         }
@@ -545,8 +640,13 @@ impl Keeper {
         ok
     }
 
-    /// Connects a new session and records it (unleased) in the device's slots.
-    async fn open(&self, dev: &Arc<Device>) -> Result<u64, SessionError> {
+    /// Connects a new session and records it in the device's slots, `leased` or not.
+    async fn open(
+        &self,
+        dev: &Arc<Device>,
+        opening: Opening,
+        leased: bool,
+    ) -> Result<u64, SessionError> {
         if self.inner.stop.is_cancelled() {
             return Err(SessionError::new(
                 ErrorKind::Other,
@@ -558,7 +658,17 @@ impl Keeper {
         let r = self.inner.connector.connect(&dev.spec).await;
         let now = Instant::now();
         let mut st = dev.lock();
-        match r {
+        let mut unwanted = None;
+        let res = match r {
+            Ok(session) if !leased && dev.retired.load(Ordering::Relaxed) => {
+                // Replaced by a reload while connecting: nobody would use or close it.
+                st.closing += 1;
+                unwanted = Some(session);
+                Err(SessionError::new(
+                    ErrorKind::Other,
+                    format!("{}: replaced by a reload while connecting", dev.spec.name),
+                ))
+            }
             Ok(session) => {
                 if st.ever_connected {
                     st.reconnects += 1;
@@ -577,7 +687,7 @@ impl Keeper {
                     session,
                     created: now,
                     last_used: now,
-                    leased: false,
+                    leased,
                 });
                 Ok(id)
             }
@@ -606,7 +716,14 @@ impl Keeper {
                 st.last_error = Some(e.message.clone());
                 Err(e)
             }
+        };
+        // Not counted as connecting any more (the slot, if any, counts now); `Opening` locks.
+        drop(st);
+        drop(opening);
+        if let Some(s) = unwanted {
+            spawn_logout(dev, vec![s]);
         }
+        res
     }
 
     /// At most 20 connect-failure warnings per 10 s (a fleet failing together would otherwise
@@ -683,38 +800,30 @@ impl Keeper {
     async fn lease(&self, dev: &Arc<Device>) -> Result<(Lease, Duration, bool), SessionError> {
         let t0 = Instant::now();
         let deadline = tokio::time::Instant::from_std(t0) + self.inner.opts.queue_timeout;
+        self.lease_until(dev, t0, deadline).await
+    }
+
+    /// [`Keeper::lease`] for a request queued since `t0` that must have a permit by `deadline`.
+    async fn lease_until(
+        &self,
+        dev: &Arc<Device>,
+        t0: Instant,
+        deadline: tokio::time::Instant,
+    ) -> Result<(Lease, Duration, bool), SessionError> {
         let mut dev = dev.clone();
-        let permit = loop {
+        loop {
             let r = {
                 // Counted as queued until it has a permit, even if the caller gives up meanwhile.
                 let _q = Queued::new(&dev.queued);
                 tokio::time::timeout_at(deadline, dev.permits.clone().acquire_owned()).await
             };
-            match r {
-                Ok(Ok(p)) => break p,
+            let permit = match r {
+                Ok(Ok(p)) => p,
                 // Closed semaphore: the daemon is stopping or a reload retired this Device.
                 Ok(Err(_)) => {
-                    if !self.is_stopping() {
-                        if let Some(newer) = self
-                            .device(&dev.spec.name)
-                            .filter(|d| !Arc::ptr_eq(d, &dev))
-                        {
-                            tracing::debug!(device = %dev.spec.name, "settings changed by a reload while queued; waiting for a session with the new settings");
-                            dev = newer;
-                            continue;
-                        }
-                    }
-                    return Err(SessionError::new(
-                        ErrorKind::Other,
-                        if self.is_stopping() {
-                            format!("{}: the daemon is shutting down", dev.spec.name)
-                        } else {
-                            format!(
-                                "{}: device removed from the inventory by a reload",
-                                dev.spec.name
-                            )
-                        },
-                    ));
+                    dev = self.successor(&dev)?;
+                    tracing::debug!(device = %dev.spec.name, "settings changed by a reload while queued; waiting for a session with the new settings");
+                    continue;
                 }
                 Err(_) => {
                     self.inner
@@ -732,41 +841,72 @@ impl Keeper {
                         ),
                     ));
                 }
+            };
+            let queued = t0.elapsed();
+            match self.lease_with_permit(&dev, permit).await? {
+                Leased::Lease(l, connected) => return Ok((l, queued, connected)),
+                // Retired between the permit and the connect: queue for the successor.
+                Leased::Moved => {
+                    dev = self.successor(&dev)?;
+                    tracing::debug!(device = %dev.spec.name, "settings changed by a reload; waiting for a session with the new settings");
+                }
             }
-        };
-        let queued = t0.elapsed();
-        self.lease_with_permit(&dev, permit)
-            .await
-            .map(|(l, c)| (l, queued, c))
+        }
     }
 
+    /// A fresh session for a retry, keeping the request's place (`permit`) unless a reload
+    /// retired `dev`: then it queues for the replacement within a new `queue_timeout`.
+    async fn lease_again(
+        &self,
+        dev: &Arc<Device>,
+        permit: OwnedSemaphorePermit,
+    ) -> Result<Lease, SessionError> {
+        match self.lease_with_permit(dev, permit).await? {
+            Leased::Lease(l, _) => Ok(l),
+            Leased::Moved => {
+                let newer = self.successor(dev)?;
+                self.lease(&newer).await.map(|(l, _, _)| l)
+            }
+        }
+    }
+
+    /// The device that replaced a retired `dev`, or why there is none.
+    fn successor(&self, dev: &Arc<Device>) -> Result<Arc<Device>, SessionError> {
+        if !self.is_stopping() {
+            if let Some(newer) = self.device(&dev.spec.name).filter(|d| !Arc::ptr_eq(d, dev)) {
+                return Ok(newer);
+            }
+        }
+        Err(SessionError::new(
+            ErrorKind::Other,
+            if self.is_stopping() {
+                format!("{}: the daemon is shutting down", dev.spec.name)
+            } else {
+                format!(
+                    "{}: device removed from the inventory by a reload",
+                    dev.spec.name
+                )
+            },
+        ))
+    }
+
+    /// Leases an idle session of `dev` or connects one, for a request holding one of its
+    /// permits. A retired `dev` opens no session: the request must queue for its successor.
     async fn lease_with_permit(
         &self,
         dev: &Arc<Device>,
         permit: OwnedSemaphorePermit,
-    ) -> Result<(Lease, bool), SessionError> {
+    ) -> Result<Leased, SessionError> {
         let now = Instant::now();
-        let close = {
+        let (close, ready) = {
             let mut st = dev.lock();
             let close = reap(dev, &mut st, now);
-            if let Some(s) = st.slots.iter_mut().find(|s| !s.leased) {
+            let ready = if let Some(s) = st.slots.iter_mut().find(|s| !s.leased) {
                 s.leased = true;
-                let lease = Lease {
-                    dev: dev.clone(),
-                    id: s.id,
-                    session: s.session.clone(),
-                    _permit: permit,
-                    discard: false,
-                };
-                drop(st);
-                for s in close {
-                    tokio::spawn(async move { s.disconnect().await });
-                }
-                return Ok((lease, false));
-            }
-            if st.auth_failed && st.next_attempt.is_some_and(|t| now < t) {
+                Ok(Some((s.id, s.session.clone())))
+            } else if st.auth_failed && st.next_attempt.is_some_and(|t| now < t) {
                 let left = st.next_attempt.map(|t| t - now).unwrap_or_default();
-                return Err(SessionError::new(
+                Err(SessionError::new(
                     ErrorKind::Auth,
                     format!(
                         "{}: login was refused ({}); not retrying for another {:.0} s to avoid locking the account — fix the credentials and reload",
@@ -774,12 +914,12 @@ impl Keeper {
                         st.last_error.as_deref().unwrap_or("authentication failed"),
                         left.as_secs_f64()
                     ),
-                ));
-            }
-            // Any other failed connect (VTY lines full, device rebooting, unreachable): requests
-            // respect the same backoff as background reconnects instead of each opening a login.
-            if let Some(t) = st.next_attempt.filter(|t| now < *t) {
-                return Err(SessionError::new(
+                ))
+            } else if let Some(t) = st.next_attempt.filter(|t| now < *t) {
+                // Any other failed connect (VTY lines full, device rebooting, unreachable):
+                // requests respect the same backoff as background reconnects instead of each
+                // opening a login.
+                Err(SessionError::new(
                     ErrorKind::Other,
                     format!(
                         "{}: cannot connect ({}); next attempt in {:.1} s",
@@ -787,26 +927,38 @@ impl Keeper {
                         st.last_error.as_deref().unwrap_or("connect failed"),
                         (t - now).as_secs_f64()
                     ),
-                ));
-            }
-            close
+                ))
+            } else {
+                Ok(None)
+            };
+            (close, ready)
         };
-        for s in close {
-            tokio::spawn(async move { s.disconnect().await });
+        spawn_logout(dev, close);
+        if let Some((id, session)) = ready? {
+            let lease = Lease {
+                dev: dev.clone(),
+                id,
+                session,
+                _permit: permit,
+                discard: false,
+            };
+            return Ok(Leased::Lease(lease, false));
         }
-        let id = {
-            let _g = self.inner.connect_limit.clone().acquire_owned().await;
-            self.open(dev).await?
+        let g = self.inner.connect_limit.clone().acquire_owned().await;
+        let Some(opening) = dev.start_open() else {
+            return Ok(Leased::Moved);
         };
-        let mut st = dev.lock();
-        let s = st.slots.iter_mut().find(|s| s.id == id).ok_or_else(|| {
+        let id = self.open(dev, opening, true).await;
+        drop(g);
+        let id = id?;
+        let st = dev.lock();
+        let s = st.slots.iter().find(|s| s.id == id).ok_or_else(|| {
             SessionError::new(
                 ErrorKind::ConnectionLost,
                 format!("{}: new session vanished", dev.spec.name),
             )
         })?;
-        s.leased = true;
-        Ok((
+        Ok(Leased::Lease(
             Lease {
                 dev: dev.clone(),
                 id,
@@ -858,9 +1010,11 @@ impl Keeper {
                     let first_err = e.clone();
                     lease.discard = true;
                     let permit = replace_lease_permit(&mut lease);
+                    // The permit's device (a retry may already have moved to a newer one).
+                    let on = lease.dev.clone();
                     drop(lease);
-                    match self.lease_with_permit(&dev, permit).await {
-                        Ok((l, _)) => {
+                    match self.lease_again(&on, permit).await {
+                        Ok(l) => {
                             lease = l;
                             connected = true;
                             retried = true;
@@ -1058,6 +1212,10 @@ impl Keeper {
         let mut devices = BTreeMap::new();
         let mut to_warm = Vec::new();
         let mut retired = Vec::new();
+        // (old device, its replacement, all of the replacement's permits): until the old
+        // device's open sessions are counted, the replacement can open none.
+        let mut handover = Vec::new();
+        let logout = self.inner.opts.disconnect_timeout;
         for (name, spec) in inventory.devices {
             match old.devices.get(&name) {
                 Some(d) if d.spec == spec => {
@@ -1065,13 +1223,17 @@ impl Keeper {
                     devices.insert(name, d.clone());
                 }
                 prev => {
+                    let d = Device::new(spec, logout);
                     if let Some(p) = prev {
                         report.changed.push(name.clone());
                         retired.push(p.clone());
+                        let pool: Vec<_> = (0..d.spec.max_sessions)
+                            .map_while(|_| d.permits.clone().try_acquire_owned().ok())
+                            .collect();
+                        handover.push((p.clone(), d.clone(), pool));
                     } else {
                         report.added.push(name.clone());
                     }
-                    let d = Device::new(spec);
                     if d.spec.warm {
                         to_warm.push(d.clone());
                     }
@@ -1089,8 +1251,38 @@ impl Keeper {
             devices,
             groups: inventory.groups,
         });
+        // Requests still holding a permit of an old device may open sessions on it until it is
+        // retired below, so count only then. Old devices' semaphores are closed after the swap:
+        // their queued requests look the device up again and must find the new one.
+        for (old, new, mut pool) in handover {
+            // The old device first (its own permits, held for its predecessors, may be freed
+            // below), then older generations whose sessions are still open.
+            let mut gens = vec![old.clone()];
+            gens.extend(old.lock().predecessors.iter().filter_map(Weak::upgrade));
+            let mut still_open = Vec::new();
+            for g in gens {
+                let mut st = g.lock();
+                g.retired.store(true, Ordering::Relaxed);
+                let keep = st.open_sessions().min(pool.len());
+                let freed = std::mem::replace(&mut st.held, pool.split_off(pool.len() - keep));
+                if st.open_sessions() > 0 {
+                    still_open.push(Arc::downgrade(&g));
+                }
+                drop(st);
+                drop(freed);
+            }
+            if !still_open.is_empty() {
+                tracing::debug!(device = %new.spec.name, held = new.spec.max_sessions - pool.len(), "new settings wait for sessions of the old ones to log out");
+            }
+            new.lock().predecessors = still_open;
+            // The rest is free: dropping gives it back.
+            drop(pool);
+        }
         for d in retired {
-            d.retired.store(true, Ordering::Relaxed);
+            {
+                let _st = d.lock();
+                d.retired.store(true, Ordering::Relaxed);
+            }
             d.permits.close();
             self.close_idle(&d).await;
         }
@@ -1115,6 +1307,7 @@ impl Keeper {
             let (idle, leased): (Vec<Slot>, Vec<Slot>) =
                 st.slots.drain(..).partition(|s| !s.leased);
             st.slots = leased;
+            st.closing += idle.len();
             idle.into_iter().map(|s| s.session).collect()
         };
         let t = self.inner.opts.disconnect_timeout;
@@ -1124,6 +1317,10 @@ impl Keeper {
                 .map(|s| tokio::time::timeout(t, s.disconnect())),
         )
         .await;
+        // Only now are the VTY lines free: a successor waiting for them may connect.
+        let mut st = dev.lock();
+        st.closing -= sessions.len();
+        st.release_held();
     }
 
     /// Stops the supervisor, waits up to `grace` for in-flight commands, then logs out of every

@@ -17,9 +17,10 @@ struct Lab {
     devices: Vec<(String, SimDevice)>,
 }
 
-async fn sim(idle: Option<Duration>) -> SimDevice {
+async fn sim(idle: Option<Duration>, vty_limit: Option<usize>) -> SimDevice {
     let mut cfg = DeviceConfig::new("hp_comware");
     cfg.idle_timeout = idle;
+    cfg.vty_limit = vty_limit;
     SimDevice::start(cfg, "127.0.0.1:0".parse().unwrap())
         .await
         .expect("sim starts")
@@ -28,11 +29,19 @@ async fn sim(idle: Option<Duration>) -> SimDevice {
 impl Lab {
     /// Devices `name -> extra inventory settings`; all `hp_comware`, password from a file.
     async fn new(hosts: &[(&str, &str, Option<Duration>)]) -> Lab {
+        Lab::with_vty_limit(hosts, None).await
+    }
+
+    /// Like [`Lab::new`], every simulated device allowing only `vty_limit` sessions at once.
+    async fn with_vty_limit(
+        hosts: &[(&str, &str, Option<Duration>)],
+        vty_limit: Option<usize>,
+    ) -> Lab {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("pw"), "admin\n").unwrap();
         let mut devices = Vec::new();
         for (name, _, idle) in hosts {
-            devices.push((name.to_string(), sim(*idle).await));
+            devices.push((name.to_string(), sim(*idle, vty_limit).await));
         }
         let lab = Lab { dir, devices };
         lab.write_inventory(hosts);
@@ -543,6 +552,69 @@ async fn request_queued_during_a_reload_that_changes_its_device_moves_to_the_new
     assert_eq!(lab.dev("sw1").active_sessions(), 1);
     let sw1 = find(&st, "sw1");
     assert_eq!((sw1.state.as_str(), sw1.queued), ("ready", 0), "{st:?}");
+    daemon.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reload_of_a_busy_device_never_exceeds_its_vty_lines() {
+    // The device has exactly as many VTY lines as the inventory allows sessions: one.
+    let lab = Arc::new(Lab::with_vty_limit(&[("sw1", "max_sessions: 1", None)], Some(1)).await);
+    let (daemon, client) = lab.start().await;
+    // Sample the device's open sessions throughout (a second one would also be refused).
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let peak = {
+        let (stop, lab) = (stop.clone(), lab.clone());
+        tokio::spawn(async move {
+            let mut peak = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                peak = peak.max(lab.dev("sw1").active_sessions());
+                tokio::time::sleep(Duration::from_millis(2)).await;
+            }
+            peak
+        })
+    };
+    let (slow, queued) = busy_with_one_queued(&client).await;
+    lab.write_inventory(&[(
+        "sw1",
+        "max_sessions: 1, keepalive: { mode: nul, interval: 7s }",
+        None,
+    )]);
+    let rep = client.reload().await.unwrap();
+    assert_eq!(rep.changed, ["sw1".to_string()], "{rep:?}");
+    let r = queued.await.unwrap().unwrap();
+    assert!(
+        r.ok,
+        "queued request waits for the old session's logout, then connects: {r:?}"
+    );
+    assert!(r.results[0].outputs[0].output.contains("UTC"), "{r:?}");
+    assert!(
+        r.results[0].queued_ms > 1000.0,
+        "it waited for the ping: {r:?}"
+    );
+    let s = slow.await.unwrap().unwrap();
+    assert!(s.ok, "in-flight command finishes on the old session: {s:?}");
+    let mut st = client.status().await.unwrap();
+    for _ in 0..50 {
+        if st[0].state == "ready" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        st = client.status().await.unwrap();
+    }
+    assert_eq!((st[0].state.as_str(), st[0].queued), ("ready", 0), "{st:?}");
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let peak = peak.await.unwrap();
+    let c = lab.dev("sw1").counters();
+    assert_eq!(
+        c.vty_refused, 0,
+        "no login refused for lack of VTY lines: {c:?}"
+    );
+    assert_eq!(peak, 1, "never two sessions at once");
+    assert_eq!(
+        c.sessions_opened, 2,
+        "old session + the new device's: {c:?}"
+    );
+    assert_eq!(lab.dev("sw1").active_sessions(), 1);
     daemon.stop().await;
 }
 
