@@ -15,6 +15,7 @@ use netkeep_sim::{DeviceConfig, Fault, SimDevice};
 struct Lab {
     dir: tempfile::TempDir,
     devices: Vec<(String, SimDevice)>,
+    queue_timeout: Duration,
 }
 
 async fn sim(idle: Option<Duration>, vty_limit: Option<usize>) -> SimDevice {
@@ -43,7 +44,11 @@ impl Lab {
         for (name, _, idle) in hosts {
             devices.push((name.to_string(), sim(*idle, vty_limit).await));
         }
-        let lab = Lab { dir, devices };
+        let lab = Lab {
+            dir,
+            devices,
+            queue_timeout: Duration::from_secs(10),
+        };
         lab.write_inventory(hosts);
         lab
     }
@@ -81,7 +86,7 @@ impl Lab {
             backoff_base: Duration::from_millis(200),
             backoff_max: Duration::from_secs(1),
             auth_retry: Duration::from_secs(120),
-            queue_timeout: Duration::from_secs(10),
+            queue_timeout: self.queue_timeout,
             ..KeeperOptions::default()
         };
         cfg
@@ -555,24 +560,40 @@ async fn request_queued_during_a_reload_that_changes_its_device_moves_to_the_new
     daemon.stop().await;
 }
 
+/// The most sessions a simulated device had open at once while watched (sampled every 2 ms).
+struct PeakSessions {
+    stop: Arc<std::sync::atomic::AtomicBool>,
+    task: tokio::task::JoinHandle<usize>,
+}
+
+impl PeakSessions {
+    fn watch(lab: &Arc<Lab>, name: &'static str) -> PeakSessions {
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (flag, lab) = (stop.clone(), lab.clone());
+        let task = tokio::spawn(async move {
+            let mut peak = 0;
+            while !flag.load(std::sync::atomic::Ordering::Relaxed) {
+                peak = peak.max(lab.dev(name).active_sessions());
+                tokio::time::sleep(Duration::from_millis(2)).await;
+            }
+            peak
+        });
+        PeakSessions { stop, task }
+    }
+
+    async fn stop(self) -> usize {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        self.task.await.unwrap()
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reload_of_a_busy_device_never_exceeds_its_vty_lines() {
     // The device has exactly as many VTY lines as the inventory allows sessions: one.
     let lab = Arc::new(Lab::with_vty_limit(&[("sw1", "max_sessions: 1", None)], Some(1)).await);
     let (daemon, client) = lab.start().await;
     // Sample the device's open sessions throughout (a second one would also be refused).
-    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let peak = {
-        let (stop, lab) = (stop.clone(), lab.clone());
-        tokio::spawn(async move {
-            let mut peak = 0;
-            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
-                peak = peak.max(lab.dev("sw1").active_sessions());
-                tokio::time::sleep(Duration::from_millis(2)).await;
-            }
-            peak
-        })
-    };
+    let peak = PeakSessions::watch(&lab, "sw1");
     let (slow, queued) = busy_with_one_queued(&client).await;
     lab.write_inventory(&[(
         "sw1",
@@ -602,8 +623,7 @@ async fn reload_of_a_busy_device_never_exceeds_its_vty_lines() {
         st = client.status().await.unwrap();
     }
     assert_eq!((st[0].state.as_str(), st[0].queued), ("ready", 0), "{st:?}");
-    stop.store(true, std::sync::atomic::Ordering::Relaxed);
-    let peak = peak.await.unwrap();
+    let peak = peak.stop().await;
     let c = lab.dev("sw1").counters();
     assert_eq!(
         c.vty_refused, 0,
@@ -615,6 +635,76 @@ async fn reload_of_a_busy_device_never_exceeds_its_vty_lines() {
         "old session + the new device's: {c:?}"
     );
     assert_eq!(lab.dev("sw1").active_sessions(), 1);
+    daemon.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_reloads_during_one_busy_session_still_wait_for_its_logout() {
+    let lab = Arc::new(Lab::with_vty_limit(&[("sw1", "max_sessions: 1", None)], Some(1)).await);
+    let (daemon, client) = lab.start().await;
+    let peak = PeakSessions::watch(&lab, "sw1");
+    let (slow, queued) = busy_with_one_queued(&client).await;
+    // The second reload replaces a device that never had a session: the ping's session two
+    // generations back must still hold the newest one back.
+    for interval in ["7s", "9s"] {
+        lab.write_inventory(&[(
+            "sw1",
+            &format!("max_sessions: 1, keepalive: {{ mode: nul, interval: {interval} }}"),
+            None,
+        )]);
+        let rep = client.reload().await.unwrap();
+        assert_eq!(rep.changed, ["sw1".to_string()], "{rep:?}");
+    }
+    let r = queued.await.unwrap().unwrap();
+    assert!(r.ok, "{r:?}");
+    assert!(
+        r.results[0].queued_ms > 1000.0,
+        "it waited for the ping: {r:?}"
+    );
+    let s = slow.await.unwrap().unwrap();
+    assert!(s.ok, "{s:?}");
+    let peak = peak.stop().await;
+    let c = lab.dev("sw1").counters();
+    assert_eq!(c.vty_refused, 0, "{c:?}");
+    assert_eq!(peak, 1, "never two sessions at once");
+    daemon.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn queue_timeout_applies_while_waiting_for_the_old_session_after_a_reload() {
+    let mut lab = Lab::with_vty_limit(&[("sw1", "max_sessions: 1", None)], Some(1)).await;
+    // Shorter than the ~2.5 s ping the queued request waits behind.
+    lab.queue_timeout = Duration::from_millis(1000);
+    let (daemon, client) = lab.start().await;
+    let (slow, queued) = busy_with_one_queued(&client).await;
+    lab.write_inventory(&[(
+        "sw1",
+        "max_sessions: 1, keepalive: { mode: nul, interval: 7s }",
+        None,
+    )]);
+    client.reload().await.unwrap();
+    let r = queued.await.unwrap().unwrap();
+    assert!(!r.ok, "{r:?}");
+    let e = r.results[0].error.as_deref().unwrap_or("");
+    assert!(e.contains("no free session within"), "{e}");
+    assert!(
+        r.results[0].queued_ms >= 900.0 && r.results[0].queued_ms < 2000.0,
+        "{r:?}"
+    );
+    let s = slow.await.unwrap().unwrap();
+    assert!(s.ok, "{s:?}");
+    // Once the old session is logged out, the new settings connect (warm) without a refusal.
+    let mut st = client.status().await.unwrap();
+    for _ in 0..50 {
+        if st[0].state == "ready" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        st = client.status().await.unwrap();
+    }
+    assert_eq!(st[0].state, "ready", "{st:?}");
+    let c = lab.dev("sw1").counters();
+    assert_eq!((c.vty_refused, c.sessions_opened), (0, 2), "{c:?}");
     daemon.stop().await;
 }
 
