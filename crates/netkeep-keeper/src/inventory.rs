@@ -40,43 +40,19 @@ use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-/// A secret string (password, passphrase). `Debug` and `Display` never show the value.
+/// A secret string (password, passphrase): the transport's own type, whose `Debug` and
+/// `Display` never show the value.
 ///
 /// ```
 /// let s = netkeep_keeper::inventory::Secret::new("hunter2");
 /// assert!(!format!("{s:?} {s}").contains("hunter2"));
 /// assert_eq!(s.expose(), "hunter2");
 /// ```
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
+pub use netkeep::Secret;
 
-impl Secret {
-    /// Wraps a secret value.
-    pub fn new(value: impl Into<String>) -> Self {
-        Secret(value.into())
-    }
-    /// The value itself; only for handing to the SSH layer.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret(***)")
-    }
-}
-
-impl fmt::Display for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("***")
-    }
-}
-
-impl<'de> Deserialize<'de> for Secret {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        String::deserialize(d).map(Secret)
-    }
+/// Reads an optional plain `password:` into a [`Secret`].
+fn optional_secret<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Secret>, D::Error> {
+    Ok(Option::<String>::deserialize(d)?.map(Secret::new))
 }
 
 /// How the keeper authenticates to a device.
@@ -312,6 +288,7 @@ struct RawEntity {
     hostname: Option<String>,
     port: Option<u16>,
     username: Option<String>,
+    #[serde(default, deserialize_with = "optional_secret")]
     password: Option<Secret>,
     platform: Option<Platform>,
     groups: Option<Vec<String>>,
@@ -791,7 +768,7 @@ fn resolve_host(
                 Some(p.clone())
             } else if let Some(var) = &e.raw.password_env {
                 match std::env::var(var) {
-                    Ok(v) => Some(Secret(v)),
+                    Ok(v) => Some(Secret::new(v)),
                     Err(_) => {
                         return Err(err_at(
                             e,
@@ -810,7 +787,7 @@ fn resolve_host(
                     path.clone()
                 };
                 match std::fs::read_to_string(&full) {
-                    Ok(v) => Some(Secret(v.trim_end_matches(['\r', '\n']).to_string())),
+                    Ok(v) => Some(Secret::new(v.trim_end_matches(['\r', '\n']))),
                     Err(err) => {
                         return Err(err_at(
                             e,

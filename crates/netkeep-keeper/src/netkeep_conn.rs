@@ -14,8 +14,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use netkeep::{
-    Auth, CommandOptions, ConnectOptions, HostKeyPolicy, KeepaliveConfig, KeepaliveMode, Secret,
-    Session,
+    Auth, CommandOptions, ConnectOptions, HostKeyPolicy, KeepaliveConfig, KeepaliveMode, Session,
 };
 
 use crate::inventory::{Credential, DeviceSpec, HostKeyPolicySpec, KeepaliveModeSpec};
@@ -38,10 +37,10 @@ impl NetkeepConnector {
 /// Builds the library's connect options for a device.
 pub fn connect_options(spec: &DeviceSpec) -> ConnectOptions {
     let auth = match &spec.credential {
-        Credential::Password(p) => Auth::Password(Secret::new(p.expose())),
+        Credential::Password(p) => Auth::Password(p.clone()),
         Credential::KeyFile { path, passphrase } => Auth::PublicKey {
             path: path.clone(),
-            passphrase: passphrase.as_ref().map(|p| Secret::new(p.expose())),
+            passphrase: passphrase.clone(),
         },
     };
     let mode = match spec.keepalive.mode {
