@@ -709,6 +709,64 @@ async fn queue_timeout_applies_while_waiting_for_the_old_session_after_a_reload(
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reload_lowering_max_sessions_waits_until_the_old_sessions_fit_the_new_max() {
+    let lab = Lab::new(&[("sw1", "max_sessions: 2", None)]).await;
+    let (daemon, client) = lab.start().await;
+    let run = |cmd: &'static str| {
+        let c = client.clone();
+        tokio::spawn(async move {
+            let r = c
+                .exec(Target::Device("sw1".into()), &[cmd.into()], None)
+                .await;
+            (r, std::time::Instant::now())
+        })
+    };
+    // Two pings (~2.5 s each) 800 ms apart hold both sessions; a third request queues.
+    let a = run("ping 10.0.0.1");
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let b = run("ping 10.0.0.2");
+    let mut st = client.status().await.unwrap();
+    for _ in 0..100 {
+        if st[0].in_use == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        st = client.status().await.unwrap();
+    }
+    assert_eq!(st[0].in_use, 2, "setup: both sessions busy: {st:?}");
+    let q = run("display clock");
+    lab.write_inventory(&[(
+        "sw1",
+        "max_sessions: 1, keepalive: { mode: nul, interval: 7s }",
+        None,
+    )]);
+    client.reload().await.unwrap();
+    let (ra, _) = a.await.unwrap();
+    let (rb, b_done) = b.await.unwrap();
+    let (rq, q_done) = q.await.unwrap();
+    let (ra, rb, rq) = (ra.unwrap(), rb.unwrap(), rq.unwrap());
+    assert!(ra.ok && rb.ok && rq.ok, "{ra:?} {rb:?} {rq:?}");
+    // One old session still open is already the new maximum: the queued request runs only
+    // after the second ping too has finished.
+    assert!(
+        q_done > b_done,
+        "queued request finished {:?} before the second ping",
+        b_done - q_done
+    );
+    let mut st = client.status().await.unwrap();
+    for _ in 0..50 {
+        if lab.dev("sw1").active_sessions() == 1 && st[0].state == "ready" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        st = client.status().await.unwrap();
+    }
+    assert_eq!(lab.dev("sw1").active_sessions(), 1, "{st:?}");
+    assert_eq!((st[0].state.as_str(), st[0].max_sessions), ("ready", 1));
+    daemon.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn request_queued_for_a_device_removed_by_a_reload_fails_clearly() {
     let lab = Lab::new(&[("sw1", "max_sessions: 1", None), ("sw2", "", None)]).await;
     let (daemon, client) = lab.start().await;
