@@ -1298,9 +1298,10 @@ impl Session {
             if let Some(d) = &io.dead {
                 return Err(inner.dead_error(d));
             }
-            // Keep stray text for last words; only look.
-            let pending = inner.drain(&mut io, "probe");
-            pending?;
+            // An abandoned command's output stays queued for the next exchange to finish.
+            if io.unfinished.is_none() {
+                inner.drain(&mut io, "probe")?;
+            }
         }
         let start = Instant::now();
         match tokio::time::timeout(timeout, inner.transport.ping()).await {

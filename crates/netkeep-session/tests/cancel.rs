@@ -29,6 +29,8 @@ async fn dropped_command_output_does_not_reach_the_next_command() {
     let s = connect(&dev, "hp_comware").await;
     let r = tokio::time::timeout(Duration::from_millis(700), s.send_command(PING)).await;
     assert!(r.is_err(), "ping should still be running: {r:?}");
+    // A probe meanwhile must not eat the rest of that output (the next command needs it).
+    s.probe(Duration::from_secs(1)).await.unwrap();
     // The device is still pinging: this waits for it, then answers with the clock alone.
     let out = s.send_command("display clock").await.unwrap();
     assert_one_clock_line(&out);
