@@ -466,6 +466,25 @@ async fn reload_keeps_sessions_of_unchanged_devices() {
     daemon.stop().await;
 }
 
+/// Polls the status (every `step`, at most `tries` times) until `done` holds for the first
+/// device; returns the last status seen.
+async fn wait_status(
+    client: &DaemonClient,
+    tries: usize,
+    step: Duration,
+    done: impl Fn(&DeviceStatus) -> bool,
+) -> Vec<DeviceStatus> {
+    let mut st = client.status().await.unwrap();
+    for _ in 0..tries {
+        if done(&st[0]) {
+            break;
+        }
+        tokio::time::sleep(step).await;
+        st = client.status().await.unwrap();
+    }
+    st
+}
+
 /// Starts a slow `ping` holding sw1's only session, then a `display clock` that queues behind
 /// it; returns both in flight once the second one is counted as queued.
 async fn busy_with_one_queued(
@@ -498,14 +517,7 @@ async fn busy_with_one_queued(
         )
         .await
     });
-    let mut st = client.status().await.unwrap();
-    for _ in 0..50 {
-        if st[0].queued == 1 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-        st = client.status().await.unwrap();
-    }
+    let st = wait_status(&client, 50, Duration::from_millis(20), |d| d.queued == 1).await;
     assert_eq!(
         (st[0].state.as_str(), st[0].queued),
         ("busy", 1),
@@ -614,14 +626,10 @@ async fn reload_of_a_busy_device_never_exceeds_its_vty_lines() {
     );
     let s = slow.await.unwrap().unwrap();
     assert!(s.ok, "in-flight command finishes on the old session: {s:?}");
-    let mut st = client.status().await.unwrap();
-    for _ in 0..50 {
-        if st[0].state == "ready" {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-        st = client.status().await.unwrap();
-    }
+    let st = wait_status(&client, 50, Duration::from_millis(50), |d| {
+        d.state == "ready"
+    })
+    .await;
     assert_eq!((st[0].state.as_str(), st[0].queued), ("ready", 0), "{st:?}");
     let peak = peak.stop().await;
     let c = lab.dev("sw1").counters();
@@ -694,14 +702,10 @@ async fn queue_timeout_applies_while_waiting_for_the_old_session_after_a_reload(
     let s = slow.await.unwrap().unwrap();
     assert!(s.ok, "{s:?}");
     // Once the old session is logged out, the new settings connect (warm) without a refusal.
-    let mut st = client.status().await.unwrap();
-    for _ in 0..50 {
-        if st[0].state == "ready" {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-        st = client.status().await.unwrap();
-    }
+    let st = wait_status(&client, 50, Duration::from_millis(50), |d| {
+        d.state == "ready"
+    })
+    .await;
     assert_eq!(st[0].state, "ready", "{st:?}");
     let c = lab.dev("sw1").counters();
     assert_eq!((c.vty_refused, c.sessions_opened), (0, 2), "{c:?}");
@@ -725,14 +729,7 @@ async fn reload_lowering_max_sessions_waits_until_the_old_sessions_fit_the_new_m
     let a = run("ping 10.0.0.1");
     tokio::time::sleep(Duration::from_millis(800)).await;
     let b = run("ping 10.0.0.2");
-    let mut st = client.status().await.unwrap();
-    for _ in 0..100 {
-        if st[0].in_use == 2 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-        st = client.status().await.unwrap();
-    }
+    let st = wait_status(&client, 100, Duration::from_millis(20), |d| d.in_use == 2).await;
     assert_eq!(st[0].in_use, 2, "setup: both sessions busy: {st:?}");
     let q = run("display clock");
     lab.write_inventory(&[(
@@ -753,14 +750,10 @@ async fn reload_lowering_max_sessions_waits_until_the_old_sessions_fit_the_new_m
         "queued request finished {:?} before the second ping",
         b_done - q_done
     );
-    let mut st = client.status().await.unwrap();
-    for _ in 0..50 {
-        if lab.dev("sw1").active_sessions() == 1 && st[0].state == "ready" {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-        st = client.status().await.unwrap();
-    }
+    let st = wait_status(&client, 50, Duration::from_millis(50), |d| {
+        lab.dev("sw1").active_sessions() == 1 && d.state == "ready"
+    })
+    .await;
     assert_eq!(lab.dev("sw1").active_sessions(), 1, "{st:?}");
     assert_eq!((st[0].state.as_str(), st[0].max_sessions), ("ready", 1));
     daemon.stop().await;
@@ -959,23 +952,11 @@ async fn half_open_session_is_detected_and_replaced() {
     .await;
     let (daemon, client) = lab.start().await;
     lab.dev("sw1").set_fault(Fault::Stall);
-    let mut st = client.status().await.unwrap();
-    for _ in 0..60 {
-        if st[0].drops >= 1 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-        st = client.status().await.unwrap();
-    }
+    let step = Duration::from_millis(100);
+    let st = wait_status(&client, 60, step, |d| d.drops >= 1).await;
     assert_eq!(st[0].drops, 1, "stalled session found dead: {st:?}");
     lab.dev("sw1").clear_faults();
-    for _ in 0..60 {
-        st = client.status().await.unwrap();
-        if st[0].state == "ready" {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let st = wait_status(&client, 60, step, |d| d.state == "ready").await;
     assert_eq!(
         (st[0].state.as_str(), st[0].reconnects >= 1),
         ("ready", true),
