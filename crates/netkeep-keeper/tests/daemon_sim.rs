@@ -517,7 +517,7 @@ async fn busy_with_one_queued(
         )
         .await
     });
-    let st = wait_status(&client, 50, Duration::from_millis(20), |d| d.queued == 1).await;
+    let st = wait_status(client, 50, Duration::from_millis(20), |d| d.queued == 1).await;
     assert_eq!(
         (st[0].state.as_str(), st[0].queued),
         ("busy", 1),
