@@ -320,14 +320,9 @@ async fn exec(State(st): State<AppState>, body: axum::body::Bytes) -> Response {
     let k = st.keeper.clone();
     let results = if targets.len() == 1 {
         let d = targets[0].clone();
-        match tokio::spawn(async move { k.exec_one(&d, &req).await }).await {
+        match in_own_task(async move { k.exec_one(&d, &req).await }).await {
             Ok(r) => vec![r],
-            Err(e) => {
-                return err(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    format!("internal error: {e}"),
-                )
-            }
+            Err(resp) => return resp,
         }
     } else {
         k.exec_many(&targets, &req).await
@@ -364,19 +359,29 @@ async fn config(State(st): State<AppState>, body: axum::body::Bytes) -> Response
     }
     // Own task, as in exec: a configuration set is never abandoned half-way by a hang-up.
     let k = st.keeper.clone();
-    match tokio::spawn(async move { k.config(&b.device, &b.lines).await }).await {
+    match in_own_task(async move { k.config(&b.device, &b.lines).await }).await {
         Ok(r) => Json(r).into_response(),
-        Err(e) => err(
+        Err(resp) => resp,
+    }
+}
+
+/// Runs device work in its own task, so a client hanging up (which drops the handler) cannot
+/// cancel it half-way; a panic in it becomes a 500.
+async fn in_own_task<T: Send + 'static>(
+    work: impl std::future::Future<Output = T> + Send + 'static,
+) -> Result<T, Response> {
+    tokio::spawn(work).await.map_err(|e| {
+        err(
             StatusCode::INTERNAL_SERVER_ERROR,
             format!("internal error: {e}"),
-        ),
-    }
+        )
+    })
 }
 
 async fn sessions(State(st): State<AppState>) -> Response {
     // Streamed in 64 KiB pieces (chunked encoding): a 10,000-device answer is ~3 MB, and building
-    // it in one buffer per request left ~26 KiB per device of freed-but-kept malloc arena memory
-    // after repeated listings.
+    // it in one buffer per request left freed-but-kept malloc arena memory after repeated
+    // listings (+50 MB after 100 listings with 16 workers, +1 MB streamed).
     let pieces = st
         .keeper
         .status_json_pieces(64 * 1024)

@@ -818,29 +818,25 @@ fn resolve_host(
         },
     };
 
+    let mode = pick(chain, |r| {
+        r.keepalive.as_ref().and_then(|k| k.mode.as_ref())
+    });
+    let interval = pick(chain, |r| {
+        r.keepalive.as_ref().and_then(|k| k.interval.as_ref())
+    });
+    let probe_timeout = pick(chain, |r| {
+        r.keepalive.as_ref().and_then(|k| k.probe_timeout.as_ref())
+    });
     let keepalive = KeepaliveSpec {
-        mode: pick(chain, |r| {
-            r.keepalive.as_ref().and_then(|k| k.mode.as_ref())
-        })
-        .map(|(v, _, _)| *v),
-        interval: pick(chain, |r| {
-            r.keepalive.as_ref().and_then(|k| k.interval.as_ref())
-        })
-        .map(|(v, _, _)| v.0),
+        mode: mode.map(|(v, _, _)| *v),
+        interval: interval.map(|(v, _, _)| v.0),
         command: pick(chain, |r| {
             r.keepalive.as_ref().and_then(|k| k.command.as_ref())
         })
         .map(|(v, _, _)| v.clone()),
-        probe_timeout: pick(chain, |r| {
-            r.keepalive.as_ref().and_then(|k| k.probe_timeout.as_ref())
-        })
-        .map(|(v, _, _)| v.0),
+        probe_timeout: probe_timeout.map(|(v, _, _)| v.0),
     };
-    if keepalive.probe_timeout == Some(Duration::ZERO) {
-        let (_, e, n) = pick(chain, |r| {
-            r.keepalive.as_ref().and_then(|k| k.probe_timeout.as_ref())
-        })
-        .expect("set");
+    if let Some((_, e, n)) = probe_timeout.filter(|(v, _, _)| v.0.is_zero()) {
         return Err(err_at(
             e,
             n,
@@ -848,11 +844,9 @@ fn resolve_host(
             format!("`{n}`: keepalive probe_timeout 0, expected a positive duration"),
         ));
     }
-    if keepalive.mode == Some(KeepaliveModeSpec::Command) && keepalive.command.is_none() {
-        let (_, e, n) = pick(chain, |r| {
-            r.keepalive.as_ref().and_then(|k| k.mode.as_ref())
-        })
-        .expect("mode set");
+    if let Some((_, e, n)) =
+        mode.filter(|(m, _, _)| **m == KeepaliveModeSpec::Command && keepalive.command.is_none())
+    {
         return Err(err_at(
             e,
             n,
@@ -860,11 +854,7 @@ fn resolve_host(
             format!("`{n}`: keepalive mode `command` needs `command: \"...\"`"),
         ));
     }
-    if keepalive.interval == Some(Duration::ZERO) {
-        let (_, e, n) = pick(chain, |r| {
-            r.keepalive.as_ref().and_then(|k| k.interval.as_ref())
-        })
-        .expect("set");
+    if let Some((_, e, n)) = interval.filter(|(v, _, _)| v.0.is_zero()) {
         return Err(err_at(
             e,
             n,

@@ -327,27 +327,33 @@ fn spawn_logout(dev: &Arc<Device>, sessions: Vec<Arc<dyn DeviceSession>>) {
     if sessions.is_empty() {
         return;
     }
-    let n = sessions.len();
-    let done = move |dev: &Device| {
-        let mut st = dev.lock();
-        st.closing -= n;
-        st.release_held();
-    };
     let Ok(h) = tokio::runtime::Handle::try_current() else {
-        done(dev);
+        logged_out(dev, sessions.len());
         return;
     };
     let dev = dev.clone();
-    h.spawn(async move {
-        let t = dev.logout_timeout;
-        futures::future::join_all(
-            sessions
-                .iter()
-                .map(|s| tokio::time::timeout(t, s.disconnect())),
-        )
-        .await;
-        done(&dev);
-    });
+    h.spawn(async move { logout(&dev, sessions).await });
+}
+
+/// Logs out of sessions counted in `closing` (each bounded by the device's logout timeout), then
+/// stops counting them.
+async fn logout(dev: &Device, sessions: Vec<Arc<dyn DeviceSession>>) {
+    let t = dev.logout_timeout;
+    futures::future::join_all(
+        sessions
+            .iter()
+            .map(|s| tokio::time::timeout(t, s.disconnect())),
+    )
+    .await;
+    logged_out(dev, sessions.len());
+}
+
+/// `n` sessions counted in `closing` have ended: only now are their VTY lines free, so the
+/// successor's permits held for them are given back.
+fn logged_out(dev: &Device, n: usize) {
+    let mut st = dev.lock();
+    st.closing -= n;
+    st.release_held();
 }
 
 /// Removes closed slots, recording why; returns sessions to log out of (aged out, counted in
@@ -1310,17 +1316,7 @@ impl Keeper {
             st.closing += idle.len();
             idle.into_iter().map(|s| s.session).collect()
         };
-        let t = self.inner.opts.disconnect_timeout;
-        futures::future::join_all(
-            sessions
-                .iter()
-                .map(|s| tokio::time::timeout(t, s.disconnect())),
-        )
-        .await;
-        // Only now are the VTY lines free: a successor waiting for them may connect.
-        let mut st = dev.lock();
-        st.closing -= sessions.len();
-        st.release_held();
+        logout(dev, sessions).await;
     }
 
     /// Stops the supervisor, waits up to `grace` for in-flight commands, then logs out of every
@@ -1382,11 +1378,7 @@ impl Keeper {
             keepalives += s.keepalives_sent;
             reconnects += s.reconnects;
             drops += s.drops;
-            if let Some(n) = by_state.get_mut(s.state.as_str()) {
-                *n += 1;
-            } else {
-                by_state.insert(s.state, 1);
-            }
+            *by_state.entry(s.state).or_default() += 1;
         }
         let m = &self.inner.metrics;
         let mut o = String::new();

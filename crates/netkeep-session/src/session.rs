@@ -300,19 +300,25 @@ impl Inner {
                 Some(Some(_)) => {}
             }
         };
-        if res.is_ok() && !io.buf.is_empty() {
+        match res {
+            Ok(()) => {
+                self.keep_stray(io);
+                Ok(nul)
+            }
+            Err(()) => Err(self.mark_dead(io, &describe(step, cmd))),
+        }
+    }
+
+    /// Moves what the buffer holds between exchanges (an echo, syslog) into the stray text —
+    /// the device's last words if the session dies next — and empties the buffer.
+    fn keep_stray(&self, io: &mut Io) {
+        if !io.buf.is_empty() {
             let text = io.buf.tail(400);
             if !text.is_empty() {
                 tracing::debug!(device = %self.device, stray = %text, "drained between commands");
                 io.stray = text;
             }
-        }
-        match res {
-            Ok(()) => {
-                io.buf.clear();
-                Ok(nul)
-            }
-            Err(()) => Err(self.mark_dead(io, &describe(step, cmd))),
+            io.buf.clear();
         }
     }
 
@@ -663,17 +669,25 @@ impl Inner {
         Ok(transcript)
     }
 
-    async fn ping_bounded(&self, timeout: Duration) -> Result<Duration, Error> {
-        self.ka_pings.fetch_add(1, Ordering::Relaxed);
+    /// An SSH ping that must answer within `timeout`; no answer (or a broken connection) ends
+    /// the session. `bound` is the limit named in the error (the whole probe bound, when the
+    /// keepalive already spent part of it waiting for an echo).
+    async fn ping_bounded(&self, timeout: Duration, bound: Duration) -> Result<Duration, Error> {
         let t = Instant::now();
         match tokio::time::timeout(timeout, self.transport.ping()).await {
             Err(_) => Err(self.end(Error::ProbeTimeout {
                 device: self.device.clone(),
-                timeout: self.probe_timeout,
+                timeout: bound,
             })),
             Ok(Err(e)) => Err(self.end(e.into())),
             Ok(Ok(())) => Ok(t.elapsed()),
         }
+    }
+
+    /// [`Inner::ping_bounded`] as a keepalive's proof of life, counted in `pings`.
+    async fn keepalive_ping(&self, timeout: Duration) -> Result<Duration, Error> {
+        self.ka_pings.fetch_add(1, Ordering::Relaxed);
+        self.ping_bounded(timeout, self.probe_timeout).await
     }
 
     /// Reads until the device echoes a raw NUL or `timeout` passes (`Ok(false)`); other bytes
@@ -700,13 +714,7 @@ impl Inner {
                 Ok(Some(_)) => {}
             }
         };
-        if !io.buf.is_empty() {
-            let text = io.buf.tail(400);
-            if !text.is_empty() {
-                io.stray = text;
-            }
-            io.buf.clear();
-        }
+        self.keep_stray(io);
         Ok(seen)
     }
 
@@ -737,7 +745,7 @@ impl Inner {
                     }
                     ping_timeout = self.probe_timeout - half;
                 }
-                self.ping_bounded(ping_timeout).await?;
+                self.keepalive_ping(ping_timeout).await?;
                 // Whatever the NUL made the device echo is usually queued now: take it.
                 let seen = self.drain_seeing_nul(io, step, "")?;
                 io.nul_echo = match (io.nul_echo, seen) {
@@ -760,7 +768,7 @@ impl Inner {
             KeepaliveMode::Ssh | KeepaliveMode::Off => {
                 self.finish_unfinished(io).await?;
                 self.drain(io, step)?;
-                self.ping_bounded(self.probe_timeout).await?;
+                self.keepalive_ping(self.probe_timeout).await?;
             }
         }
         Ok(start.elapsed())
@@ -1303,15 +1311,7 @@ impl Session {
                 inner.drain(&mut io, "probe")?;
             }
         }
-        let start = Instant::now();
-        match tokio::time::timeout(timeout, inner.transport.ping()).await {
-            Err(_) => Err(inner.end(Error::ProbeTimeout {
-                device: inner.device.clone(),
-                timeout,
-            })),
-            Ok(Err(e)) => Err(inner.end(e.into())),
-            Ok(Ok(())) => Ok(start.elapsed()),
-        }
+        inner.ping_bounded(timeout, timeout).await
     }
 
     /// Keepalive counters.

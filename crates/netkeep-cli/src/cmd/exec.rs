@@ -200,6 +200,7 @@ async fn run_from_inventory(
             None => anyhow::bail!("group {g:?} is not in {}", path.display()),
         },
     };
+    let read_timeout = secs(args.read_timeout, "read-timeout")?;
     let mut worst = ExitCode::SUCCESS;
     for name in &names {
         let Some(spec) = inv.devices.get(name) else {
@@ -209,7 +210,7 @@ async fn run_from_inventory(
             print_out(&format!("=== {name}"));
         }
         let opts = netkeep_keeper::netkeep_conn::connect_options(spec)
-            .read_timeout(secs(args.read_timeout, "read-timeout")?)
+            .read_timeout(read_timeout)
             .keepalive(KeepaliveConfig {
                 mode: KeepaliveMode::Off,
                 interval: None,
