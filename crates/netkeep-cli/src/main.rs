@@ -1,10 +1,12 @@
-//! The `netkeep` command line: one module per subcommand under `cmd/`.
+//! The `netkeep` command line: one module per subcommand under `cmd/`, text rendering in
+//! `render.rs`. It talks to a running daemon through `netkeep_keeper::client`.
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
 mod cmd;
+mod render;
 
 /// Fast, alive SSH CLI sessions to network devices.
 #[derive(Parser, Debug)]

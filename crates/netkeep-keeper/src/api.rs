@@ -22,12 +22,12 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde::{Deserialize, Serialize};
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 
-use crate::inventory::Inventory;
-use crate::keeper::{DeviceResult, ExecRequest, Keeper};
+use crate::inventory::{Inventory, InventoryError, LoadOptions};
+use crate::pool::{ExecRequest, Pool};
+use crate::wire::{millis, ConfigBody, ErrorBody, ExecBody, ExecResponse, ReloadReport};
 
 /// The OpenAPI 3 document of this API.
 pub const OPENAPI_YAML: &str = include_str!("../openapi.yaml");
@@ -65,71 +65,23 @@ impl Default for ApiLimits {
 /// Longest per-command read timeout a request may ask for (one hour).
 pub const MAX_READ_TIMEOUT_MS: u64 = 3_600_000;
 
-/// `POST /v1/exec` body: exactly one of `device`, `devices`, `group`.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ExecBody {
-    /// One device.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub device: Option<String>,
-    /// Several devices.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub devices: Option<Vec<String>>,
-    /// Every device of a group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group: Option<String>,
-    /// Commands, run in order.
-    pub commands: Vec<String>,
-    /// Per-command read timeout in ms.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub read_timeout_ms: Option<u64>,
-}
-
-/// `POST /v1/exec` answer.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct ExecResponse {
-    /// Every device succeeded.
-    pub ok: bool,
-    /// Wall time of the whole request, ms.
-    pub elapsed_ms: f64,
-    /// One entry per device, in request order (group: sorted by name).
-    pub results: Vec<DeviceResult>,
-}
-
-/// `POST /v1/config` body.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ConfigBody {
-    /// The device.
-    pub device: String,
-    /// Configuration lines, in order.
-    pub lines: Vec<String>,
-}
-
-/// Error body of every non-2xx answer.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct ErrorBody {
-    /// What went wrong and what to do.
-    pub error: String,
-}
-
 fn err(status: StatusCode, msg: impl Into<String>) -> Response {
     (status, Json(ErrorBody { error: msg.into() })).into_response()
 }
 
 #[derive(Clone)]
 struct AppState {
-    keeper: Keeper,
-    inventory: Arc<PathBuf>,
+    pool: Pool,
+    inventory: Arc<(PathBuf, LoadOptions)>,
     reload_lock: Arc<tokio::sync::Mutex<()>>,
     limits: Arc<ApiLimits>,
 }
 
-/// Builds the API router. `inventory` is re-read on `POST /v1/reload`.
-pub fn router(keeper: Keeper, inventory: PathBuf, limits: ApiLimits) -> Router {
+/// Builds the API router. `inventory` is re-read with `load` on `POST /v1/reload`.
+pub fn router(pool: Pool, inventory: PathBuf, load: LoadOptions, limits: ApiLimits) -> Router {
     let state = AppState {
-        keeper,
-        inventory: Arc::new(inventory),
+        pool,
+        inventory: Arc::new((inventory, load)),
         reload_lock: Arc::new(tokio::sync::Mutex::new(())),
         limits: Arc::new(limits),
     };
@@ -273,7 +225,7 @@ async fn exec(State(st): State<AppState>, body: axum::body::Bytes) -> Response {
     let targets: Vec<String> = match (&b.device, &b.devices, &b.group) {
         (Some(d), None, None) => vec![d.clone()],
         (None, Some(ds), None) if !ds.is_empty() => ds.clone(),
-        (None, None, Some(g)) => match st.keeper.group_members(g) {
+        (None, None, Some(g)) => match st.pool.group_members(g) {
             Some(m) => m,
             None => return err(StatusCode::NOT_FOUND, format!("unknown group `{g}`")),
         },
@@ -284,10 +236,7 @@ async fn exec(State(st): State<AppState>, body: axum::body::Bytes) -> Response {
             )
         }
     };
-    let unknown: Vec<&String> = targets
-        .iter()
-        .filter(|d| !st.keeper.has_device(d))
-        .collect();
+    let unknown: Vec<&String> = targets.iter().filter(|d| !st.pool.has_device(d)).collect();
     if !unknown.is_empty() {
         let list = unknown
             .iter()
@@ -296,7 +245,7 @@ async fn exec(State(st): State<AppState>, body: axum::body::Bytes) -> Response {
             .join(", ");
         return err(StatusCode::NOT_FOUND, format!("unknown device {list}"));
     }
-    if st.keeper.is_stopping() {
+    if st.pool.is_stopping() {
         return err(
             StatusCode::SERVICE_UNAVAILABLE,
             "the daemon is shutting down",
@@ -317,21 +266,19 @@ async fn exec(State(st): State<AppState>, body: axum::body::Bytes) -> Response {
     };
     // Device work runs in its own task: a client that hangs up mid-command must not cancel a
     // command half-way through its output (the session would be left mid-read).
-    let k = st.keeper.clone();
+    let p = st.pool.clone();
     let results = if targets.len() == 1 {
         let d = targets[0].clone();
-        match in_own_task(async move { k.exec_one(&d, &req).await }).await {
+        match in_own_task(async move { p.exec_one(&d, &req).await }).await {
             Ok(r) => vec![r],
             Err(resp) => return resp,
         }
     } else {
-        k.exec_many(&targets, &req).await
+        p.exec_many(&targets, &req).await
     };
-    let ok = results.iter().all(|r| r.ok);
-    let elapsed_ms = (t0.elapsed().as_secs_f64() * 1e6).round() / 1e3;
     Json(ExecResponse {
-        ok,
-        elapsed_ms,
+        ok: results.iter().all(|r| r.ok),
+        elapsed_ms: millis(t0.elapsed()),
         results,
     })
     .into_response()
@@ -345,21 +292,21 @@ async fn config(State(st): State<AppState>, body: axum::body::Bytes) -> Response
     if let Err(r) = check_commands(&b.lines, &st.limits, "lines") {
         return *r;
     }
-    if !st.keeper.has_device(&b.device) {
+    if !st.pool.has_device(&b.device) {
         return err(
             StatusCode::NOT_FOUND,
             format!("unknown device `{}`", b.device),
         );
     }
-    if st.keeper.is_stopping() {
+    if st.pool.is_stopping() {
         return err(
             StatusCode::SERVICE_UNAVAILABLE,
             "the daemon is shutting down",
         );
     }
     // Own task, as in exec: a configuration set is never abandoned half-way by a hang-up.
-    let k = st.keeper.clone();
-    match in_own_task(async move { k.config(&b.device, &b.lines).await }).await {
+    let p = st.pool.clone();
+    match in_own_task(async move { p.config(&b.device, &b.lines).await }).await {
         Ok(r) => Json(r).into_response(),
         Err(resp) => resp,
     }
@@ -383,7 +330,7 @@ async fn sessions(State(st): State<AppState>) -> Response {
     // it in one buffer per request left freed-but-kept malloc arena memory after repeated
     // listings (+50 MB after 100 listings with 16 workers, +1 MB streamed).
     let pieces = st
-        .keeper
+        .pool
         .status_json_pieces(64 * 1024)
         .map(|p| Ok::<_, std::convert::Infallible>(axum::body::Bytes::from(p)));
     (
@@ -395,7 +342,8 @@ async fn sessions(State(st): State<AppState>) -> Response {
 
 async fn reload(State(st): State<AppState>) -> Response {
     let _g = st.reload_lock.lock().await;
-    match reload_from(&st.keeper, &st.inventory).await {
+    let (path, load) = &*st.inventory;
+    match reload_from(&st.pool, path, load).await {
         Ok(r) => Json(r).into_response(),
         Err(e) => err(
             StatusCode::BAD_REQUEST,
@@ -406,14 +354,15 @@ async fn reload(State(st): State<AppState>) -> Response {
 
 /// Re-reads the inventory file and applies it; the old inventory stays on error.
 pub async fn reload_from(
-    keeper: &Keeper,
+    pool: &Pool,
     path: &std::path::Path,
-) -> Result<crate::keeper::ReloadReport, crate::inventory::InventoryError> {
-    let path = path.to_path_buf();
-    let inv = tokio::task::spawn_blocking(move || Inventory::load(&path))
+    load: &LoadOptions,
+) -> Result<ReloadReport, InventoryError> {
+    let (path, load) = (path.to_path_buf(), load.clone());
+    let inv = tokio::task::spawn_blocking(move || Inventory::load_with(&path, &load))
         .await
         .unwrap_or_else(|e| {
-            Err(crate::inventory::InventoryError {
+            Err(InventoryError {
                 file: PathBuf::new(),
                 location: None,
                 message: e.to_string(),
@@ -422,7 +371,7 @@ pub async fn reload_from(
     for w in &inv.warnings {
         tracing::warn!("{w}");
     }
-    Ok(keeper.reload(inv).await)
+    Ok(pool.reload(inv).await)
 }
 
 async fn openapi() -> Response {
@@ -432,16 +381,16 @@ async fn openapi() -> Response {
 async fn metrics(State(st): State<AppState>) -> Response {
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        st.keeper.metrics_text(),
+        st.pool.metrics_text(),
     )
         .into_response()
 }
 
 async fn healthz(State(st): State<AppState>) -> Response {
-    if st.keeper.is_stopping() {
+    if st.pool.is_stopping() {
         return err(StatusCode::SERVICE_UNAVAILABLE, "shutting down");
     }
-    Json(serde_json::json!({ "ok": true, "devices": st.keeper.device_count() })).into_response()
+    Json(serde_json::json!({ "ok": true, "devices": st.pool.device_count() })).into_response()
 }
 
 /// Wraps a router with bearer-token authentication (constant-time comparison); `/healthz` stays

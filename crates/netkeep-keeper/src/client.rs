@@ -1,5 +1,5 @@
 //! A client for a running `netkeep serve`, used by `netkeep exec/config/status` and usable from
-//! any Rust program.
+//! any Rust program. It speaks the types of [`crate::wire`], the same the server answers with.
 //!
 //! Discovery order: an explicit `--socket PATH`; `NETKEEP_SOCKET`; `NETKEEP_URL`
 //! (`http://127.0.0.1:PORT`, token read from `NETKEEP_TOKEN_FILE`); the default socket path
@@ -30,8 +30,9 @@ use hyper::body::Bytes;
 use hyper_util::rt::TokioIo;
 use serde::de::DeserializeOwned;
 
-use crate::api::{ConfigBody, ErrorBody, ExecBody, ExecResponse};
-use crate::keeper::{DeviceResult, DeviceStatus, ReloadReport};
+use crate::wire::{
+    ConfigBody, DeviceResult, DeviceStatus, ErrorBody, ExecBody, ExecResponse, ReloadReport,
+};
 
 /// Where the daemon listens.
 #[derive(Debug, Clone, PartialEq, Eq)]

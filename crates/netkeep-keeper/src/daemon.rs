@@ -6,7 +6,7 @@
 //! use std::sync::Arc;
 //! use netkeep_keeper::daemon::{Daemon, DaemonConfig};
 //! let cfg = DaemonConfig::new("netkeep.yaml");
-//! let daemon = Daemon::start(cfg, Arc::new(netkeep_keeper::netkeep_conn::NetkeepConnector::new())).await?;
+//! let daemon = Daemon::start(cfg, Arc::new(netkeep_keeper::connector::ssh::SshConnector::new())).await?;
 //! daemon.run_until_signal().await;
 //! # Ok(()) }
 //! ```
@@ -22,9 +22,10 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use crate::api::{self, ApiLimits};
-use crate::inventory::{Inventory, InventoryError};
-use crate::keeper::{Keeper, KeeperOptions, ReloadReport};
-use crate::session::Connector;
+use crate::connector::Connector;
+use crate::inventory::{Inventory, InventoryError, LoadOptions};
+use crate::pool::{Pool, PoolOptions};
+use crate::wire::ReloadReport;
 
 /// Everything `netkeep serve` is configured with.
 #[derive(Debug, Clone)]
@@ -37,8 +38,11 @@ pub struct DaemonConfig {
     pub listen: Option<SocketAddr>,
     /// Bearer token file for the TCP listener.
     pub token_file: Option<PathBuf>,
+    /// Directory of user platform files (`--platform-dir`); overrides the inventory's
+    /// `platform_dir`.
+    pub platform_dir: Option<PathBuf>,
     /// Pool tunables.
-    pub keeper: KeeperOptions,
+    pub pool: PoolOptions,
     /// API bounds.
     pub limits: ApiLimits,
     /// Progress bar when stderr is a terminal (log lines otherwise).
@@ -55,7 +59,8 @@ impl DaemonConfig {
             socket: None,
             listen: None,
             token_file: None,
-            keeper: KeeperOptions::default(),
+            platform_dir: None,
+            pool: PoolOptions::default(),
             limits: ApiLimits::default(),
             progress_bar: true,
             shutdown_grace: Duration::from_secs(30),
@@ -176,10 +181,11 @@ fn read_token(path: &Path) -> Result<String, DaemonError> {
 
 /// A running daemon.
 pub struct Daemon {
-    keeper: Keeper,
+    pool: Pool,
     socket: PathBuf,
     tcp: Option<SocketAddr>,
     inventory: PathBuf,
+    load: LoadOptions,
     stop: CancellationToken,
     servers: Vec<JoinHandle<()>>,
     warm: Option<JoinHandle<(usize, usize)>>,
@@ -196,7 +202,10 @@ impl Daemon {
             Ok((old, new)) => tracing::info!("open-file limit raised from {old} to {new}"),
             Err(e) => tracing::warn!("could not raise the open-file limit: {e}"),
         }
-        let inv = Inventory::load(&cfg.inventory)?;
+        let load = LoadOptions {
+            platform_dir: cfg.platform_dir.clone(),
+        };
+        let inv = Inventory::load_with(&cfg.inventory, &load)?;
         for w in &inv.warnings {
             tracing::warn!("{w}");
         }
@@ -225,9 +234,17 @@ impl Daemon {
         };
         let tcp = tcp_listener.as_ref().and_then(|l| l.local_addr().ok());
         let n = inv.devices.len();
-        let keeper = Keeper::new(inv, connector, cfg.keeper.clone());
+        if let Some(d) = &inv.platform_dir {
+            tracing::info!("user platform files from {}", d.display());
+        }
+        let pool = Pool::new(inv, connector, cfg.pool.clone());
         let stop = CancellationToken::new();
-        let router = api::router(keeper.clone(), cfg.inventory.clone(), cfg.limits.clone());
+        let router = api::router(
+            pool.clone(),
+            cfg.inventory.clone(),
+            load.clone(),
+            cfg.limits.clone(),
+        );
         let mut servers = vec![tokio::spawn(api::serve(
             unix,
             router.clone(),
@@ -247,17 +264,18 @@ impl Daemon {
         }
         tracing::info!(devices = n, socket = %socket.display(), tcp = ?tcp, "netkeep daemon listening");
         let warm = {
-            let k = keeper.clone();
+            let p = pool.clone();
             let bar = cfg.progress_bar && std::io::stderr().is_terminal();
             Some(tokio::spawn(
-                async move { warm_with_progress(&k, bar).await },
+                async move { warm_with_progress(&p, bar).await },
             ))
         };
         Ok(Daemon {
-            keeper,
+            pool,
             socket,
             tcp,
             inventory: cfg.inventory,
+            load,
             stop,
             servers,
             warm,
@@ -265,9 +283,9 @@ impl Daemon {
         })
     }
 
-    /// The session keeper.
-    pub fn keeper(&self) -> &Keeper {
-        &self.keeper
+    /// The session pool.
+    pub fn pool(&self) -> &Pool {
+        &self.pool
     }
 
     /// The Unix socket path.
@@ -290,7 +308,7 @@ impl Daemon {
 
     /// Re-reads the inventory (as SIGHUP does).
     pub async fn reload(&self) -> Result<ReloadReport, InventoryError> {
-        api::reload_from(&self.keeper, &self.inventory).await
+        api::reload_from(&self.pool, &self.inventory, &self.load).await
     }
 
     /// Stops accepting, lets in-flight requests finish, logs out of every device, removes the
@@ -304,7 +322,7 @@ impl Daemon {
         for s in self.servers.drain(..) {
             let _ = s.await;
         }
-        self.keeper.shutdown(self.grace).await;
+        self.pool.shutdown(self.grace).await;
         let _ = std::fs::remove_file(&self.socket);
         tracing::info!("stopped");
     }
@@ -338,7 +356,7 @@ impl Daemon {
     }
 }
 
-async fn warm_with_progress(k: &Keeper, bar: bool) -> (usize, usize) {
+async fn warm_with_progress(pool: &Pool, bar: bool) -> (usize, usize) {
     let t0 = Instant::now();
     let pb = bar.then(|| {
         let pb = indicatif::ProgressBar::new(0);
@@ -350,7 +368,7 @@ async fn warm_with_progress(k: &Keeper, bar: bool) -> (usize, usize) {
         pb
     });
     let last_log = std::sync::Mutex::new(Instant::now());
-    let (ok, failed) = k
+    let (ok, failed) = pool
         .warm(|done, total| {
             if let Some(pb) = &pb {
                 pb.set_length(total as u64);

@@ -1,15 +1,58 @@
-//! netkeep-keeper: the `netkeep serve` daemon — inventory, warm session pools, and the API.
+//! netkeep-keeper: `netkeep serve`, the daemon that keeps a fleet's device CLI sessions warm and
+//! runs commands over them for any script.
+//!
+//! Its one job is the fleet: which devices (the [`inventory`]), how many sessions each may hold
+//! and who gets them (the [`pool`]), and how scripts ask (the HTTP [`api`] and its [`client`]).
+//! It sits above the session library and below the command line:
+//!
+//! ```text
+//! transport -> channel -> platform -> session -> keeper (this crate) -> cli
+//! ```
+//!
+//! | module | job |
+//! |---|---|
+//! | [`inventory`] | load and check the inventory (file or Nornir directory) into device specs |
+//! | [`connector`] | the pool's view of a session; [`connector::ssh`] opens netkeep sessions |
+//! | [`pool`] | per-device sessions, queueing, reconnects, exec, reload, shutdown |
+//! | [`status`] | each device's state and counters (`netkeep status`) |
+//! | [`metrics`] | Prometheus text (`GET /metrics`) |
+//! | [`wire`] | the API's JSON types, shared by server and client |
+//! | [`api`] | the HTTP server: routes, limits, token check |
+//! | [`client`] | the HTTP client of a running daemon |
+//! | [`daemon`] | `netkeep serve`: listeners, warm-up, signals |
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use std::sync::Arc;
+//! use netkeep_keeper::connector::ssh::SshConnector;
+//! use netkeep_keeper::daemon::{Daemon, DaemonConfig};
+//! let daemon = Daemon::start(DaemonConfig::new("netkeep.yaml"), Arc::new(SshConnector::new())).await?;
+//! let client = netkeep_keeper::client::DaemonClient::discover(Some(daemon.socket_path())).await?;
+//! for row in client.expect("the daemon answers").status().await? {
+//!     println!("{} {}", row.device, row.state);
+//! }
+//! daemon.stop().await;
+//! # Ok(()) }
+//! ```
+#![warn(missing_docs)]
+
 pub mod api;
 pub mod client;
+pub mod connector;
 pub mod daemon;
 pub mod inventory;
-pub mod keeper;
-pub mod render;
-pub mod session;
+pub mod metrics;
+pub mod pool;
+pub mod status;
+pub mod wire;
 
 /// Parses `3s`, `500ms`, `10m` (humantime) for CLI flags.
+///
+/// ```
+/// assert_eq!(netkeep_keeper::parse_duration("1m30s").unwrap().as_secs(), 90);
+/// assert!(netkeep_keeper::parse_duration("soon").unwrap_err().contains("expected e.g. 3s"));
+/// ```
 pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
     humantime::parse_duration(s)
         .map_err(|e| format!("bad duration `{s}` ({e}); expected e.g. 3s, 500ms, 10m"))
 }
-pub mod netkeep_conn;

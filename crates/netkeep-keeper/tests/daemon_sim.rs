@@ -7,9 +7,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use netkeep_keeper::client::{ClientError, DaemonClient, Endpoint, Target};
+use netkeep_keeper::connector::ssh::SshConnector;
 use netkeep_keeper::daemon::{Daemon, DaemonConfig, DaemonError};
-use netkeep_keeper::keeper::{DeviceStatus, KeeperOptions};
-use netkeep_keeper::netkeep_conn::NetkeepConnector;
+use netkeep_keeper::pool::PoolOptions;
+use netkeep_keeper::wire::DeviceStatus;
 use netkeep_sim::{DeviceConfig, Fault, SimDevice};
 
 struct Lab {
@@ -81,19 +82,19 @@ impl Lab {
         cfg.socket = Some(self.dir.path().join("run/netkeep.sock"));
         cfg.progress_bar = false;
         cfg.shutdown_grace = Duration::from_secs(5);
-        cfg.keeper = KeeperOptions {
+        cfg.pool = PoolOptions {
             tick: Duration::from_millis(100),
             backoff_base: Duration::from_millis(200),
             backoff_max: Duration::from_secs(1),
             auth_retry: Duration::from_secs(120),
             queue_timeout: self.queue_timeout,
-            ..KeeperOptions::default()
+            ..PoolOptions::default()
         };
         cfg
     }
 
     async fn start(&self) -> (Daemon, DaemonClient) {
-        let mut d = Daemon::start(self.config(), Arc::new(NetkeepConnector::new()))
+        let mut d = Daemon::start(self.config(), Arc::new(SshConnector::new()))
             .await
             .expect("daemon starts");
         d.wait_warm().await;
@@ -428,7 +429,7 @@ async fn seed_experiment_scaled_kept_survives_bare_is_dropped() {
     let st = client.status().await.unwrap();
     assert_eq!(find(&st, "bare").reconnects, 1);
     assert_eq!(find(&st, "kept").reconnects, 0);
-    print!("{}", netkeep_keeper::render::status_table(&st));
+    println!("{st:#?}");
     daemon.stop().await;
 }
 
@@ -490,8 +491,8 @@ async fn wait_status(
 async fn busy_with_one_queued(
     client: &DaemonClient,
 ) -> (
-    tokio::task::JoinHandle<Result<netkeep_keeper::api::ExecResponse, ClientError>>,
-    tokio::task::JoinHandle<Result<netkeep_keeper::api::ExecResponse, ClientError>>,
+    tokio::task::JoinHandle<Result<netkeep_keeper::wire::ExecResponse, ClientError>>,
+    tokio::task::JoinHandle<Result<netkeep_keeper::wire::ExecResponse, ClientError>>,
 ) {
     let c = client.clone();
     let slow = tokio::spawn(async move {
@@ -797,7 +798,7 @@ async fn unix_socket_is_private() {
     assert_eq!(mode(daemon.socket_path()), 0o600);
     assert_eq!(mode(daemon.socket_path().parent().unwrap()), 0o700);
     // A second daemon on the same socket refuses to start.
-    match Daemon::start(lab.config(), Arc::new(NetkeepConnector::new())).await {
+    match Daemon::start(lab.config(), Arc::new(SshConnector::new())).await {
         Err(DaemonError::AlreadyRunning(_)) => {}
         Err(e) => panic!("{e}"),
         Ok(_) => panic!("second daemon started"),
@@ -810,7 +811,7 @@ async fn tcp_needs_a_token_and_checks_it() {
     let lab = Lab::new(&[("sw1", "warm: false", None)]).await;
     let mut cfg = lab.config();
     cfg.listen = Some("127.0.0.1:0".parse().unwrap());
-    match Daemon::start(cfg.clone(), Arc::new(NetkeepConnector::new())).await {
+    match Daemon::start(cfg.clone(), Arc::new(SshConnector::new())).await {
         Err(DaemonError::TcpWithoutToken(_)) => {}
         Err(e) => panic!("{e}"),
         Ok(_) => panic!("TCP without token accepted"),
@@ -818,7 +819,7 @@ async fn tcp_needs_a_token_and_checks_it() {
     let tf = lab.dir.path().join("token");
     std::fs::write(&tf, "0123456789abcdef-secret-token\n").unwrap();
     cfg.token_file = Some(tf);
-    let daemon = Daemon::start(cfg, Arc::new(NetkeepConnector::new()))
+    let daemon = Daemon::start(cfg, Arc::new(SshConnector::new()))
         .await
         .unwrap();
     let addr = daemon.tcp_addr().unwrap().to_string();
@@ -855,7 +856,7 @@ async fn oversized_body_and_slow_headers_are_refused() {
     let lab = Lab::new(&[("sw1", "warm: false", None)]).await;
     let mut cfg = lab.config();
     cfg.limits.header_timeout = Duration::from_millis(300);
-    let daemon = Daemon::start(cfg, Arc::new(NetkeepConnector::new()))
+    let daemon = Daemon::start(cfg, Arc::new(SshConnector::new()))
         .await
         .unwrap();
     let client = DaemonClient::new(Endpoint::Unix(daemon.socket_path().to_path_buf()));
@@ -918,7 +919,7 @@ async fn command_in_flight_when_the_session_dies_returns_partial_output() {
     assert!(!c.retried, "ping is not read-only: never re-run");
     assert_eq!(
         r.results[0].error_kind,
-        Some(netkeep_keeper::session::ErrorKind::ConnectionLost),
+        Some(netkeep_keeper::connector::ErrorKind::ConnectionLost),
         "{r:?}"
     );
     assert!(

@@ -5,9 +5,10 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use netkeep_keeper::connector::{BoxFut, Connector, DeviceSession, ErrorKind, SessionError};
 use netkeep_keeper::inventory::Inventory;
-use netkeep_keeper::keeper::{DeviceStatus, ExecRequest, Keeper, KeeperOptions};
-use netkeep_keeper::session::{BoxFut, Connector, DeviceSession, ErrorKind, SessionError};
+use netkeep_keeper::pool::{ExecRequest, Pool, PoolOptions};
+use netkeep_keeper::wire::DeviceStatus;
 
 #[derive(Default)]
 struct Fake {
@@ -133,20 +134,20 @@ fn inventory(extra: &str) -> Inventory {
     Inventory::from_str(&yaml, "t.yaml").unwrap()
 }
 
-fn opts() -> KeeperOptions {
-    KeeperOptions {
+fn opts() -> PoolOptions {
+    PoolOptions {
         queue_timeout: Duration::from_secs(2),
         backoff_base: Duration::from_millis(100),
         backoff_max: Duration::from_millis(400),
         auth_retry: Duration::from_secs(60),
         tick: Duration::from_millis(20),
-        ..KeeperOptions::default()
+        ..PoolOptions::default()
     }
 }
 
-fn keeper(extra: &str) -> (Keeper, Arc<Fake>) {
+fn keeper(extra: &str) -> (Pool, Arc<Fake>) {
     let fake = Arc::new(Fake::default());
-    let k = Keeper::new(
+    let k = Pool::new(
         inventory(extra),
         Arc::new(FakeConnector(fake.clone())),
         opts(),
@@ -188,10 +189,10 @@ async fn one_device_queues_for_its_single_session_others_run_in_parallel() {
 #[tokio::test]
 async fn queue_timeout_is_an_error_naming_the_limit() {
     let fake = Arc::new(Fake::default());
-    let k = Keeper::new(
+    let k = Pool::new(
         inventory(""),
         Arc::new(FakeConnector(fake)),
-        KeeperOptions {
+        PoolOptions {
             queue_timeout: Duration::from_millis(50),
             ..opts()
         },
@@ -425,7 +426,7 @@ async fn shutdown_waits_for_in_flight_then_logs_out() {
 
 #[test]
 fn read_only_detection() {
-    use netkeep_keeper::keeper::is_read_only;
+    use netkeep_keeper::pool::is_read_only;
     for c in [
         "show version",
         "sh ip int br",
@@ -490,14 +491,7 @@ async fn status_json_pieces_match_status_and_stay_near_the_piece_size() {
     let built = k.status();
     assert_eq!(streamed.len(), 302);
     // Same devices, order and states (ages may tick between the two snapshots).
-    let key = |s: &DeviceStatus| {
-        (
-            s.device.clone(),
-            s.state.clone(),
-            s.sessions,
-            s.keepalives_sent,
-        )
-    };
+    let key = |s: &DeviceStatus| (s.device.clone(), s.state, s.sessions, s.keepalives_sent);
     assert_eq!(
         streamed.iter().map(key).collect::<Vec<_>>(),
         built.iter().map(key).collect::<Vec<_>>()
@@ -514,13 +508,17 @@ async fn status_json_pieces_match_status_and_stay_near_the_piece_size() {
 }
 
 fn find_state(st: &[DeviceStatus], name: &str) -> String {
-    st.iter().find(|s| s.device == name).unwrap().state.clone()
+    st.iter()
+        .find(|s| s.device == name)
+        .unwrap()
+        .state
+        .to_string()
 }
 
 #[tokio::test]
 async fn status_json_of_an_empty_fleet_is_an_empty_array() {
     let inv = Inventory::from_str("hosts: {}\n", "t.yaml").unwrap();
-    let k = Keeper::new(
+    let k = Pool::new(
         inv,
         Arc::new(FakeConnector(Arc::new(Fake::default()))),
         opts(),

@@ -22,11 +22,12 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use netkeep_keeper::client::{DaemonClient, Endpoint};
+use netkeep_keeper::connector::ssh::SshConnector;
+use netkeep_keeper::connector::{BoxFut, Connector, DeviceSession, ErrorKind, SessionError};
 use netkeep_keeper::daemon::{Daemon, DaemonConfig};
 use netkeep_keeper::inventory::DeviceSpec;
-use netkeep_keeper::keeper::{DeviceStatus, KeeperOptions};
-use netkeep_keeper::netkeep_conn::NetkeepConnector;
-use netkeep_keeper::session::{BoxFut, Connector, DeviceSession, ErrorKind, SessionError};
+use netkeep_keeper::pool::PoolOptions;
+use netkeep_keeper::wire::DeviceStatus;
 use netkeep_sim::{DeviceConfig, SimDevice};
 
 /// One simulated device and its inventory line.
@@ -64,15 +65,15 @@ impl HostSpec {
 }
 
 /// Scaled-down keeper timings for tests (100 ms ticks, 200 ms first backoff).
-pub fn test_options() -> KeeperOptions {
-    KeeperOptions {
+pub fn test_options() -> PoolOptions {
+    PoolOptions {
         tick: Duration::from_millis(100),
         backoff_base: Duration::from_millis(200),
         backoff_max: Duration::from_secs(1),
         auth_retry: Duration::from_secs(120),
         queue_timeout: Duration::from_secs(10),
         default_read_timeout: Duration::from_secs(5),
-        ..KeeperOptions::default()
+        ..PoolOptions::default()
     }
 }
 
@@ -137,7 +138,7 @@ impl Lab {
         cfg.socket = Some(dir.path().join("run/netkeep.sock"));
         cfg.progress_bar = false;
         cfg.shutdown_grace = Duration::from_secs(3);
-        cfg.keeper = test_options();
+        cfg.pool = test_options();
         tweak(&mut cfg);
         let attempts = Arc::new(RecordingConnector::default());
         let mut daemon = Daemon::start(cfg, attempts.clone())
@@ -227,11 +228,11 @@ pub struct Attempt {
     pub error: Option<ErrorKind>,
 }
 
-/// A [`Connector`] over [`NetkeepConnector`] that records every attempt, so tests can measure
+/// A [`Connector`] over [`SshConnector`] that records every attempt, so tests can measure
 /// backoff delays from the keeper's side.
 #[derive(Default)]
 pub struct RecordingConnector {
-    inner: NetkeepConnector,
+    inner: SshConnector,
     log: Mutex<Vec<Attempt>>,
 }
 

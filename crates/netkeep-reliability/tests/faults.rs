@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use netkeep::{Auth, ConnectOptions, HostKeyPolicy, KeepaliveConfig, KeepaliveMode, Secret};
 use netkeep_keeper::client::Target;
-use netkeep_keeper::session::ErrorKind;
+use netkeep_keeper::connector::ErrorKind;
 use netkeep_reliability::{HostSpec, Lab};
 use netkeep_sim::{DeviceConfig, Fault, SimDevice};
 
@@ -121,9 +121,9 @@ async fn reconnect_backoff_has_jitter_across_devices_and_attempts() {
         })
         .collect();
     let lab = Lab::start(hosts, |c| {
-        c.keeper.tick = Duration::from_millis(10);
-        c.keeper.backoff_base = Duration::from_millis(200);
-        c.keeper.backoff_max = Duration::from_millis(800);
+        c.pool.tick = Duration::from_millis(10);
+        c.pool.backoff_base = Duration::from_millis(200);
+        c.pool.backoff_max = Duration::from_millis(800);
     })
     .await;
     for (_, d) in &lab.devices {
@@ -378,7 +378,7 @@ async fn failed_password_tried_at_most_once_per_window_under_request_load() {
         extra: String::new(),
     };
     let lab = Lab::start_with(vec![host], vec![("sw1".into(), dev.clone())], |c| {
-        c.keeper.auth_retry = Duration::from_secs(1);
+        c.pool.auth_retry = Duration::from_secs(1);
     })
     .await;
     let t0 = Instant::now();

@@ -31,7 +31,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         std::fs::read_to_string(&args.file)
             .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", args.file.display()))?
     };
-    let lines = netkeep_keeper::render::config_lines(&text);
+    let lines = config_lines(&text);
     if lines.is_empty() {
         anyhow::bail!("{} has no configuration lines", args.file.display());
     }
@@ -62,4 +62,26 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// Configuration lines from a changes file: trailing whitespace trimmed, blank lines and
+/// comment lines (`#`, `!`) skipped.
+fn config_lines(text: &str) -> Vec<String> {
+    text.lines()
+        .map(|l| l.trim_end())
+        .filter(|l| {
+            let t = l.trim_start();
+            !t.is_empty() && !t.starts_with('#') && !t.starts_with('!')
+        })
+        .map(str::to_string)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn config_lines_skip_blanks_and_comments() {
+        let l = super::config_lines("# c\ninterface G1/0/1\n description x \n\n!\n");
+        assert_eq!(l, ["interface G1/0/1", " description x"]);
+    }
 }

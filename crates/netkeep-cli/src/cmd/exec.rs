@@ -191,8 +191,11 @@ async fn run_from_inventory(
         );
         return Ok(ExitCode::from(2));
     };
-    let inv =
-        netkeep_keeper::inventory::Inventory::load(path).map_err(|e| anyhow::anyhow!("{e}"))?;
+    use netkeep_keeper::inventory::{Inventory, LoadOptions};
+    let load = LoadOptions {
+        platform_dir: args.platform_dir.clone(),
+    };
+    let inv = Inventory::load_with(path, &load).map_err(|e| anyhow::anyhow!("{e}"))?;
     let names: Vec<String> = match &target {
         Target::Device(d) => vec![d.clone()],
         Target::Group(g) => match inv.group_members(g) {
@@ -209,7 +212,7 @@ async fn run_from_inventory(
         if names.len() > 1 && !args.json {
             print_out(&format!("=== {name}"));
         }
-        let opts = netkeep_keeper::netkeep_conn::connect_options(spec)
+        let opts = netkeep_keeper::connector::ssh::connect_options(spec)
             .read_timeout(read_timeout)
             .keepalive(KeepaliveConfig {
                 mode: KeepaliveMode::Off,

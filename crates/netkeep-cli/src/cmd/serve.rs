@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use netkeep_keeper::connector::ssh::SshConnector;
 use netkeep_keeper::daemon::{Daemon, DaemonConfig};
 
 #[derive(clap::Args, Debug)]
@@ -22,19 +23,20 @@ pub struct Args {
     /// File holding the bearer token for --listen (at least 16 characters).
     #[arg(long)]
     token_file: Option<PathBuf>,
+    /// Directory of extra or overriding platform files (`*.yaml`), as for `netkeep exec`:
+    /// inventory platform names are checked against the built-in platforms plus these, and
+    /// sessions load them. Overrides the inventory's `platform_dir`.
+    #[arg(long, env = "NETKEEP_PLATFORM_DIR")]
+    platform_dir: Option<PathBuf>,
     /// Connects in flight at once while warming and reconnecting.
     #[arg(long, default_value_t = 128)]
     connect_concurrency: usize,
     /// How long a request waits for a free session of its device (e.g. 30s).
-    #[arg(long, default_value = "30s", value_parser = humantime_dur)]
+    #[arg(long, default_value = "30s", value_parser = netkeep_keeper::parse_duration)]
     queue_timeout: std::time::Duration,
     /// No progress bar even on a terminal.
     #[arg(long)]
     no_progress: bool,
-}
-
-fn humantime_dur(s: &str) -> Result<std::time::Duration, String> {
-    netkeep_keeper::parse_duration(s)
 }
 
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -42,10 +44,11 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     cfg.socket = args.socket;
     cfg.listen = args.listen;
     cfg.token_file = args.token_file;
-    cfg.keeper.connect_concurrency = args.connect_concurrency;
-    cfg.keeper.queue_timeout = args.queue_timeout;
+    cfg.platform_dir = args.platform_dir;
+    cfg.pool.connect_concurrency = args.connect_concurrency;
+    cfg.pool.queue_timeout = args.queue_timeout;
     cfg.progress_bar = !args.no_progress;
-    let connector = Arc::new(netkeep_keeper::netkeep_conn::NetkeepConnector::new());
+    let connector = Arc::new(SshConnector::new());
     let daemon = Daemon::start(cfg, connector).await?;
     eprintln!("netkeep: serving on {}", daemon.socket_path().display());
     if let Some(a) = daemon.tcp_addr() {

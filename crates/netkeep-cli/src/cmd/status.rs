@@ -24,7 +24,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     if args.json {
         println!("{}", serde_json::to_string_pretty(&status)?);
     } else {
-        print!("{}", netkeep_keeper::render::status_table(&status));
+        print!("{}", crate::render::status_table(&status));
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -1,10 +1,11 @@
-//! [`Connector`] over the netkeep session library: inventory settings become
-//! [`netkeep::ConnectOptions`], library errors become keeper [`SessionError`]s.
+//! The production [`Connector`]: SSH sessions of the netkeep session library
+//! ([`netkeep::Session`]). Inventory settings become [`netkeep::ConnectOptions`] (the user
+//! platform directory included), library errors become the pool's [`SessionError`]s.
 //!
 //! ```no_run
 //! # async fn f(spec: netkeep_keeper::inventory::DeviceSpec) {
-//! use netkeep_keeper::session::Connector;
-//! let c = netkeep_keeper::netkeep_conn::NetkeepConnector::new();
+//! use netkeep_keeper::connector::Connector;
+//! let c = netkeep_keeper::connector::ssh::SshConnector::new();
 //! let s = c.connect(&spec).await.unwrap();
 //! println!("{}", s.send_command("display clock", None).await.unwrap());
 //! # }
@@ -17,24 +18,25 @@ use netkeep::{
     Auth, CommandOptions, ConnectOptions, HostKeyPolicy, KeepaliveConfig, KeepaliveMode, Session,
 };
 
+use super::{BoxFut, Connector, DeviceSession, ErrorKind, SessionError};
 use crate::inventory::{Credential, DeviceSpec, HostKeyPolicySpec, KeepaliveModeSpec};
-use crate::session::{BoxFut, Connector, DeviceSession, ErrorKind, SessionError};
 
-/// Opens [`netkeep::Session`]s.
+/// Opens [`netkeep::Session`]s over SSH.
 #[derive(Debug, Clone, Default)]
-pub struct NetkeepConnector {
+pub struct SshConnector {
     /// Default command read timeout when a request gives none.
     pub read_timeout: Option<Duration>,
 }
 
-impl NetkeepConnector {
+impl SshConnector {
     /// A connector with the library's defaults.
     pub fn new() -> Self {
         Self::default()
     }
 }
 
-/// Builds the library's connect options for a device.
+/// Builds the library's connect options for a device (also used by `netkeep exec --inventory`
+/// without a daemon).
 pub fn connect_options(spec: &DeviceSpec) -> ConnectOptions {
     let auth = match &spec.credential {
         Credential::Password(p) => Auth::Password(p.clone()),
@@ -78,10 +80,14 @@ pub fn connect_options(spec: &DeviceSpec) -> ConnectOptions {
     if let Some(k) = &spec.known_hosts_file {
         o = o.known_hosts_file(k.clone());
     }
+    if let Some(d) = &spec.platform_dir {
+        o = o.platform_dir(d.clone());
+    }
     o
 }
 
-fn map_err(e: netkeep::Error) -> SessionError {
+/// The library's error as the pool's: its kind decides what the pool does next.
+fn session_error(e: netkeep::Error) -> SessionError {
     let kind = if e.is_auth_failure() {
         ErrorKind::Auth
     } else if e.is_connection_lost() {
@@ -101,7 +107,7 @@ fn map_err(e: netkeep::Error) -> SessionError {
     }
 }
 
-impl Connector for NetkeepConnector {
+impl Connector for SshConnector {
     fn connect<'a>(
         &'a self,
         spec: &'a DeviceSpec,
@@ -109,8 +115,8 @@ impl Connector for NetkeepConnector {
         Box::pin(async move {
             let s = Session::connect(connect_options(spec))
                 .await
-                .map_err(map_err)?;
-            Ok(Arc::new(NkSession {
+                .map_err(session_error)?;
+            Ok(Arc::new(SshSession {
                 s,
                 read_timeout: self.read_timeout,
             }) as Arc<dyn DeviceSession>)
@@ -118,12 +124,13 @@ impl Connector for NetkeepConnector {
     }
 }
 
-struct NkSession {
+/// One library session behind the pool's [`DeviceSession`] trait.
+struct SshSession {
     s: Session,
     read_timeout: Option<Duration>,
 }
 
-impl DeviceSession for NkSession {
+impl DeviceSession for SshSession {
     fn send_command<'a>(
         &'a self,
         command: &'a str,
@@ -140,7 +147,7 @@ impl DeviceSession for NkSession {
                 }
                 None => self.s.send_command(command).await,
             }
-            .map_err(map_err)
+            .map_err(session_error)
         })
     }
 
@@ -150,7 +157,7 @@ impl DeviceSession for NkSession {
     ) -> BoxFut<'a, Result<String, SessionError>> {
         Box::pin(async move {
             let l: Vec<&str> = lines.iter().map(String::as_str).collect();
-            self.s.send_config_set(&l).await.map_err(map_err)
+            self.s.send_config_set(&l).await.map_err(session_error)
         })
     }
 

@@ -1,5 +1,15 @@
-//! The small session interface the keeper drives, so pools can be tested with a fake and run
-//! on [`netkeep::Session`] in production (see [`crate::netkeep_conn`]).
+//! The pool's connector: how it opens a session to a device ([`Connector`]) and what it needs
+//! from one ([`DeviceSession`]). The pool runs on these two traits only, so its queueing,
+//! reconnects and reloads are tested with a fake (`tests/pool_fake.rs`), and in production it runs
+//! on [`netkeep::Session`] through [`ssh::SshConnector`].
+//!
+//! ```
+//! use netkeep_keeper::connector::{ErrorKind, SessionError};
+//! let e = SessionError::new(ErrorKind::Timeout, "sw1: no prompt within 30s");
+//! assert_eq!(e.to_string(), "sw1: no prompt within 30s");
+//! ```
+
+pub mod ssh;
 
 use std::fmt;
 use std::future::Future;
@@ -83,7 +93,7 @@ pub trait DeviceSession: Send + Sync {
     fn disconnect(&self) -> BoxFut<'_, ()>;
 }
 
-/// Opens sessions for a device spec.
+/// Opens sessions for a device spec: the one way the pool reaches a device.
 pub trait Connector: Send + Sync + 'static {
     /// Connects, logs in and prepares the CLI (paging off...).
     fn connect<'a>(

@@ -1,14 +1,9 @@
-//! Text rendering for the CLI: the `netkeep status` table, config files.
+//! Text rendering for the CLI: the `netkeep status` table.
 
-use crate::keeper::DeviceStatus;
+use netkeep_keeper::wire::DeviceStatus;
 
 /// Renders the status table: device, state, session age, keepalives sent, last round trip,
 /// reconnects, last error.
-///
-/// ```
-/// let t = netkeep_keeper::render::status_table(&[]);
-/// assert!(t.starts_with("DEVICE"));
-/// ```
 pub fn status_table(rows: &[DeviceStatus]) -> String {
     let header = [
         "DEVICE",
@@ -27,7 +22,7 @@ pub fn status_table(rows: &[DeviceStatus]) -> String {
                 if r.max_sessions > 1 {
                     format!("{} {}/{}", r.state, r.sessions, r.max_sessions)
                 } else {
-                    r.state.clone()
+                    r.state.to_string()
                 },
                 r.age_s.map(fmt_age).unwrap_or_else(|| "-".into()),
                 r.keepalives_sent.to_string(),
@@ -91,32 +86,15 @@ fn truncate(s: &str, n: usize) -> String {
     }
 }
 
-/// Configuration lines from a changes file: trailing whitespace trimmed, blank lines and
-/// comment lines (`#`, `!`) skipped.
-///
-/// ```
-/// let l = netkeep_keeper::render::config_lines("# c\ninterface G1/0/1\n description x \n\n!\n");
-/// assert_eq!(l, ["interface G1/0/1", " description x"]);
-/// ```
-pub fn config_lines(text: &str) -> Vec<String> {
-    text.lines()
-        .map(|l| l.trim_end())
-        .filter(|l| {
-            let t = l.trim_start();
-            !t.is_empty() && !t.starts_with('#') && !t.starts_with('!')
-        })
-        .map(str::to_string)
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use netkeep_keeper::wire::DeviceState;
 
-    fn row(device: &str, state: &str, age: Option<f64>, err: Option<&str>) -> DeviceStatus {
+    fn row(device: &str, state: DeviceState, age: Option<f64>, err: Option<&str>) -> DeviceStatus {
         DeviceStatus {
             device: device.into(),
-            state: state.into(),
+            state,
             age_s: age,
             keepalives_sent: 5,
             last_rtt_ms: Some(0.123),
@@ -137,8 +115,13 @@ mod tests {
     #[test]
     fn table_aligns_columns_and_formats_values() {
         let t = status_table(&[
-            row("kept", "ready", Some(16.04), None),
-            row("bare-long-name", "idle", None, Some("closed\nby device")),
+            row("kept", DeviceState::Ready, Some(16.04), None),
+            row(
+                "bare-long-name",
+                DeviceState::Idle,
+                None,
+                Some("closed\nby device"),
+            ),
         ]);
         let lines: Vec<&str> = t.lines().collect();
         assert_eq!(lines.len(), 3);
@@ -149,5 +132,17 @@ mod tests {
         assert!(lines[2].ends_with("closed by device"));
         assert_eq!(fmt_age(3725.0), "1h02m");
         assert_eq!(fmt_age(125.0), "2m05s");
+        assert!(status_table(&[]).starts_with("DEVICE"));
+    }
+
+    #[test]
+    fn several_sessions_show_in_use_of_max() {
+        let mut r = row("core", DeviceState::Busy, Some(3.0), None);
+        (r.sessions, r.max_sessions) = (2, 4);
+        assert!(status_table(&[r])
+            .lines()
+            .nth(1)
+            .unwrap()
+            .contains("busy 2/4"));
     }
 }

@@ -1,0 +1,320 @@
+//! One host's settings, each taken from the first entity of its chain that sets it (the host,
+//! its groups in order, the defaults): one function per concern — address, identity, data,
+//! credentials, keepalive, limits, SSH options.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde_json::Map;
+
+use super::load::Entry;
+use super::platforms::KnownPlatforms;
+use super::raw::{Dur, RawEntity};
+use super::spec::{
+    Credential, DeviceSpec, HostKeyPolicySpec, InventoryError, KeepaliveModeSpec, KeepaliveSpec,
+    Secret,
+};
+
+/// A host's resolution chain: each entity with the name errors call it by.
+pub(super) type Chain<'a> = [(&'a Entry, String)];
+
+/// What every host of an inventory shares.
+pub(super) struct Context<'a> {
+    pub(super) known: &'a KnownPlatforms,
+    pub(super) platform_dir: Option<PathBuf>,
+}
+
+/// A value found along the chain, with the entity that set it.
+struct Picked<'a, T> {
+    value: &'a T,
+    entry: &'a Entry,
+    name: &'a str,
+}
+
+impl<T> Picked<'_, T> {
+    /// An error about this setting, located where it was set.
+    fn err(&self, field: &str, message: String) -> InventoryError {
+        self.entry.err_at(field, message)
+    }
+}
+
+/// First value of a field along the chain.
+fn pick<'a, T>(
+    chain: &'a Chain<'a>,
+    f: impl Fn(&'a RawEntity) -> Option<&'a T>,
+) -> Option<Picked<'a, T>> {
+    chain.iter().find_map(|(e, n)| {
+        f(&e.raw).map(|value| Picked {
+            value,
+            entry: e,
+            name: n.as_str(),
+        })
+    })
+}
+
+/// A duration setting that must not be zero.
+fn positive(
+    p: Option<Picked<'_, Dur>>,
+    field: &str,
+    label: &str,
+    hint: &str,
+) -> Result<Option<Duration>, InventoryError> {
+    match p {
+        Some(p) if p.value.0.is_zero() => Err(p.err(
+            field,
+            format!(
+                "`{}`: {label} 0, expected a positive duration{hint}",
+                p.name
+            ),
+        )),
+        p => Ok(p.map(|p| p.value.0)),
+    }
+}
+
+/// "Host has no X" for a setting no entity of its chain gives.
+fn missing(chain: &Chain<'_>, field: &str, hint: &str) -> InventoryError {
+    let (host, name) = &chain[0];
+    host.err_here(format!(
+        "host `{name}` has no `{field}` (set it on the host, one of its groups or the defaults){hint}"
+    ))
+}
+
+/// Resolves one host. `chain[0]` is the host itself; `groups` its groups in chain order.
+pub(super) fn resolve_host(
+    name: &str,
+    chain: &Chain<'_>,
+    groups: &[String],
+    cx: &Context<'_>,
+    warnings: &mut Vec<String>,
+) -> Result<DeviceSpec, InventoryError> {
+    let (hostname, port) = address(name, chain)?;
+    let username = pick(chain, |r| r.username.as_ref())
+        .map(|p| p.value.clone())
+        .ok_or_else(|| missing(chain, "username", ""))?;
+    let platform = pick(chain, |r| r.platform.as_ref())
+        .map(|p| p.value.clone())
+        .ok_or_else(|| {
+            let hint = format!(", expected one of: {}", cx.known.list());
+            missing(chain, "platform", &hint)
+        })?;
+    let credential = credential(chain, warnings)?;
+    let idle_timeout = pick(chain, |r| r.idle_timeout.as_ref()).map(|p| p.value.0);
+    let keepalive = keepalive(name, chain, idle_timeout, warnings)?;
+    let limits = limits(chain)?;
+    let ssh = ssh_options(chain);
+    Ok(DeviceSpec {
+        name: name.to_string(),
+        hostname,
+        port,
+        username,
+        platform,
+        groups: groups.to_vec(),
+        data: data(chain),
+        credential,
+        keepalive,
+        idle_timeout,
+        max_sessions: limits.max_sessions,
+        max_age: limits.max_age,
+        warm: limits.warm,
+        legacy_algorithms: ssh.legacy_algorithms,
+        host_key_policy: ssh.host_key_policy,
+        known_hosts_file: ssh.known_hosts_file,
+        connect_timeout: limits.connect_timeout,
+        platform_dir: cx.platform_dir.clone(),
+    })
+}
+
+/// Hostname (default: the inventory name) and port (default 22).
+fn address(name: &str, chain: &Chain<'_>) -> Result<(String, u16), InventoryError> {
+    let hostname = pick(chain, |r| r.hostname.as_ref())
+        .map(|p| p.value.clone())
+        .unwrap_or_else(|| name.to_string());
+    let port = match pick(chain, |r| r.port.as_ref()) {
+        Some(p) if *p.value == 0 => {
+            let msg = format!("`{}`: port 0 is not valid, expected 1-65535", p.name);
+            return Err(p.err("port", msg));
+        }
+        Some(p) => *p.value,
+        None => 22,
+    };
+    Ok((hostname, port))
+}
+
+/// Per key, host over groups over defaults (Nornir semantics).
+fn data(chain: &Chain<'_>) -> Map<String, serde_json::Value> {
+    let mut data = Map::new();
+    for (e, _) in chain.iter().rev() {
+        if let Some(d) = &e.raw.data {
+            for (k, v) in d {
+                data.insert(k.clone(), v.clone());
+            }
+        }
+    }
+    data
+}
+
+/// A key file (its passphrase from the password settings), else a password.
+fn credential(chain: &Chain<'_>, warnings: &mut Vec<String>) -> Result<Credential, InventoryError> {
+    let secret = secret(chain, warnings)?;
+    match (pick(chain, |r| r.key_file.as_ref()), secret) {
+        (Some(p), passphrase) => Ok(Credential::KeyFile {
+            path: p.value.clone(),
+            passphrase,
+        }),
+        (None, Some(s)) => Ok(Credential::Password(s)),
+        (None, None) => Err(missing(
+            chain,
+            "password_env",
+            " — or password_file, key_file, or a plain password",
+        )),
+    }
+}
+
+/// The password: the first entity in the chain that sets any password source wins, and it may
+/// set only one of them.
+fn secret(chain: &Chain<'_>, warnings: &mut Vec<String>) -> Result<Option<Secret>, InventoryError> {
+    let Some((e, n)) = chain.iter().find(|(e, _)| {
+        e.raw.password.is_some() || e.raw.password_env.is_some() || e.raw.password_file.is_some()
+    }) else {
+        return Ok(None);
+    };
+    let r = &e.raw;
+    let set = [
+        r.password.is_some(),
+        r.password_env.is_some(),
+        r.password_file.is_some(),
+    ];
+    if set.iter().filter(|b| **b).count() > 1 {
+        return Err(e.err_at(
+            "password",
+            format!(
+                "`{n}` sets more than one of password, password_env, password_file; expected one"
+            ),
+        ));
+    }
+    if let Some(p) = &r.password {
+        let w = format!(
+            "{}: `{n}` has a plain `password`; prefer password_env or password_file",
+            e.origin.file.display()
+        );
+        if !warnings.contains(&w) {
+            warnings.push(w);
+        }
+        return Ok(Some(p.clone()));
+    }
+    if let Some(var) = &r.password_env {
+        return std::env::var(var)
+            .map(|v| Some(Secret::new(v)))
+            .map_err(|_| {
+                e.err_at(
+                    "password_env",
+                    format!("`{n}`: environment variable `{var}` (password_env) is not set"),
+                )
+            });
+    }
+    let Some(path) = &r.password_file else {
+        return Ok(None);
+    };
+    let full = e.origin.file.parent().unwrap_or(Path::new(".")).join(path);
+    match std::fs::read_to_string(&full) {
+        Ok(v) => Ok(Some(Secret::new(v.trim_end_matches(['\r', '\n'])))),
+        Err(err) => Err(e.err_at(
+            "password_file",
+            format!("`{n}`: cannot read password_file {}: {err}", full.display()),
+        )),
+    }
+}
+
+/// Keepalive settings, each field from the first entity that sets it; warns when the interval
+/// would let the device's idle timeout expire.
+fn keepalive(
+    name: &str,
+    chain: &Chain<'_>,
+    idle_timeout: Option<Duration>,
+    warnings: &mut Vec<String>,
+) -> Result<KeepaliveSpec, InventoryError> {
+    let mode = pick(chain, |r| r.keepalive.as_ref()?.mode.as_ref());
+    let command = pick(chain, |r| r.keepalive.as_ref()?.command.as_ref());
+    let probe = pick(chain, |r| r.keepalive.as_ref()?.probe_timeout.as_ref());
+    let interval = pick(chain, |r| r.keepalive.as_ref()?.interval.as_ref());
+    let probe_timeout = positive(probe, "probe_timeout", "keepalive probe_timeout", "")?;
+    if let Some(m) = mode
+        .as_ref()
+        .filter(|m| *m.value == KeepaliveModeSpec::Command && command.is_none())
+    {
+        let msg = format!(
+            "`{}`: keepalive mode `command` needs `command: \"...\"`",
+            m.name
+        );
+        return Err(m.err("mode", msg));
+    }
+    let interval = positive(
+        interval,
+        "interval",
+        "keepalive interval",
+        " (or mode: off)",
+    )?;
+    let keepalive = KeepaliveSpec {
+        mode: mode.map(|m| *m.value),
+        interval,
+        command: command.map(|c| c.value.clone()),
+        probe_timeout,
+    };
+    if let (Some(i), Some(t)) = (interval, idle_timeout) {
+        if !t.is_zero() && i >= t && !keepalive.is_off() {
+            warnings.push(format!(
+                "host `{name}`: keepalive interval {} is not shorter than idle_timeout {}; the device will drop the session",
+                humantime::format_duration(i),
+                humantime::format_duration(t)
+            ));
+        }
+    }
+    Ok(keepalive)
+}
+
+/// How much of the device the pool may use, and when.
+struct Limits {
+    max_sessions: usize,
+    max_age: Option<Duration>,
+    connect_timeout: Duration,
+    warm: bool,
+}
+
+fn limits(chain: &Chain<'_>) -> Result<Limits, InventoryError> {
+    let max_age = positive(
+        pick(chain, |r| r.max_age.as_ref()),
+        "max_age",
+        "max_age",
+        "",
+    )?;
+    let connect_timeout = positive(
+        pick(chain, |r| r.connect_timeout.as_ref()),
+        "connect_timeout",
+        "connect_timeout",
+        "",
+    )?;
+    Ok(Limits {
+        max_sessions: pick(chain, |r| r.max_sessions.as_ref())
+            .map_or(1, |p| p.value.get() as usize),
+        max_age,
+        connect_timeout: connect_timeout.unwrap_or(Duration::from_secs(10)),
+        warm: pick(chain, |r| r.warm.as_ref()).is_none_or(|p| *p.value),
+    })
+}
+
+/// SSH-level choices.
+struct SshOptions {
+    legacy_algorithms: bool,
+    host_key_policy: HostKeyPolicySpec,
+    known_hosts_file: Option<PathBuf>,
+}
+
+fn ssh_options(chain: &Chain<'_>) -> SshOptions {
+    SshOptions {
+        legacy_algorithms: pick(chain, |r| r.legacy_algorithms.as_ref()).is_some_and(|p| *p.value),
+        host_key_policy: pick(chain, |r| r.host_key_policy.as_ref())
+            .map(|p| *p.value)
+            .unwrap_or_default(),
+        known_hosts_file: pick(chain, |r| r.known_hosts_file.as_ref()).map(|p| p.value.clone()),
+    }
+}

@@ -1,0 +1,110 @@
+//! The inventory as written: one host, group or the defaults ([`RawEntity`]) before anything
+//! is merged or checked, and the YAML shapes of a single-file inventory. Durations are read with
+//! humantime (`3s`, `500ms`, `10m`) or as a number of seconds.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::num::NonZeroU32;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::de::{self, Deserializer, Visitor};
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use super::spec::{HostKeyPolicySpec, KeepaliveModeSpec, Secret};
+
+/// Reads an optional plain `password:` into a [`Secret`].
+fn optional_secret<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Secret>, D::Error> {
+    Ok(Option::<String>::deserialize(d)?.map(Secret::new))
+}
+
+/// A duration: `"3s"`, `"500ms"`, `"10m"`, or a number of seconds.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Dur(pub(super) Duration);
+
+impl<'de> Deserialize<'de> for Dur {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        const EXPECT: &str = "a duration like `3s`, `500ms` or `10m`, or a number of seconds";
+        impl Visitor<'_> for V {
+            type Value = Dur;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(EXPECT)
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Dur, E> {
+                Ok(Dur(Duration::from_secs(v)))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Dur, E> {
+                u64::try_from(v)
+                    .map(|v| Dur(Duration::from_secs(v)))
+                    .map_err(|_| E::custom(format!("negative duration {v}, expected {EXPECT}")))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Dur, E> {
+                Duration::try_from_secs_f64(v)
+                    .map(Dur)
+                    .map_err(|_| E::custom(format!("bad duration {v}, expected {EXPECT}")))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Dur, E> {
+                humantime::parse_duration(v.trim())
+                    .map(Dur)
+                    .map_err(|e| E::custom(format!("bad duration `{v}` ({e}), expected {EXPECT}")))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A `keepalive:` mapping.
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawKeepalive {
+    pub(super) mode: Option<KeepaliveModeSpec>,
+    pub(super) interval: Option<Dur>,
+    pub(super) command: Option<String>,
+    pub(super) probe_timeout: Option<Dur>,
+}
+
+/// One host, group or the defaults, as written.
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawEntity {
+    pub(super) hostname: Option<String>,
+    pub(super) port: Option<u16>,
+    pub(super) username: Option<String>,
+    #[serde(default, deserialize_with = "optional_secret")]
+    pub(super) password: Option<Secret>,
+    /// As written; checked and made canonical against the known platforms after parsing (the
+    /// user platform directory is only known then).
+    pub(super) platform: Option<String>,
+    pub(super) groups: Option<Vec<String>>,
+    pub(super) data: Option<Map<String, Value>>,
+    /// Nornir's per-plugin options: accepted, not used.
+    #[allow(dead_code)]
+    pub(super) connection_options: Option<Value>,
+    pub(super) password_env: Option<String>,
+    pub(super) password_file: Option<PathBuf>,
+    pub(super) key_file: Option<PathBuf>,
+    pub(super) keepalive: Option<RawKeepalive>,
+    pub(super) idle_timeout: Option<Dur>,
+    pub(super) max_sessions: Option<NonZeroU32>,
+    pub(super) max_age: Option<Dur>,
+    pub(super) warm: Option<bool>,
+    pub(super) legacy_algorithms: Option<bool>,
+    pub(super) host_key_policy: Option<HostKeyPolicySpec>,
+    pub(super) known_hosts_file: Option<PathBuf>,
+    pub(super) connect_timeout: Option<Dur>,
+    /// Directory of user platform files; only allowed in the defaults.
+    pub(super) platform_dir: Option<PathBuf>,
+}
+
+/// A single-file inventory.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawSingleFile {
+    #[serde(default)]
+    pub(super) defaults: Option<RawEntity>,
+    #[serde(default)]
+    pub(super) groups: Option<BTreeMap<String, Option<RawEntity>>>,
+    pub(super) hosts: BTreeMap<String, Option<RawEntity>>,
+}

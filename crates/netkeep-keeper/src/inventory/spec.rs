@@ -1,0 +1,179 @@
+//! The inventory's public types: a loaded [`Inventory`], each device's resolved
+//! [`DeviceSpec`], and the [`InventoryError`] that points at the file, line and column at fault.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+/// A secret string (password, passphrase): the transport's own type, whose `Debug` and
+/// `Display` never show the value.
+///
+/// ```
+/// let s = netkeep_keeper::inventory::Secret::new("hunter2");
+/// assert!(!format!("{s:?} {s}").contains("hunter2"));
+/// assert_eq!(s.expose(), "hunter2");
+/// ```
+pub use netkeep::Secret;
+
+/// How the keeper authenticates to a device.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Credential {
+    /// Password (also used for keyboard-interactive).
+    Password(Secret),
+    /// Private key file, with an optional passphrase.
+    KeyFile {
+        /// Path of the private key.
+        path: PathBuf,
+        /// Passphrase of the key, from `password_env` / `password_file` when given.
+        passphrase: Option<Secret>,
+    },
+}
+
+/// What the keeper writes to keep a session alive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum KeepaliveModeSpec {
+    /// A NUL byte in the session channel (restarts the VTY idle timer, prints nothing).
+    Nul,
+    /// A newline (prints a fresh prompt).
+    Newline,
+    /// A harmless command, given in `command`.
+    Command,
+    /// SSH-level keepalive only: detects dead peers, does NOT restart a VTY idle timer.
+    Ssh,
+    /// No keepalive: the device may drop the session when idle; it reconnects on next use.
+    Off,
+}
+
+/// Keepalive settings; `None` fields mean "the platform's default".
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KeepaliveSpec {
+    /// Strategy; `None` = the platform's.
+    pub mode: Option<KeepaliveModeSpec>,
+    /// Interval; `None` = a third of the idle timeout.
+    pub interval: Option<Duration>,
+    /// The command for `mode: command`.
+    pub command: Option<String>,
+    /// How long a keepalive waits for the device's answer before declaring the session dead;
+    /// `None` = the session library's default (5 s). Raise it for slow devices or busy hosts.
+    pub probe_timeout: Option<Duration>,
+}
+
+impl KeepaliveSpec {
+    /// True when keepalive is switched off.
+    pub fn is_off(&self) -> bool {
+        self.mode == Some(KeepaliveModeSpec::Off)
+    }
+}
+
+/// Host key checking.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HostKeyPolicySpec {
+    /// Trust a key on first use, refuse a changed one (default).
+    #[default]
+    AcceptNew,
+    /// Only keys already in known_hosts.
+    Strict,
+    /// No checking (labs only).
+    Insecure,
+}
+
+/// One device, fully resolved (host > groups > defaults).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeviceSpec {
+    /// Inventory name (the key under `hosts`).
+    pub name: String,
+    /// Address to connect to (defaults to the name).
+    pub hostname: String,
+    /// SSH port (default 22).
+    pub port: u16,
+    /// Login user.
+    pub username: String,
+    /// Netmiko-style platform name (`hp_comware`, `huawei`, `cisco_ios`, ...).
+    pub platform: String,
+    /// Every group the host is in, directly or through parent groups, in resolution order.
+    pub groups: Vec<String>,
+    /// Merged `data` (host keys over groups over defaults).
+    pub data: Map<String, Value>,
+    /// How to log in.
+    pub credential: Credential,
+    /// Keepalive settings.
+    pub keepalive: KeepaliveSpec,
+    /// The device's idle timeout; `None` = the platform's default, zero = none.
+    pub idle_timeout: Option<Duration>,
+    /// Sessions the keeper may hold to this device (VTY lines it may use), at least 1.
+    pub max_sessions: usize,
+    /// Recycle a session older than this (before a device's absolute timeout).
+    pub max_age: Option<Duration>,
+    /// Connect at start (`true`, default) or on first use.
+    pub warm: bool,
+    /// Offer legacy SSH algorithms (old gear).
+    pub legacy_algorithms: bool,
+    /// Host key checking.
+    pub host_key_policy: HostKeyPolicySpec,
+    /// known_hosts file; `None` = netkeep's own.
+    pub known_hosts_file: Option<PathBuf>,
+    /// TCP + SSH handshake + login time limit.
+    pub connect_timeout: Duration,
+    /// Directory of user platform files the session loads `platform` from (besides the
+    /// built-in platforms); the same for every device of an inventory.
+    pub platform_dir: Option<PathBuf>,
+}
+
+/// A loaded, validated inventory.
+#[derive(Debug, Clone)]
+pub struct Inventory {
+    /// Devices by name.
+    pub devices: BTreeMap<String, DeviceSpec>,
+    /// Members of each group (direct or through nested groups), by group name.
+    pub groups: BTreeMap<String, Vec<String>>,
+    /// Things that load but deserve attention (plain passwords, keepalive slower than the
+    /// idle timeout...). Never contain a secret.
+    pub warnings: Vec<String>,
+    /// Where it was loaded from.
+    pub source: PathBuf,
+    /// The user platform directory in effect (`--platform-dir`, else the inventory's
+    /// `defaults: platform_dir`), if any.
+    pub platform_dir: Option<PathBuf>,
+}
+
+/// Settings for reading an inventory that come from the command line, not from the file.
+///
+/// ```no_run
+/// use netkeep_keeper::inventory::{Inventory, LoadOptions};
+/// let opts = LoadOptions { platform_dir: Some("/etc/netkeep/platforms".into()) };
+/// let inv = Inventory::load_with("netkeep.yaml".as_ref(), &opts).unwrap();
+/// assert!(inv.platform_dir.is_some());
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LoadOptions {
+    /// Directory of user platform files (`netkeep serve --platform-dir`): platform names are
+    /// checked against the built-in platforms plus these files, and sessions load them. Takes
+    /// precedence over the inventory's own `platform_dir` (with a warning when they differ).
+    pub platform_dir: Option<PathBuf>,
+}
+
+/// A bad inventory: where, and what was expected.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct InventoryError {
+    /// The file at fault.
+    pub file: PathBuf,
+    /// 1-based line and column, when known.
+    pub location: Option<(usize, usize)>,
+    /// What is wrong and what was expected.
+    pub message: String,
+}
+
+impl fmt::Display for InventoryError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.location {
+            Some((l, c)) => write!(f, "{}:{l}:{c}: {}", self.file.display(), self.message),
+            None => write!(f, "{}: {}", self.file.display(), self.message),
+        }
+    }
+}
