@@ -225,3 +225,61 @@ fn exec_from_inventory_without_daemon() {
     assert!(!out.contains("R1>") && !out.contains("show clock"), "{out}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `serve --platform-dir DIR`: a platform that exists only as a file in DIR (a copy of
+/// hp_comware named `my_comware`) is accepted in the inventory and drives the daemon's sessions.
+#[test]
+fn serve_loads_user_platforms_from_platform_dir() {
+    let dir = tempdir("platform-dir");
+    let (_sim, ports) = start_sim(&["--platform", "hp_comware"], 1);
+    let platforms = dir.join("platforms");
+    std::fs::create_dir_all(&platforms).unwrap();
+    let comware = include_str!("../../netkeep-platform/platforms/hp_comware.yaml");
+    let mine: String = comware
+        .lines()
+        .map(|l| match l.starts_with("name:") {
+            true => "name: my_comware",
+            false => l,
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(platforms.join("my_comware.yaml"), mine).unwrap();
+    let inv = dir.join("inv.yaml");
+    std::fs::write(
+        &inv,
+        format!(
+            "hosts:\n  sw1:\n    hostname: 127.0.0.1\n    port: {}\n    username: admin\n    \
+             password_env: NK_TEST_PW\n    platform: my_comware\n    host_key_policy: insecure\n",
+            ports[0]
+        ),
+    )
+    .unwrap();
+    let socket = dir.join("netkeep.sock");
+    let serve = Command::new(BIN)
+        .args(["serve", "--inventory"])
+        .arg(&inv)
+        .arg("--socket")
+        .arg(&socket)
+        .arg("--platform-dir")
+        .arg(&platforms)
+        .env("NK_TEST_PW", "admin")
+        .env_remove("NETKEEP_PLATFORM_DIR")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let _serve = Proc(serve);
+    wait_for("sw1 ready", Duration::from_secs(10), || {
+        socket.exists()
+            && netkeep(&["status", "--json"], &socket).status.success()
+            && device(&status_json(&socket), "sw1")["state"] == "ready"
+    });
+    assert_eq!(
+        device(&status_json(&socket), "sw1")["platform"],
+        "my_comware"
+    );
+    let o = netkeep(&["exec", "sw1", "display clock"], &socket);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("UTC"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

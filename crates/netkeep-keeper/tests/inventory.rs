@@ -263,3 +263,53 @@ fn missing_file_names_the_path() {
     let e = Inventory::load(std::path::Path::new("/nonexistent/netkeep.yaml")).unwrap_err();
     assert!(e.to_string().contains("/nonexistent/netkeep.yaml"), "{e}");
 }
+
+#[test]
+fn platform_dir_only_in_defaults_and_read_at_load() {
+    // On a host: refused at its line (one directory for the whole inventory).
+    let e = bad("defaults: { username: u, password_env: NETKEEP_TEST_PW, platform: huawei }\nhosts:\n  r1:\n    hostname: 10.0.0.1\n    platform_dir: /tmp\n");
+    assert!(e.starts_with("bad.yaml:5:5:"), "{e}");
+    assert!(e.contains("only be set in the defaults"), "{e}");
+    // A directory that cannot be read stops the load at the key, naming the directory.
+    let e = bad("defaults:\n  username: u\n  password_env: NETKEEP_TEST_PW\n  platform: huawei\n  platform_dir: /nonexistent/netkeep-platforms\nhosts:\n  r1: {}\n");
+    assert!(e.starts_with("bad.yaml:5:3:"), "{e}");
+    assert!(e.contains("/nonexistent/netkeep-platforms"), "{e}");
+}
+
+#[test]
+fn platform_dir_is_relative_to_the_file_and_the_option_overrides_it() {
+    use netkeep_keeper::inventory::LoadOptions;
+    let dir = tempfile::tempdir().unwrap();
+    let (own, flag) = (dir.path().join("own"), dir.path().join("flag"));
+    for d in [&own, &flag] {
+        std::fs::create_dir_all(d).unwrap();
+    }
+    let path = dir.path().join("inv.yaml");
+    std::fs::write(
+        &path,
+        "defaults: { username: u, password_env: NETKEEP_TEST_PW, platform: huawei, platform_dir: own }\nhosts:\n  r1: {}\n",
+    )
+    .unwrap();
+    let inv = with_pw(|| Inventory::load(&path)).unwrap();
+    assert_eq!(
+        inv.devices["r1"].platform_dir.as_deref(),
+        Some(own.as_path())
+    );
+    assert!(inv.warnings.is_empty(), "{:?}", inv.warnings);
+    let opts = LoadOptions {
+        platform_dir: Some(flag.clone()),
+    };
+    let inv = with_pw(|| Inventory::load_with(&path, &opts)).unwrap();
+    assert_eq!(inv.platform_dir.as_deref(), Some(flag.as_path()));
+    assert_eq!(
+        inv.devices["r1"].platform_dir.as_deref(),
+        Some(flag.as_path())
+    );
+    assert!(
+        inv.warnings
+            .iter()
+            .any(|w| w.contains("overridden by --platform-dir")),
+        "{:?}",
+        inv.warnings
+    );
+}
