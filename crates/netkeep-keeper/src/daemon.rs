@@ -179,6 +179,54 @@ fn read_token(path: &Path) -> Result<String, DaemonError> {
     Ok(t)
 }
 
+/// The TCP listener and its bearer token.
+type TcpListener = (tokio::net::TcpListener, String);
+
+/// Binds the Unix socket and, with `--listen`, the token-protected TCP listener (refused
+/// without a token file). Returns the socket path with both listeners.
+async fn bind_listeners(
+    cfg: &DaemonConfig,
+) -> Result<(PathBuf, tokio::net::UnixListener, Option<TcpListener>), DaemonError> {
+    let token = match (&cfg.listen, &cfg.token_file) {
+        (Some(addr), None) => return Err(DaemonError::TcpWithoutToken(*addr)),
+        (Some(_), Some(f)) => Some(read_token(f)?),
+        _ => None,
+    };
+    let socket = crate::client::socket_path(cfg.socket.as_deref());
+    let unix = bind_unix_socket(&socket)?;
+    let (Some(addr), Some(token)) = (cfg.listen, token) else {
+        return Ok((socket, unix, None));
+    };
+    if !addr.ip().is_loopback() {
+        tracing::warn!(
+            "listening on non-loopback {addr}: the token is sent in clear text over HTTP"
+        );
+    }
+    let tcp = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|source| DaemonError::Bind {
+            what: addr.to_string(),
+            source,
+        })?;
+    Ok((socket, unix, Some((tcp, token))))
+}
+
+/// Serves the API on one listener until `stop`.
+fn spawn_server<L: axum::serve::Listener>(
+    listener: L,
+    router: axum::Router,
+    cfg: &DaemonConfig,
+    stop: &CancellationToken,
+) -> JoinHandle<()> {
+    tokio::spawn(api::serve(
+        listener,
+        router,
+        cfg.limits.clone(),
+        stop.clone(),
+        cfg.shutdown_grace,
+    ))
+}
+
 /// A running daemon.
 pub struct Daemon {
     pool: Pool,
@@ -209,30 +257,8 @@ impl Daemon {
         for w in &inv.warnings {
             tracing::warn!("{w}");
         }
-        let token = match (&cfg.listen, &cfg.token_file) {
-            (Some(addr), None) => return Err(DaemonError::TcpWithoutToken(*addr)),
-            (Some(_), Some(f)) => Some(read_token(f)?),
-            _ => None,
-        };
-        let socket = crate::client::socket_path(cfg.socket.as_deref());
-        let unix = bind_unix_socket(&socket)?;
-        let tcp_listener = match cfg.listen {
-            Some(addr) => {
-                if !addr.ip().is_loopback() {
-                    tracing::warn!("listening on non-loopback {addr}: the token is sent in clear text over HTTP");
-                }
-                Some(
-                    tokio::net::TcpListener::bind(addr)
-                        .await
-                        .map_err(|source| DaemonError::Bind {
-                            what: addr.to_string(),
-                            source,
-                        })?,
-                )
-            }
-            None => None,
-        };
-        let tcp = tcp_listener.as_ref().and_then(|l| l.local_addr().ok());
+        let (socket, unix, tcp_listener) = bind_listeners(&cfg).await?;
+        let tcp = tcp_listener.as_ref().and_then(|(l, _)| l.local_addr().ok());
         let n = inv.devices.len();
         if let Some(d) = &inv.platform_dir {
             tracing::info!("user platform files from {}", d.display());
@@ -245,22 +271,10 @@ impl Daemon {
             load.clone(),
             cfg.limits.clone(),
         );
-        let mut servers = vec![tokio::spawn(api::serve(
-            unix,
-            router.clone(),
-            cfg.limits.clone(),
-            stop.clone(),
-            cfg.shutdown_grace,
-        ))];
-        if let (Some(l), Some(t)) = (tcp_listener, token) {
-            let r = api::require_token(router, t);
-            servers.push(tokio::spawn(api::serve(
-                l,
-                r,
-                cfg.limits.clone(),
-                stop.clone(),
-                cfg.shutdown_grace,
-            )));
+        let mut servers = vec![spawn_server(unix, router.clone(), &cfg, &stop)];
+        if let Some((l, token)) = tcp_listener {
+            let r = api::require_token(router, token);
+            servers.push(spawn_server(l, r, &cfg, &stop));
         }
         tracing::info!(devices = n, socket = %socket.display(), tcp = ?tcp, "netkeep daemon listening");
         let warm = {

@@ -348,7 +348,45 @@ async fn run_session(
             return Ok(fail(args, &device, &platform, Some(connect_time), &[], &e));
         }
     }
-    let mut results: Vec<serde_json::Value> = Vec::with_capacity(commands.len());
+    let (results, failure, rejected) = run_commands(args, &session, &device, commands).await;
+    session.disconnect().await;
+    match failure {
+        Some(e) => Ok(fail(
+            args,
+            &device,
+            &platform,
+            Some(connect_time),
+            &results,
+            &e,
+        )),
+        None => {
+            if args.json {
+                let doc = serde_json::json!({
+                    "device": device, "platform": platform, "ok": rejected == 0,
+                    "connect_ms": ms(connect_time), "total_ms": ms(started.elapsed()),
+                    "results": results,
+                });
+                print_out(&serde_json::to_string_pretty(&doc)?);
+            }
+            Ok(if rejected == 0 {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+    }
+}
+
+/// Runs `commands` in order on `session`, printing outputs (unless `--json`); stops at the first
+/// failure. Returns the per-command JSON results, the failure, and how many commands the device
+/// rejected.
+async fn run_commands(
+    args: &Args,
+    session: &Session,
+    device: &str,
+    commands: &[String],
+) -> (Vec<serde_json::Value>, Option<Error>, usize) {
+    let mut results = Vec::with_capacity(commands.len());
     let mut failure = None;
     let mut rejected = 0;
     for cmd in commands {
@@ -386,32 +424,7 @@ async fn run_session(
             }
         }
     }
-    session.disconnect().await;
-    match failure {
-        Some(e) => Ok(fail(
-            args,
-            &device,
-            &platform,
-            Some(connect_time),
-            &results,
-            &e,
-        )),
-        None => {
-            if args.json {
-                let doc = serde_json::json!({
-                    "device": device, "platform": platform, "ok": rejected == 0,
-                    "connect_ms": ms(connect_time), "total_ms": ms(started.elapsed()),
-                    "results": results,
-                });
-                print_out(&serde_json::to_string_pretty(&doc)?);
-            }
-            Ok(if rejected == 0 {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
-            })
-        }
-    }
+    (results, failure, rejected)
 }
 
 fn fail(
