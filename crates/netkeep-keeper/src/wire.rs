@@ -231,3 +231,20 @@ pub struct ReloadReport {
 pub(crate) fn millis(d: Duration) -> f64 {
     (d.as_secs_f64() * 1e6).round() / 1e3
 }
+
+#[cfg(test)]
+mod tests {
+    use super::DeviceState;
+
+    #[test]
+    fn device_state_has_one_name_on_the_wire_in_display_and_in_order() {
+        for (i, s) in DeviceState::ALL.into_iter().enumerate() {
+            // The metrics index their counts by discriminant.
+            assert_eq!(s as usize, i);
+            let json = serde_json::to_string(&s).unwrap();
+            assert_eq!(json, format!("\"{s}\""));
+            assert_eq!(serde_json::from_str::<DeviceState>(&json).unwrap(), s);
+            assert!(s == s.as_str());
+        }
+    }
+}
