@@ -11,9 +11,18 @@ use netkeep_sim::{DeviceConfig, Fault, SimDevice, SimError};
 /// Run simulated network devices (SSH servers with a vendor CLI personality).
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Platform personality: hp_comware, huawei, cisco_ios, cisco_nxos, juniper_junos, arista_eos, linux.
+    /// Platform (or alias): hp_comware, huawei, huawei_vrpv8, cisco_ios, cisco_nxos, cisco_xr,
+    /// juniper_junos, arista_eos, linux, or one of --personality-dir.
     #[arg(long, default_value = "hp_comware")]
     platform: String,
+    /// Directory of personality files (NAME.yaml, as crates/netkeep-sim/personalities/): new
+    /// simulated platforms, or replacements for built-in ones of the same name.
+    #[arg(long)]
+    personality_dir: Option<PathBuf>,
+    /// Directory of platform files (as `netkeep exec --platform-dir`): their aliases name
+    /// personalities too.
+    #[arg(long)]
+    platform_dir: Option<PathBuf>,
     /// Number of devices; they take ports PORT..PORT+N-1 and hostnames NAME-1..NAME-N.
     #[arg(long, default_value_t = 1)]
     count: usize,
@@ -61,16 +70,17 @@ pub struct Args {
 }
 
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
-    if !netkeep_sim::platforms().contains(&args.platform.as_str())
-        && DeviceConfig::new(&args.platform).hostname.is_empty()
-    {
-        eprintln!(
-            "netkeep sim: unknown platform {:?}; known platforms: {}",
-            args.platform,
-            netkeep_sim::platforms().join(", ")
-        );
-        return Ok(ExitCode::from(2));
-    }
+    let base = match DeviceConfig::with_dirs(
+        &args.platform,
+        args.personality_dir.clone(),
+        args.platform_dir.clone(),
+    ) {
+        Ok(cfg) => cfg,
+        Err(e) => {
+            eprintln!("netkeep sim: {e}");
+            return Ok(ExitCode::from(2));
+        }
+    };
     let mut faults = Vec::new();
     for f in &args.fault {
         match Fault::from_name(f) {
@@ -97,7 +107,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     let mut devices = Vec::with_capacity(args.count);
     for i in 0..args.count {
-        let mut cfg = DeviceConfig::new(&args.platform);
+        let mut cfg = base.clone();
         if let Some(h) = &args.hostname {
             cfg.hostname = if args.count > 1 {
                 format!("{h}-{}", i + 1)
@@ -131,7 +141,16 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         };
         match SimDevice::start(cfg, SocketAddr::new(args.listen, port)).await {
             Ok(d) => devices.push(Arc::new(d)),
-            Err(e @ SimError::UnknownPlatform { .. }) => {
+            // Bad input from the command line: usage error.
+            Err(
+                e @ (SimError::UnknownPlatform { .. }
+                | SimError::Personality { .. }
+                | SimError::PersonalityDir { .. }
+                | SimError::PlatformFiles { .. }),
+            ) => {
+                for d in &devices {
+                    d.stop().await;
+                }
                 eprintln!("netkeep sim: {e}");
                 return Ok(ExitCode::from(2));
             }

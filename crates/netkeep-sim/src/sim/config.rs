@@ -3,7 +3,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::personality::catalog_builtin;
+use crate::personality::{catalog_builtin, Catalog};
+use crate::SimError;
 
 /// Settings of one simulated device.
 ///
@@ -63,5 +64,31 @@ impl DeviceConfig {
             personality_dir: None,
             platform_dir: None,
         }
+    }
+
+    /// Defaults for `platform` looked up in `personality_dir` and `platform_dir` too (see the
+    /// fields of the same names); fails, saying which platforms there are, when none matches.
+    ///
+    /// ```
+    /// let cfg = netkeep_sim::DeviceConfig::with_dirs("iosxr", None, None).unwrap();
+    /// assert_eq!(cfg.hostname, "R1");
+    /// assert!(netkeep_sim::DeviceConfig::with_dirs("foo_os", None, None).is_err());
+    /// ```
+    pub fn with_dirs(
+        platform: &str,
+        personality_dir: Option<PathBuf>,
+        platform_dir: Option<PathBuf>,
+    ) -> Result<DeviceConfig, SimError> {
+        let catalog = Catalog {
+            personality_dir: personality_dir.as_deref(),
+            platform_dir: platform_dir.as_deref(),
+        };
+        let hostname = catalog.find(platform)?.default_hostname.clone();
+        Ok(DeviceConfig {
+            hostname,
+            personality_dir,
+            platform_dir,
+            ..DeviceConfig::new(platform)
+        })
     }
 }
