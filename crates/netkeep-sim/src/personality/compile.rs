@@ -3,13 +3,14 @@
 
 use std::collections::HashMap;
 
+use super::kinds::StepKind;
 use super::pattern::parse_pattern;
 use super::raw::{RawCommand, RawPersonality, RawSet, RawSlow, RawStep};
-use super::{
+use super::types::{
     Choice, Command, IfType, Inventory, Messages, Mode, Personality, SetOp, Slow, Step, Terminal,
 };
+use crate::error::SimError;
 use crate::template::Template;
-use crate::SimError;
 
 /// Parses and compiles a personality file; `source` names it in errors.
 pub(super) fn compile(source: &str, text: &str) -> Result<Personality, SimError> {
@@ -227,7 +228,7 @@ impl Compiler<'_> {
                 })
             })
             .collect::<Result<Vec<_>, SimError>>()?;
-        if (s.kind == super::StepKind::Choice) == choices.is_empty() {
+        if (s.kind == StepKind::Choice) == choices.is_empty() {
             return Err(self.bad(format!(
                 "{what}: `choices` go with `kind: choice`, and only with it"
             )));

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use super::{Activity, CandidateScope, Exit, NulMode, StepKind};
+use super::kinds::{Activity, CandidateScope, Exit, NulMode, StepKind};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -3,8 +3,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::error::SimError;
 use crate::personality::{catalog_builtin, Catalog};
-use crate::SimError;
 
 /// Settings of one simulated device.
 ///

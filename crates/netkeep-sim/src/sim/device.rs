@@ -16,10 +16,10 @@ use super::counters::{bump, Counters};
 use super::netfault::Link;
 use super::shared::Core;
 use super::ssh_handler;
+use crate::error::SimError;
 use crate::fault::Fault;
 use crate::model::{running_config_lines, DeviceState, Model};
 use crate::personality::{Catalog, Personality};
-use crate::SimError;
 
 /// Connections a simulated device lets wait for `accept` (the kernel caps it at somaxconn).
 const LISTEN_BACKLOG: u32 = 4096;
