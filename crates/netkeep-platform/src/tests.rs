@@ -1,3 +1,5 @@
+use std::time::Duration;
+
 use super::*;
 
 #[test]
@@ -141,4 +143,62 @@ fn user_directory_overrides_and_adds() {
     )
     .unwrap();
     assert!(Registry::with_dir(dir.path()).is_err());
+}
+
+#[test]
+fn napalm_and_netmiko_aliases_resolve_from_the_files() {
+    let cases = [
+        ("ios", "cisco_ios"),
+        ("iosxe", "cisco_ios"),
+        ("cisco_xe", "cisco_ios"),
+        ("nxos", "cisco_nxos"),
+        ("nxos_ssh", "cisco_nxos"),
+        ("iosxr", "cisco_xr"),
+        ("junos", "juniper_junos"),
+        ("juniper", "juniper_junos"),
+        ("eos", "arista_eos"),
+        ("comware", "hp_comware"),
+        ("h3c", "hp_comware"),
+        ("hp_comware7", "hp_comware"),
+        ("h3c_comware", "hp_comware"),
+        ("vrp", "huawei"),
+        ("huawei_vrp", "huawei"),
+        ("huawei_vrpv8", "huawei_vrpv8"),
+    ];
+    for (alias, name) in cases {
+        assert_eq!(canonical(alias), Some(name), "{alias}");
+        assert_eq!(builtin(alias).unwrap().name(), name, "{alias}");
+    }
+    assert_eq!(canonical("nokia_sros"), None);
+}
+
+#[test]
+fn builtin_files_are_named_after_their_platform_and_aliases_are_unique() {
+    let mut seen = std::collections::HashMap::new();
+    for (stem, text) in registry::builtin_files() {
+        let p = Platform::from_yaml(stem, text).unwrap();
+        assert_eq!(p.name(), *stem, "platforms/{stem}.yaml names {}", p.name());
+        for n in std::iter::once(p.name()).chain(p.spec().aliases.iter().map(String::as_str)) {
+            if let Some(other) = seen.insert(n.to_string(), p.name().to_string()) {
+                panic!("{n:?} is claimed by both {other} and {}", p.name());
+            }
+        }
+    }
+}
+
+#[test]
+fn user_directory_aliases_resolve_through_the_registry() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut mine = builtin("generic").unwrap().spec().clone();
+    mine.name = "acme_os".into();
+    mine.aliases = vec!["acme".into()];
+    std::fs::write(
+        dir.path().join("acme_os.yaml"),
+        serde_norway::to_string(&mine).unwrap(),
+    )
+    .unwrap();
+    let r = Registry::with_dir(dir.path()).unwrap();
+    assert_eq!(r.canonical_name("acme"), Some("acme_os"));
+    assert_eq!(r.canonical_name("ios"), Some("cisco_ios"));
+    assert_eq!(canonical("acme"), None);
 }

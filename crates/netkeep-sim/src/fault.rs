@@ -19,9 +19,19 @@ pub enum Fault {
     Reset,
     /// Close the listener and all sessions for `down`, then listen again on the same port,
     /// with a new host key if `new_host_key`. One-shot.
-    Reboot { down: Duration, new_host_key: bool },
+    Reboot {
+        /// How long the device stays down.
+        down: Duration,
+        /// Come back with a new host key (a replaced box).
+        new_host_key: bool,
+    },
     /// Send outputs in `chunk`-byte pieces with `delay` between them.
-    SlowDrip { chunk: usize, delay: Duration },
+    SlowDrip {
+        /// Bytes per piece.
+        chunk: usize,
+        /// Pause between pieces.
+        delay: Duration,
+    },
     /// Mix binary garbage bytes into command outputs.
     Garbage,
     /// Insert the vendor's unsolicited log line in the middle of command outputs.

@@ -1,9 +1,19 @@
 //! Simulated network devices over SSH, for tests, demos and benchmarks.
 //!
 //! Each [`SimDevice`] is a russh server that behaves like one vendor's CLI behind a PTY:
-//! prompts and modes, paging, confirmation prompts, NUL handling, the VTY idle timeout with the
-//! vendor's idea of "activity", the VTY limit, slow logins and injectable faults. Personalities
-//! are data (`personalities/<platform>.yaml`), read by one engine.
+//! prompts and modes, paging, confirmation prompts, commit on two-stage platforms, NUL handling,
+//! the VTY idle timeout with the vendor's idea of "activity", the VTY limit, slow logins and
+//! injectable faults. Personalities are data (`personalities/<platform>.yaml`, embedded at build
+//! time, or a user directory: [`DeviceConfig::personality_dir`]), read by one engine; platform
+//! names and aliases come from the platform files of netkeep-platform.
+//!
+//! Where it sits: beside the chain, not in it. Platform data (netkeep-platform) feeds the
+//! session and the simulator alike; the session's tests, the keeper's and the benchmarks drive
+//! simulated devices over real SSH, and nothing in the simulator imports the session.
+//!
+//! Inside, imports run one way: `template` ← `personality` ← `model` (device state) ← `engine`
+//! (bytes in, output and effects out, no I/O) ← `sim` (VTY sessions, the SSH front end, the
+//! device).
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
@@ -18,37 +28,21 @@
 //! # Ok(()) }
 //! ```
 
-mod engine;
-mod fault;
-mod fault_apply;
-mod personality;
-mod server;
-mod state;
-mod template;
+#![warn(missing_docs)]
 
+mod engine;
+mod error;
+mod fault;
+mod model;
+mod personality;
+mod sim;
+mod template;
+mod text;
+
+pub use error::SimError;
 pub use fault::Fault;
 pub use personality::{platforms, Activity, NulMode};
-pub use server::{Counters, DeviceConfig, SimDevice};
-
-/// Errors starting or driving a simulated device.
-#[derive(Debug, thiserror::Error)]
-pub enum SimError {
-    /// The platform name is not one of ours.
-    #[error("unknown platform {platform:?}; known platforms: {known}")]
-    UnknownPlatform { platform: String, known: String },
-    /// A built-in personality file is broken (a bug in netkeep-sim).
-    #[error("personality {platform:?} is invalid: {reason}")]
-    Personality { platform: String, reason: String },
-    /// The listening address could not be bound.
-    #[error("cannot listen on {addr}: {source}{hint}", hint = if source.kind() == std::io::ErrorKind::AddrInUse { format!(" (port {} is already in use; pick another with --port)", addr.port()) } else { String::new() })]
-    Bind {
-        addr: std::net::SocketAddr,
-        source: std::io::Error,
-    },
-    /// The host key file could not be read.
-    #[error("cannot load host key {path}: {reason}")]
-    HostKey { path: String, reason: String },
-}
+pub use sim::{Counters, DeviceConfig, SimDevice};
 
 /// Parse a human duration for flags: `10s`, `1m30s`, `1500ms`; `0` means zero (off).
 ///

@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """Fidelity check: drive `netkeep sim` devices with Netmiko 4.8, as a user would.
 
-Usage: /work/tgt/venv/bin/python netmiko_check.py [--netkeep PATH] [platform ...]
+Usage: /work/venv/sim/bin/python netmiko_check.py [--netkeep PATH] [platform ...]
 
 For each platform it starts `netkeep sim --platform P --port 0`, then with Netmiko:
 connects, send_command (version), send_config_set an interface description and finds it in the
-running configuration, is_alive(), disconnect. Exit status 0 only if every platform passes.
+running configuration (committing first on two-stage platforms), is_alive(), disconnect.
+Exit status 0 only if every platform passes.
 """
 import argparse
 import os
@@ -30,7 +31,13 @@ CASES = {
                       "show configuration", 'description "netmiko-was-here";', False),
     "arista_eos": ("show version", ["interface Ethernet2", "description netmiko-was-here"],
                    "show running-config", "   description netmiko-was-here", True),
+    "cisco_xr": ("show version", ["interface GigabitEthernet0/0/0/1", "description netmiko-was-here"],
+                 "show running-config", " description netmiko-was-here", False),
+    "huawei_vrpv8": ("display version", ["interface GigabitEthernet0/1/1", "description netmiko-was-here"],
+                     "display current-configuration", " description netmiko-was-here", False),
 }
+# Platforms whose changes wait for commit (Netmiko's send_config_set leaves them in config mode).
+TWO_STAGE = {"juniper_junos", "cisco_xr", "huawei_vrpv8"}
 # Commands whose output the usual ntc-templates TextFSM templates must parse (template platform, command).
 TEXTFSM = {
     "hp_comware": ("hp_comware", ["display interface brief", "display arp", "display clock"]),
@@ -40,10 +47,15 @@ TEXTFSM = {
     "juniper_junos": ("juniper_junos", ["show version", "show arp no-resolve"]),
     "arista_eos": ("arista_eos", ["show version", "show ip interface brief", "show ip arp", "show clock",
                                   "show interfaces description"]),
+    "cisco_xr": ("cisco_xr", ["show version", "show ip interface brief", "show arp",
+                              "show interfaces description"]),
+    # ntc-templates has no VRP 8 set of its own; the VRP templates parse these outputs.
+    "huawei_vrpv8": ("huawei_vrp", ["display version", "display interface brief", "display arp all"]),
 }
 VERSION_MARK = {
     "hp_comware": "Comware Software", "huawei": "Versatile Routing Platform", "cisco_ios": "Cisco IOS Software",
     "cisco_nxos": "NX-OS", "juniper_junos": "Junos:", "arista_eos": "Software image version",
+    "cisco_xr": "Cisco IOS XR Software", "huawei_vrpv8": "Versatile Routing Platform",
 }
 
 
@@ -76,7 +88,7 @@ def check(netkeep, platform):
         steps.append(f"send_command({vcmd!r}) {len(out)} chars")
         out = conn.send_config_set(cfg)
         steps.append("send_config_set ok")
-        if platform == "juniper_junos":
+        if platform in TWO_STAGE:
             conn.commit()
             conn.exit_config_mode()
             steps.append("commit ok")

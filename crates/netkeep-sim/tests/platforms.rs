@@ -95,6 +95,30 @@ fn walks() -> Vec<Walk> {
             "admin@lab-linux:~$ ",
             vec![("hostname", "admin@lab-linux:~$ ")],
         ),
+        (
+            "cisco_xr",
+            "RP/0/RSP0/CPU0:R1#",
+            vec![
+                ("configure terminal", "RP/0/RSP0/CPU0:R1(config)#"),
+                (
+                    "interface GigabitEthernet0/0/0/1",
+                    "RP/0/RSP0/CPU0:R1(config-if)#",
+                ),
+                ("exit", "RP/0/RSP0/CPU0:R1(config)#"),
+                ("line default", "RP/0/RSP0/CPU0:R1(config-line)#"),
+                ("end", "RP/0/RSP0/CPU0:R1#"),
+            ],
+        ),
+        (
+            "huawei_vrpv8",
+            "<HUAWEI>",
+            vec![
+                ("system-view", "[~HUAWEI]"),
+                ("interface GE0/1/1", "[~HUAWEI-GigabitEthernet0/1/1]"),
+                ("user-interface vty 0 4", "[~HUAWEI-ui-vty0-4]"),
+                ("return", "<HUAWEI>"),
+            ],
+        ),
     ]
 }
 
@@ -143,6 +167,16 @@ async fn unknown_command_errors_per_platform() {
             "% Invalid input (at token 0: 'frobnicate')",
         ),
         ("linux", "$ ", "-bash: frobnicate: command not found"),
+        (
+            "cisco_xr",
+            "RP/0/RSP0/CPU0:R1#",
+            "% Invalid input detected at '^' marker.",
+        ),
+        (
+            "huawei_vrpv8",
+            "<HUAWEI>",
+            "Error: Unrecognized command found at '^' position.",
+        ),
     ];
     for (platform, prompt, msg) in cases {
         let d = start(platform, |_| {}).await;
@@ -157,13 +191,15 @@ async fn unknown_command_errors_per_platform() {
 #[tokio::test]
 async fn nul_handling_per_platform() {
     // What each personality documents: raw echo, ^@, or swallowed.
-    let cases: [(&str, &str, &[u8]); 6] = [
+    let cases: [(&str, &str, &[u8]); 8] = [
         ("hp_comware", "<H3C>", b"\0"),
         ("huawei", "<HUAWEI>", b""),
         ("cisco_ios", "R1>", b""),
         ("cisco_nxos", "switch# ", b"^@"),
         ("juniper_junos", "admin@router1> ", b"^@"),
         ("arista_eos", "arista1>", b"^@"),
+        ("cisco_xr", "RP/0/RSP0/CPU0:R1#", b""),
+        ("huawei_vrpv8", "<HUAWEI>", b""),
     ];
     for (platform, prompt, echo) in cases {
         let d = start(platform, |_| {}).await;
@@ -213,6 +249,20 @@ async fn paging_appears_and_goes_after_disable_per_platform() {
             "show interfaces description",
             " --More-- ",
             "terminal length 0",
+        ),
+        (
+            "cisco_xr",
+            "RP/0/RSP0/CPU0:R1#",
+            "show running-config",
+            " --More-- ",
+            "terminal length 0",
+        ),
+        (
+            "huawei_vrpv8",
+            "<HUAWEI>",
+            "display current-configuration",
+            "  ---- More ----",
+            "screen-length 0 temporary",
         ),
     ];
     for (platform, prompt, cmd, more, disable) in cases {
@@ -498,4 +548,96 @@ async fn unknown_platform_and_port_in_use_are_clear_errors() {
         msg.contains(&format!("port {} is already in use", d.addr().port())),
         "{msg}"
     );
+}
+
+/// IOS-XR: set an interface description (uncommitted), ending in interface config mode.
+async fn xr_describe(c: &mut Cli, text: &str) {
+    c.cmd("configure terminal", "(config)#").await;
+    c.cmd("interface GigabitEthernet0/0/0/1", "(config-if)#")
+        .await;
+    c.cmd(&format!("description {text}"), "(config-if)#").await;
+}
+
+/// IOS-XR: changes wait in the session's own target configuration; `end` with uncommitted
+/// changes asks yes/no/cancel (cancel stays, no discards, yes commits); `commit` applies.
+#[tokio::test]
+async fn cisco_xr_commits_discards_and_cancels() {
+    const EXEC: &str = "RP/0/RSP0/CPU0:R1#";
+    const IF: &str = "RP/0/RSP0/CPU0:R1(config-if)#";
+    const ASK: &str = "commit them before exiting(yes/no/cancel)? [cancel]:";
+    let d = start("cisco_xr", |c| c.config_lines = 0).await;
+    let mut c = Cli::connect(d.addr()).await;
+    c.read_until(EXEC, S).await.unwrap();
+    c.cmd("terminal length 0", EXEC).await;
+    xr_describe(&mut c, "first-try").await;
+    // Another session sees nothing of this session's target configuration.
+    let mut other = Cli::connect(d.addr()).await;
+    other.read_until(EXEC, S).await.unwrap();
+    other.cmd("terminal length 0", EXEC).await;
+    assert!(!other
+        .cmd("show running-config", EXEC)
+        .await
+        .contains("first-try"));
+    c.cmd("end", ASK).await;
+    c.cmd("", IF).await; // the default, cancel: still configuring
+    c.cmd("end", ASK).await;
+    c.cmd("no", EXEC).await;
+    assert!(!c
+        .cmd("show running-config", EXEC)
+        .await
+        .contains("first-try"));
+    xr_describe(&mut c, "second-try").await;
+    c.cmd("end", ASK).await;
+    c.cmd("yes", EXEC).await;
+    assert!(c
+        .cmd("show running-config", EXEC)
+        .await
+        .contains(" description second-try"));
+    xr_describe(&mut c, "third-try").await;
+    c.cmd("commit", IF).await;
+    let out = c.cmd("end", EXEC).await;
+    assert!(!out.contains("Uncommitted"), "{out:?}");
+    let run = other.cmd("show running-config", EXEC).await;
+    assert!(run.contains(" description third-try"), "{run}");
+}
+
+/// VRP 8: `[~HUAWEI]` while clean, `[*HUAWEI]` once the session has uncommitted changes;
+/// `commit` applies; `return` with uncommitted changes asks Y/N/C.
+#[tokio::test]
+async fn huawei_vrpv8_marks_uncommitted_changes_in_the_prompt() {
+    const ASK: &str = "[Y(yes)/N(no)/C(cancel)]:";
+    let d = start("huawei_vrpv8", |_| {}).await;
+    let mut c = Cli::connect(d.addr()).await;
+    c.read_until("<HUAWEI>", S).await.unwrap();
+    c.cmd("screen-length 0 temporary", "<HUAWEI>").await;
+    c.cmd("system-view", "[~HUAWEI]").await;
+    c.cmd(
+        "interface GigabitEthernet0/1/1",
+        "[~HUAWEI-GigabitEthernet0/1/1]",
+    )
+    .await;
+    c.cmd("description dropped", "[*HUAWEI-GigabitEthernet0/1/1]")
+        .await;
+    // The mark is per session.
+    let mut other = Cli::connect(d.addr()).await;
+    other.read_until("<HUAWEI>", S).await.unwrap();
+    other.cmd("system-view", "[~HUAWEI]").await;
+    c.cmd("return", ASK).await;
+    c.cmd("C", "[*HUAWEI-GigabitEthernet0/1/1]").await;
+    c.cmd("return", ASK).await;
+    c.cmd("N", "<HUAWEI>").await;
+    let run = c.cmd("display current-configuration", "\r\n<HUAWEI>").await;
+    assert!(!run.contains("dropped"), "{run}");
+    c.cmd("system-view", "[~HUAWEI]").await;
+    c.cmd(
+        "interface GigabitEthernet0/1/1",
+        "[~HUAWEI-GigabitEthernet0/1/1]",
+    )
+    .await;
+    c.cmd("description kept", "[*HUAWEI-GigabitEthernet0/1/1]")
+        .await;
+    c.cmd("commit", "[~HUAWEI-GigabitEthernet0/1/1]").await;
+    c.cmd("return", "<HUAWEI>").await;
+    let run = c.cmd("display current-configuration", "\r\n<HUAWEI>").await;
+    assert!(run.contains(" description kept"), "{run}");
 }

@@ -1,7 +1,7 @@
 //! `netkeep sim`: run simulated network devices over SSH until Ctrl-C or SIGTERM.
 
 use std::net::{IpAddr, SocketAddr};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
@@ -11,9 +11,18 @@ use netkeep_sim::{DeviceConfig, Fault, SimDevice, SimError};
 /// Run simulated network devices (SSH servers with a vendor CLI personality).
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Platform personality: hp_comware, huawei, cisco_ios, cisco_nxos, juniper_junos, arista_eos, linux.
+    /// Platform (or alias): hp_comware, huawei, huawei_vrpv8, cisco_ios, cisco_nxos, cisco_xr,
+    /// juniper_junos, arista_eos, linux, or one of --personality-dir.
     #[arg(long, default_value = "hp_comware")]
     platform: String,
+    /// Directory of personality files (NAME.yaml, as crates/netkeep-sim/personalities/): new
+    /// simulated platforms, or replacements for built-in ones of the same name.
+    #[arg(long)]
+    personality_dir: Option<PathBuf>,
+    /// Directory of platform files (as `netkeep exec --platform-dir`): their aliases name
+    /// personalities too.
+    #[arg(long)]
+    platform_dir: Option<PathBuf>,
     /// Number of devices; they take ports PORT..PORT+N-1 and hostnames NAME-1..NAME-N.
     #[arg(long, default_value_t = 1)]
     count: usize,
@@ -60,32 +69,68 @@ pub struct Args {
     fault_rate: Option<f64>,
 }
 
+/// Why `netkeep sim` stops before serving: the message and the exit code.
+struct Stop {
+    code: u8,
+    message: String,
+}
+
+impl Stop {
+    /// Bad input from the command line (exit 2).
+    fn usage(message: String) -> Stop {
+        Stop { code: 2, message }
+    }
+
+    fn report(self) -> ExitCode {
+        eprintln!("netkeep sim: {}", self.message);
+        ExitCode::from(self.code)
+    }
+}
+
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
-    if !netkeep_sim::platforms().contains(&args.platform.as_str())
-        && DeviceConfig::new(&args.platform).hostname.is_empty()
-    {
-        eprintln!(
-            "netkeep sim: unknown platform {:?}; known platforms: {}",
-            args.platform,
-            netkeep_sim::platforms().join(", ")
-        );
-        return Ok(ExitCode::from(2));
-    }
-    let mut faults = Vec::new();
-    for f in &args.fault {
-        match Fault::from_name(f) {
-            Some(x) => faults.push(x),
-            None => {
-                eprintln!("netkeep sim: unknown fault {f:?}; known: stall, reset, reboot, slow-drip, garbage, unsolicited, prompt-in-output, auth-failing");
-                return Ok(ExitCode::from(2));
-            }
-        }
-    }
+    let base = DeviceConfig::with_dirs(
+        &args.platform,
+        args.personality_dir.clone(),
+        args.platform_dir.clone(),
+    )
+    .map_err(|e| Stop::usage(e.to_string()));
+    let checked = base.and_then(|base| Ok((base, parse_faults(&args.fault)?)));
+    let (base, faults) = match checked {
+        Ok(x) => x,
+        Err(stop) => return Ok(stop.report()),
+    };
     if args.count == 0 {
-        eprintln!("netkeep sim: --count must be at least 1");
-        return Ok(ExitCode::from(2));
+        return Ok(Stop::usage("--count must be at least 1".into()).report());
     }
-    let password = match &args.password_file {
+    let password = read_password(args.password_file.as_deref())?;
+    let devices = match start_devices(&args, &base, &password).await {
+        Ok(d) => d,
+        Err(stop) => return Ok(stop.report()),
+    };
+    for d in &devices {
+        println!("{}\t{}\t{}", d.platform(), d.hostname(), d.addr());
+    }
+    inject_faults(&devices, faults, args.fault_rate);
+    wait_for_shutdown(&devices).await;
+    stop_all(&devices).await;
+    print_counters(&devices);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn parse_faults(names: &[String]) -> Result<Vec<Fault>, Stop> {
+    names
+        .iter()
+        .map(|f| {
+            Fault::from_name(f).ok_or_else(|| {
+                Stop::usage(format!("unknown fault {f:?}; known: stall, reset, reboot, slow-drip, garbage, unsolicited, prompt-in-output, auth-failing"))
+            })
+        })
+        .collect()
+}
+
+/// The devices' password: from the file, else NETKEEP_SIM_PASSWORD, else "admin".
+fn read_password(file: Option<&Path>) -> anyhow::Result<String> {
+    Ok(match file {
         Some(path) => std::fs::read_to_string(path)
             .map_err(|e| anyhow::anyhow!("cannot read --password-file {}: {e}", path.display()))?
             .trim_end_matches(['\r', '\n'])
@@ -94,79 +139,99 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
             .ok()
             .filter(|p| !p.is_empty())
             .unwrap_or_else(|| "admin".to_string()),
+    })
+}
+
+/// Device `i` (0-based) of `--count`: its hostname and the flags' settings.
+fn device_config(args: &Args, base: &DeviceConfig, password: &str, i: usize) -> DeviceConfig {
+    let mut cfg = base.clone();
+    let name = args.hostname.as_deref().unwrap_or(&base.hostname);
+    cfg.hostname = if args.count > 1 {
+        format!("{name}-{}", i + 1)
+    } else {
+        name.to_string()
     };
+    cfg.username = args.username.clone();
+    cfg.password = password.to_string();
+    cfg.idle_timeout = args.idle_timeout;
+    cfg.vty_limit = args.vty_limit;
+    cfg.login_delay = args.login_delay;
+    cfg.banner = args.banner;
+    cfg.config_lines = args.config_lines;
+    cfg.host_key = args.host_key.clone();
+    cfg
+}
+
+/// Device `i`'s port: `--port + i`, or 0 (any) for all with `--port 0`.
+fn device_port(args: &Args, i: usize) -> Result<u16, Stop> {
+    if args.port == 0 {
+        return Ok(0);
+    }
+    u16::try_from(u32::from(args.port) + i as u32).map_err(|_| {
+        Stop::usage(format!(
+            "--port {} with --count {} runs past port 65535",
+            args.port, args.count
+        ))
+    })
+}
+
+/// Starts `--count` devices; on a failure, stops the ones started.
+async fn start_devices(
+    args: &Args,
+    base: &DeviceConfig,
+    password: &str,
+) -> Result<Vec<Arc<SimDevice>>, Stop> {
     let mut devices = Vec::with_capacity(args.count);
     for i in 0..args.count {
-        let mut cfg = DeviceConfig::new(&args.platform);
-        if let Some(h) = &args.hostname {
-            cfg.hostname = if args.count > 1 {
-                format!("{h}-{}", i + 1)
-            } else {
-                h.clone()
-            };
-        } else if args.count > 1 {
-            cfg.hostname = format!("{}-{}", cfg.hostname, i + 1);
-        }
-        cfg.username = args.username.clone();
-        cfg.password = password.clone();
-        cfg.idle_timeout = args.idle_timeout;
-        cfg.vty_limit = args.vty_limit;
-        cfg.login_delay = args.login_delay;
-        cfg.banner = args.banner;
-        cfg.config_lines = args.config_lines;
-        cfg.host_key = args.host_key.clone();
-        let port = if args.port == 0 {
-            0
-        } else {
-            match u16::try_from(u32::from(args.port) + i as u32) {
-                Ok(p) => p,
-                Err(_) => {
-                    eprintln!(
-                        "netkeep sim: --port {} with --count {} runs past port 65535",
-                        args.port, args.count
-                    );
-                    return Ok(ExitCode::from(2));
-                }
-            }
+        let cfg = device_config(args, base, password, i);
+        let started = match device_port(args, i) {
+            Ok(port) => SimDevice::start(cfg, SocketAddr::new(args.listen, port))
+                .await
+                .map_err(|e| match e {
+                    SimError::Bind { .. } | SimError::HostKey { .. } => Stop {
+                        code: 1,
+                        message: format!("device {}: {e}", i + 1),
+                    },
+                    other => Stop::usage(other.to_string()),
+                }),
+            Err(stop) => Err(stop),
         };
-        match SimDevice::start(cfg, SocketAddr::new(args.listen, port)).await {
+        match started {
             Ok(d) => devices.push(Arc::new(d)),
-            Err(e @ SimError::UnknownPlatform { .. }) => {
-                eprintln!("netkeep sim: {e}");
-                return Ok(ExitCode::from(2));
+            Err(stop) => {
+                stop_all(&devices).await;
+                return Err(stop);
             }
-            Err(e) => {
-                for d in &devices {
-                    d.stop().await;
+        }
+    }
+    Ok(devices)
+}
+
+/// Lasting faults on from the start, or injected at random with `--fault-rate`.
+fn inject_faults(devices: &[Arc<SimDevice>], faults: Vec<Fault>, rate: Option<f64>) {
+    match rate {
+        None => {
+            for d in devices {
+                for f in &faults {
+                    d.set_fault(f.clone());
                 }
-                eprintln!("netkeep sim: device {}: {e}", i + 1);
-                return Ok(ExitCode::from(1));
             }
         }
-    }
-    for d in &devices {
-        println!("{}\t{}\t{}", d.platform(), d.hostname(), d.addr());
-    }
-    if args.fault_rate.is_none() {
-        for d in &devices {
-            for f in &faults {
-                d.set_fault(f.clone());
-            }
+        Some(rate) => {
+            netkeep_sim::spawn_random_faults(
+                devices.to_vec(),
+                faults,
+                rate,
+                Duration::from_secs(5),
+            );
         }
-    } else if let Some(rate) = args.fault_rate {
-        netkeep_sim::spawn_random_faults(
-            devices.clone(),
-            faults.clone(),
-            rate,
-            Duration::from_secs(5),
-        );
     }
-    wait_for_shutdown(&devices).await;
-    for d in &devices {
+}
+
+async fn stop_all(devices: &[Arc<SimDevice>]) {
+    for d in devices {
         d.stop().await;
     }
-    print_counters(&devices);
-    Ok(ExitCode::SUCCESS)
 }
 
 fn print_counters(devices: &[Arc<SimDevice>]) {

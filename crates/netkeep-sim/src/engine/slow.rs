@@ -1,0 +1,87 @@
+//! Slow commands (ping): a line every interval until done or Ctrl-C, with the input typed
+//! meanwhile held back until the last output is out.
+
+use crate::template::OwnedVars;
+
+/// Most bytes typed ahead while a slow command runs.
+const MAX_QUEUED: usize = 4096;
+
+/// A slow command in progress.
+pub(super) struct Busy {
+    /// Index into the personality's commands.
+    pub cmd: usize,
+    /// The command's variables.
+    pub vars: OwnedVars,
+    /// Lines printed so far.
+    pub seq: u32,
+    /// Ctrl-C received.
+    pub aborted: bool,
+}
+
+/// Slow-command state of a session.
+#[derive(Default)]
+pub(super) struct SlowState {
+    /// The running command.
+    pub busy: Option<Busy>,
+    queued: Vec<u8>,
+    /// The last output of a slow command is on its way; input waits so it cannot overtake it.
+    pub draining: bool,
+}
+
+impl SlowState {
+    /// Takes `b` while a slow command runs or drains (Ctrl-C aborts, the rest queues); false
+    /// when the session is free to handle it.
+    pub fn absorb(&mut self, b: u8) -> bool {
+        if !self.draining {
+            match &mut self.busy {
+                None => return false,
+                Some(busy) if b == 3 => {
+                    busy.aborted = true;
+                    return true;
+                }
+                Some(_) => {}
+            }
+        }
+        self.queue(&[b]);
+        true
+    }
+
+    /// Queue typed-ahead input, up to the bound.
+    pub fn queue(&mut self, bytes: &[u8]) {
+        let room = MAX_QUEUED.saturating_sub(self.queued.len());
+        self.queued
+            .extend_from_slice(&bytes[..bytes.len().min(room)]);
+    }
+
+    /// The typed-ahead input, to run now.
+    pub fn take_queued(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.queued)
+    }
+
+    /// True while a slow command runs or its last output drains.
+    pub fn is_busy(&self) -> bool {
+        self.busy.is_some() || self.draining
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ctrl_c_aborts_and_other_input_queues_bounded() {
+        let mut s = SlowState::default();
+        assert!(!s.absorb(b'x'));
+        s.busy = Some(Busy {
+            cmd: 0,
+            vars: OwnedVars::default(),
+            seq: 0,
+            aborted: false,
+        });
+        assert!(s.absorb(b'a'));
+        assert!(s.absorb(3));
+        assert!(s.busy.as_ref().is_some_and(|b| b.aborted));
+        s.queue(&[b'b'; 10_000]);
+        assert_eq!(s.take_queued().len(), MAX_QUEUED);
+    }
+}

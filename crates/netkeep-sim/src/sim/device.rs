@@ -1,0 +1,318 @@
+//! The device: builds the model from the settings and personality, listens, accepts
+//! connections for the SSH front end, and carries out faults (stall, reset, reboot) and stop.
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use russh::keys::ssh_key::private::Ed25519Keypair;
+use russh::keys::PrivateKey;
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+use super::config::DeviceConfig;
+use super::counters::{bump, Counters};
+use super::netfault::Link;
+use super::shared::Core;
+use super::ssh_handler;
+use crate::error::SimError;
+use crate::fault::Fault;
+use crate::model::{running_config_lines, DeviceState, Model};
+use crate::personality::{Catalog, Personality};
+
+/// Connections a simulated device lets wait for `accept` (the kernel caps it at somaxconn).
+const LISTEN_BACKLOG: u32 = 4096;
+
+struct Shared {
+    core: Arc<Core>,
+    addr: SocketAddr,
+    key: Mutex<PrivateKey>,
+    accept: Mutex<Option<JoinHandle<()>>>,
+    stopped: AtomicBool,
+}
+
+impl Shared {
+    fn key(&self) -> MutexGuard<'_, PrivateKey> {
+        self.key.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn accept(&self) -> MutexGuard<'_, Option<JoinHandle<()>>> {
+        self.accept.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Stops accepting; the listener goes once the task is dropped.
+    fn stop_accepting(&self) -> Option<JoinHandle<()>> {
+        let h = self.accept().take();
+        if let Some(h) = &h {
+            h.abort();
+        }
+        h
+    }
+}
+
+/// A running simulated device: an SSH server on one address.
+///
+/// ```no_run
+/// # async fn f() -> Result<(), netkeep_sim::SimError> {
+/// let dev = netkeep_sim::SimDevice::start(
+///     netkeep_sim::DeviceConfig::new("huawei"),
+///     "127.0.0.1:0".parse().unwrap(),
+/// ).await?;
+/// assert_eq!(dev.counters().sessions_opened, 0);
+/// dev.stop().await;
+/// # Ok(()) }
+/// ```
+pub struct SimDevice {
+    inner: Arc<Shared>,
+}
+
+fn new_key() -> PrivateKey {
+    let seed: [u8; 32] = rand::random();
+    PrivateKey::from(Ed25519Keypair::from_seed(&seed))
+}
+
+fn load_key(cfg: &DeviceConfig) -> Result<PrivateKey, SimError> {
+    let Some(path) = &cfg.host_key else {
+        return Ok(new_key());
+    };
+    russh::keys::load_secret_key(path, None).map_err(|e| SimError::HostKey {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    })
+}
+
+/// The device's initial configuration: the personality's, the configured idle timeout, padding.
+fn initial_state(p: &Personality, cfg: &DeviceConfig) -> DeviceState {
+    let (idle, configured) = match cfg.idle_timeout {
+        None => (p.terminal.default_idle_timeout, false),
+        Some(d) if d.is_zero() => (None, true),
+        Some(d) => (Some(d), true),
+    };
+    let mut state = DeviceState::new(p, &cfg.hostname, idle, configured);
+    if cfg.config_lines > 0 {
+        state.pad(p, cfg.config_lines, |st| running_config_lines(p, st));
+    }
+    state
+}
+
+/// A TCP socket bound to `addr` with SO_REUSEADDR (not SO_REUSEPORT: a second simulator on
+/// the same port must fail), so that a simulated reboot can bind the port again while the old
+/// listener's connections are still closing.
+fn reusable_socket(addr: SocketAddr) -> std::io::Result<tokio::net::TcpSocket> {
+    let s = if addr.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    s.set_reuseaddr(true)?;
+    s.bind(addr)?;
+    Ok(s)
+}
+
+impl SimDevice {
+    /// Start a device listening on `addr` (use port 0 for any free port).
+    pub async fn start(cfg: DeviceConfig, addr: SocketAddr) -> Result<SimDevice, SimError> {
+        let catalog = Catalog {
+            personality_dir: cfg.personality_dir.as_deref(),
+            platform_dir: cfg.platform_dir.as_deref(),
+        };
+        let p = catalog.find(&cfg.platform)?;
+        let mut cfg = cfg;
+        if cfg.hostname.is_empty() {
+            cfg.hostname = p.default_hostname.clone();
+        }
+        let key = load_key(&cfg)?;
+        let state = initial_state(&p, &cfg);
+        let listener = reusable_socket(addr)
+            .and_then(|s| s.listen(LISTEN_BACKLOG))
+            .map_err(|source| SimError::Bind { addr, source })?;
+        let bound = listener
+            .local_addr()
+            .map_err(|source| SimError::Bind { addr, source })?;
+        let model = Arc::new(Model::new(p, state, &cfg.password));
+        let inner = Arc::new(Shared {
+            core: Arc::new(Core::new(model, cfg)),
+            addr: bound,
+            key: Mutex::new(key),
+            accept: Mutex::new(None),
+            stopped: AtomicBool::new(false),
+        });
+        spawn_accept(&inner, listener);
+        Ok(SimDevice { inner })
+    }
+
+    /// The address actually bound.
+    pub fn addr(&self) -> SocketAddr {
+        self.inner.addr
+    }
+
+    /// The platform name.
+    pub fn platform(&self) -> &str {
+        &self.inner.core.model.p.platform
+    }
+
+    /// The current hostname (changes with `sysname`/`hostname`).
+    pub fn hostname(&self) -> String {
+        self.inner.core.model.state().hostname.clone()
+    }
+
+    /// A snapshot of the counters.
+    pub fn counters(&self) -> Counters {
+        let core = &self.inner.core;
+        core.counters.snapshot(core.model.commands())
+    }
+
+    /// Sessions currently holding a VTY line.
+    pub fn active_sessions(&self) -> usize {
+        self.inner.core.active()
+    }
+
+    /// The VTY idle timeout new sessions get (`None` = never).
+    pub fn idle_timeout(&self) -> Option<Duration> {
+        self.inner.core.model.state().idle
+    }
+
+    /// Change the idle timeout for new sessions, as `idle-timeout` in the VTY config would.
+    pub fn set_idle_timeout(&self, t: Option<Duration>) {
+        let mut st = self.inner.core.model.state();
+        st.idle = t.filter(|d| !d.is_zero());
+        st.idle_configured = true;
+    }
+
+    /// The host public key in OpenSSH format (`ssh-ed25519 AAAA...`).
+    pub fn host_key_openssh(&self) -> String {
+        self.inner
+            .key()
+            .public_key()
+            .to_openssh()
+            .unwrap_or_default()
+    }
+
+    /// The host key's SHA-256 fingerprint (`SHA256:...`).
+    pub fn host_key_fingerprint(&self) -> String {
+        self.inner
+            .key()
+            .public_key()
+            .fingerprint(russh::keys::HashAlg::Sha256)
+            .to_string()
+    }
+
+    /// Inject a fault. One-shot faults (`Reset`, `Reboot`) act at once; the others last until
+    /// [`SimDevice::clear_faults`].
+    pub fn set_fault(&self, f: Fault) {
+        let core = &self.inner.core;
+        match f {
+            Fault::Reset => core.conns.set_all(Link::Dead),
+            Fault::Reboot { down, new_host_key } => {
+                let inner = self.inner.clone();
+                tokio::spawn(async move { reboot(inner, down, new_host_key).await });
+            }
+            Fault::Stall => {
+                core.faults.add(f);
+                core.conns.set_all(Link::Stalled);
+            }
+            other => core.faults.add(other),
+        }
+    }
+
+    /// Remove all lasting faults; stalled connections resume.
+    pub fn clear_faults(&self) {
+        let core = &self.inner.core;
+        core.faults.clear();
+        core.conns.set_all(Link::Running);
+    }
+
+    /// The lasting faults currently set.
+    pub fn faults(&self) -> Vec<Fault> {
+        self.inner.core.faults.snapshot()
+    }
+
+    /// Stop listening and drop every session (clients see the connection reset).
+    pub async fn stop(&self) {
+        self.inner.stopped.store(true, Ordering::Release);
+        self.inner.stop_accepting();
+        let core = &self.inner.core;
+        core.conns.set_all(Link::Dead);
+        let deadline = Instant::now() + Duration::from_secs(2);
+        while !core.conns.is_empty() && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+}
+
+impl Drop for SimDevice {
+    fn drop(&mut self) {
+        self.inner.stop_accepting();
+        self.inner.core.conns.set_all(Link::Dead);
+    }
+}
+
+/// Accepts connections and hands each to the SSH front end.
+fn spawn_accept(inner: &Arc<Shared>, listener: TcpListener) {
+    let config = ssh_handler::server_config(inner.key().clone());
+    let core = inner.core.clone();
+    let h = tokio::spawn(async move {
+        loop {
+            let (sock, _peer) = match listener.accept().await {
+                Ok(x) => x,
+                Err(e) => {
+                    // EMFILE and friends: back off instead of spinning.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            };
+            let _ = sock.set_nodelay(true);
+            bump(&core.counters.connections);
+            let stalled = core.faults.has(|f| matches!(f, Fault::Stall));
+            let link = if stalled {
+                Link::Stalled
+            } else {
+                Link::Running
+            };
+            let (id, stream) = core.conns.open(sock, link);
+            let core = core.clone();
+            let config = config.clone();
+            tokio::spawn(async move {
+                ssh_handler::serve(core.clone(), config, stream).await;
+                core.conns.remove(id);
+            });
+        }
+    });
+    *inner.accept() = Some(h);
+}
+
+/// `Fault::Reboot`: down for `down` (port held, connections refused), then listening again.
+async fn reboot(inner: Arc<Shared>, down: Duration, new_host_key: bool) {
+    if let Some(h) = inner.stop_accepting() {
+        // Resolves once the task, and with it the listener, is dropped.
+        let _ = h.await;
+    }
+    // Keep the port while "down": bound but not listening, so connections are refused as
+    // from a rebooting device, yet no other socket on the machine (an ephemeral client
+    // port, another simulator) can take it meanwhile.
+    let held = reusable_socket(inner.addr);
+    inner.core.conns.set_all(Link::Dead);
+    tokio::time::sleep(down).await;
+    if inner.stopped.load(Ordering::Acquire) {
+        return;
+    }
+    if new_host_key {
+        *inner.key() = new_key();
+    }
+    match held.and_then(|s| s.listen(LISTEN_BACKLOG)) {
+        Ok(l) => return spawn_accept(&inner, l),
+        Err(e) => {
+            tracing::warn!(addr = %inner.addr, error = %e, "could not keep the port over a reboot")
+        }
+    }
+    // The old listener's port may take a moment to free; retry briefly.
+    for _ in 0..100 {
+        match TcpListener::bind(inner.addr).await {
+            Ok(l) => return spawn_accept(&inner, l),
+            Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
+        }
+    }
+    tracing::error!(addr = %inner.addr, "simulated reboot could not listen again");
+}
