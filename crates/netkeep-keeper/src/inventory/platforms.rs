@@ -1,24 +1,11 @@
 //! Which platform names an inventory may use: the built-in platforms, the files of a user
-//! platform directory, their aliases, and the NAPALM names Nornir inventories use.
+//! platform directory, and their aliases (NAPALM names included: they are `aliases` in the
+//! platform files).
 
 use std::borrow::Cow;
 use std::path::Path;
 
 use netkeep_platform::Registry;
-
-/// NAPALM-style names Nornir inventories use, mapped to the platform files' names. The Netmiko
-/// names and their aliases come from the platform data itself (netkeep-platform).
-const NAPALM_NAMES: &[(&str, &str)] = &[
-    ("ios", "cisco_ios"),
-    ("iosxe", "cisco_xe"),
-    ("nxos", "cisco_nxos"),
-    ("nxos_ssh", "cisco_nxos"),
-    ("iosxr", "cisco_xr"),
-    ("junos", "juniper_junos"),
-    ("eos", "arista_eos"),
-    ("comware", "hp_comware"),
-    ("vrp", "huawei"),
-];
 
 /// Maps a built-in platform, alias or NAPALM name to the canonical name, or `None` when unknown.
 ///
@@ -50,11 +37,7 @@ impl KnownPlatforms {
 
     /// The canonical name of a platform, alias or NAPALM name, or `None` when unknown.
     pub(super) fn canonical(&self, name: &str) -> Option<String> {
-        let name = NAPALM_NAMES
-            .iter()
-            .find(|(a, _)| *a == name)
-            .map_or(name, |(_, p)| *p);
-        self.0.get(name).ok().map(|p| p.name().to_string())
+        self.0.canonical_name(name).map(str::to_string)
     }
 
     /// The canonical names, for "expected one of" messages.
