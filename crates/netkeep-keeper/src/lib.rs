@@ -12,6 +12,8 @@
 //! | module | job |
 //! |---|---|
 //! | [`inventory`] | load and check the inventory (file or Nornir directory) into device specs |
+//! | [`command`] | one command: allowed characters, rejected by the device, read-only |
+//! | [`select`] | which devices a request means: device, list, group, all; `data` filter |
 //! | [`connector`] | the pool's view of a session; [`connector::ssh`] opens netkeep sessions |
 //! | [`pool`] | per-device sessions, queueing, reconnects, exec, reload, shutdown |
 //! | [`status`] | each device's state and counters (`netkeep status`) |
@@ -38,11 +40,13 @@
 
 pub mod api;
 pub mod client;
+pub mod command;
 pub mod connector;
 pub mod daemon;
 pub mod inventory;
 pub mod metrics;
 pub mod pool;
+pub mod select;
 pub mod status;
 pub mod wire;
 
