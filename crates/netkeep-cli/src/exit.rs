@@ -13,7 +13,7 @@ pub const OK: u8 = 0;
 /// A command failed (read timeout, queue timeout...) or the device rejected it.
 pub const FAILED: u8 = 1;
 /// Usage or bad input: a bad flag, an unknown device or group, a filter matching nothing, a
-/// command with control characters, no daemon and no inventory.
+/// command with control characters, no daemon answering and no inventory.
 pub const USAGE: u8 = 2;
 /// The device refused the login.
 pub const AUTH: u8 = 3;
@@ -31,7 +31,7 @@ code of the first device that failed, in output order):
   0    every command ran and the device accepted it
   1    a command failed or the device rejected it (read timeout, queue timeout...)
   2    usage or bad input: unknown device or group, filter matching nothing, bad flag or
-       duration, control characters in a command, no daemon and no --inventory
+       duration, control characters in a command, no daemon answering and no --inventory
   3    the device refused the login
   4    host key refused (changed, or unknown under --host-key-policy strict)
   5    device unreachable, or the session was lost
@@ -64,11 +64,13 @@ pub fn for_results(results: &[DeviceResult]) -> u8 {
 /// The exit code when the daemon refused a request or could not be asked.
 pub fn for_client(e: &ClientError) -> u8 {
     match e {
-        // Bad request, unknown device/group/path, wrong token: the caller must change something.
+        // Bad request, unknown device/group/path, wrong token, no daemon where it was said to
+        // be: the caller must change something.
         ClientError::Status {
             status: 400 | 401 | 404 | 405 | 413,
             ..
         }
+        | ClientError::Connect { .. }
         | ClientError::Config(_) => USAGE,
         _ => FAILED,
     }

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use netkeep::{ConnectOptions, Error, Session};
 use serde_json::{json, Value};
 
-use super::Args;
+use super::args::{usage, Args};
 use crate::exit;
 use crate::output::{print_out, rejected, report};
 
@@ -16,7 +16,7 @@ use crate::output::{print_out, rejected, report};
 pub async fn run_direct(args: &Args, commands: &[String]) -> anyhow::Result<ExitCode> {
     let opts = match args.conn.direct_options()? {
         Ok(o) => o,
-        Err(message) => return Ok(super::usage(&message)),
+        Err(message) => return Ok(usage(&message)),
     };
     let (code, doc) = run_session(args, opts, commands).await;
     if args.json {
@@ -91,6 +91,10 @@ async fn run_commands(
 ) -> Result<usize, Error> {
     let mut rejections = 0;
     for cmd in commands {
+        // The header first: a person sees what is running (and what Ctrl-C interrupts).
+        if !args.json && commands.len() > 1 {
+            print_out(&format!("--- {cmd}"));
+        }
         let t = Instant::now();
         let out = match session.send_command(cmd).await {
             Ok(out) => out,
@@ -105,9 +109,6 @@ async fn run_commands(
         // The device answered, but with its own error ("% Unrecognized command").
         let refusal = netkeep_keeper::command::rejection(session.platform(), &out);
         if !args.json {
-            if commands.len() > 1 {
-                print_out(&format!("--- {cmd}"));
-            }
             print_out(&out);
         }
         if let Some(line) = &refusal {

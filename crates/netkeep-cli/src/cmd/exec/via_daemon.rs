@@ -8,7 +8,8 @@ use netkeep_keeper::inventory::{Inventory, LoadOptions};
 use netkeep_keeper::select::Target;
 use netkeep_keeper::wire::{ExecBody, ExecResponse};
 
-use super::{one_shot, usage, Args, Selection};
+use super::args::{usage, Args, Selection};
+use super::one_shot;
 use crate::exit;
 use crate::output::{print_out, rejected, report};
 
