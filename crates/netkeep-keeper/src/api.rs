@@ -9,7 +9,12 @@
 //! 408; a request line plus headers over [`ApiLimits::max_header_bytes`] (64 KiB) or with more
 //! than 100 header fields gets 431 and the connection is closed; request headers must arrive
 //! within [`ApiLimits::header_timeout`] (slowloris); at most [`ApiLimits::max_connections`]
-//! connections are served at once (more wait in the listen backlog).
+//! connections are served at once (more wait in the listen backlog). Unknown paths (404) and
+//! wrong methods (405) answer the spec's JSON error body too.
+//!
+//! A request's device work runs in its own task with a cancellation token that fires when the
+//! client goes away (hyper drops the handler when the connection closes); the pool decides what
+//! is safe to stop (see [`Pool::exec_one_until`]).
 
 use std::path::PathBuf;
 use std::sync::Arc;
