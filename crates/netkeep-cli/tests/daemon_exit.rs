@@ -141,3 +141,66 @@ fn exec_help_lists_the_exit_codes() {
         );
     }
 }
+
+/// The direct path (`--inventory`, no daemon) follows the same rule and the same codes.
+#[test]
+fn the_direct_path_has_the_same_rule_and_codes_on_every_platform() {
+    let mut lab = Lab::new("direct-exit");
+    for p in PLATFORMS {
+        lab.add(&format!("{p}-ok"), p, "", |_| {});
+        lab.add(&format!("{p}-auth"), p, "", |c| c.password = "other".into());
+        lab.add(&format!("{p}-key"), p, "", |_| {});
+        lab.add(&format!("{p}-down"), p, "", |_| {});
+    }
+    for p in PLATFORMS {
+        lab.stop(&format!("{p}-down"));
+    }
+    let inv = lab.inventory(&[]);
+    let inv = inv.to_str().unwrap();
+    for p in PLATFORMS {
+        let (ok, good) = (format!("{p}-ok"), good_command(p));
+        let o = lab.nk(&["exec", "-i", inv, &ok, "foo bar", good]);
+        assert_eq!(o.status.code(), Some(1), "{p}: {}", stderr(&o));
+        assert!(
+            !stdout(&o).contains("UTC"),
+            "{p}: stopped at the rejection: {}",
+            stdout(&o)
+        );
+        let o = lab.nk(&[
+            "exec",
+            "-i",
+            inv,
+            "--continue-on-error",
+            &ok,
+            "foo bar",
+            good,
+        ]);
+        assert_eq!(o.status.code(), Some(1), "{p}: {}", stderr(&o));
+        assert!(stdout(&o).contains("UTC"), "{p}: went on: {}", stdout(&o));
+        let o = lab.nk(&["exec", "-i", inv, &format!("{p}-auth"), good]);
+        assert_eq!(o.status.code(), Some(3), "{p}: {}", stderr(&o));
+        let o = lab.nk(&["exec", "-i", inv, &format!("{p}-down"), good]);
+        assert_eq!(o.status.code(), Some(5), "{p}: {}", stderr(&o));
+        let key = format!("{p}-key");
+        let o = lab.nk(&["exec", "-i", inv, &key, good]);
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{p}: key recorded: {}",
+            stderr(&o)
+        );
+        lab.fault(
+            &key,
+            Fault::Reboot {
+                down: Duration::from_millis(100),
+                new_host_key: true,
+            },
+        );
+        let mut code = None;
+        wait_for("the rebooted device", Duration::from_secs(10), || {
+            code = lab.nk(&["exec", "-i", inv, &key, good]).status.code();
+            code != Some(5)
+        });
+        assert_eq!(code, Some(4), "{p}");
+    }
+}
