@@ -18,7 +18,7 @@ fn stray_signals_are_handled_and_sighup_is_logged() {
     wait_for("sw1 ready", Duration::from_secs(10), || {
         lab.status_of("sw1")["state"] == "ready"
     });
-    for sig in ["USR1", "USR2", "ALRM"] {
+    for sig in ["USR1", "USR2", "ALRM", "VTALRM", "IO"] {
         serve.signal(sig);
         std::thread::sleep(Duration::from_millis(200));
         assert!(

@@ -350,43 +350,26 @@ impl Daemon {
 
     /// Serves until SIGTERM, SIGINT or SIGQUIT (then [`Daemon::stop`], which logs out of every
     /// device); SIGHUP reloads the inventory; SIGUSR1 and SIGUSR2 log a one-line summary of the
-    /// fleet; SIGALRM is logged and ignored. None of them kills the daemon without logging out.
+    /// fleet; SIGALRM, SIGVTALRM, SIGPROF and SIGIO, which would end the process by default, are
+    /// logged and ignored. None of them kills the daemon without logging out.
     pub async fn run_until_signal(self) {
-        use tokio::signal::unix::{signal, SignalKind};
-        let kinds = [
-            ("SIGHUP", SignalKind::hangup()),
-            ("SIGTERM", SignalKind::terminate()),
-            ("SIGINT", SignalKind::interrupt()),
-            ("SIGQUIT", SignalKind::quit()),
-            ("SIGUSR1", SignalKind::user_defined1()),
-            ("SIGUSR2", SignalKind::user_defined2()),
-            ("SIGALRM", SignalKind::alarm()),
-        ];
-        let mut streams = Vec::with_capacity(kinds.len());
-        for (name, kind) in kinds {
-            match signal(kind) {
-                Ok(s) => streams.push((name, s)),
-                Err(e) => {
-                    tracing::error!("cannot install a handler for {name} ({e}); stopping");
-                    self.stop().await;
-                    return;
-                }
+        let mut streams = match signal_streams() {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::error!("{e}; stopping");
+                self.stop().await;
+                return;
             }
-        }
+        };
         loop {
-            let next = futures::future::select_all(
-                streams
-                    .iter_mut()
-                    .map(|(name, s)| Box::pin(async move { s.recv().await.map(|_| *name) })),
-            );
-            let (got, _, _) = next.await;
-            match got {
-                Some("SIGHUP") => self.reload_on_signal().await,
-                Some("SIGUSR1" | "SIGUSR2") => {
-                    tracing::info!("{}: {}", got.unwrap_or(""), self.summary())
-                }
-                Some("SIGALRM") => tracing::info!("SIGALRM ignored"),
-                Some(name) => {
+            let next = futures::future::select_all(streams.iter_mut().map(|(name, act, s)| {
+                Box::pin(async move { s.recv().await.map(|_| (*name, *act)) })
+            }));
+            match next.await.0 {
+                Some((_, OnSignal::Reload)) => self.reload_on_signal().await,
+                Some((name, OnSignal::Summary)) => tracing::info!("{name}: {}", self.summary()),
+                Some((name, OnSignal::Ignore)) => tracing::info!("{name} ignored"),
+                Some((name, OnSignal::Stop)) => {
                     tracing::info!("{name}: stopping");
                     break;
                 }
@@ -429,6 +412,52 @@ impl Daemon {
             sum(|d| d.queued)
         )
     }
+}
+
+/// What the daemon does on a signal.
+#[derive(Clone, Copy)]
+enum OnSignal {
+    Reload,
+    Stop,
+    Summary,
+    Ignore,
+}
+
+/// A signal's name, what it does, and its stream.
+type SignalStream = (&'static str, OnSignal, tokio::signal::unix::Signal);
+
+/// Installs the daemon's handlers: every signal whose default action would end the process is
+/// either acted on or ignored with a log line.
+fn signal_streams() -> Result<Vec<SignalStream>, String> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let table = [
+        ("SIGHUP", SignalKind::hangup(), OnSignal::Reload),
+        ("SIGTERM", SignalKind::terminate(), OnSignal::Stop),
+        ("SIGINT", SignalKind::interrupt(), OnSignal::Stop),
+        ("SIGQUIT", SignalKind::quit(), OnSignal::Stop),
+        ("SIGUSR1", SignalKind::user_defined1(), OnSignal::Summary),
+        ("SIGUSR2", SignalKind::user_defined2(), OnSignal::Summary),
+        ("SIGALRM", SignalKind::alarm(), OnSignal::Ignore),
+        (
+            "SIGVTALRM",
+            SignalKind::from_raw(libc::SIGVTALRM),
+            OnSignal::Ignore,
+        ),
+        (
+            "SIGPROF",
+            SignalKind::from_raw(libc::SIGPROF),
+            OnSignal::Ignore,
+        ),
+        ("SIGIO", SignalKind::io(), OnSignal::Ignore),
+    ];
+    table
+        .into_iter()
+        .map(|(name, kind, act)| {
+            signal(kind)
+                .map(|s| (name, act, s))
+                .map_err(|e| format!("cannot install a handler for {name} ({e})"))
+        })
+        .collect()
 }
 
 async fn warm_with_progress(pool: &Pool, bar: bool) -> (usize, usize) {

@@ -57,7 +57,7 @@ enum Attempt {
     Interrupted,
 }
 
-/// Why the request stopped early, if it did, with its error kind.
+/// The kind of a failed command, or of the first failure of a request; `None`: none failed.
 type Failure = Option<ErrorKind>;
 
 impl Pool {
@@ -69,8 +69,8 @@ impl Pool {
 
     /// [`Pool::exec_one`] for a caller that may go away: once `cancel` fires, a request still
     /// queued for a session leaves the queue, a running read-only command is abandoned (its
-    /// session is drained or replaced, never handed over mid-output), any other running command
-    /// finishes, and no later command runs.
+    /// session is replaced, never handed over mid-output), any other running command finishes,
+    /// and no later command runs.
     pub async fn exec_one_until(
         &self,
         device: &str,
