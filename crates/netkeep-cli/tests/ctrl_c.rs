@@ -95,3 +95,59 @@ fn ctrl_c_prints_what_was_received_and_exits_130() {
         "{v}"
     );
 }
+
+/// Ctrl-C on a fan-out through the daemon: the CLI's connection closes, and the daemon runs
+/// none of the request's later commands (the running pings finish: they are not read-only).
+#[test]
+fn ctrl_c_on_a_fan_out_cancels_the_rest_on_the_daemon() {
+    let mut lab = Lab::new("ctrl-c-fan-out");
+    lab.add("sw1", "hp_comware", "groups: [lab]", |_| {});
+    lab.add("sw2", "huawei", "groups: [lab]", |_| {});
+    let inv = lab.inventory(&["lab"]);
+    let _serve = lab.serve(&inv, &[]);
+    wait_for("warm-up", Duration::from_secs(10), || {
+        ["sw1", "sw2"]
+            .iter()
+            .all(|d| lab.status_of(d)["state"] == "ready")
+    });
+    let before: Vec<u64> = ["sw1", "sw2"]
+        .iter()
+        .map(|d| lab.sim(d).counters().commands)
+        .collect();
+    let child = Proc(
+        Command::new(BIN)
+            .args([
+                "exec",
+                "--group",
+                "lab",
+                "ping 10.0.0.1",
+                "display version",
+                "display clock",
+            ])
+            .env("NETKEEP_SOCKET", lab.socket())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    // Each device has received its ping.
+    wait_for("both pings", Duration::from_secs(10), || {
+        ["sw1", "sw2"]
+            .iter()
+            .zip(&before)
+            .all(|(d, b)| lab.sim(d).counters().commands > *b)
+    });
+    child.signal("INT");
+    wait_for("the pings to end", Duration::from_secs(10), || {
+        ["sw1", "sw2"]
+            .iter()
+            .all(|d| lab.status_of(d)["in_use"] == 0)
+    });
+    for (d, b) in ["sw1", "sw2"].iter().zip(before) {
+        assert_eq!(
+            lab.sim(d).counters().commands,
+            b + 1,
+            "{d}: only the ping ran"
+        );
+    }
+}

@@ -71,6 +71,11 @@ async fn later_commands_of_an_abandoned_request_are_not_run() {
     let before = lab.sim("sw1").counters().commands;
     let body = r#"{"device":"sw1","commands":["ping 10.0.0.1","ping 10.0.0.2","display clock"]}"#;
     let s = post_and_keep(&socket, "/v1/exec", body).await;
+    // Hang up once the device has the first ping.
+    let t = std::time::Instant::now();
+    while lab.sim("sw1").counters().commands == before && t.elapsed() < LIMIT {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
     let row = wait_for(&client, "sw1", LIMIT, |d| d["in_use"] == 1).await;
     assert_eq!(row["in_use"], 1, "{row}");
     drop(s);
@@ -101,6 +106,8 @@ async fn a_running_read_only_command_is_interrupted_and_its_session_replaced() {
     let s = post_and_keep(&socket, "/v1/exec", body).await;
     let row = wait_for(&client, "sw1", LIMIT, |d| d["in_use"] == 1).await;
     assert_eq!(row["in_use"], 1, "{row}");
+    // The stalled device counts nothing: give the command a moment to be on its way.
+    tokio::time::sleep(Duration::from_millis(200)).await;
     drop(s);
     let row = wait_for(&client, "sw1", LIMIT, |d| d["in_use"] == 0).await;
     assert_eq!(
