@@ -1,20 +1,28 @@
-//! The `netkeep` command line: one module per subcommand under `cmd/`, text rendering in
-//! `render.rs`. It talks to a running daemon through `netkeep_keeper::client`.
+//! The `netkeep` command line: one module per subcommand under `cmd/`; shared by them: the
+//! daemon flags (`daemon_args.rs`), direct-session flags (`connect.rs`), exit codes
+//! (`exit.rs`), output (`output.rs`) and the status table (`render.rs`). It talks to a running
+//! daemon through `netkeep_keeper::client`.
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
 mod cmd;
+mod connect;
+mod daemon_args;
+mod exit;
+mod output;
 mod render;
 
-/// Fast, alive SSH CLI sessions to network devices.
+/// Fast, alive SSH CLI sessions to network devices: run commands directly or through a daemon
+/// that keeps a fleet's sessions warm.
 #[derive(Parser, Debug)]
-#[command(name = "netkeep", version, about, propagate_version = true)]
+#[command(name = "netkeep", version, propagate_version = true)]
 struct Cli {
-    /// Log filter (e.g. `info`, `netkeep=debug`); also read from NETKEEP_LOG.
-    #[arg(long, global = true, env = "NETKEEP_LOG", default_value = "warn")]
-    log: String,
+    /// Log filter (e.g. `info`, `netkeep=debug`); also read from NETKEEP_LOG [default: `info`
+    /// for serve, `warn` otherwise].
+    #[arg(long, global = true, env = "NETKEEP_LOG")]
+    log: Option<String>,
 
     #[command(subcommand)]
     command: Command,
@@ -38,7 +46,13 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging(&cli.log);
+    // A daemon's log is its record (reloads, lost sessions, host keys); a one-shot command
+    // speaks for itself on stderr.
+    let default = match cli.command {
+        Command::Serve(_) => "info",
+        _ => "warn",
+    };
+    init_logging(cli.log.as_deref().unwrap_or(default));
     // Client commands do one request or one session: a single-threaded runtime starts faster
     // (a warm `netkeep exec` through the daemon is dominated by process start-up). The demo,
     // the simulator and the daemon serve many sessions and get every core.

@@ -9,7 +9,12 @@
 //! 408; a request line plus headers over [`ApiLimits::max_header_bytes`] (64 KiB) or with more
 //! than 100 header fields gets 431 and the connection is closed; request headers must arrive
 //! within [`ApiLimits::header_timeout`] (slowloris); at most [`ApiLimits::max_connections`]
-//! connections are served at once (more wait in the listen backlog).
+//! connections are served at once (more wait in the listen backlog). Unknown paths (404) and
+//! wrong methods (405) answer the spec's JSON error body too.
+//!
+//! A request's device work runs in its own task with a cancellation token that fires when the
+//! client goes away (hyper drops the handler when the connection closes); the pool decides what
+//! is safe to stop (see [`Pool::exec_one_until`]).
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -27,6 +32,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::inventory::{Inventory, InventoryError, LoadOptions};
 use crate::pool::{ExecRequest, Pool};
+use crate::select::Target;
 use crate::wire::{millis, ConfigBody, ErrorBody, ExecBody, ExecResponse, ReloadReport};
 
 /// The OpenAPI 3 document of this API.
@@ -93,6 +99,8 @@ pub fn router(pool: Pool, inventory: PathBuf, load: LoadOptions, limits: ApiLimi
         .route("/v1/openapi.yaml", get(openapi))
         .route("/metrics", get(metrics))
         .route("/healthz", get(healthz))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), buffer_body))
         .with_state(state)
 }
@@ -200,17 +208,34 @@ fn check_commands(cmds: &[String], limits: &ApiLimits, what: &str) -> Result<(),
             ),
         )));
     }
-    // One entry is one line: a newline inside would smuggle extra commands past the caller.
-    if let Some(c) = cmds.iter().find(|c| c.contains(['\n', '\r'])) {
-        return Err(Box::new(err(
-            StatusCode::BAD_REQUEST,
-            format!(
-                "an entry of `{what}` contains a line break: {:?}",
-                c.chars().take(60).collect::<String>()
-            ),
-        )));
+    // One entry is one line of text: a line break would smuggle extra commands past the
+    // caller, a Ctrl-C/Ctrl-Z/NUL would act on the device behind the session's back.
+    for c in cmds {
+        if let Err(e) = crate::command::check(c) {
+            return Err(Box::new(err(
+                StatusCode::BAD_REQUEST,
+                format!("an entry of `{what}` is refused: {e}"),
+            )));
+        }
     }
     Ok(())
+}
+
+/// The devices an exec body names, or the error answer.
+fn targets(pool: &Pool, b: &ExecBody) -> Result<Vec<String>, Box<Response>> {
+    let filter = b.filter.clone().unwrap_or_default();
+    let target = match (&b.device, &b.devices, &b.group) {
+        (Some(d), None, None) => Target::Device(d.clone()),
+        (None, Some(ds), None) if !ds.is_empty() => Target::Devices(ds.clone()),
+        (None, None, Some(g)) => Target::Group(g.clone()),
+        (None, None, None) if !filter.is_empty() => Target::All,
+        _ => return Err(Box::new(err(
+            StatusCode::BAD_REQUEST,
+            "give exactly one of `device`, `devices` (non-empty) or `group`, or only a `filter`",
+        ))),
+    };
+    pool.select(&target, &filter)
+        .map_err(|e| Box::new(err(StatusCode::NOT_FOUND, e.to_string())))
 }
 
 async fn exec(State(st): State<AppState>, body: axum::body::Bytes) -> Response {
@@ -222,29 +247,10 @@ async fn exec(State(st): State<AppState>, body: axum::body::Bytes) -> Response {
     if let Err(r) = check_commands(&b.commands, &st.limits, "commands") {
         return *r;
     }
-    let targets: Vec<String> = match (&b.device, &b.devices, &b.group) {
-        (Some(d), None, None) => vec![d.clone()],
-        (None, Some(ds), None) if !ds.is_empty() => ds.clone(),
-        (None, None, Some(g)) => match st.pool.group_members(g) {
-            Some(m) => m,
-            None => return err(StatusCode::NOT_FOUND, format!("unknown group `{g}`")),
-        },
-        _ => {
-            return err(
-                StatusCode::BAD_REQUEST,
-                "give exactly one of `device`, `devices` (non-empty) or `group`",
-            )
-        }
+    let targets = match targets(&st.pool, &b) {
+        Ok(t) => t,
+        Err(r) => return *r,
     };
-    let unknown: Vec<&String> = targets.iter().filter(|d| !st.pool.has_device(d)).collect();
-    if !unknown.is_empty() {
-        let list = unknown
-            .iter()
-            .map(|s| format!("`{s}`"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        return err(StatusCode::NOT_FOUND, format!("unknown device {list}"));
-    }
     if st.pool.is_stopping() {
         return err(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -263,18 +269,20 @@ async fn exec(State(st): State<AppState>, body: axum::body::Bytes) -> Response {
     let req = ExecRequest {
         commands: b.commands,
         read_timeout: b.read_timeout_ms.map(Duration::from_millis),
+        continue_on_error: b.continue_on_error,
     };
-    // Device work runs in its own task: a client that hangs up mid-command must not cancel a
-    // command half-way through its output (the session would be left mid-read).
     let p = st.pool.clone();
-    let results = if targets.len() == 1 {
-        let d = targets[0].clone();
-        match in_own_task(async move { p.exec_one(&d, &req).await }).await {
-            Ok(r) => vec![r],
-            Err(resp) => return resp,
+    let results = match in_own_task(move |cancel| async move {
+        if targets.len() == 1 {
+            vec![p.exec_one_until(&targets[0], &req, &cancel).await]
+        } else {
+            p.exec_many_until(&targets, &req, &cancel).await
         }
-    } else {
-        p.exec_many(&targets, &req).await
+    })
+    .await
+    {
+        Ok(r) => r,
+        Err(resp) => return resp,
     };
     Json(ExecResponse {
         ok: results.iter().all(|r| r.ok),
@@ -304,20 +312,31 @@ async fn config(State(st): State<AppState>, body: axum::body::Bytes) -> Response
             "the daemon is shutting down",
         );
     }
-    // Own task, as in exec: a configuration set is never abandoned half-way by a hang-up.
     let p = st.pool.clone();
-    match in_own_task(async move { p.config(&b.device, &b.lines).await }).await {
+    match in_own_task(
+        move |cancel| async move { p.config_until(&b.device, &b.lines, &cancel).await },
+    )
+    .await
+    {
         Ok(r) => Json(r).into_response(),
         Err(resp) => resp,
     }
 }
 
-/// Runs device work in its own task, so a client hanging up (which drops the handler) cannot
-/// cancel it half-way; a panic in it becomes a 500.
-async fn in_own_task<T: Send + 'static>(
-    work: impl std::future::Future<Output = T> + Send + 'static,
-) -> Result<T, Response> {
-    tokio::spawn(work).await.map_err(|e| {
+/// Runs device work in its own task, handing it a token that fires when the client goes away
+/// (hyper drops the handler when the connection closes): the work decides what is safe to stop
+/// — queued requests leave the queue, read-only commands are interrupted, anything else
+/// finishes — instead of being cut wherever the handler happened to be. A panic in it becomes
+/// a 500.
+async fn in_own_task<T, F>(work: impl FnOnce(CancellationToken) -> F) -> Result<T, Response>
+where
+    T: Send + 'static,
+    F: std::future::Future<Output = T> + Send + 'static,
+{
+    let cancel = CancellationToken::new();
+    // Fires on drop: when the handler is dropped mid-request, and (harmlessly) after it ends.
+    let _gone = cancel.clone().drop_guard();
+    tokio::spawn(work(cancel)).await.map_err(|e| {
         err(
             StatusCode::INTERNAL_SERVER_ERROR,
             format!("internal error: {e}"),
@@ -344,7 +363,16 @@ async fn reload(State(st): State<AppState>) -> Response {
     let _g = st.reload_lock.lock().await;
     let (path, load) = &*st.inventory;
     match reload_from(&st.pool, path, load).await {
-        Ok(r) => Json(r).into_response(),
+        Ok(r) => {
+            tracing::info!(
+                "POST /v1/reload: inventory reloaded: {} added, {} removed, {} changed, {} unchanged",
+                r.added.len(),
+                r.removed.len(),
+                r.changed.len(),
+                r.unchanged
+            );
+            Json(r).into_response()
+        }
         Err(e) => err(
             StatusCode::BAD_REQUEST,
             format!("inventory not reloaded, still running the previous one: {e}"),
@@ -372,6 +400,30 @@ pub async fn reload_from(
         tracing::warn!("{w}");
     }
     Ok(pool.reload(inv).await)
+}
+
+/// Unknown paths: the spec's JSON error body, naming what was asked.
+async fn not_found(req: Request) -> Response {
+    err(
+        StatusCode::NOT_FOUND,
+        format!(
+            "no endpoint {} {} (the API is described at GET /v1/openapi.yaml)",
+            req.method(),
+            req.uri().path()
+        ),
+    )
+}
+
+/// A known path with the wrong method: the spec's JSON error body (axum adds `Allow`).
+async fn method_not_allowed(req: Request) -> Response {
+    err(
+        StatusCode::METHOD_NOT_ALLOWED,
+        format!(
+            "{} is not allowed on {} (see the Allow header, or GET /v1/openapi.yaml)",
+            req.method(),
+            req.uri().path()
+        ),
+    )
 }
 
 async fn openapi() -> Response {
@@ -407,8 +459,8 @@ pub fn require_token(router: Router, token: String) -> Router {
                 .headers()
                 .get(header::AUTHORIZATION)
                 .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.strip_prefix("Bearer "))
-                .map(|v| v.trim().as_bytes());
+                .and_then(bearer_token)
+                .map(str::as_bytes);
             let ok = given.is_some_and(|g| {
                 use subtle::ConstantTimeEq;
                 g.len() == token.len() && bool::from(g.ct_eq(token.as_slice()))
@@ -421,6 +473,13 @@ pub fn require_token(router: Router, token: String) -> Router {
             next.run(req).await
         }
     }))
+}
+
+/// The token of an `Authorization: Bearer <token>` value; the scheme is case-insensitive
+/// (RFC 9110), as curl's and Python's clients may write it either way.
+fn bearer_token(value: &str) -> Option<&str> {
+    let (scheme, token) = value.trim_start().split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
 
 /// Serves `router` on `listener` until `stop` fires, then waits up to `grace` for in-flight

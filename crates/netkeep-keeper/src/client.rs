@@ -1,10 +1,11 @@
 //! A client for a running `netkeep serve`, used by `netkeep exec/config/status` and usable from
 //! any Rust program. It speaks the types of [`crate::wire`], the same the server answers with.
 //!
-//! Discovery order: an explicit `--socket PATH`; `NETKEEP_SOCKET`; `NETKEEP_URL`
-//! (`http://127.0.0.1:PORT`, token read from `NETKEEP_TOKEN_FILE`); the default socket path
-//! ([`default_socket_path`]). An explicit socket that does not answer is an error; the others
-//! simply mean "no daemon" so callers can fall back to a direct connection.
+//! Discovery order: an explicit `--socket PATH` or `--url http://HOST:PORT` (token from
+//! `--token-file`); `NETKEEP_SOCKET`; `NETKEEP_URL` (token read from `NETKEEP_TOKEN_FILE`); the
+//! default socket path ([`default_socket_path`]). An explicit socket or URL that does not answer
+//! is an error; the others simply mean "no daemon" so callers can fall back to a direct
+//! connection.
 //!
 //! Wiring into `netkeep exec` (the `--socket` flag is `Option<PathBuf>`):
 //! ```no_run
@@ -57,15 +58,19 @@ impl std::fmt::Display for Endpoint {
     }
 }
 
-/// Which devices an exec targets.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Target {
-    /// One device.
-    Device(String),
-    /// Several devices.
-    Devices(Vec<String>),
-    /// A group from the inventory.
-    Group(String),
+/// Which devices an exec targets (the one definition, from [`crate::select`]).
+pub use crate::select::Target;
+
+/// Where the CLI was told to look for the daemon (flags); unset fields fall back to the
+/// environment and the default socket (see the module doc).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Discovery {
+    /// `--socket PATH`.
+    pub socket: Option<PathBuf>,
+    /// `--url http://HOST:PORT` (a TCP listener; needs a token).
+    pub url: Option<String>,
+    /// `--token-file F`, the bearer token for `url` (else `NETKEEP_TOKEN_FILE`).
+    pub token_file: Option<PathBuf>,
 }
 
 /// A failed call to the daemon.
@@ -167,44 +172,41 @@ impl DaemonClient {
     pub async fn discover(
         explicit_socket: Option<&Path>,
     ) -> Result<Option<DaemonClient>, ClientError> {
-        if let Some(p) = explicit_socket {
-            let c = DaemonClient::new(Endpoint::Unix(p.to_path_buf()));
+        Self::discover_with(&Discovery {
+            socket: explicit_socket.map(Path::to_path_buf),
+            ..Discovery::default()
+        })
+        .await
+    }
+
+    /// Finds a running daemon: an explicit socket or URL must answer (else an error); otherwise
+    /// `NETKEEP_SOCKET`, `NETKEEP_URL` (token from `NETKEEP_TOKEN_FILE`) and the default socket
+    /// are tried, and `Ok(None)` means none is running.
+    pub async fn discover_with(d: &Discovery) -> Result<Option<DaemonClient>, ClientError> {
+        let explicit = if let Some(p) = &d.socket {
+            Some(Endpoint::Unix(p.clone()))
+        } else if let Some(url) = &d.url {
+            Some(tcp_endpoint(url, d.token_file.as_deref())?)
+        } else {
+            None
+        };
+        if let Some(ep) = explicit {
+            let c = DaemonClient::new(ep);
             c.connect().await?;
             return Ok(Some(c));
         }
-        let candidates =
-            if let Some(p) = std::env::var_os("NETKEEP_SOCKET").filter(|v| !v.is_empty()) {
-                vec![Endpoint::Unix(PathBuf::from(p))]
-            } else if let Some(url) = std::env::var("NETKEEP_URL").ok().filter(|v| !v.is_empty()) {
-                let addr = url
-                    .trim_start_matches("http://")
-                    .trim_end_matches('/')
-                    .to_string();
-                let tf = std::env::var("NETKEEP_TOKEN_FILE").map_err(|_| {
-                    ClientError::Config("NETKEEP_URL is set but NETKEEP_TOKEN_FILE is not".into())
-                })?;
-                let token = std::fs::read_to_string(&tf).map_err(|e| {
-                    ClientError::Config(format!("cannot read NETKEEP_TOKEN_FILE {tf}: {e}"))
-                })?;
-                vec![Endpoint::Tcp {
-                    addr,
-                    token: token.trim().to_string(),
-                }]
-            } else {
-                vec![Endpoint::Unix(default_socket_path())]
-            };
-        for ep in candidates {
-            if let Endpoint::Unix(p) = &ep {
-                if !p.exists() {
-                    continue;
-                }
-            }
-            let c = DaemonClient::new(ep);
-            if c.connect().await.is_ok() {
-                return Ok(Some(c));
-            }
+        let ep = if let Some(p) = std::env::var_os("NETKEEP_SOCKET").filter(|v| !v.is_empty()) {
+            Endpoint::Unix(PathBuf::from(p))
+        } else if let Some(url) = std::env::var("NETKEEP_URL").ok().filter(|v| !v.is_empty()) {
+            tcp_endpoint(&url, d.token_file.as_deref())?
+        } else {
+            Endpoint::Unix(default_socket_path())
+        };
+        if matches!(&ep, Endpoint::Unix(p) if !p.exists()) {
+            return Ok(None);
         }
-        Ok(None)
+        let c = DaemonClient::new(ep);
+        Ok(c.connect().await.is_ok().then_some(c))
     }
 
     async fn connect(&self) -> Result<Stream, ClientError> {
@@ -303,8 +305,14 @@ impl DaemonClient {
             Target::Device(d) => body.device = Some(d),
             Target::Devices(ds) => body.devices = Some(ds),
             Target::Group(g) => body.group = Some(g),
+            Target::All => {}
         }
-        let json = serde_json::to_vec(&body).map_err(|e| self.proto(e.to_string()))?;
+        self.exec_body(&body).await
+    }
+
+    /// Sends a whole `POST /v1/exec` body (filter, `continue_on_error`...).
+    pub async fn exec_body(&self, body: &ExecBody) -> Result<ExecResponse, ClientError> {
+        let json = serde_json::to_vec(body).map_err(|e| self.proto(e.to_string()))?;
         self.call("POST", "/v1/exec", Some(json)).await
     }
 
@@ -331,6 +339,38 @@ impl DaemonClient {
     pub async fn reload(&self) -> Result<ReloadReport, ClientError> {
         self.call("POST", "/v1/reload", None).await
     }
+}
+
+/// A TCP endpoint from `http://HOST:PORT` (or `HOST:PORT`) and its token file (`explicit`, else
+/// `NETKEEP_TOKEN_FILE`).
+fn tcp_endpoint(url: &str, explicit: Option<&Path>) -> Result<Endpoint, ClientError> {
+    if url.starts_with("https://") {
+        return Err(ClientError::Config(format!(
+            "{url}: the daemon speaks plain HTTP (use http:// on loopback, or an SSH tunnel)"
+        )));
+    }
+    let addr = url
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_string();
+    let tf = match explicit {
+        Some(p) => p.to_path_buf(),
+        None => std::env::var_os("NETKEEP_TOKEN_FILE")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+            .ok_or_else(|| {
+                ClientError::Config(format!(
+                    "{url} needs a bearer token: give --token-file (or NETKEEP_TOKEN_FILE)"
+                ))
+            })?,
+    };
+    let token = std::fs::read_to_string(&tf).map_err(|e| {
+        ClientError::Config(format!("cannot read the token file {}: {e}", tf.display()))
+    })?;
+    Ok(Endpoint::Tcp {
+        addr,
+        token: token.trim().to_string(),
+    })
 }
 
 async fn send<I>(io: I, req: hyper::Request<Full<Bytes>>) -> Result<(u16, Bytes), hyper::Error>

@@ -22,17 +22,26 @@ use crate::inventory::DeviceSpec;
 /// A boxed, sendable future (keeps the traits object-safe without extra crates).
 pub type BoxFut<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
-/// What kind of failure, which decides what the keeper does next.
+/// What kind of failure, which decides what the keeper does next and which exit code
+/// `netkeep exec` returns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorKind {
     /// Login refused: never retried in a loop.
     Auth,
+    /// The device's host key changed, or is unknown under the strict policy.
+    HostKey,
+    /// No connection: refused, timed out, or the SSH handshake failed.
+    Unreachable,
     /// The session died (closed, reset, half-open): reconnect.
     ConnectionLost,
     /// No prompt within the read timeout: the session's state is unknown.
     Timeout,
-    /// Anything else (refused connection, host key mismatch, bad command...).
+    /// The device answered a command with one of its failure indicators.
+    Rejected,
+    /// The request was abandoned by its caller (the client went away).
+    Cancelled,
+    /// Anything else (queue timeout, unknown platform, local file...).
     Other,
 }
 
@@ -85,6 +94,12 @@ pub trait DeviceSession: Send + Sync {
     fn keepalives_sent(&self) -> u64;
     /// Last measured keepalive round trip.
     fn last_rtt(&self) -> Option<Duration>;
+    /// The line in which the device rejected a command, judged from its `output` by the
+    /// platform's failure indicators ([`crate::command::rejection`]); `None` when accepted.
+    fn rejection(&self, output: &str) -> Option<String> {
+        let _ = output;
+        None
+    }
     /// Why a closed session ended (the device's words, the step), where known.
     fn close_message(&self) -> Option<String> {
         None

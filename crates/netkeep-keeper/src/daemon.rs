@@ -71,9 +71,10 @@ impl DaemonConfig {
 /// Why the daemon did not start.
 #[derive(Debug, thiserror::Error)]
 pub enum DaemonError {
-    /// Bad inventory: the daemon does not start.
+    /// Bad inventory: the daemon does not start. (Not a `source`: the message already holds
+    /// the inventory error, and error reporters would print it twice.)
     #[error("inventory: {0}")]
-    Inventory(#[from] InventoryError),
+    Inventory(InventoryError),
     /// `--listen` without `--token-file`.
     #[error("refusing to listen on TCP {0} without --token-file: anyone who can reach the port could run commands on your devices")]
     TcpWithoutToken(SocketAddr),
@@ -96,6 +97,12 @@ pub enum DaemonError {
         /// OS error.
         source: std::io::Error,
     },
+}
+
+impl From<InventoryError> for DaemonError {
+    fn from(e: InventoryError) -> Self {
+        DaemonError::Inventory(e)
+    }
 }
 
 /// Raises the soft open-file limit to the hard limit (each session is a socket). Returns
@@ -341,33 +348,116 @@ impl Daemon {
         tracing::info!("stopped");
     }
 
-    /// Serves until SIGTERM or SIGINT (then [`Daemon::stop`]); SIGHUP reloads the inventory.
+    /// Serves until SIGTERM, SIGINT or SIGQUIT (then [`Daemon::stop`], which logs out of every
+    /// device); SIGHUP reloads the inventory; SIGUSR1 and SIGUSR2 log a one-line summary of the
+    /// fleet; SIGALRM, SIGVTALRM, SIGPROF and SIGIO, which would end the process by default, are
+    /// logged and ignored. None of them kills the daemon without logging out.
     pub async fn run_until_signal(self) {
-        use tokio::signal::unix::{signal, SignalKind};
-        let (mut hup, mut term, mut int) = match (
-            signal(SignalKind::hangup()),
-            signal(SignalKind::terminate()),
-            signal(SignalKind::interrupt()),
-        ) {
-            (Ok(h), Ok(t), Ok(i)) => (h, t, i),
-            _ => {
-                tracing::error!("cannot install signal handlers; stopping");
+        let mut streams = match signal_streams() {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::error!("{e}; stopping");
                 self.stop().await;
                 return;
             }
         };
         loop {
-            tokio::select! {
-                _ = hup.recv() => match self.reload().await {
-                    Ok(r) => tracing::info!("SIGHUP: reloaded: {} added, {} removed, {} changed, {} unchanged", r.added.len(), r.removed.len(), r.changed.len(), r.unchanged),
-                    Err(e) => tracing::error!("SIGHUP: inventory not reloaded, keeping the previous one: {e}"),
-                },
-                _ = term.recv() => break,
-                _ = int.recv() => break,
+            let next = futures::future::select_all(streams.iter_mut().map(|(name, act, s)| {
+                Box::pin(async move { s.recv().await.map(|_| (*name, *act)) })
+            }));
+            match next.await.0 {
+                Some((_, OnSignal::Reload)) => self.reload_on_signal().await,
+                Some((name, OnSignal::Summary)) => tracing::info!("{name}: {}", self.summary()),
+                Some((name, OnSignal::Ignore)) => tracing::info!("{name} ignored"),
+                Some((name, OnSignal::Stop)) => {
+                    tracing::info!("{name}: stopping");
+                    break;
+                }
+                None => break,
             }
         }
         self.stop().await;
     }
+
+    async fn reload_on_signal(&self) {
+        match self.reload().await {
+            Ok(r) => tracing::info!(
+                "SIGHUP: inventory reloaded: {} added, {} removed, {} changed, {} unchanged",
+                r.added.len(),
+                r.removed.len(),
+                r.changed.len(),
+                r.unchanged
+            ),
+            Err(e) => {
+                tracing::error!("SIGHUP: inventory not reloaded, keeping the previous one: {e}")
+            }
+        }
+    }
+
+    /// One line about the fleet: devices per state, sessions open and in use, requests queued.
+    pub fn summary(&self) -> String {
+        let st = self.pool.status();
+        let mut by_state = std::collections::BTreeMap::new();
+        for d in &st {
+            *by_state.entry(d.state.as_str()).or_insert(0usize) += 1;
+        }
+        let states: Vec<String> = by_state.iter().map(|(s, n)| format!("{n} {s}")).collect();
+        let sum = |f: fn(&crate::wire::DeviceStatus) -> usize| st.iter().map(f).sum::<usize>();
+        format!(
+            "{} devices ({}); {} sessions open, {} in use, {} requests queued",
+            st.len(),
+            states.join(", "),
+            sum(|d| d.sessions),
+            sum(|d| d.in_use),
+            sum(|d| d.queued)
+        )
+    }
+}
+
+/// What the daemon does on a signal.
+#[derive(Clone, Copy)]
+enum OnSignal {
+    Reload,
+    Stop,
+    Summary,
+    Ignore,
+}
+
+/// A signal's name, what it does, and its stream.
+type SignalStream = (&'static str, OnSignal, tokio::signal::unix::Signal);
+
+/// Installs the daemon's handlers: every signal whose default action would end the process is
+/// either acted on or ignored with a log line.
+fn signal_streams() -> Result<Vec<SignalStream>, String> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let table = [
+        ("SIGHUP", SignalKind::hangup(), OnSignal::Reload),
+        ("SIGTERM", SignalKind::terminate(), OnSignal::Stop),
+        ("SIGINT", SignalKind::interrupt(), OnSignal::Stop),
+        ("SIGQUIT", SignalKind::quit(), OnSignal::Stop),
+        ("SIGUSR1", SignalKind::user_defined1(), OnSignal::Summary),
+        ("SIGUSR2", SignalKind::user_defined2(), OnSignal::Summary),
+        ("SIGALRM", SignalKind::alarm(), OnSignal::Ignore),
+        (
+            "SIGVTALRM",
+            SignalKind::from_raw(libc::SIGVTALRM),
+            OnSignal::Ignore,
+        ),
+        (
+            "SIGPROF",
+            SignalKind::from_raw(libc::SIGPROF),
+            OnSignal::Ignore,
+        ),
+        ("SIGIO", SignalKind::io(), OnSignal::Ignore),
+    ];
+    table
+        .into_iter()
+        .map(|(name, kind, act)| {
+            signal(kind)
+                .map(|s| (name, act, s))
+                .map_err(|e| format!("cannot install a handler for {name} ({e})"))
+        })
+        .collect()
 }
 
 async fn warm_with_progress(pool: &Pool, bar: bool) -> (usize, usize) {

@@ -40,8 +40,9 @@ use std::time::{Duration, Instant};
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 
-pub use self::exec::{is_read_only, ExecRequest};
+pub use self::exec::ExecRequest;
 pub use self::state::{Pool, PoolOptions};
+pub use crate::command::is_read_only;
 
 use self::device::Device;
 use self::log_budget::LogBudget;

@@ -23,7 +23,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::connector::ErrorKind;
 
-/// `POST /v1/exec` body: exactly one of `device`, `devices`, `group`.
+/// `POST /v1/exec` body: at most one of `device`, `devices`, `group`, narrowed by `filter`;
+/// neither of them with a `filter` means every device the filter matches.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ExecBody {
@@ -36,11 +37,18 @@ pub struct ExecBody {
     /// Every device of a group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group: Option<String>,
+    /// Only devices whose inventory `data` has each of these values (`{"site": "fra1"}`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filter: Option<std::collections::BTreeMap<String, String>>,
     /// Commands, run in order.
     pub commands: Vec<String>,
     /// Per-command read timeout in ms.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub read_timeout_ms: Option<u64>,
+    /// Run the commands after one the device rejected (default false: stop at the first
+    /// rejection). A failed session (timeout, lost connection) always stops a device's commands.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub continue_on_error: bool,
 }
 
 /// `POST /v1/exec` answer.
@@ -76,10 +84,14 @@ pub struct ErrorBody {
 pub struct CommandResult {
     /// The command as sent.
     pub command: String,
-    /// It completed.
+    /// It completed and the device accepted it.
     pub ok: bool,
-    /// Its output (empty on error).
+    /// Its output (empty on error; the device's whole answer when it rejected the command).
     pub output: String,
+    /// The device rejected the command: the line of its answer that says so (`% Unrecognized
+    /// command found at '^' position.`), judged by the platform's failure indicators.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub rejected: Option<String>,
     /// Why it failed.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub error: Option<String>,
@@ -98,9 +110,10 @@ pub struct CommandResult {
 pub struct DeviceResult {
     /// Inventory name.
     pub device: String,
-    /// Every command completed.
+    /// Every command completed and was accepted.
     pub ok: bool,
-    /// Per-command results, in order (commands after a failure are not run).
+    /// Per-command results, in order. Commands after a failed one are not run, nor after a
+    /// rejected one unless `continue_on_error` was set.
     pub outputs: Vec<CommandResult>,
     /// Device-level failure (unknown device, queue timeout, connect failure...).
     #[serde(skip_serializing_if = "Option::is_none", default)]

@@ -313,3 +313,74 @@ fn platform_dir_is_relative_to_the_file_and_the_option_overrides_it() {
         inv.warnings
     );
 }
+
+#[test]
+fn a_host_or_group_defined_twice_is_refused_at_the_repetition() {
+    let yaml = "defaults: { username: u, password_env: NETKEEP_TEST_PW, platform: huawei }\nhosts:\n  r1:\n    hostname: 10.0.0.1\n  r2: {}\n  r1:\n    hostname: 10.0.0.2\n";
+    let e = with_pw(|| Inventory::from_str(yaml, "bad.yaml")).unwrap_err();
+    assert_eq!(e.location, Some((6, 3)), "{e}");
+    assert!(e.message.contains("`r1` is defined twice"), "{e}");
+    let yaml = "defaults: { username: u, password_env: NETKEEP_TEST_PW, platform: huawei }\ngroups:\n  core: {}\n  core: { max_sessions: 2 }\nhosts:\n  r1: {}\n";
+    let e = with_pw(|| Inventory::from_str(yaml, "bad.yaml")).unwrap_err();
+    assert_eq!(e.location, Some((4, 3)), "{e}");
+    assert!(e.message.contains("`core` is defined twice"), "{e}");
+    // The same in a Nornir directory.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("hosts.yaml"),
+        "r1:\n  hostname: a\nr2:\n  hostname: b\nr1:\n  hostname: c\n",
+    )
+    .unwrap();
+    let e = Inventory::load(dir.path()).unwrap_err();
+    assert_eq!(e.location, Some((5, 1)), "{e}");
+    assert!(e.message.contains("`r1` is defined twice"), "{e}");
+}
+
+#[test]
+fn unknown_platform_in_a_flow_mapping_is_reported_at_its_own_line_and_column() {
+    // The shape the README's seed example uses: the platform on the entity's key line.
+    let yaml = "defaults: { hostname: 127.0.0.1, username: admin, password_env: NETKEEP_TEST_PW, platform: hp_comwar,\n            idle_timeout: 10s }\nhosts:\n  kept: { port: 2222 }\n";
+    let e = with_pw(|| Inventory::from_str(yaml, "bad.yaml")).unwrap_err();
+    assert_eq!(e.location, Some((1, 82)), "{e}");
+    assert!(e.message.contains("unknown platform `hp_comwar`"), "{e}");
+    let yaml = "defaults: { username: u, password_env: NETKEEP_TEST_PW }\nhosts:\n  r0: { platform: huawei }\n  r1: { hostname: 10.0.0.1, username: admin, platform: junos7 }\n";
+    let e = with_pw(|| Inventory::from_str(yaml, "bad.yaml")).unwrap_err();
+    assert_eq!(e.location, Some((4, 46)), "{e}");
+}
+
+#[test]
+fn a_tab_in_the_yaml_is_named_as_a_tab() {
+    let e =
+        with_pw(|| Inventory::from_str("hosts:\n  r1:\n\thostname: x\n", "bad.yaml")).unwrap_err();
+    assert_eq!(e.location, Some((3, 1)), "{e}");
+    assert!(e.message.starts_with("a tab character"), "{e}");
+    assert!(e.message.contains("spaces"), "{e}");
+}
+
+#[test]
+fn a_password_file_readable_by_others_is_warned_about() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let pw = dir.path().join("pw.txt");
+    std::fs::write(&pw, "from-file\n").unwrap();
+    std::fs::set_permissions(&pw, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let path = dir.path().join("inv.yaml");
+    std::fs::write(
+        &path,
+        "defaults: { username: u, password_file: pw.txt, platform: arista_eos }\nhosts:\n  r1: {}\n  r2: {}\n",
+    )
+    .unwrap();
+    let inv = Inventory::load(&path).unwrap();
+    assert_eq!(
+        inv.warnings.len(),
+        1,
+        "once, not per host: {:?}",
+        inv.warnings
+    );
+    assert!(inv.warnings[0].contains("pw.txt"), "{:?}", inv.warnings);
+    assert!(inv.warnings[0].contains("chmod 600"), "{:?}", inv.warnings);
+    assert!(!inv.warnings[0].contains("from-file"));
+    std::fs::set_permissions(&pw, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let inv = Inventory::load(&path).unwrap();
+    assert!(inv.warnings.is_empty(), "{:?}", inv.warnings);
+}

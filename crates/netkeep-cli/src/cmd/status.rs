@@ -1,9 +1,8 @@
 //! `netkeep status`: the daemon's devices and sessions, as a table or JSON.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
-use netkeep_keeper::client::DaemonClient;
+use crate::daemon_args::DaemonArgs;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -11,13 +10,12 @@ pub struct Args {
     /// last_error, ...).
     #[arg(long)]
     json: bool,
-    /// The daemon's Unix socket [default: NETKEEP_SOCKET, else the default path].
-    #[arg(long)]
-    socket: Option<PathBuf>,
+    #[command(flatten)]
+    daemon: DaemonArgs,
 }
 
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let Some(client) = DaemonClient::discover(args.socket.as_deref()).await? else {
+    let Some(client) = args.daemon.discover().await? else {
         anyhow::bail!(netkeep_keeper::client::no_daemon_message());
     };
     let status = client.status().await?;

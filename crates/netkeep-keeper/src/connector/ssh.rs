@@ -86,19 +86,33 @@ pub fn connect_options(spec: &DeviceSpec) -> ConnectOptions {
     o
 }
 
+/// The kind of a library error: what the pool does next, and the exit code of `netkeep exec`
+/// (the one-shot path classifies its errors with this too).
+///
+/// ```
+/// use netkeep_keeper::connector::{ssh::error_kind, ErrorKind};
+/// let e = netkeep::Error::ProbeTimeout { device: "sw1".into(), timeout: std::time::Duration::from_secs(5) };
+/// assert_eq!(error_kind(&e), ErrorKind::ConnectionLost);
+/// ```
+pub fn error_kind(e: &netkeep::Error) -> ErrorKind {
+    use netkeep::Error as E;
+    match e {
+        E::AuthFailed { .. } => ErrorKind::Auth,
+        E::HostKeyChanged { .. } | E::HostKeyUnknown { .. } => ErrorKind::HostKey,
+        E::ConnectRefused { .. } | E::ConnectTimeout { .. } | E::Connect { .. } => {
+            ErrorKind::Unreachable
+        }
+        E::ReadTimeout { .. } => ErrorKind::Timeout,
+        E::CommandRejected { .. } | E::ConfigRejected { .. } => ErrorKind::Rejected,
+        e if e.is_connection_lost() => ErrorKind::ConnectionLost,
+        _ => ErrorKind::Other,
+    }
+}
+
 /// The library's error as the pool's: its kind decides what the pool does next.
 fn session_error(e: netkeep::Error) -> SessionError {
-    let kind = if e.is_auth_failure() {
-        ErrorKind::Auth
-    } else if e.is_connection_lost() {
-        ErrorKind::ConnectionLost
-    } else if matches!(e, netkeep::Error::ReadTimeout { .. }) {
-        ErrorKind::Timeout
-    } else {
-        ErrorKind::Other
-    };
     SessionError {
-        kind,
+        kind: error_kind(&e),
         message: e.to_string(),
         partial_output: e
             .partial_output()
@@ -159,6 +173,10 @@ impl DeviceSession for SshSession {
             let l: Vec<&str> = lines.iter().map(String::as_str).collect();
             self.s.send_config_set(&l).await.map_err(session_error)
         })
+    }
+
+    fn rejection(&self, output: &str) -> Option<String> {
+        crate::command::rejection(self.s.platform(), output)
     }
 
     fn is_closed(&self) -> bool {

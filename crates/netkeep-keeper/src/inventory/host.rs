@@ -217,12 +217,32 @@ fn secret(chain: &Chain<'_>, warnings: &mut Vec<String>) -> Result<Option<Secret
     };
     let full = e.origin.file.parent().unwrap_or(Path::new(".")).join(path);
     match std::fs::read_to_string(&full) {
-        Ok(v) => Ok(Some(Secret::new(v.trim_end_matches(['\r', '\n'])))),
+        Ok(v) => {
+            if let Some(w) = readable_by_others(&full) {
+                if !warnings.contains(&w) {
+                    warnings.push(w);
+                }
+            }
+            Ok(Some(Secret::new(v.trim_end_matches(['\r', '\n']))))
+        }
         Err(err) => Err(e.err_at(
             "password_file",
             format!("`{n}`: cannot read password_file {}: {err}", full.display()),
         )),
     }
+}
+
+/// A warning when a secret file may be read by other users (as for the API's token file).
+fn readable_by_others(path: &Path) -> Option<String> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(path).ok()?.permissions().mode();
+    (mode & 0o077 != 0).then(|| {
+        format!(
+            "password_file {} is readable by other users (mode {:o}); chmod 600 it",
+            path.display(),
+            mode & 0o777
+        )
+    })
 }
 
 /// Keepalive settings, each field from the first entity that sets it; warns when the interval

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
-use super::raw::{RawEntity, RawSingleFile};
+use super::raw::{RawEntity, RawSingleFile, Section};
 use super::spec::InventoryError;
 
 /// Where an entity was written, to point errors at it.
@@ -52,7 +52,14 @@ impl Origin {
         let lines: Vec<&str> = self.text.lines().collect();
         let b = self.block(&lines)?;
         let in_block = || lines.iter().enumerate().take(b.end).skip(b.start);
-        let as_key = in_block().find_map(|(i, l)| key_in(l, field).map(|c| (i, c)));
+        // A flow mapping on the entity's own key line (`r1: { port: 0 }`) comes first.
+        let on_key_line = b.key_at.and_then(|(l, c)| {
+            let line = lines[l - 1];
+            let after = c - 1 + line.get(c - 1..)?.find(':')? + 1;
+            key_in(&line[after..], field).map(|x| (l - 1, after + x))
+        });
+        let as_key =
+            on_key_line.or_else(|| in_block().find_map(|(i, l)| key_in(l, field).map(|c| (i, c))));
         let anywhere = || in_block().find_map(|(i, l)| l.find(field).map(|c| (i, c)));
         as_key
             .or_else(anywhere)
@@ -157,17 +164,51 @@ fn key_in(line: &str, field: &str) -> Option<usize> {
     })
 }
 
-fn yaml_error(file: &Path, e: serde_norway::Error) -> InventoryError {
+fn yaml_error(file: &Path, text: &str, e: serde_norway::Error) -> InventoryError {
     let mut message = e.to_string();
     // The location is reported separately; drop serde's " at line N column M" suffix.
     if let Some(i) = message.rfind(" at line ") {
         message.truncate(i);
     }
+    let mut location = e.location().map(|l| (l.line(), l.column()));
+    if let Some(at) = location.and_then(|l| duplicate_at(text, l, &message)) {
+        location = Some(at);
+    }
+    if let Some((line, tab)) = location.and_then(|l| tab_at(text, l).map(|t| (l.0, t))) {
+        message = format!(
+            "a tab character: YAML indents with spaces only, replace it with spaces (the YAML parser says: {message})"
+        );
+        location = Some((line, tab));
+    }
     InventoryError {
         file: file.to_path_buf(),
-        location: e.location().map(|l| (l.line(), l.column())),
+        location,
         message,
     }
+}
+
+/// serde reports a repeated name ([`super::raw::Unique`]) at the start of its mapping; this is
+/// where the name is repeated: its second key line at the mapping's indentation.
+fn duplicate_at(text: &str, (line, col): (usize, usize), message: &str) -> Option<(usize, usize)> {
+    if !message.contains("is defined twice") {
+        return None;
+    }
+    let key = message.split('`').nth(1)?;
+    let indent = col.checked_sub(1)?;
+    text.lines()
+        .enumerate()
+        .skip(line.checked_sub(1)?)
+        .filter(|(_, l)| key_at(l, key) == Some(indent))
+        .nth(1)
+        .map(|(i, _)| (i + 1, col))
+}
+
+/// The 1-based column of a tab on the reported line at or before the reported column: YAML's
+/// own message ("found character that cannot start any token") does not say it is a tab.
+fn tab_at(text: &str, (line, col): (usize, usize)) -> Option<usize> {
+    let l = text.lines().nth(line.checked_sub(1)?)?;
+    let upto: String = l.chars().take(col.max(1)).collect();
+    upto.find('\t').map(|i| upto[..i].chars().count() + 1)
 }
 
 fn read(path: &Path) -> Result<String, InventoryError> {
@@ -188,7 +229,7 @@ pub(super) fn load(path: &Path) -> Result<Parsed, InventoryError> {
 
 /// Parses a single-file inventory (`defaults`, `groups`, `hosts`).
 pub(super) fn parse_single_file(text: &str, file: &Path) -> Result<Parsed, InventoryError> {
-    let raw: RawSingleFile = serde_norway::from_str(text).map_err(|e| yaml_error(file, e))?;
+    let raw: RawSingleFile = serde_norway::from_str(text).map_err(|e| yaml_error(file, text, e))?;
     let (file, text): (Rc<Path>, Rc<str>) = (file.into(), text.into());
     let groups = Origin::new(&file, &text, Some("groups"));
     let hosts = Origin::new(&file, &text, Some("hosts"));
@@ -201,12 +242,14 @@ pub(super) fn parse_single_file(text: &str, file: &Path) -> Result<Parsed, Inven
         ),
         groups: raw
             .groups
+            .map(|g| g.0)
             .unwrap_or_default()
             .into_iter()
             .map(|(k, v)| (k.clone(), Entry::new(v, &groups, Some(&k))))
             .collect(),
         hosts: raw
             .hosts
+            .0
             .into_iter()
             .map(|(k, v)| (k.clone(), Entry::new(v, &hosts, Some(&k))))
             .collect(),
@@ -237,7 +280,7 @@ fn parse_nornir<T: serde::de::DeserializeOwned>(
     if text.trim().is_empty() {
         return Ok(None);
     }
-    serde_norway::from_str(text).map_err(|e| yaml_error(&origin.file, e))
+    serde_norway::from_str(text).map_err(|e| yaml_error(&origin.file, text, e))
 }
 
 /// Parses Nornir's `hosts.yaml` (required), `groups.yaml` and `defaults.yaml` (optional).
@@ -245,7 +288,6 @@ pub(super) fn parse_nornir_dir(dir: &Path) -> Result<Parsed, InventoryError> {
     let (hosts_text, hosts_at) = nornir_file(dir, "hosts.yaml", false)?;
     let (groups_text, groups_at) = nornir_file(dir, "groups.yaml", true)?;
     let (defaults_text, defaults_at) = nornir_file(dir, "defaults.yaml", true)?;
-    type Section = BTreeMap<String, Option<RawEntity>>;
     let hosts: Option<Section> = parse_nornir(&hosts_text, &hosts_at)?;
     let groups: Option<Section> = parse_nornir(&groups_text, &groups_at)?;
     let defaults: Option<RawEntity> = parse_nornir(&defaults_text, &defaults_at)?;
@@ -253,11 +295,13 @@ pub(super) fn parse_nornir_dir(dir: &Path) -> Result<Parsed, InventoryError> {
         source: dir.to_path_buf(),
         defaults: Entry::new(defaults, &defaults_at, None),
         groups: groups
+            .map(|g| g.0)
             .unwrap_or_default()
             .into_iter()
             .map(|(k, v)| (k.clone(), Entry::new(v, &groups_at, Some(&k))))
             .collect(),
         hosts: hosts
+            .map(|h| h.0)
             .unwrap_or_default()
             .into_iter()
             .map(|(k, v)| (k.clone(), Entry::new(v, &hosts_at, Some(&k))))

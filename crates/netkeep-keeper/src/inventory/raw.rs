@@ -98,6 +98,9 @@ pub(super) struct RawEntity {
     pub(super) platform_dir: Option<PathBuf>,
 }
 
+/// The `hosts` or `groups` mapping: names to entities, each name once.
+pub(super) type Section = Unique<Option<RawEntity>>;
+
 /// A single-file inventory.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -105,6 +108,37 @@ pub(super) struct RawSingleFile {
     #[serde(default)]
     pub(super) defaults: Option<RawEntity>,
     #[serde(default)]
-    pub(super) groups: Option<BTreeMap<String, Option<RawEntity>>>,
-    pub(super) hosts: BTreeMap<String, Option<RawEntity>>,
+    pub(super) groups: Option<Section>,
+    pub(super) hosts: Section,
+}
+
+/// A mapping whose keys must be unique. YAML parsers (serde_norway among them) let a repeated
+/// key replace the earlier one silently; for hosts and groups that would drop a device without
+/// a word, so a repeated name is an error, located at the repetition.
+pub(super) struct Unique<V>(pub(super) BTreeMap<String, V>);
+
+impl<'de, V: Deserialize<'de>> Deserialize<'de> for Unique<V> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct M<V>(std::marker::PhantomData<V>);
+        impl<'de, V: Deserialize<'de>> Visitor<'de> for M<V> {
+            type Value = Unique<V>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a mapping of names")
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Unique<V>, A::Error> {
+                let mut out = BTreeMap::new();
+                while let Some(k) = map.next_key::<String>()? {
+                    if out.contains_key(&k) {
+                        return Err(de::Error::custom(format!(
+                            "`{k}` is defined twice (the second would silently replace the first); give each host and group a unique name"
+                        )));
+                    }
+                    let v = map.next_value()?;
+                    out.insert(k, v);
+                }
+                Ok(Unique(out))
+            }
+        }
+        d.deserialize_map(M(std::marker::PhantomData))
+    }
 }

@@ -32,6 +32,8 @@ pub(crate) struct Backoff {
     pub(crate) next_attempt: Option<Instant>,
     /// Login refused: requests fail fast until `next_attempt`.
     pub(crate) auth_failed: bool,
+    /// The kind of the last failed connect: requests failing fast during the backoff say it.
+    pub(crate) last_kind: Option<crate::connector::ErrorKind>,
 }
 
 impl Backoff {

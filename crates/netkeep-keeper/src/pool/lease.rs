@@ -246,7 +246,13 @@ fn take_idle_session(dev: &Arc<Device>) -> Result<Option<Taken>, SessionError> {
         s.leased = true;
         Ok(Some((s.id, s.session.clone())))
     } else if let Some(t) = st.backoff.holding_until(now) {
-        let last = st.history.last_error.as_deref();
+        // The library's messages start with the device name, which this one starts with too.
+        let name = &dev.spec.name;
+        let last = st.history.last_error.as_deref().map(|m| {
+            m.strip_prefix(name.as_str())
+                .and_then(|m| m.strip_prefix(": "))
+                .unwrap_or(m)
+        });
         let left = (t - now).as_secs_f64();
         Err(if st.backoff.auth_failed {
             SessionError::new(
@@ -260,7 +266,7 @@ fn take_idle_session(dev: &Arc<Device>) -> Result<Option<Taken>, SessionError> {
         } else {
             // Any other failed connect: VTY lines full, device rebooting, unreachable.
             SessionError::new(
-                ErrorKind::Other,
+                st.backoff.last_kind.unwrap_or(ErrorKind::Other),
                 format!(
                     "{}: cannot connect ({}); next attempt in {left:.1} s",
                     dev.spec.name,

@@ -52,7 +52,8 @@ impl Pool {
             close_idle(&d).await;
         }
         let report = plan.report;
-        tracing::info!(
+        // The caller (SIGHUP, the API) logs the outcome at info.
+        tracing::debug!(
             added = report.added.len(),
             removed = report.removed.len(),
             changed = report.changed.len(),

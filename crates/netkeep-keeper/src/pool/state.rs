@@ -125,6 +125,23 @@ impl Pool {
         self.fleet().groups.get(group).cloned()
     }
 
+    /// The devices `target` names, narrowed by a filter on their inventory `data`
+    /// ([`crate::select`]).
+    pub fn select(
+        &self,
+        target: &crate::select::Target,
+        filter: &BTreeMap<String, String>,
+    ) -> Result<Vec<String>, crate::select::SelectError> {
+        let fleet = self.fleet();
+        crate::select::select(
+            target,
+            filter,
+            |n| fleet.devices.get(n).map(|d| &d.spec),
+            || fleet.devices.keys().cloned().collect(),
+            |g| fleet.groups.get(g).cloned(),
+        )
+    }
+
     /// True once [`Pool::shutdown`] started.
     pub fn is_stopping(&self) -> bool {
         self.state.stop.is_cancelled()

@@ -207,9 +207,16 @@ impl Pool {
             jitter(exp.min(opts.backoff_max))
         };
         b.next_attempt = Some(Instant::now() + delay);
+        b.last_kind = Some(e.kind);
         let failures = b.failures;
-        // Log the first failure loudly, repeats quietly: bounded logging for big fleets.
-        if (failures == 1 || e.kind == ErrorKind::Auth) && self.state.connect_warnings.allow() {
+        // Log the first failure loudly, repeats quietly: bounded logging for big fleets. A host
+        // key that changed is a security event (a re-keyed device, or someone in the middle):
+        // every attempt that meets it is logged, outside the budget.
+        if e.kind == ErrorKind::HostKey {
+            tracing::warn!(device = %dev.spec.name, failures, retry_in = ?delay, "connect refused: {}", e.message);
+        } else if (failures == 1 || e.kind == ErrorKind::Auth)
+            && self.state.connect_warnings.allow()
+        {
             tracing::warn!(device = %dev.spec.name, retry_in = ?delay, "connect failed: {}", e.message);
         } else {
             tracing::debug!(device = %dev.spec.name, failures, retry_in = ?delay, "connect failed: {}", e.message);
@@ -234,6 +241,7 @@ fn record_connected(
     }
     b.failures = 0;
     b.auth_failed = false;
+    b.last_kind = None;
     b.next_attempt = None;
     st.history.ever_connected = true;
     st.record(session, leased)

@@ -1,0 +1,148 @@
+//! `netkeep exec`'s flags, and which devices and commands they name.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use netkeep_keeper::select::{parse_filter, Target};
+
+use crate::connect::ConnArgs;
+use crate::daemon_args::DaemonArgs;
+use crate::exit;
+
+#[derive(clap::Args, Debug)]
+#[command(after_help = exit::TABLE)]
+pub struct Args {
+    /// DEVICE (or DEV1,DEV2,...) from the inventory, then the commands to run in order. With
+    /// --host, --group, --devices or --filter: only the commands.
+    #[arg(value_name = "[DEVICE] COMMAND", required = true)]
+    pub(super) args: Vec<String>,
+    /// Run on every device of this inventory group.
+    #[arg(long, conflicts_with_all = ["host", "devices"])]
+    pub(super) group: Option<String>,
+    /// Run on these inventory devices (comma-separated or repeated), in this order.
+    #[arg(long, value_delimiter = ',', conflicts_with = "host")]
+    pub(super) devices: Vec<String>,
+    /// Only devices whose inventory `data` has KEY=VALUE (repeatable: all must hold). Alone, it
+    /// selects from every device of the inventory.
+    #[arg(long = "filter", value_name = "KEY=VALUE", value_parser = parse_filter, conflicts_with = "host")]
+    pub(super) filters: Vec<(String, String)>,
+    /// Run the commands after one the device rejected (default: stop at the first rejection).
+    /// A failed session (timeout, lost connection) always stops.
+    #[arg(long)]
+    pub(super) continue_on_error: bool,
+    /// Print one JSON document with outputs and timings.
+    #[arg(long)]
+    pub(super) json: bool,
+    /// Inventory to connect directly from when no daemon answers (DEVICE, --group...).
+    #[arg(long, short = 'i', env = "NETKEEP_INVENTORY")]
+    pub(super) inventory: Option<PathBuf>,
+    #[command(flatten)]
+    pub(super) conn: ConnArgs,
+    #[command(flatten)]
+    pub(super) daemon: DaemonArgs,
+}
+
+/// Inventory devices to run on: a target narrowed by a filter.
+pub struct Selection {
+    pub(super) target: Target,
+    pub(super) filter: BTreeMap<String, String>,
+}
+
+/// Splits the positional arguments into the devices (`None` for `--host`) and the commands.
+pub(super) fn split(args: &Args) -> Result<(Option<Selection>, Vec<String>), String> {
+    let filter: BTreeMap<String, String> = args.filters.iter().cloned().collect();
+    let (target, commands) = if args.conn.host.is_some() {
+        return Ok((None, args.args.clone()));
+    } else if let Some(g) = &args.group {
+        (Target::Group(g.clone()), args.args.clone())
+    } else if !args.devices.is_empty() {
+        (Target::Devices(args.devices.clone()), args.args.clone())
+    } else if !filter.is_empty() {
+        (Target::All, args.args.clone())
+    } else {
+        let (device, commands) = args.args.split_first().ok_or("give DEVICE and commands")?;
+        let names: Vec<String> = device
+            .split(',')
+            .filter(|d| !d.is_empty())
+            .map(str::to_string)
+            .collect();
+        let target = match names.as_slice() {
+            [one] => Target::Device(one.clone()),
+            [] => return Err(format!("no device in {device:?}")),
+            _ => Target::Devices(names),
+        };
+        (target, commands.to_vec())
+    };
+    if commands.is_empty() {
+        return Err(
+            "give --host HOST (direct) or DEVICE (daemon or --inventory), then at least one command"
+                .into(),
+        );
+    }
+    Ok((Some(Selection { target, filter }), commands))
+}
+
+/// A usage error: the message on stderr, exit 2.
+pub(super) fn usage(message: &str) -> ExitCode {
+    eprintln!("netkeep: exec: {message}");
+    exit::code(exit::USAGE)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(clap::Parser)]
+    struct Cli {
+        #[command(flatten)]
+        args: Args,
+    }
+
+    fn parse(v: &[&str]) -> Args {
+        Cli::parse_from(std::iter::once("exec").chain(v.iter().copied())).args
+    }
+
+    #[test]
+    fn devices_come_from_the_first_argument_the_flags_or_the_filter() {
+        let (s, c) = split(&parse(&["sw1,sw2", "display clock"])).unwrap();
+        let t = s.unwrap().target;
+        assert_eq!(t, Target::Devices(vec!["sw1".into(), "sw2".into()]));
+        assert_eq!(c, ["display clock"]);
+        let (s, c) = split(&parse(&["--devices", "a,b", "--devices", "c", "x", "y"])).unwrap();
+        assert_eq!(
+            s.unwrap().target,
+            Target::Devices(vec!["a".into(), "b".into(), "c".into()])
+        );
+        assert_eq!(c, ["x", "y"]);
+        let (s, c) = split(&parse(&["--filter", "site=fra1", "show clock"])).unwrap();
+        let s = s.unwrap();
+        assert_eq!(s.target, Target::All);
+        assert_eq!(s.filter["site"], "fra1");
+        assert_eq!(c, ["show clock"]);
+        assert!(split(&parse(&["sw1"])).is_err(), "no command");
+        let (s, _) = split(&parse(&["--host", "h", "show clock"])).unwrap();
+        assert!(s.is_none());
+    }
+
+    #[test]
+    fn durations_take_units_and_zero_is_a_usage_error() {
+        assert_eq!(
+            parse(&["--read-timeout", "5s", "sw1", "x"])
+                .conn
+                .read_timeout,
+            std::time::Duration::from_secs(5)
+        );
+        assert_eq!(
+            parse(&["--read-timeout", "1.5", "sw1", "x"])
+                .conn
+                .read_timeout,
+            std::time::Duration::from_millis(1500)
+        );
+        for bad in ["0", "0s", "soon", "-1"] {
+            let e = Cli::try_parse_from(["exec", "--read-timeout", bad, "sw1", "x"]);
+            assert_eq!(e.err().map(|e| e.exit_code()), Some(2), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,157 @@
+//! A direct session: connect, run the commands in order, print each output as it comes,
+//! disconnect. Ctrl-C stops it: what was received so far is printed (the JSON document too,
+//! with the interrupted command marked) and the exit code is 130.
+
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use netkeep::{ConnectOptions, Error, Session};
+use serde_json::{json, Value};
+
+use super::args::{usage, Args};
+use crate::exit;
+use crate::output::{print_out, rejected, report};
+
+/// `--host`: one session with the flags' options.
+pub async fn run_direct(args: &Args, commands: &[String]) -> anyhow::Result<ExitCode> {
+    let opts = match args.conn.direct_options()? {
+        Ok(o) => o,
+        Err(message) => return Ok(usage(&message)),
+    };
+    let (code, doc) = run_session(args, opts, commands).await;
+    if args.json {
+        print_out(&serde_json::to_string_pretty(&doc)?);
+    }
+    Ok(exit::code(code))
+}
+
+/// What one direct session gave: its exit code and its JSON document.
+pub type Outcome = (u8, Value);
+
+/// Opens one session with `opts`, runs `commands` (printing unless `--json`), disconnects.
+pub async fn run_session(args: &Args, opts: ConnectOptions, commands: &[String]) -> Outcome {
+    let (device, platform) = (opts.device(), opts.platform.clone());
+    let started = Instant::now();
+    let mut doc =
+        json!({ "device": device, "platform": platform, "ok": false, "connect_ms": null });
+    let session = match interruptible(Session::connect(opts)).await {
+        None => return interrupted(doc, &device, "connecting"),
+        Some(Err(e)) => return failed(doc, &e, &[]),
+        Some(Ok(s)) => s,
+    };
+    doc["connect_ms"] = json!(ms(started.elapsed()));
+    if args.conn.enable {
+        if let Err(e) = session.enable().await {
+            session.disconnect().await;
+            return failed(doc, &e, &[]);
+        }
+    }
+    let mut results = Vec::with_capacity(commands.len());
+    let run = interruptible(run_commands(args, &session, commands, &mut results)).await;
+    // A command abandoned by Ctrl-C may still be printing: do not wait long to log out.
+    let _ = tokio::time::timeout(Duration::from_secs(2), session.disconnect()).await;
+    doc["total_ms"] = json!(ms(started.elapsed()));
+    match run {
+        None => {
+            let cmd = commands.get(results.len()).cloned().unwrap_or_default();
+            results.push(json!({ "command": cmd, "ok": false, "error": "interrupted (Ctrl-C)" }));
+            doc["results"] = json!(results);
+            interrupted(doc, &device, &format!("{cmd:?}"))
+        }
+        Some(Err(e)) => failed(doc, &e, &results),
+        Some(Ok(rejected)) => {
+            doc["ok"] = json!(rejected == 0);
+            doc["results"] = json!(results);
+            let code = if rejected == 0 {
+                exit::OK
+            } else {
+                exit::FAILED
+            };
+            (code, doc)
+        }
+    }
+}
+
+/// Runs `fut` unless Ctrl-C comes first (`None`).
+async fn interruptible<T>(fut: impl std::future::Future<Output = T>) -> Option<T> {
+    tokio::select! {
+        r = fut => Some(r),
+        _ = tokio::signal::ctrl_c() => None,
+    }
+}
+
+/// Runs `commands` in order on `session`, printing outputs (unless `--json`) and pushing each
+/// result to `results`. Stops at a failed command, and at a rejected one unless
+/// `--continue-on-error`; returns how many the device rejected.
+async fn run_commands(
+    args: &Args,
+    session: &Session,
+    commands: &[String],
+    results: &mut Vec<Value>,
+) -> Result<usize, Error> {
+    let mut rejections = 0;
+    for cmd in commands {
+        // The header first: a person sees what is running (and what Ctrl-C interrupts).
+        if !args.json && commands.len() > 1 {
+            print_out(&format!("--- {cmd}"));
+        }
+        let t = Instant::now();
+        let out = match session.send_command(cmd).await {
+            Ok(out) => out,
+            Err(e) => {
+                results.push(json!({
+                    "command": cmd, "ok": false, "error": e.to_string(),
+                    "partial_output": e.partial_output(), "elapsed_ms": ms(t.elapsed()),
+                }));
+                return Err(e);
+            }
+        };
+        // The device answered, but with its own error ("% Unrecognized command").
+        let refusal = netkeep_keeper::command::rejection(session.platform(), &out);
+        if !args.json {
+            print_out(&out);
+        }
+        if let Some(line) = &refusal {
+            rejected(session.device(), cmd, line);
+        }
+        results.push(json!({
+            "command": cmd, "ok": refusal.is_none(), "output": out,
+            "rejected": refusal, "elapsed_ms": ms(t.elapsed()),
+        }));
+        if refusal.is_some() {
+            rejections += 1;
+            if !args.continue_on_error {
+                break;
+            }
+        }
+    }
+    Ok(rejections)
+}
+
+/// The session failed: the error once on stderr (and the partial output of a timed-out
+/// command on stdout), the code of its kind.
+fn failed(mut doc: Value, e: &Error, results: &[Value]) -> Outcome {
+    doc["ok"] = json!(false);
+    doc["error"] = json!(e.to_string());
+    doc["error_kind"] = json!(netkeep_keeper::connector::ssh::error_kind(e));
+    doc["results"] = json!(results);
+    if let Error::ReadTimeout { partial, .. } = e {
+        if !partial.is_empty() {
+            print_out(partial);
+        }
+    }
+    report(e.device(), &e.to_string());
+    (exit::for_error(e), doc)
+}
+
+/// Ctrl-C: say where, keep what was received.
+fn interrupted(mut doc: Value, device: &str, during: &str) -> Outcome {
+    doc["ok"] = json!(false);
+    doc["interrupted"] = json!(true);
+    report(device, &format!("interrupted (Ctrl-C) during {during}"));
+    (exit::INTERRUPTED, doc)
+}
+
+fn ms(d: Duration) -> f64 {
+    (d.as_secs_f64() * 1e6).round() / 1e3
+}

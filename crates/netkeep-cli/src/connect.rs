@@ -1,0 +1,145 @@
+//! Direct sessions (no daemon) for `exec` and `config`: the connection flags, the password
+//! (from `NETKEEP_PASSWORD`, `--password-file` or a terminal prompt — never from a flag, so it
+//! stays out of shell history and `ps`), and the session options from the flags or from an
+//! inventory entry.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use netkeep::{Auth, ConnectOptions, HostKeyPolicy, KeepaliveConfig, KeepaliveMode, Secret};
+use netkeep_keeper::inventory::DeviceSpec;
+
+/// Flags of a direct session.
+#[derive(clap::Args, Debug, Clone)]
+pub struct ConnArgs {
+    /// Connect directly to this host (no daemon).
+    #[arg(long)]
+    pub host: Option<String>,
+    /// SSH port.
+    #[arg(long, short = 'p', default_value_t = 22)]
+    pub port: u16,
+    /// Platform (Netmiko device_type): hp_comware, huawei, huawei_vrpv8, cisco_ios, cisco_xe,
+    /// cisco_nxos, cisco_xr, juniper_junos, arista_eos, linux, generic.
+    #[arg(long, requires = "host")]
+    pub platform: Option<String>,
+    /// Directory of extra or overriding platform files (`*.yaml`).
+    #[arg(long, env = "NETKEEP_PLATFORM_DIR")]
+    pub platform_dir: Option<PathBuf>,
+    /// Login user name.
+    #[arg(long, short = 'u', env = "NETKEEP_USERNAME")]
+    pub username: Option<String>,
+    /// Private key file (passphrase from NETKEEP_KEY_PASSPHRASE if it is encrypted).
+    #[arg(long)]
+    pub key_file: Option<PathBuf>,
+    /// File whose first line is the password.
+    #[arg(long, conflicts_with = "key_file")]
+    pub password_file: Option<PathBuf>,
+    /// Use keyboard-interactive authentication instead of password.
+    #[arg(long)]
+    pub keyboard_interactive: bool,
+    /// Run `enable` first (Cisco/Arista), answering with the password.
+    #[arg(long)]
+    pub enable: bool,
+    /// accept-new (remember unknown keys, refuse changed ones), strict, or insecure.
+    #[arg(long, default_value = "accept-new", value_parser = parse_policy)]
+    pub host_key_policy: HostKeyPolicy,
+    /// netkeep's known_hosts file [default: under the user's data directory].
+    #[arg(long)]
+    pub known_hosts: Option<PathBuf>,
+    /// Offer old algorithms (group14/group1-sha1, aes-cbc, 3des-cbc, hmac-sha1) for old gear.
+    #[arg(long)]
+    pub legacy_algorithms: bool,
+    /// Time allowed for connect, login and session preparation (e.g. 10s, 500ms; a plain
+    /// number is seconds).
+    #[arg(long, default_value = "10s", value_parser = netkeep_keeper::parse_timeout)]
+    pub connect_timeout: Duration,
+    /// Time allowed per command (e.g. 30s, 2m; a plain number is seconds). Through the daemon
+    /// it is sent with the request.
+    #[arg(long, default_value = "30s", value_parser = netkeep_keeper::parse_timeout)]
+    pub read_timeout: Duration,
+}
+
+fn parse_policy(s: &str) -> Result<HostKeyPolicy, String> {
+    s.parse()
+}
+
+/// One-shot sessions run no keepalive task.
+const NO_KEEPALIVE: KeepaliveConfig = KeepaliveConfig {
+    mode: KeepaliveMode::Off,
+    interval: None,
+};
+
+impl ConnArgs {
+    /// Session options from the flags (`--host`), or a usage message naming what is missing.
+    pub fn direct_options(&self) -> anyhow::Result<Result<ConnectOptions, String>> {
+        let Some(host) = self.host.clone() else {
+            return Ok(Err("give --host HOST for a direct session".into()));
+        };
+        let Some(platform) = self.platform.clone() else {
+            return Ok(Err(
+                "--platform is required with --host (e.g. hp_comware, cisco_ios, linux)".into(),
+            ));
+        };
+        let Some(user) = self.username.clone() else {
+            return Ok(Err("--username (or NETKEEP_USERNAME) is required".into()));
+        };
+        let auth = match &self.key_file {
+            Some(path) => Auth::PublicKey {
+                path: path.clone(),
+                passphrase: std::env::var("NETKEEP_KEY_PASSPHRASE")
+                    .ok()
+                    .map(Secret::new),
+            },
+            None => {
+                let pw = self.password(&user, &host)?;
+                if self.keyboard_interactive {
+                    Auth::KeyboardInteractive(pw)
+                } else {
+                    Auth::Password(pw)
+                }
+            }
+        };
+        let mut opts = ConnectOptions::new(host, self.port, platform)
+            .username(user)
+            .auth(auth)
+            .host_key_policy(self.host_key_policy)
+            .connect_timeout(self.connect_timeout)
+            .read_timeout(self.read_timeout)
+            .legacy_algorithms(self.legacy_algorithms)
+            .keepalive(NO_KEEPALIVE);
+        if let Some(k) = &self.known_hosts {
+            opts = opts.known_hosts_file(k);
+        }
+        if let Some(d) = &self.platform_dir {
+            opts = opts.platform_dir(d);
+        }
+        Ok(Ok(opts))
+    }
+
+    /// Session options for an inventory device, with this command's read timeout.
+    pub fn inventory_options(&self, spec: &DeviceSpec) -> ConnectOptions {
+        netkeep_keeper::connector::ssh::connect_options(spec)
+            .read_timeout(self.read_timeout)
+            .keepalive(NO_KEEPALIVE)
+    }
+
+    fn password(&self, user: &str, host: &str) -> anyhow::Result<Secret> {
+        if let Some(f) = &self.password_file {
+            let text = std::fs::read_to_string(f)
+                .map_err(|e| anyhow::anyhow!("cannot read --password-file {}: {e}", f.display()))?;
+            let line = text.lines().next().unwrap_or("");
+            return Ok(Secret::new(line));
+        }
+        if let Ok(p) = std::env::var("NETKEEP_PASSWORD") {
+            return Ok(Secret::new(p));
+        }
+        use std::io::IsTerminal;
+        if std::io::stdin().is_terminal() {
+            return Secret::prompt_tty(&format!("Password for {user}@{host}: "))
+                .map_err(|e| anyhow::anyhow!("cannot read the password from the terminal: {e}"));
+        }
+        anyhow::bail!(
+            "no password: set NETKEEP_PASSWORD, give --password-file, use --key-file, or run on a terminal"
+        )
+    }
+}
