@@ -66,7 +66,7 @@ pub fn openssh_known_hosts_file() -> Option<PathBuf> {
 }
 
 /// SHA-256 fingerprint as OpenSSH prints it (`SHA256:...`).
-pub fn fingerprint(key: &PublicKey) -> String {
+pub(crate) fn fingerprint(key: &PublicKey) -> String {
     key.fingerprint(HashAlg::Sha256).to_string()
 }
 
