@@ -212,13 +212,13 @@ pub fn canonical_platform(name: &str) -> Option<String> {
         .iter()
         .find(|(a, _)| *a == name)
         .map_or(name, |(_, p)| *p);
-    netkeep::platform::builtin(name)
+    netkeep_platform::builtin(name)
         .ok()
         .map(|p| p.name().to_string())
 }
 
 fn known_platforms() -> String {
-    netkeep::platform::builtin_names().join(", ")
+    netkeep_platform::builtin_names().join(", ")
 }
 
 #[derive(Debug, Clone)]

@@ -15,7 +15,8 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use netkeep::{
-    Auth, ConnectOptions, Error, HostKeyPolicy, KeepaliveConfig, KeepaliveMode, Secret, Session,
+    Auth, ConnectOptions, Error, ErrorKind, HostKeyPolicy, KeepaliveConfig, KeepaliveMode, Secret,
+    Session,
 };
 
 #[derive(clap::Args, Debug)]
@@ -244,15 +245,11 @@ fn password(args: &Args, user: &str, host: &str) -> anyhow::Result<Secret> {
 }
 
 fn exit_code(e: &Error) -> u8 {
-    match e {
-        Error::AuthFailed { .. } => 3,
-        Error::HostKeyChanged { .. } | Error::HostKeyUnknown { .. } => 4,
-        Error::ConnectRefused { .. }
-        | Error::ConnectTimeout { .. }
-        | Error::Connect { .. }
-        | Error::ClosedByDevice { .. }
-        | Error::ConnectionLost { .. }
-        | Error::ProbeTimeout { .. } => 5,
+    match e.kind() {
+        ErrorKind::Auth => 3,
+        ErrorKind::HostKey => 4,
+        ErrorKind::Unreachable | ErrorKind::ConnectionLost => 5,
+        ErrorKind::BadInput => 2,
         _ => 1,
     }
 }
