@@ -35,7 +35,7 @@ use crate::error::TransportError;
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum Probe {
-    /// At once (a live connection).
+    /// At once (a live connection); other tasks run first, as during a real round trip.
     #[default]
     Answer,
     /// After a delay (a slow or loaded device).
@@ -241,7 +241,10 @@ impl Link for MemoryLink {
         };
         Box::pin(async move {
             match probe {
-                Probe::Answer => Ok(()),
+                Probe::Answer => {
+                    tokio::task::yield_now().await;
+                    Ok(())
+                }
                 Probe::AnswerAfter(d) => {
                     tokio::time::sleep(d).await;
                     Ok(())

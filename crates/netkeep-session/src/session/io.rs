@@ -22,6 +22,16 @@ pub(crate) enum Ended {
     Quiet,
 }
 
+/// What the end of the buffer says.
+enum AtPrompt {
+    /// The prompt, with nothing behind it: the read is over.
+    Yes,
+    /// Prompt-like text with data queued behind it, now taken: look again.
+    MoreData,
+    /// No prompt: wait for data.
+    No,
+}
+
 /// One line sent and its output read.
 pub(crate) struct Exchange<'a> {
     /// The line typed (without the newline).
@@ -244,8 +254,10 @@ impl Core {
                     return Ok(Ended::Expect);
                 }
             }
-            if self.at_prompt(io, &r)? {
-                return Ok(Ended::Prompt);
+            match self.at_prompt(io, &r)? {
+                AtPrompt::Yes => return Ok(Ended::Prompt),
+                AtPrompt::MoreData => continue,
+                AtPrompt::No => {}
             }
             if let Some(ended) = self.wait_data(io, &r, &mut last_data).await? {
                 return Ok(ended);
@@ -253,16 +265,16 @@ impl Core {
         }
     }
 
-    /// True if the buffer ends with a prompt and nothing more is queued behind it (then the
+    /// Whether the buffer ends with a prompt and nothing more is queued behind it (then the
     /// mode and prompt are updated). Data already queued behind prompt-like text means it was
-    /// inside the output, not its end: it is taken and the read goes on.
-    fn at_prompt(&self, io: &mut Io, r: &ReadSpec<'_>) -> Result<bool, Error> {
+    /// inside the output, not its end: it is taken and looked at again.
+    fn at_prompt(&self, io: &mut Io, r: &ReadSpec<'_>) -> Result<AtPrompt, Error> {
         if r.require_newline && !io.buf.has_newline() {
-            return Ok(false);
+            return Ok(AtPrompt::No);
         }
         let line = io.buf.last_line();
         let Some(mode) = self.modes.of_prompt(&line) else {
-            return Ok(false);
+            return Ok(AtPrompt::No);
         };
         let mut more = false;
         while let Some(ev) = io.terminal.try_recv() {
@@ -276,14 +288,14 @@ impl Core {
             }
         }
         if more {
-            return Ok(false);
+            return Ok(AtPrompt::MoreData);
         }
         io.mode = mode;
         let p = line.trim();
         if io.prompt != p {
             io.prompt = p.to_string();
         }
-        Ok(true)
+        Ok(AtPrompt::Yes)
     }
 
     /// Waits for the next data until the deadline or the quiet period; `Some` if the read ends.

@@ -11,3 +11,6 @@ mod pattern;
 mod state;
 
 pub use api::Session;
+
+#[cfg(test)]
+mod tests;
