@@ -21,12 +21,22 @@ fn opts(platform: &str) -> ConnectOptions {
         .probe_timeout(Duration::from_secs(2))
 }
 
+/// The session's next write; a session that writes nothing fails the test instead of hanging
+/// it (the clock is paused, so this costs no real time).
+async fn next_write(dev: &mut Peer) -> Vec<u8> {
+    tokio::time::timeout(Duration::from_secs(60), dev.next_write())
+        .await
+        .expect("the session wrote nothing within 60 s")
+        .expect("the session closed its terminal")
+        .to_vec()
+}
+
 /// Logs a session in to a scripted Comware showing `<lab>`: answers the preparation command.
 async fn login(o: ConnectOptions) -> (Session, Peer) {
     let (t, mut dev) = memory::pair("lab");
     dev.send(format!("\r\n{PROMPT}"));
     let device = async {
-        let w = dev.next_write().await.unwrap();
+        let w = next_write(&mut dev).await;
         assert_eq!(&w[..], b"screen-length disable\n");
         dev.send(format!("screen-length disable\r\n{PROMPT}"));
     };
@@ -36,7 +46,7 @@ async fn login(o: ConnectOptions) -> (Session, Peer) {
 
 /// Waits for the session to type `cmd`, then answers with its echo, `output` and `prompt`.
 async fn answer(dev: &mut Peer, cmd: &str, output: &str, prompt: &str) {
-    let w = dev.next_write().await.unwrap();
+    let w = next_write(&mut dev).await;
     assert_eq!(String::from_utf8_lossy(&w), format!("{cmd}\n"));
     dev.send(format!("{cmd}\r\n{output}{prompt}"));
 }
@@ -75,7 +85,7 @@ async fn login_answers_the_banner_question() {
     let (t, mut dev) = memory::pair("lab");
     dev.send("Press Y or ENTER to continue, N to exit: ");
     let device = async {
-        assert_eq!(&dev.next_write().await.unwrap()[..], b"Y\n");
+        assert_eq!(&next_write(&mut dev).await[..], b"Y\n");
         dev.send(format!("Y\r\n{PROMPT}"));
         answer(&mut dev, "screen-length disable", "", PROMPT).await;
     };
@@ -100,10 +110,10 @@ async fn login_without_a_prompt_names_the_last_bytes() {
 async fn pager_is_answered_and_leaves_no_trace() {
     let (s, mut dev) = login(opts("hp_comware")).await;
     let device = async {
-        let w = dev.next_write().await.unwrap();
+        let w = next_write(&mut dev).await;
         assert_eq!(&w[..], b"display interface brief\n");
         dev.send("display interface brief\r\nGE1/0/1 UP\r\n  ---- More ----");
-        assert_eq!(&dev.next_write().await.unwrap()[..], b" ");
+        assert_eq!(&next_write(&mut dev).await[..], b" ");
         // Comware wipes the pager line with cursor moves before the next page.
         dev.send(format!(
             "\x1b[16D                \x1b[16DGE1/0/2 DOWN\r\n{PROMPT}"
@@ -117,7 +127,7 @@ async fn pager_is_answered_and_leaves_no_trace() {
 async fn prompt_like_text_followed_by_more_data_does_not_end_the_read() {
     let (s, mut dev) = login(opts("hp_comware")).await;
     let device = async {
-        let w = dev.next_write().await.unwrap();
+        let w = next_write(&mut dev).await;
         assert_eq!(&w[..], b"display current-configuration\n");
         // Two packets queued at once: the first ends with text that looks like the prompt.
         dev.send(format!(
@@ -136,7 +146,7 @@ async fn abandoned_command_output_is_dropped_before_the_next_command() {
     let early = tokio::time::timeout(Duration::from_millis(500), async {
         tokio::join!(s.send_command(ping), async {
             assert_eq!(
-                String::from_utf8_lossy(&dev.next_write().await.unwrap()),
+                String::from_utf8_lossy(&next_write(&mut dev).await),
                 format!("{ping}\n")
             );
             dev.send(format!("{ping}\r\nReply from 192.0.2.1: bytes=56\r\n"));
@@ -250,7 +260,7 @@ async fn stalled_device_is_found_dead_within_the_probe_bound() {
     // Learn the echo first, so the stall hits the echo path (half the bound) and then the probe.
     let device = async {
         for _ in 0..2 {
-            assert_eq!(&dev.next_write().await.unwrap()[..], b"\0");
+            assert_eq!(&next_write(&mut dev).await[..], b"\0");
             dev.send([0u8]);
         }
     };
