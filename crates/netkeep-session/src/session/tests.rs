@@ -46,7 +46,7 @@ async fn login(o: ConnectOptions) -> (Session, Peer) {
 
 /// Waits for the session to type `cmd`, then answers with its echo, `output` and `prompt`.
 async fn answer(dev: &mut Peer, cmd: &str, output: &str, prompt: &str) {
-    let w = next_write(&mut dev).await;
+    let w = next_write(dev).await;
     assert_eq!(String::from_utf8_lossy(&w), format!("{cmd}\n"));
     dev.send(format!("{cmd}\r\n{output}{prompt}"));
 }
