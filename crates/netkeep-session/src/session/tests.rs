@@ -129,11 +129,14 @@ async fn prompt_like_text_followed_by_more_data_does_not_end_the_read() {
     let device = async {
         let w = next_write(&mut dev).await;
         assert_eq!(&w[..], b"display current-configuration\n");
-        // Two packets queued at once: the first ends with text that looks like the prompt.
+        // Two packets queued at once: the first ends with text that looks like the prompt;
+        // the real prompt comes later.
         dev.send(format!(
             "display current-configuration\r\n sysname lab\r\n{PROMPT}"
         ));
-        dev.send(format!("\r\n return\r\n{PROMPT}"));
+        dev.send("\r\n return");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        dev.send(format!("\r\n{PROMPT}"));
     };
     let (out, ()) = tokio::join!(s.send_command("display current-configuration"), device);
     assert_eq!(out.unwrap(), format!(" sysname lab\n{PROMPT}\n return"));
@@ -304,9 +307,10 @@ async fn keepalive_task_finds_a_stall_within_interval_plus_bound() {
     // Half-open from now on: the next keepalive's probe never comes back.
     dev.set_probe(Probe::Never);
     let t = Instant::now();
-    while !s.is_closed() {
+    while !s.is_closed() && t.elapsed() <= interval * 3 {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    assert!(s.is_closed(), "a half-open session still looks alive");
     assert!(t.elapsed() <= interval + bound, "{:?}", t.elapsed());
     assert!(s.close_message().unwrap().contains("no answer"));
     assert_eq!(s.keepalive_stats().failures, 1);
