@@ -16,6 +16,7 @@ use russh::keys::{HashAlg, PublicKey};
 /// assert_eq!(p, HostKeyPolicy::AcceptNew);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum HostKeyPolicy {
     /// Trust on first use: remember an unknown key in netkeep's known_hosts file, refuse a changed one.
     #[default]
