@@ -193,7 +193,7 @@ impl Session {
         opts: &ConfigSetOptions,
     ) -> Result<String, Error> {
         let core = &self.core;
-        let Some((config_mode, _)) = core.modes.config_mode() else {
+        let Some(config_mode) = core.modes.config_mode() else {
             return Err(self.unsupported("configuration mode"));
         };
         let exit = opts.exit.unwrap_or_else(|| {
@@ -267,7 +267,7 @@ impl Session {
     /// if needed and leaving it afterwards when the platform says so.
     pub async fn commit(&self) -> Result<String, Error> {
         let core = &self.core;
-        let (Some(commit), Some((config_mode, _))) =
+        let (Some(commit), Some(config_mode)) =
             (&core.platform.spec().commit, core.modes.config_mode())
         else {
             return Err(self.unsupported("commit (changes apply at once; use save_config)"));

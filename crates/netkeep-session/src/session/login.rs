@@ -77,7 +77,7 @@ pub(crate) async fn open(
         None => platform.default_idle_timeout(),
     };
     let keepalive = Arc::new(Keepalive::new(&opts.keepalive, &platform, idle_timeout));
-    let modes = ModeMap::new(&device, &platform)?;
+    let modes = ModeMap::new(platform.clone());
     let first = modes.first();
     let core = Arc::new(Core {
         io: Mutex::new(Io::new(transport.terminal, first)),

@@ -9,7 +9,7 @@
 //! - `pattern`: regex compilation.
 //!
 //! Imports run one way, never back: `api` → `login` → `keepalive` → `io`; `api` → `modes` →
-//! `io` → `state` → `modemap` → `pattern`.
+//! `io` → `state` → `modemap`; `api` and `modes` → `pattern`.
 
 mod api;
 mod io;

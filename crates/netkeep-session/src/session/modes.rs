@@ -3,7 +3,7 @@
 
 use super::io::Exchange;
 use super::modemap::ModeId;
-use super::pattern::Answers;
+use super::pattern::{compile, compile_answers};
 use super::state::{Core, Io};
 use crate::error::Error;
 
@@ -23,28 +23,28 @@ impl Core {
             });
         };
         let mut transcript = String::new();
-        for step in path {
-            let mut answers: Answers = step.answers.clone();
-            if let Some(p) = &step.password_prompt {
+        for (t, to) in path {
+            let mut answers = compile_answers(&self.device, &t.expect)?;
+            if let Some(p) = &t.password_prompt {
                 let secret = self.settings.enable_secret.as_ref();
                 answers.push((
-                    p.clone(),
+                    compile(&self.device, p)?,
                     secret.map(|s| s.expose().to_string()).unwrap_or_default(),
                 ));
             }
             let x = Exchange {
                 answers: &answers,
-                ..Exchange::new(&step.send, "changing mode", self.settings.read_timeout)
+                ..Exchange::new(&t.send, "changing mode", self.settings.read_timeout)
             };
             let (out, _) = self.exchange(io, x).await?;
             transcript.push_str(&out);
-            if io.mode != step.to {
+            if io.mode != to {
                 return Err(Error::CommandRejected {
                     device: self.device.clone(),
-                    command: step.send.clone(),
+                    command: t.send.clone(),
                     indicator: format!(
                         "expected mode {}, prompt is {:?}",
-                        self.modes.name(step.to),
+                        self.modes.name(to),
                         io.prompt
                     ),
                     output: out,
@@ -57,20 +57,23 @@ impl Core {
     /// Leaves configuration mode for `to` (answering the platform's exit questions, such as
     /// Junos's uncommitted-changes prompt); nothing if the CLI is not in configuration mode.
     pub(crate) async fn leave_config(&self, io: &mut Io, to: ModeId) -> Result<String, Error> {
-        let Some((_, exit_answers)) = self.modes.config_mode() else {
+        let Some(cfg) = &self.platform.spec().config else {
             return Ok(String::new());
         };
         if !self.modes.is_config(io.mode) {
             return Ok(String::new());
         }
         let mut transcript = String::new();
-        for step in self.modes.path(io.mode, to).unwrap_or_default() {
-            let mut answers: Answers = step.answers.clone();
-            answers.extend(exit_answers.iter().cloned());
+        let Some(path) = self.modes.path(io.mode, to) else {
+            return Ok(transcript);
+        };
+        for (t, _) in path {
+            let mut answers = compile_answers(&self.device, &t.expect)?;
+            answers.extend(compile_answers(&self.device, &cfg.exit_expect)?);
             let x = Exchange {
                 answers: &answers,
                 ..Exchange::new(
-                    &step.send,
+                    &t.send,
                     "leaving configuration mode",
                     self.settings.read_timeout,
                 )

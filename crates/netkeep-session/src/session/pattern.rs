@@ -6,9 +6,6 @@ use regex::Regex;
 
 use crate::error::Error;
 
-/// A pattern and what to type when it shows up.
-pub(crate) type Answers = Vec<(Regex, String)>;
-
 pub(crate) fn compile(device: &str, pattern: &str) -> Result<Regex, Error> {
     regex::RegexBuilder::new(pattern)
         .multi_line(true)
@@ -20,7 +17,10 @@ pub(crate) fn compile(device: &str, pattern: &str) -> Result<Regex, Error> {
         })
 }
 
-pub(crate) fn compile_answers(device: &str, answers: &[Answer]) -> Result<Answers, Error> {
+pub(crate) fn compile_answers(
+    device: &str,
+    answers: &[Answer],
+) -> Result<Vec<(Regex, String)>, Error> {
     answers
         .iter()
         .map(|a| Ok((compile(device, &a.expect)?, a.answer.clone())))
