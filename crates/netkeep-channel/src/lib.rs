@@ -1,6 +1,9 @@
-//! Byte handling for device CLI sessions, without any SSH: a read buffer that knows where its last
+//! Byte handling for device CLI sessions, without any I/O: a read buffer that knows where its last
 //! line starts (for prompt and pager detection at the end of the stream), and the cleaning that
 //! turns terminal bytes into text.
+//!
+//! Where it sits: transport → **channel** → platform → session → keeper → cli. The transport
+//! hands it bytes; the session asks it where the output ends and what the output says.
 //!
 //! Cleaning emulates just enough of a terminal line: `\r\n`, `\r\r\n` and `\n` end a line; a bare
 //! `\r`, backspace or `ESC[<n>D` move the cursor left and later characters overwrite; `ESC[K`
@@ -14,6 +17,8 @@
 //! let raw = b"display clock\r\n10:00:00 UTC Wed 11/26/2026\r\n<H3C>";
 //! assert_eq!(clean_command_output(raw, "display clock", true), "10:00:00 UTC Wed 11/26/2026");
 //! ```
+
+#![warn(missing_docs)]
 
 use regex::Regex;
 

@@ -48,9 +48,13 @@ pub fn for_kind(kind: ErrorKind) -> u8 {
     }
 }
 
-/// The exit code of a library error on a direct session.
+/// The exit code of a library error on a direct session: as [`for_kind`], and bad input (an
+/// unknown platform name, a pattern that does not compile) is a usage error.
 pub fn for_error(e: &netkeep::Error) -> u8 {
-    for_kind(netkeep_keeper::connector::ssh::error_kind(e))
+    match e.kind() {
+        netkeep::ErrorKind::BadInput => USAGE,
+        _ => for_kind(netkeep_keeper::connector::ssh::error_kind(e)),
+    }
 }
 
 /// The code of the first failed device, in order (0 when every device succeeded).

@@ -70,7 +70,7 @@ pub fn check(command: &str) -> Result<(), BadCommand> {
 /// position.`), judged by the platform's failure indicators; `None` when it accepted it.
 ///
 /// ```
-/// let p = netkeep::platform::Registry::builtin().get("cisco_ios").unwrap();
+/// let p = netkeep_platform::Registry::builtin().get("cisco_ios").unwrap();
 /// let out = "   ^\n% Invalid input detected at '^' marker.";
 /// assert_eq!(
 ///     netkeep_keeper::command::rejection(&p, out).as_deref(),

@@ -1,143 +1,147 @@
 //! The one error type of a session: what happened, on which device, at which step, with what the
-//! device sent.
+//! device sent. Transport failures are wrapped as they are; [`Error::kind`] classifies both.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
+pub use netkeep_transport::ErrorKind;
 use netkeep_transport::TransportError;
 
 pub use netkeep_platform::CloseReason;
 
-/// Everything that can go wrong with a device session.
+/// Everything that can go wrong with a device session. Match on [`Error::kind`] to decide what
+/// to do; the variants carry the details (device, step, what the device sent).
+///
+/// ```no_run
+/// # async fn f(s: netkeep_session::Session) {
+/// use netkeep_session::ErrorKind;
+/// match s.send_command("display clock").await {
+///     Ok(out) => println!("{out}"),
+///     Err(e) if e.kind() == ErrorKind::ConnectionLost => eprintln!("reconnect: {e}"),
+///     Err(e) => eprintln!("{e}"),
+/// }
+/// # }
+/// ```
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
-    /// Nothing listens on the port.
-    #[error(
-        "{device}: connection to {addr} refused (is SSH enabled on the device and the port right?)"
-    )]
-    ConnectRefused {
-        device: String,
-        addr: String,
-        #[source]
-        source: std::io::Error,
-    },
-    /// A connect step did not finish in time.
-    #[error("{device}: {step} to {addr} timed out after {timeout:?} (device unreachable or overloaded?)")]
-    ConnectTimeout {
-        device: String,
-        addr: String,
-        step: &'static str,
-        timeout: Duration,
-    },
-    /// TCP or SSH negotiation failed.
-    #[error("{device}: {step} with {addr} failed: {message}")]
-    Connect {
-        device: String,
-        addr: String,
-        step: &'static str,
-        message: String,
-    },
-    /// The device rejected the credentials.
-    #[error("{device}: authentication as {username:?} with {method} failed (device offers: {offered}); check the credentials — netkeep does not retry, to avoid locking the account")]
-    AuthFailed {
-        device: String,
-        username: String,
-        method: &'static str,
-        offered: String,
-    },
-    /// The device's host key differs from the remembered one.
-    #[error("{device}: HOST KEY CHANGED for {host}: known {known_fingerprint}, offered {offered_fingerprint}. If the device was replaced or re-keyed, delete line {line} of {} and connect again; otherwise someone may be intercepting the connection", file.display())]
-    HostKeyChanged {
-        device: String,
-        host: String,
-        known_fingerprint: String,
-        offered_fingerprint: String,
-        file: Box<std::path::Path>,
-        line: usize,
-    },
-    /// Strict host-key policy and the key is not known.
-    #[error("{device}: host key {fingerprint} of {host} is not known (policy strict; looked in {}). Add it to the first file, or connect once with --host-key-policy accept-new", files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>().join(", "))]
-    HostKeyUnknown {
-        device: String,
-        host: String,
-        fingerprint: String,
-        files: Vec<PathBuf>,
-    },
-    /// A file we need (private key, known_hosts) could not be used.
-    #[error("{device}: {message}")]
-    LocalFile { device: String, message: String },
+    /// Connecting or talking through the transport failed (refused, timed out, credentials,
+    /// host key, key file, connection gone).
+    #[error(transparent)]
+    Transport(#[from] TransportError),
     /// The platform name is not known.
     #[error("{device}: unknown platform {name:?}; known: {}", known.join(", "))]
     UnknownPlatform {
+        /// The device's label.
         device: String,
+        /// The name asked for.
         name: String,
+        /// The names known.
         known: Vec<String>,
     },
     /// A platform file could not be loaded.
     #[error("{device}: {message}")]
-    Platform { device: String, message: String },
+    Platform {
+        /// The device's label.
+        device: String,
+        /// What is wrong with the file.
+        message: String,
+    },
     /// No prompt recognised in time.
     #[error("{device}: no {platform} prompt recognised during {step}; last bytes received: {last_bytes:?} (wrong platform, or a banner that needs an answer?)")]
     PromptNotFound {
+        /// The device's label.
         device: String,
+        /// The platform whose prompts were expected.
         platform: String,
+        /// The step (login, session preparation).
         step: String,
+        /// The cleaned last bytes the device sent.
         last_bytes: String,
     },
     /// The command did not finish (prompt or expect pattern not seen) in time.
     #[error("{device}: no prompt after {command:?} within {timeout:?}; partial output ({} bytes): {:?}", partial.len(), tail(partial))]
     ReadTimeout {
+        /// The device's label.
         device: String,
+        /// The command sent.
         command: String,
+        /// The read timeout that passed.
         timeout: Duration,
+        /// The cleaned output received so far.
         partial: String,
     },
     /// The device ended the session.
     #[error("{device}: session closed by the device ({reason}) during {step}; its last words: {last_words:?}")]
     ClosedByDevice {
+        /// The device's label.
         device: String,
+        /// What the session was doing.
         step: String,
+        /// Why, judged from the last words (idle timeout, VTY limit).
         reason: CloseReasonText,
+        /// What the device sent last, and the transport's disconnect reason.
         last_words: String,
     },
-    /// The connection broke (reset, SSH keepalive timeout, half-open) or was closed by us.
+    /// The session is gone: closed by this program, or taken out of step for good.
     #[error("{device}: connection lost during {step}: {message}")]
     ConnectionLost {
+        /// The device's label.
         device: String,
+        /// What the session was doing.
         step: String,
+        /// What happened.
         message: String,
     },
-    /// No answer to an SSH ping within the bound: the connection is dead or half-open.
+    /// No answer to the liveness probe within the bound: the connection is dead or half-open.
     #[error("{device}: no answer to an SSH ping within {timeout:?}: connection dead or half-open (reconnect)")]
-    ProbeTimeout { device: String, timeout: Duration },
+    ProbeTimeout {
+        /// The device's label.
+        device: String,
+        /// The bound.
+        timeout: Duration,
+    },
     /// A configuration line hit a failure indicator.
     #[error("{device}: configuration line {line:?} rejected ({indicator}): {output:?}")]
     ConfigRejected {
+        /// The device's label.
         device: String,
+        /// The line refused.
         line: String,
+        /// The indicator that matched, and the matching output line.
         indicator: String,
+        /// The device's answer to the line.
         output: String,
     },
     /// A command (save, commit, enable, preparation) hit a failure indicator.
     #[error("{device}: {command:?} failed ({indicator}): {output:?}")]
     CommandRejected {
+        /// The device's label.
         device: String,
+        /// The command refused.
         command: String,
+        /// The indicator that matched, and the matching output line.
         indicator: String,
+        /// The device's answer.
         output: String,
     },
     /// The platform has no such operation (e.g. commit on Comware).
     #[error("{device}: platform {platform} has no {what}")]
     Unsupported {
+        /// The device's label.
         device: String,
+        /// The platform.
         platform: String,
+        /// The operation.
         what: &'static str,
     },
     /// A regex given by the caller does not compile.
     #[error("{device}: bad pattern {pattern:?}: {message}")]
     BadPattern {
+        /// The device's label.
         device: String,
+        /// The pattern.
         pattern: String,
+        /// The regex compiler's complaint.
         message: String,
     },
 }
@@ -165,20 +169,31 @@ fn tail(s: &str) -> &str {
 }
 
 impl Error {
+    /// What kind of failure this is: what to do about it without matching on variants.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::Transport(t) => t.kind(),
+            Error::UnknownPlatform { .. } | Error::BadPattern { .. } => ErrorKind::BadInput,
+            Error::Platform { .. } => ErrorKind::Platform,
+            Error::PromptNotFound { .. } => ErrorKind::PromptNotFound,
+            Error::ReadTimeout { .. } => ErrorKind::Timeout,
+            Error::ClosedByDevice { .. }
+            | Error::ConnectionLost { .. }
+            | Error::ProbeTimeout { .. } => ErrorKind::ConnectionLost,
+            Error::ConfigRejected { .. } | Error::CommandRejected { .. } => ErrorKind::Rejected,
+            Error::Unsupported { .. } => ErrorKind::Unsupported,
+        }
+    }
+
     /// True if the credentials were rejected (do not retry in a loop).
     pub fn is_auth_failure(&self) -> bool {
-        matches!(self, Error::AuthFailed { .. })
+        self.kind() == ErrorKind::Auth
     }
 
     /// True if the session is gone (closed by the device, broken, half-open): the caller may
     /// reconnect.
     pub fn is_connection_lost(&self) -> bool {
-        matches!(
-            self,
-            Error::ClosedByDevice { .. }
-                | Error::ConnectionLost { .. }
-                | Error::ProbeTimeout { .. }
-        )
+        self.kind() == ErrorKind::ConnectionLost
     }
 
     /// The device's close reason, for [`Error::ClosedByDevice`].
@@ -205,14 +220,8 @@ impl Error {
     /// The device label the error is about.
     pub fn device(&self) -> &str {
         match self {
-            Error::ConnectRefused { device, .. }
-            | Error::ConnectTimeout { device, .. }
-            | Error::Connect { device, .. }
-            | Error::AuthFailed { device, .. }
-            | Error::HostKeyChanged { device, .. }
-            | Error::HostKeyUnknown { device, .. }
-            | Error::LocalFile { device, .. }
-            | Error::UnknownPlatform { device, .. }
+            Error::Transport(t) => t.device(),
+            Error::UnknownPlatform { device, .. }
             | Error::Platform { device, .. }
             | Error::PromptNotFound { device, .. }
             | Error::ReadTimeout { device, .. }
@@ -223,113 +232,6 @@ impl Error {
             | Error::CommandRejected { device, .. }
             | Error::Unsupported { device, .. }
             | Error::BadPattern { device, .. } => device,
-        }
-    }
-}
-
-impl From<TransportError> for Error {
-    fn from(e: TransportError) -> Self {
-        match e {
-            TransportError::ConnectRefused {
-                device,
-                addr,
-                source,
-            } => Error::ConnectRefused {
-                device,
-                addr,
-                source,
-            },
-            TransportError::ConnectTimeout {
-                device,
-                addr,
-                step,
-                timeout,
-            } => Error::ConnectTimeout {
-                device,
-                addr,
-                step,
-                timeout,
-            },
-            TransportError::Connect {
-                device,
-                addr,
-                step,
-                message,
-            } => Error::Connect {
-                device,
-                addr,
-                step,
-                message,
-            },
-            TransportError::AuthFailed {
-                device,
-                username,
-                method,
-                offered,
-            } => Error::AuthFailed {
-                device,
-                username,
-                method,
-                offered,
-            },
-            TransportError::HostKeyChanged {
-                device,
-                host,
-                known_fingerprint,
-                offered_fingerprint,
-                file,
-                line,
-            } => Error::HostKeyChanged {
-                device,
-                host,
-                known_fingerprint,
-                offered_fingerprint,
-                file,
-                line,
-            },
-            TransportError::HostKeyUnknown {
-                device,
-                host,
-                fingerprint,
-                files,
-            } => Error::HostKeyUnknown {
-                device,
-                host,
-                fingerprint,
-                files,
-            },
-            e @ (TransportError::KnownHostsWrite { .. } | TransportError::KeyFile { .. }) => {
-                let message = e.to_string();
-                let device = match e {
-                    TransportError::KnownHostsWrite { device, .. }
-                    | TransportError::KeyFile { device, .. } => device,
-                    _ => String::new(),
-                };
-                // The Display already starts with the device; keep the rest.
-                let message = message
-                    .strip_prefix(&format!("{device}: "))
-                    .unwrap_or(&message)
-                    .to_string();
-                Error::LocalFile { device, message }
-            }
-            TransportError::Channel {
-                device,
-                step,
-                message,
-            } => Error::ConnectionLost {
-                device,
-                step: step.to_string(),
-                message,
-            },
-            TransportError::Closed {
-                device,
-                step,
-                reason,
-            } => Error::ConnectionLost {
-                device,
-                step: step.to_string(),
-                message: reason.unwrap_or_else(|| "SSH connection closed".into()),
-            },
         }
     }
 }

@@ -1,8 +1,13 @@
-//! Device CLI sessions over SSH: send commands and get clean output, run configuration sets,
-//! save and commit, and keep the session alive against the device's idle timeout.
+//! Device CLI sessions: send commands and get clean output, run configuration sets, save and
+//! commit, and keep the session alive against the device's idle timeout.
+//!
+//! Where it sits: transport → channel → platform → **session** → keeper → cli. A session runs
+//! the CLI dialogue (login, prompts, modes, paging, keepalive) of one platform file over one
+//! transport: SSH ([`Session::connect`]) or any other implementation of the transport boundary
+//! ([`Session::with_transport`], e.g. `netkeep_transport::memory` in tests).
 //!
 //! A [`Session`] is a cheap-to-clone handle. One lock serialises everything that touches the
-//! shell, so `is_alive`, the keepalive task and commands never interleave, and whatever a
+//! terminal, so `is_alive`, the keepalive task and commands never interleave, and whatever a
 //! keepalive makes the device echo is drained before the next command reads its output.
 //!
 //! ```no_run
@@ -19,14 +24,16 @@
 //! # Ok(()) }
 //! ```
 
-// Errors carry the device output that explains them; they are the cold path.
-#![allow(clippy::result_large_err)]
+#![warn(missing_docs)]
 
 mod error;
 mod options;
 mod session;
 
-pub use error::{CloseReason, CloseReasonText, Error};
-pub use netkeep_transport::{Auth, HostKeyPolicy, Secret};
-pub use options::{CommandOptions, ConnectOptions, KeepaliveConfig, KeepaliveMode, KeepaliveStats};
-pub use session::{ConfigSetOptions, Session};
+pub use error::{CloseReason, CloseReasonText, Error, ErrorKind};
+pub use netkeep_transport::{Auth, HostKeyPolicy, Secret, TransportError};
+pub use options::{
+    CommandOptions, ConfigSetOptions, ConnectOptions, KeepaliveConfig, KeepaliveMode,
+    KeepaliveStats,
+};
+pub use session::Session;

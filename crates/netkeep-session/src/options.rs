@@ -7,6 +7,7 @@ use netkeep_transport::{Auth, HostKeyPolicy, Secret};
 
 /// What the keepalive writes to restart the device's idle timer.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum KeepaliveMode {
     /// The platform file's strategy (NUL on most network devices, newline on Linux).
     #[default]
@@ -67,6 +68,7 @@ impl std::fmt::Display for KeepaliveMode {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct KeepaliveConfig {
+    /// What the keepalive writes.
     pub mode: KeepaliveMode,
     /// `None`: a third of the idle timeout (the device's, else the platform default); no task if
     /// neither is known.
@@ -115,7 +117,8 @@ impl Default for CommandOptions {
     }
 }
 
-/// How to reach a device and how to treat the session.
+/// How to reach a device and how to treat the session. The fields marked SSH are used by
+/// [`crate::Session::connect`] only; [`crate::Session::with_transport`] uses the others.
 ///
 /// ```
 /// use std::time::Duration;
@@ -130,20 +133,27 @@ impl Default for CommandOptions {
 /// ```
 #[derive(Debug, Clone)]
 pub struct ConnectOptions {
+    /// Host name or address (SSH).
     pub host: String,
+    /// TCP port (SSH).
     pub port: u16,
     /// Platform name or alias (Netmiko device_type).
     pub platform: String,
+    /// Login user name (SSH).
     pub username: String,
+    /// How to authenticate (SSH); a password here is also the default enable secret.
     pub auth: Auth,
+    /// What to do with the device's host key (SSH).
     pub host_key_policy: HostKeyPolicy,
     /// netkeep's own known_hosts file (default under the user's data dir).
     pub known_hosts_file: Option<PathBuf>,
     /// Bound on connect + login + first prompt + preparation.
     pub connect_timeout: Duration,
+    /// Offer old algorithms after the modern ones (SSH, old gear).
     pub legacy_algorithms: bool,
     /// The device's idle timeout, if known (`Some(ZERO)`: none).
     pub idle_timeout: Option<Duration>,
+    /// Keepalive strategy and interval.
     pub keepalive: KeepaliveConfig,
     /// Label for errors and logs (default `host:port`).
     pub device_name: Option<String>,
@@ -259,5 +269,30 @@ impl ConnectOptions {
         self.device_name
             .clone()
             .unwrap_or_else(|| format!("{}:{}", self.host, self.port))
+    }
+}
+
+/// Options for [`crate::Session::send_config_set_with`].
+///
+/// ```
+/// use netkeep_session::ConfigSetOptions;
+/// let o = ConfigSetOptions { exit: Some(false), ..Default::default() }; // stay in config mode
+/// # let _ = o;
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigSetOptions {
+    /// Leave configuration mode afterwards. `None`: as the platform says (two-stage platforms
+    /// such as Junos, IOS-XR and VRP 8 stay in configuration mode so the caller can `commit()`).
+    pub exit: Option<bool>,
+    /// Read timeout per line.
+    pub read_timeout: Duration,
+}
+
+impl Default for ConfigSetOptions {
+    fn default() -> Self {
+        ConfigSetOptions {
+            exit: None,
+            read_timeout: Duration::from_secs(30),
+        }
     }
 }

@@ -8,6 +8,7 @@ use std::time::Duration;
 use common::{connect, opts, start};
 use netkeep_session::{
     Auth, CloseReason, Error, HostKeyPolicy, KeepaliveConfig, KeepaliveMode, Secret, Session,
+    TransportError,
 };
 use netkeep_sim::Fault;
 
@@ -298,7 +299,10 @@ async fn host_keys_tofu_then_changed_key_refused() {
     let e = Session::connect(o(&dev1).host_key_policy(HostKeyPolicy::Strict))
         .await
         .unwrap_err();
-    assert!(matches!(e, Error::HostKeyUnknown { .. }), "{e}");
+    assert!(
+        matches!(e, Error::Transport(TransportError::HostKeyUnknown { .. })),
+        "{e}"
+    );
     assert!(e.to_string().contains(&kh.display().to_string()));
     // Trust on first use, then known.
     let s = Session::connect(o(&dev1)).await.unwrap();
@@ -321,13 +325,13 @@ async fn host_keys_tofu_then_changed_key_refused() {
     std::fs::write(&kh, moved).unwrap();
     let e = Session::connect(o(&dev2)).await.unwrap_err();
     match &e {
-        Error::HostKeyChanged {
+        Error::Transport(TransportError::HostKeyChanged {
             known_fingerprint,
             offered_fingerprint,
             file,
             line,
             ..
-        } => {
+        }) => {
             assert_eq!(known_fingerprint, &dev1.host_key_fingerprint());
             assert_eq!(offered_fingerprint, &dev2.host_key_fingerprint());
             assert_eq!(&**file, kh.as_path());
@@ -375,7 +379,7 @@ async fn auth_failure_unknown_platform_refused_port() {
     dev.stop().await;
     let e = Session::connect(opts(&dev, "huawei")).await.unwrap_err();
     assert!(
-        matches!(e, Error::ConnectRefused { .. }),
+        matches!(e, Error::Transport(TransportError::ConnectRefused { .. })),
         "{e} (port {port})"
     );
 }

@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use netkeep_session::{Auth, ConnectOptions, Error, HostKeyPolicy, Secret, Session};
+use netkeep_session::{
+    Auth, ConnectOptions, Error, HostKeyPolicy, Secret, Session, TransportError,
+};
 
 struct Sshd {
     child: Child,
@@ -197,12 +199,18 @@ async fn passphrase_protected_key() {
     let e = Session::connect(opts(&d, "user_pp", None))
         .await
         .unwrap_err();
-    assert!(matches!(e, Error::LocalFile { .. }), "{e}");
+    assert!(
+        matches!(e, Error::Transport(TransportError::KeyFile { .. })),
+        "{e}"
+    );
     assert!(e.to_string().contains("passphrase"), "{e}");
     let e = Session::connect(opts(&d, "user_pp", Some("wrong")))
         .await
         .unwrap_err();
-    assert!(matches!(e, Error::LocalFile { .. }), "{e}");
+    assert!(
+        matches!(e, Error::Transport(TransportError::KeyFile { .. })),
+        "{e}"
+    );
     let s = Session::connect(opts(&d, "user_pp", Some("correct horse")))
         .await
         .unwrap();
@@ -230,7 +238,10 @@ async fn legacy_algorithms_are_opt_in() {
     let e = Session::connect(opts(&d, "user_ed25519", None))
         .await
         .unwrap_err();
-    assert!(matches!(e, Error::Connect { .. }), "{e}");
+    assert!(
+        matches!(e, Error::Transport(TransportError::Connect { .. })),
+        "{e}"
+    );
     let s = Session::connect(opts(&d, "user_ed25519", None).legacy_algorithms(true))
         .await
         .unwrap_or_else(|e| panic!("legacy connect: {e}"));

@@ -16,6 +16,7 @@ use russh::keys::{HashAlg, PublicKey};
 /// assert_eq!(p, HostKeyPolicy::AcceptNew);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum HostKeyPolicy {
     /// Trust on first use: remember an unknown key in netkeep's known_hosts file, refuse a changed one.
     #[default]
@@ -66,7 +67,7 @@ pub fn openssh_known_hosts_file() -> Option<PathBuf> {
 }
 
 /// SHA-256 fingerprint as OpenSSH prints it (`SHA256:...`).
-pub fn fingerprint(key: &PublicKey) -> String {
+pub(crate) fn fingerprint(key: &PublicKey) -> String {
     key.fingerprint(HashAlg::Sha256).to_string()
 }
 

@@ -1,33 +1,40 @@
-//! SSH transport for netkeep, on russh.
+//! Transports for netkeep: the byte stream to a device's terminal plus a liveness probe, behind
+//! one boundary the session talks to.
 //!
-//! Opens a TCP connection (with a timeout, `TCP_NODELAY` on), negotiates SSH (legacy algorithms only
-//! when asked), checks the host key against a [`HostKeyPolicy`], authenticates (password,
-//! keyboard-interactive, private key with passphrase and the RSA hash retry) and opens an
-//! interactive shell with a PTY. What it hands back is a [`Transport`] (the connection) and a
-//! [`Shell`] (the byte stream of the CLI). It knows nothing about prompts.
+//! Where it sits: **transport** → channel → platform → session → keeper → cli. This crate moves
+//! bytes and knows nothing about prompts; `netkeep-channel` cleans them, `netkeep-session` runs
+//! the CLI dialogue on top.
+//!
+//! The boundary ([`Terminal`] + [`Link`], bundled as a [`Transport`]) has two implementations:
+//! - [`ssh`]: russh — TCP with a timeout and `TCP_NODELAY`, SSH negotiation (legacy algorithms
+//!   only when asked), host keys checked against a [`HostKeyPolicy`], authentication (password,
+//!   keyboard-interactive, private key with passphrase and the RSA hash retry), a PTY shell; the
+//!   probe is an SSH ping.
+//! - [`memory`]: both ends in memory, the device's end driven by a test.
 //!
 //! ```no_run
 //! # async fn f() -> Result<(), netkeep_transport::TransportError> {
-//! use netkeep_transport::{Auth, Secret, TransportOptions, Transport};
-//! let opts = TransportOptions::new("127.0.0.1", 2222, "admin", Auth::Password(Secret::new("admin")));
-//! let (transport, mut shell) = Transport::connect(&opts).await?;
-//! shell.write(b"display clock\n").await?;
+//! use netkeep_transport::{ssh, Auth, Secret};
+//! let opts = ssh::SshOptions::new("127.0.0.1", 2222, "admin", Auth::Password(Secret::new("admin")));
+//! let mut t = ssh::connect(&opts).await?;
+//! t.terminal.write(b"display clock\n").await?;
+//! println!("{:?}", t.terminal.recv().await);
+//! t.link.probe().await?; // proves the peer alive without typing into the shell
+//! t.link.disconnect().await;
 //! # Ok(()) }
 //! ```
 
-// Errors carry fingerprints, paths and device output; they are the cold path.
-#![allow(clippy::result_large_err)]
+#![warn(missing_docs)]
 
-mod client;
+mod boundary;
 mod error;
 mod hostkeys;
+pub mod memory;
 mod secret;
+pub mod ssh;
 
-pub use client::{Auth, Shell, ShellEvent, Transport, TransportOptions};
-pub use error::TransportError;
-pub use hostkeys::{
-    default_known_hosts_file, fingerprint, openssh_known_hosts_file, HostKeyPolicy,
-};
-/// The russh version we are built on, for callers that need its types.
-pub use russh;
+pub use boundary::{BoxFuture, Event, Link, Terminal, Transport};
+pub use error::{ErrorKind, TransportError};
+pub use hostkeys::{default_known_hosts_file, openssh_known_hosts_file, HostKeyPolicy};
 pub use secret::Secret;
+pub use ssh::Auth;

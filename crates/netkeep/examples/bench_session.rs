@@ -18,7 +18,6 @@ use std::io::{BufRead, BufReader};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use netkeep::transport::russh;
 use netkeep::{Auth, ConnectOptions, HostKeyPolicy, Secret, Session};
 use netkeep_sim::{DeviceConfig, SimDevice};
 

@@ -38,19 +38,37 @@
 //!
 //! For scripts without async, see [`blocking::Session`].
 //!
-//! The layers are separate crates, re-exported here as modules: [`transport`] (russh client,
-//! host keys, auth), [`channel`] (output cleaning and paging, no SSH), [`platform`] (the data
-//! files) and [`session`] (the command API).
+//! This crate is the facade: the handful of types a program needs. The layers underneath are
+//! their own crates — `netkeep-transport` (SSH and in-memory byte streams), `netkeep-channel`
+//! (output cleaning, no I/O), `netkeep-platform` (the platform files) and `netkeep-session` (the
+//! command API) — in that order: transport → channel → platform → session → keeper → cli.
+//! To run a session over a transport of your own (or a scripted device in a test), implement
+//! the traits in [`transport`] and call [`Session::with_transport`].
 
-pub use netkeep_channel as channel;
-pub use netkeep_platform as platform;
-pub use netkeep_session as session;
-pub use netkeep_transport as transport;
+#![warn(missing_docs)]
 
 pub use netkeep_platform::{CloseReason, Platform};
 pub use netkeep_session::{
-    Auth, CommandOptions, ConfigSetOptions, ConnectOptions, Error, HostKeyPolicy, KeepaliveConfig,
-    KeepaliveMode, KeepaliveStats, Secret, Session,
+    Auth, CommandOptions, ConfigSetOptions, ConnectOptions, Error, ErrorKind, HostKeyPolicy,
+    KeepaliveConfig, KeepaliveMode, KeepaliveStats, Secret, Session, TransportError,
 };
+
+/// The transport boundary, for sessions over a transport of your own ([`Session::with_transport`]):
+/// a [`Terminal`](transport::Terminal) (the byte stream) and a [`Link`](transport::Link) (the
+/// liveness probe and the connection's state), bundled as a [`Transport`](transport::Transport);
+/// and the in-memory implementation whose other end a test drives as a device.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), netkeep::Error> {
+/// use netkeep::{transport::memory, ConnectOptions, Session};
+/// let (t, device) = memory::pair("lab");
+/// device.send("lab> ");
+/// let s = Session::with_transport(t, ConnectOptions::new("lab", 0, "generic")).await?;
+/// assert!(!s.is_closed());
+/// # Ok(()) }
+/// ```
+pub mod transport {
+    pub use netkeep_transport::{memory, BoxFuture, Event, Link, Terminal, Transport};
+}
 
 pub mod blocking;

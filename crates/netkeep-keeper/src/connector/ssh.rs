@@ -95,16 +95,14 @@ pub fn connect_options(spec: &DeviceSpec) -> ConnectOptions {
 /// assert_eq!(error_kind(&e), ErrorKind::ConnectionLost);
 /// ```
 pub fn error_kind(e: &netkeep::Error) -> ErrorKind {
-    use netkeep::Error as E;
-    match e {
-        E::AuthFailed { .. } => ErrorKind::Auth,
-        E::HostKeyChanged { .. } | E::HostKeyUnknown { .. } => ErrorKind::HostKey,
-        E::ConnectRefused { .. } | E::ConnectTimeout { .. } | E::Connect { .. } => {
-            ErrorKind::Unreachable
-        }
-        E::ReadTimeout { .. } => ErrorKind::Timeout,
-        E::CommandRejected { .. } | E::ConfigRejected { .. } => ErrorKind::Rejected,
-        e if e.is_connection_lost() => ErrorKind::ConnectionLost,
+    use netkeep::ErrorKind as K;
+    match e.kind() {
+        K::Auth => ErrorKind::Auth,
+        K::HostKey => ErrorKind::HostKey,
+        K::Unreachable => ErrorKind::Unreachable,
+        K::Timeout => ErrorKind::Timeout,
+        K::Rejected => ErrorKind::Rejected,
+        K::ConnectionLost => ErrorKind::ConnectionLost,
         _ => ErrorKind::Other,
     }
 }

@@ -1,0 +1,164 @@
+//! Opening a session: resolve the platform, reach the device (SSH options from the connect
+//! options), and run the login dialogue over the transport — the first prompt (answering the
+//! platform's banners), the preparation commands (paging off, width) — then start the keepalive.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use netkeep_platform::{Platform, PlatformError, Registry};
+use netkeep_transport::ssh::SshOptions;
+use netkeep_transport::{Auth, Transport};
+use tokio::sync::Mutex;
+use tokio::time::Instant;
+
+use super::io::{Exchange, ReadSpec};
+use super::keepalive::Keepalive;
+use super::modemap::ModeMap;
+use super::state::{Core, Io, Life, Settings};
+use crate::error::Error;
+use crate::options::ConnectOptions;
+
+/// The platform named in the options, from the user's directory if one is given.
+pub(crate) fn resolve_platform(
+    opts: &ConnectOptions,
+    device: &str,
+) -> Result<Arc<Platform>, Error> {
+    let found = match &opts.platform_dir {
+        Some(dir) => Registry::with_dir(dir)
+            .map_err(|e| Error::Platform {
+                device: device.to_string(),
+                message: e.to_string(),
+            })?
+            .get(&opts.platform),
+        None => netkeep_platform::builtin(&opts.platform),
+    };
+    found.map_err(|e| match e {
+        PlatformError::Unknown { name, known } => Error::UnknownPlatform {
+            device: device.to_string(),
+            name,
+            known,
+        },
+        other => Error::Platform {
+            device: device.to_string(),
+            message: other.to_string(),
+        },
+    })
+}
+
+/// The SSH transport's options from the session's.
+pub(crate) fn ssh_options(opts: &ConnectOptions, device: &str) -> SshOptions {
+    let mut o = SshOptions::new(
+        opts.host.clone(),
+        opts.port,
+        opts.username.clone(),
+        opts.auth.clone(),
+    );
+    o.device = device.to_string();
+    o.host_key_policy = opts.host_key_policy;
+    o.known_hosts_file = opts.known_hosts_file.clone();
+    o.connect_timeout = opts.connect_timeout;
+    o.legacy_algorithms = opts.legacy_algorithms;
+    o.ssh_keepalive = opts.ssh_keepalive;
+    o
+}
+
+/// Runs the login dialogue over a connected transport within what is left of
+/// `opts.connect_timeout` since `started`, then starts the keepalive task.
+pub(crate) async fn open(
+    transport: Transport,
+    platform: Arc<Platform>,
+    opts: &ConnectOptions,
+    device: String,
+    started: Instant,
+) -> Result<(Arc<Core>, Arc<Keepalive>), Error> {
+    let idle_timeout = match opts.idle_timeout {
+        Some(t) if t.is_zero() => None,
+        Some(t) => Some(t),
+        None => platform.default_idle_timeout(),
+    };
+    let keepalive = Arc::new(Keepalive::new(&opts.keepalive, &platform, idle_timeout));
+    let modes = ModeMap::new(platform.clone());
+    let first = modes.first();
+    let core = Arc::new(Core {
+        io: Mutex::new(Io::new(transport.terminal, first)),
+        link: transport.link,
+        settings: Settings {
+            idle_timeout,
+            read_timeout: opts.read_timeout,
+            probe_timeout: opts.probe_timeout,
+            enable_secret: opts.enable_secret.clone().or(match &opts.auth {
+                Auth::Password(s) | Auth::KeyboardInteractive(s) => Some(s.clone()),
+                _ => None,
+            }),
+            newline: platform.spec().newline.clone().into_bytes(),
+        },
+        modes,
+        life: Life::new(),
+        device,
+        platform,
+    });
+    {
+        let mut io = core.io.lock().await;
+        let deadline = started + opts.connect_timeout;
+        first_prompt(&core, &mut io, deadline, opts.connect_timeout).await?;
+        prepare(&core, &mut io, deadline).await?;
+    }
+    keepalive.start(&core);
+    Ok((core, keepalive))
+}
+
+/// Reads up to the first prompt, answering the platform's banner questions.
+async fn first_prompt(
+    core: &Core,
+    io: &mut Io,
+    deadline: Instant,
+    timeout: Duration,
+) -> Result<(), Error> {
+    let on_open = core.platform.on_open();
+    let spec = ReadSpec {
+        step: "login (waiting for the first prompt)",
+        command: "",
+        deadline,
+        timeout,
+        expect: None,
+        answers: on_open,
+        require_newline: false,
+        quiet: None,
+        prompt_not_found: true,
+    };
+    core.read(io, spec).await.map(|_| ())
+}
+
+/// Runs the platform's preparation commands (paging off, terminal width); a refused optional
+/// one is only logged.
+async fn prepare(core: &Core, io: &mut Io, deadline: Instant) -> Result<(), Error> {
+    for p in &core.platform.spec().prepare {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let x = Exchange::new(
+            &p.command,
+            "session preparation",
+            left.max(Duration::from_millis(1)),
+        );
+        let out = core
+            .exchange(io, x)
+            .await
+            .map_err(|e| match e {
+                Error::ReadTimeout { partial, .. } => Error::PromptNotFound {
+                    device: core.device.clone(),
+                    platform: core.platform.name().to_string(),
+                    step: format!("session preparation ({:?})", p.command),
+                    last_bytes: partial,
+                },
+                other => other,
+            })?
+            .0;
+        if let Some(e) = core.rejected(&p.command, &out) {
+            if p.optional {
+                tracing::info!(device = %core.device, error = %e, "optional preparation refused");
+            } else {
+                return Err(e);
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,26 @@
+//! The session, one job per module:
+//! - `api`: the public [`Session`];
+//! - `login`: platform, SSH options, the login dialogue, starting the keepalive;
+//! - `keepalive`: the `Keepalive` value, its task, echo learning, the bounded probe;
+//! - `modes`: entering and leaving configuration mode, `enable`;
+//! - `io`: write, read until prompt/pattern/quiet, pager and questions, drains, last words;
+//! - `state`: what a session is made of (shared core, locked I/O state, life record);
+//! - `modemap`: the platform's modes as indices, prompts to modes, paths between them;
+//! - `pattern`: regex compilation.
+//!
+//! Imports run one way, never back: `api` → `login` → `keepalive` → `io`; `api` → `modes` →
+//! `io` → `state` → `modemap`; `api` and `modes` → `pattern`.
+
+mod api;
+mod io;
+mod keepalive;
+mod login;
+mod modemap;
+mod modes;
+mod pattern;
+mod state;
+
+pub use api::Session;
+
+#[cfg(test)]
+mod tests;
