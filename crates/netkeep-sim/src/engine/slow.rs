@@ -14,6 +14,8 @@ pub(super) struct Busy {
     pub vars: OwnedVars,
     /// Lines printed so far.
     pub seq: u32,
+    /// Lines in a full run.
+    pub count: u32,
     /// Ctrl-C received.
     pub aborted: bool,
 }
@@ -76,6 +78,7 @@ mod tests {
             cmd: 0,
             vars: OwnedVars::default(),
             seq: 0,
+            count: 5,
             aborted: false,
         });
         assert!(s.absorb(b'a'));

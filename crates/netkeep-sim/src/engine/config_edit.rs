@@ -1,0 +1,146 @@
+//! Configuration edits, their values rendered, turned into changes of the tree: a typed line at
+//! the current block (a negation removes), a `{ }`-style `set`/`delete` path, or a named change
+//! (hostname, description, VLAN, idle timeout) written where the personality keeps it.
+
+use crate::model::{remove_field, resolve_set, write_line, write_record, Change, DeviceState};
+use crate::personality::{ConfigModel, Mode, Personality};
+
+/// An edit with its values rendered.
+pub(super) enum Edit {
+    /// A line typed at the current block.
+    Line(String),
+    /// `{ }`-style `set` words.
+    SetPath(String),
+    /// `{ }`-style `delete` words.
+    DeletePath(String),
+    /// New hostname.
+    Hostname(String),
+    /// Interface, description.
+    Description(String, String),
+    /// Interface whose description goes.
+    UndoDescription(String),
+    /// New VLAN.
+    Vlan(String),
+    /// Idle timeout minutes, seconds.
+    Idle(String, String),
+}
+
+/// Normalises a typed line: single spaces between words.
+fn words(line: &str) -> String {
+    line.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The change a typed line makes in the block at `path`: a negation removes what follows it
+/// (unless the negated setting is itself a line, NX-OS `no shutdown`); anything else sets.
+pub(super) fn line_change(cm: &ConfigModel, path: Vec<String>, line: &str) -> Change {
+    let line = words(line);
+    let (first, rest) = line.split_once(' ').unwrap_or((&line, ""));
+    let negated = cm.negate.iter().any(|n| n.eq_ignore_ascii_case(first)) && !rest.is_empty();
+    let kept = cm
+        .negated_settings
+        .iter()
+        .any(|s| crate::model::starts_with_words(rest, s));
+    if negated && !kept {
+        return Change::Remove {
+            path,
+            line: rest.to_string(),
+        };
+    }
+    Change::Set { path, line }
+}
+
+/// The level (0 = current mode) whose configuration words take `line`, if any.
+pub(super) fn accepting_level(p: &Personality, levels: &[usize], line: &str) -> Option<usize> {
+    let mut w = line.split_whitespace();
+    let first = w.next()?.to_ascii_lowercase();
+    let word = if p.config.negate.contains(&first) {
+        w.next()?.to_ascii_lowercase()
+    } else {
+        first
+    };
+    levels.iter().position(|&m| takes(&p.modes[m], &word))
+}
+
+fn takes(m: &Mode, word: &str) -> bool {
+    m.config_words.iter().any(|w| w == "*" || w == word)
+}
+
+/// The changes an edit makes in the block at `path`.
+pub(super) fn changes(
+    p: &Personality,
+    st: &DeviceState,
+    path: Vec<String>,
+    e: Edit,
+) -> Vec<Change> {
+    let cm = &p.config;
+    match e {
+        Edit::Line(l) => vec![line_change(cm, path, &l)],
+        Edit::SetPath(s) => {
+            let w: Vec<&str> = s.split_whitespace().collect();
+            match resolve_set(cm, &w) {
+                (path, Some(line)) => vec![Change::Set { path, line }],
+                (path, None) if !path.is_empty() => vec![Change::Block { path }],
+                _ => Vec::new(),
+            }
+        }
+        Edit::DeletePath(s) => {
+            let w: Vec<&str> = s.split_whitespace().collect();
+            match resolve_set(cm, &w) {
+                (path, Some(line)) => vec![Change::Remove { path, line }],
+                (mut path, None) => match path.pop() {
+                    Some(line) => vec![Change::Remove { path, line }],
+                    None => Vec::new(),
+                },
+            }
+        }
+        Edit::Hostname(h) => cm
+            .hostname
+            .as_ref()
+            .and_then(|hp| write_line(hp, &|k| (k == "name").then(|| h.clone())))
+            .into_iter()
+            .collect(),
+        Edit::Description(i, t) => {
+            let var = |k: &str| match k {
+                "name" => Some(i.clone()),
+                "description" => Some(t.clone()),
+                _ => None,
+            };
+            write_record(&st.running, &cm.interface, &var, &["description"]).unwrap_or_default()
+        }
+        Edit::UndoDescription(i) => {
+            let var = |k: &str| (k == "name").then(|| i.clone());
+            remove_field(&st.running, &cm.interface, &var, "description")
+                .into_iter()
+                .collect()
+        }
+        Edit::Vlan(id) => {
+            let name = p.inventory.vlan_name.to_string(&crate::template::Scope {
+                vars: &crate::template::Pairs(&[("id", &id)]),
+                parent: None,
+            });
+            let var = |k: &str| match k {
+                "id" => Some(id.clone()),
+                "name" => Some(name.clone()),
+                _ => None,
+            };
+            match &cm.vlan {
+                Some(r) => write_record(&st.running, r, &var, &["id"]).unwrap_or_default(),
+                None => Vec::new(),
+            }
+        }
+        Edit::Idle(min, sec) => {
+            let inv = &p.inventory;
+            let var = |k: &str| match k {
+                "min" => Some(min.clone()),
+                "sec" => Some(sec.clone()),
+                "a" => Some(inv.vty_first.to_string()),
+                "b" => Some(inv.vty_last.to_string()),
+                _ => None,
+            };
+            match &cm.idle {
+                Some(r) => write_record(&st.running, r, &var, &["timeout"]).unwrap_or_default(),
+                None => Vec::new(),
+            }
+        }
+    }
+}
