@@ -381,6 +381,11 @@ impl Engine {
                 incomplete,
             } => (matched, incomplete),
         };
+        if let Some(change) = self.negated_block(line, levels) {
+            self.record(change);
+            self.prompt(out);
+            return Effect::None;
+        }
         if let Some(depth) = accepting_level(&self.p, levels, line) {
             self.modes.pop_levels(depth);
             let change = line_change(&self.p.config, self.modes.path(), line);
@@ -400,6 +405,32 @@ impl Engine {
         let msg = self.render(t, &vars);
         self.output_then_prompt(&msg, out);
         Effect::None
+    }
+
+    /// `no interface Loopback9`: the negation of a command that opens a block removes the block
+    /// (named as the command names it).
+    fn negated_block(&mut self, line: &str, levels: &[usize]) -> Option<Change> {
+        let (first, rest) = line.trim().split_once(char::is_whitespace)?;
+        if !self
+            .p
+            .config
+            .negate
+            .iter()
+            .any(|n| n.eq_ignore_ascii_case(first))
+        {
+            return None;
+        }
+        let toks = tokenize(rest);
+        let Lookup::Found { cmd, vars, depth } = lookup(&self.p, levels, rest, &toks) else {
+            return None;
+        };
+        let block = self.p.commands[cmd].block.as_ref()?;
+        let line = self.render(block, &vars);
+        self.modes.pop_levels(depth);
+        Some(Change::Remove {
+            path: self.modes.path(),
+            line,
+        })
     }
 
     /// `show … | filter`: runs the command with its filters if the line is one.
