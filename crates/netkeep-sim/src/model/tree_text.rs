@@ -229,7 +229,7 @@ fn diff(old: &[Node], new: &[Node], path: &mut Vec<String>, out: &mut String) {
             braces(std::slice::from_ref(n), 1, "+", out);
         }
     }
-    for o in old.iter().filter(|o| !o.layout && !o.children.is_empty()) {
+    for o in old.iter().filter(|o| !o.layout && is_block(o)) {
         if let Some(n) = new.iter().find(|n| same(o, n)) {
             if n.children != o.children {
                 path.push(o.line.clone());
