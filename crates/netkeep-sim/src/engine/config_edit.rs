@@ -49,20 +49,30 @@ pub(super) fn line_change(cm: &ConfigModel, path: Vec<String>, line: &str) -> Ch
     Change::Set { path, line }
 }
 
-/// The level (0 = current mode) whose configuration words take `line`, if any.
+/// The level (0 = current mode) whose configuration words take `line`, if any. A word entry
+/// of several words (`ip address`) takes only lines starting with all of them, so that
+/// `ip route` typed in interface mode goes to the global level as on the device.
 pub(super) fn accepting_level(p: &Personality, levels: &[usize], line: &str) -> Option<usize> {
-    let mut w = line.split_whitespace();
-    let first = w.next()?.to_ascii_lowercase();
-    let word = if p.config.negate.contains(&first) {
-        w.next()?.to_ascii_lowercase()
-    } else {
-        first
-    };
-    levels.iter().position(|&m| takes(&p.modes[m], &word))
+    let mut words: Vec<String> = line
+        .split_whitespace()
+        .map(str::to_ascii_lowercase)
+        .collect();
+    if words.len() > 1 && p.config.negate.contains(&words[0]) {
+        words.remove(0);
+    }
+    if words.is_empty() {
+        return None;
+    }
+    levels.iter().position(|&m| takes(&p.modes[m], &words))
 }
 
-fn takes(m: &Mode, word: &str) -> bool {
-    m.config_words.iter().any(|w| w == "*" || w == word)
+fn takes(m: &Mode, words: &[String]) -> bool {
+    m.config_words.iter().any(|w| {
+        w == "*" || {
+            let need: Vec<&str> = w.split_whitespace().collect();
+            need.len() <= words.len() && need.iter().zip(words).all(|(a, b)| a == b)
+        }
+    })
 }
 
 /// The changes an edit makes in the block at `path`.
