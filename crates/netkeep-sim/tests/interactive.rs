@@ -188,10 +188,19 @@ async fn vendor_confirmations() {
     assert_eq!(d.counters().sessions_closed, 0);
 }
 
+/// (platform, first prompt, login steps, pasted block, prompt after the block).
+type Paste = (
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+    &'static str,
+    &'static str,
+);
+
 /// A pasted block: several lines in one write, each run with a prompt after it.
 #[tokio::test]
 async fn pasted_blocks_run_line_by_line() {
-    let cases: [(&str, &str, &[(&str, &str)], &str, &str); 6] = [
+    let cases: [Paste; 6] = [
         (
             "hp_comware",
             "<H3C>",
