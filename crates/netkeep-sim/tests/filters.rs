@@ -33,9 +33,17 @@ fn lines(s: &str) -> Vec<&str> {
     s.lines().filter(|l| !l.trim().is_empty()).collect()
 }
 
+/// (platform, exec prompt, login steps, running-config command).
+type Case = (
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+    &'static str,
+);
+
 #[tokio::test]
 async fn cisco_style_include_exclude_begin_section_count() {
-    let cases: [(&str, &str, &[(&str, &str)], &str); 3] = [
+    let cases: [Case; 3] = [
         (
             "cisco_ios",
             "R1#",
