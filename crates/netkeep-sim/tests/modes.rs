@@ -56,6 +56,20 @@ async fn ios_enable_with_and_without_a_secret() {
 }
 
 #[tokio::test]
+async fn a_privileged_login_starts_in_privileged_exec() {
+    let mut cfg = DeviceConfig::new("cisco_ios");
+    cfg.privileged_login = true;
+    let d = SimDevice::start(cfg, "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let mut c = Cli::connect(d.addr()).await;
+    c.read_until("R1#", S).await.unwrap();
+    assert!(c.cmd("show privilege", "R1#").await.contains("level is 15"));
+    c.cmd("disable", "R1>").await;
+    assert!(c.cmd("show privilege", "R1>").await.contains("level is 1"));
+}
+
+#[tokio::test]
 async fn eos_enable_with_and_without_a_secret() {
     // Out of the box EOS has no enable secret: `enable` goes straight in.
     let d = start("arista_eos", None).await;

@@ -49,6 +49,9 @@ pub struct Args {
     /// Configure no enable secret (EOS `enable` goes straight in; IOS says "% No password set").
     #[arg(long)]
     no_enable_secret: bool,
+    /// Sessions start in privileged exec mode (`R1#`), as IOS does for a user with privilege 15.
+    #[arg(long)]
+    privileged_login: bool,
     /// How long a confirmed `reload`/`reboot` keeps the device down, e.g. 5s.
     #[arg(long, value_parser = netkeep_sim::parse_duration, default_value = "3s")]
     reload_time: Duration,
@@ -192,6 +195,7 @@ fn device_config(args: &Args, base: &DeviceConfig, password: &str, i: usize) -> 
     cfg.config_lines = args.config_lines;
     cfg.host_key = args.host_key.clone();
     cfg.reload_time = args.reload_time;
+    cfg.privileged_login = args.privileged_login;
     cfg.minute = args.cli_minute;
     cfg
 }

@@ -96,8 +96,12 @@ impl Engine {
         let p = model.p.clone();
         let mut editor = LineEditor::default();
         editor.set_wrap(p.echo_wrap, DEFAULT_WIDTH);
+        let mut modes = ModeStack::new(&p);
+        if model.privileged_login() {
+            modes.privileged(&p);
+        }
         Engine {
-            modes: ModeStack::new(&p),
+            modes,
             candidate: Candidate::new(p.candidate),
             p,
             model,

@@ -24,6 +24,18 @@ impl ModeStack {
         }])
     }
 
+    /// Goes straight to the most privileged exec mode (a login with privilege 15), if the
+    /// personality has privilege levels.
+    pub fn privileged(&mut self, p: &Personality) {
+        let best = (0..p.modes.len())
+            .filter(|&m| !p.modes[m].config)
+            .filter_map(|m| p.modes[m].privilege.map(|l| (l, m)))
+            .max();
+        if let Some((_, m)) = best.filter(|(_, m)| *m != self.current()) {
+            self.push(m, String::new(), None);
+        }
+    }
+
     /// The current mode.
     pub fn current(&self) -> usize {
         self.0.last().map_or(0, |l| l.mode)

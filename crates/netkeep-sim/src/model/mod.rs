@@ -46,6 +46,8 @@ pub struct Model {
     secret: Option<String>,
     /// How long a "minute" of the CLI's timers lasts (`commit confirmed N`).
     minute: Duration,
+    /// Sessions start in the most privileged exec mode (IOS `username X privilege 15`).
+    privileged_login: bool,
     /// When the simulator booted it, and the uptime it had before.
     booted: Mutex<(Instant, Duration)>,
     commands: AtomicU64,
@@ -65,6 +67,7 @@ impl Model {
             state: Mutex::new(state),
             secret,
             minute,
+            privileged_login: false,
             booted: Mutex::new((Instant::now(), PRIOR_UPTIME)),
             commands: AtomicU64::new(0),
         }
@@ -83,6 +86,17 @@ impl Model {
     /// True if `answer` is the enable secret.
     pub fn secret_matches(&self, answer: &str) -> bool {
         self.secret.as_deref() == Some(answer)
+    }
+
+    /// Sessions start in the most privileged exec mode.
+    pub fn with_privileged_login(mut self, on: bool) -> Model {
+        self.privileged_login = on;
+        self
+    }
+
+    /// True if sessions start in the most privileged exec mode.
+    pub fn privileged_login(&self) -> bool {
+        self.privileged_login
     }
 
     /// How long a minute of the CLI's timers lasts.

@@ -34,6 +34,10 @@ pub struct DeviceConfig {
     pub minute: Duration,
     /// How long a device stays down after a confirmed `reload`/`reboot`.
     pub reload_time: Duration,
+    /// Sessions start in the privileged exec mode (`R1#`), as IOS does for a user with
+    /// `privilege 15` logging in with `login local`; on platforms without privilege levels it
+    /// changes nothing.
+    pub privileged_login: bool,
     /// VTY idle timeout for new sessions: `None` = the platform's default, `Some(ZERO)` = off.
     pub idle_timeout: Option<Duration>,
     /// Concurrent sessions allowed; `None` = unlimited.
@@ -68,6 +72,7 @@ impl DeviceConfig {
             enable_secret: None,
             minute: Duration::from_secs(60),
             reload_time: Duration::from_secs(3),
+            privileged_login: false,
             idle_timeout: None,
             vty_limit: None,
             login_delay: Duration::ZERO,

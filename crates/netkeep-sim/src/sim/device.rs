@@ -141,7 +141,8 @@ impl SimDevice {
             .local_addr()
             .map_err(|source| SimError::Bind { addr, source })?;
         let secret = enable_secret(&p, &cfg);
-        let model = Arc::new(Model::new(p, state, secret, cfg.minute));
+        let model = Model::new(p, state, secret, cfg.minute);
+        let model = Arc::new(model.with_privileged_login(cfg.privileged_login));
         let inner = Arc::new(Shared {
             core: Arc::new(Core::new(model, cfg)),
             addr: bound,
