@@ -65,7 +65,7 @@ cd "$tests"
 failed=()
 for p in $platforms; do
   echo "netmiko devices: $p"
-  if ! "$python" -m pytest -q -p no:cacheprovider -k "not ttp and not genie" \
+  if ! "$python" -m pytest -q -p no:cacheprovider ${PYTEST_ARGS:-} -k "not ttp and not genie" \
       test_netmiko_show.py test_netmiko_config.py --test_device "$p"; then
     failed+=("$p")
   fi
