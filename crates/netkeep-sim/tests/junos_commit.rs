@@ -135,3 +135,23 @@ async fn the_candidate_is_shared_and_survives_leaving_configuration_mode() {
     let ifs = b.output("show interfaces ge-0/0/1", OPER).await;
     assert!(ifs.contains("  Description: from-a\n"), "{ifs}");
 }
+
+#[tokio::test]
+async fn set_paths_start_with_a_statement_junos_has() {
+    let d = start(Duration::from_secs(60)).await;
+    let mut c = configure(&d).await;
+    let out = c.output("set frobnicate the router", EDIT).await;
+    assert!(out.contains("unknown command."), "{out}");
+    assert!(
+        out.starts_with("                   ^"),
+        "caret under the statement: {out:?}"
+    );
+    assert_eq!(c.output("show | compare", EDIT).await, "");
+    c.cmd("set snmp community public authorization read-only", EDIT)
+        .await;
+    let diff = c.output("show | compare", EDIT).await;
+    assert_eq!(
+        diff,
+        "[edit]\n+    snmp {\n+        community public {\n+            authorization read-only;\n+        }\n+    }\n"
+    );
+}

@@ -75,13 +75,29 @@ fn takes(m: &Mode, words: &[String]) -> bool {
     })
 }
 
-/// The changes an edit makes in the block at `path`.
+/// True if a `{ }`-style path starts with a statement the platform has.
+fn rooted(cm: &ConfigModel, words: &str) -> bool {
+    let first = words.split_whitespace().next().unwrap_or("");
+    cm.roots.is_empty() || cm.roots.iter().any(|r| r.eq_ignore_ascii_case(first))
+}
+
+/// The changes an edit makes in the block at `path`; `None` if the device would refuse it (a
+/// `set` path that starts with no statement it has).
 pub(super) fn changes(
     p: &Personality,
     st: &DeviceState,
     path: Vec<String>,
     e: Edit,
-) -> Vec<Change> {
+) -> Option<Vec<Change>> {
+    if let Edit::SetPath(w) | Edit::DeletePath(w) = &e {
+        if !rooted(&p.config, w) {
+            return None;
+        }
+    }
+    Some(named_changes(p, st, path, e))
+}
+
+fn named_changes(p: &Personality, st: &DeviceState, path: Vec<String>, e: Edit) -> Vec<Change> {
     let cm = &p.config;
     match e {
         Edit::Line(l) => vec![line_change(cm, path, &l)],

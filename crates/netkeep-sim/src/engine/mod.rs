@@ -81,6 +81,8 @@ pub struct Engine {
     filter: Option<filter::Chain>,
     /// Terminal width in columns (0: unlimited).
     width: usize,
+    /// The command line being run (for error messages).
+    line: String,
     /// Complete lines received (for line-based idle activity).
     pub lines_seen: u64,
 }
@@ -114,6 +116,7 @@ impl Engine {
             slow: SlowState::default(),
             filter: None,
             width: DEFAULT_WIDTH,
+            line: String::new(),
             lines_seen: 0,
         }
     }
@@ -364,6 +367,7 @@ impl Engine {
         }
         self.model.count_command();
         let levels = self.modes.levels(&self.p);
+        self.line.clone_from(&line);
         self.run(&line, &levels, out)
     }
 
@@ -519,7 +523,7 @@ impl Engine {
             Verdict::Continue { answer, set } => {
                 if let Some(op) = set {
                     let vars = d.vars.clone();
-                    self.apply(op, &vars);
+                    let _ = self.apply(op, &vars);
                 }
                 if let Some(d) = self.dialog.as_mut() {
                     let name = step.var.clone().unwrap_or_else(|| "answer".into());
@@ -561,14 +565,15 @@ impl Engine {
         self.candidate.change(&self.p, &mut st, in_config, c);
     }
 
-    /// Makes the change an operation names; `Effect::Reboot` for a reload.
-    fn apply(&mut self, op: &SetOp, vars: &OwnedVars) -> Effect {
+    /// Makes the change an operation names; `Effect::Reboot` for a reload; `None` if the
+    /// device refuses it.
+    fn apply(&mut self, op: &SetOp, vars: &OwnedVars) -> Option<Effect> {
         let p = self.p.clone();
         let num = |t: &Template, default: u64| self.render(t, vars).parse().unwrap_or(default);
         match op {
             SetOp::Paging(on) => self.paging = *on,
             SetOp::Width(t) => self.set_width(num(t, 0) as usize),
-            SetOp::Reload => return Effect::Reboot,
+            SetOp::Reload => return Some(Effect::Reboot),
             SetOp::CommitCheck => {}
             SetOp::CommitConfirmed(t) => {
                 let minutes = num(t, 10).min(65_535) as u32;
@@ -590,15 +595,15 @@ impl Engine {
             SetOp::Discard => self.candidate.discard(&mut self.model.state()),
             _ => {
                 let Some(edit) = self.edit(op, vars) else {
-                    return Effect::None;
+                    return Some(Effect::None);
                 };
-                let list = changes(&p, &self.model.state(), self.modes.path(), edit);
+                let list = changes(&p, &self.model.state(), self.modes.path(), edit)?;
                 for c in list {
                     self.record(c);
                 }
             }
         }
-        Effect::None
+        Some(Effect::None)
     }
 
     /// The text a command shows: its output template (with `{{section}}` when it names a
@@ -640,12 +645,28 @@ impl Engine {
         self.modes.push(mode, ctx.unwrap_or_default(), block);
     }
 
+    /// The device's error for the line being run (a `set` path it has no statement for),
+    /// the caret under the first argument.
+    fn refuse(&mut self, out: &mut Vec<u8>) -> Effect {
+        let line = std::mem::take(&mut self.line);
+        let toks = tokenize(&line);
+        let prompt = self.prompt_text();
+        let col = prompt.rsplit('\n').next().map_or(0, |l| l.chars().count());
+        let vars = error_vars(col, &line, &toks, 1.min(toks.len()), false);
+        let msg = self.render(&self.p.messages.err_unknown, &vars);
+        self.output_then_prompt(&msg, out);
+        Effect::None
+    }
+
     fn finish(&mut self, ci: usize, vars: OwnedVars, out: &mut Vec<u8>) -> Effect {
         let p = self.p.clone();
         let c = &p.commands[ci];
         let mut effect = Effect::None;
         if let Some(op) = &c.set {
-            effect = self.apply(op, &vars);
+            match self.apply(op, &vars) {
+                Some(e) => effect = e,
+                None => return self.refuse(out),
+            }
         }
         if let Some(slow) = &c.slow {
             return self.start_slow(ci, slow, vars, out);

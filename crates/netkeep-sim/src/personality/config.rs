@@ -65,6 +65,8 @@ pub struct ConfigModel {
     pub order: Vec<String>,
     /// `{ }` style: container paths (`*` = a named container).
     pub containers: Vec<Vec<String>>,
+    /// `{ }` style: the statements a path may start with (empty: any).
+    pub roots: Vec<String>,
     /// The configuration the device starts with.
     pub initial: Option<Template>,
     /// Where the hostname is.
@@ -174,6 +176,7 @@ pub(super) fn compile_config(
             .iter()
             .map(|c| c.split('/').map(|x| x.trim().to_string()).collect())
             .collect(),
+        roots: lower(&r.roots),
         initial: r.initial.as_deref().map(t).transpose()?,
         hostname: line_path(r.hostname.as_deref().unwrap_or("hostname <name>")).map(Some)?,
         interface: match &r.interface {

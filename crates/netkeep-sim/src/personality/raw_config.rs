@@ -43,6 +43,9 @@ pub(super) struct RawConfig {
     /// `{ }` style: which `set` words open containers (`system/syslog`, `interfaces/*`).
     #[serde(default)]
     pub containers: Vec<String>,
+    /// `{ }` style: the statements a `set`/`delete` path may start with (empty: any).
+    #[serde(default)]
+    pub roots: Vec<String>,
     /// The configuration the device starts with (template or `@output`), without header and
     /// footer.
     #[serde(default)]
