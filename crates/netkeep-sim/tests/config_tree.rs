@@ -187,6 +187,11 @@ async fn lines_go_under_their_block_and_unknown_words_are_refused() {
     c.cmd("no shutdown", "R1(config-if)#").await;
     // A global line typed in a sub-mode goes to the top (and leaves the sub-mode).
     c.cmd("ntp server 10.0.0.1", "R1(config)#").await;
+    // `do` runs an exec command without leaving config mode.
+    let ntp = c
+        .output("do show running-config | include ^ntp", "R1(config)#")
+        .await;
+    assert_eq!(ntp.trim(), "ntp server 10.0.0.1");
     let bad = c.cmd("frobnicate now", "R1(config)#").await;
     assert!(bad.contains("% Invalid input detected"), "{bad}");
     c.cmd("end", "R1#").await;
