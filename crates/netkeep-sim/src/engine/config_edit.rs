@@ -3,7 +3,8 @@
 //! (hostname, description, VLAN, idle timeout) written where the personality keeps it.
 
 use crate::model::{remove_field, resolve_set, write_line, write_record, Change, DeviceState};
-use crate::personality::{ConfigModel, Mode, Personality};
+use crate::personality::{ConfigModel, Mode, Personality, SetOp};
+use crate::template::{Pairs, Scope, Template};
 
 /// An edit with its values rendered.
 pub(super) enum Edit {
@@ -23,6 +24,25 @@ pub(super) enum Edit {
     Vlan(String),
     /// Idle timeout minutes, seconds.
     Idle(String, String),
+}
+
+/// The edit an operation makes, its templates rendered by `r`; `None` if it is not one or its
+/// value is out of range.
+pub(super) fn edit(op: &SetOp, r: &dyn Fn(&Template) -> String) -> Option<Edit> {
+    Some(match op {
+        SetOp::Hostname(t) => Edit::Hostname(Some(r(t)).filter(|h| !h.is_empty())?),
+        SetOp::InterfaceDescription { interface, text } => Edit::Description(r(interface), r(text)),
+        SetOp::UndoDescription { interface } => Edit::UndoDescription(r(interface)),
+        SetOp::Vlan(t) => match r(t).parse::<u32>() {
+            Ok(v) if (1..=4094).contains(&v) => Edit::Vlan(v.to_string()),
+            _ => return None,
+        },
+        SetOp::IdleTimeout { minutes, seconds } => Edit::Idle(r(minutes), r(seconds)),
+        SetOp::Config(t) => Edit::Line(r(t)),
+        SetOp::ConfigSet(t) => Edit::SetPath(r(t)),
+        SetOp::ConfigDelete(t) => Edit::DeletePath(r(t)),
+        _ => return None,
+    })
 }
 
 /// Normalises a typed line: single spaces between words.
@@ -119,6 +139,15 @@ fn named_changes(p: &Personality, st: &DeviceState, path: Vec<String>, e: Edit) 
                 },
             }
         }
+        named => state_changes(p, st, named),
+    }
+}
+
+/// The named state edits (hostname, description, VLAN, idle timeout), written where the
+/// personality's records keep them.
+fn state_changes(p: &Personality, st: &DeviceState, e: Edit) -> Vec<Change> {
+    let cm = &p.config;
+    match e {
         Edit::Hostname(h) => cm
             .hostname
             .as_ref()
@@ -140,8 +169,8 @@ fn named_changes(p: &Personality, st: &DeviceState, path: Vec<String>, e: Edit) 
                 .collect()
         }
         Edit::Vlan(id) => {
-            let name = p.inventory.vlan_name.to_string(&crate::template::Scope {
-                vars: &crate::template::Pairs(&[("id", &id)]),
+            let name = p.inventory.vlan_name.to_string(&Scope {
+                vars: &Pairs(&[("id", &id)]),
                 parent: None,
             });
             let var = |k: &str| match k {
@@ -168,5 +197,6 @@ fn named_changes(p: &Personality, st: &DeviceState, path: Vec<String>, e: Edit) 
                 None => Vec::new(),
             }
         }
+        Edit::Line(_) | Edit::SetPath(_) | Edit::DeletePath(_) => Vec::new(),
     }
 }

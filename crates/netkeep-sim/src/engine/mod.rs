@@ -25,14 +25,14 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use candidate::Candidate;
-use config_edit::{accepting_level, changes, line_change, Edit};
+use config_edit::{accepting_level, changes, edit, line_change};
 use dialog::{judge, Dialog, Verdict};
 use editor::LineEditor;
 use matcher::{error_vars, lookup, tokenize, Lookup};
 use modes::ModeStack;
 use screen::{emit, Pager, Shown};
 use sess_vars::SessVars;
-use slow::{Busy, SlowState};
+use slow::{Busy, SlowState, Tick};
 
 use crate::model::{compare, render, render_section, Change, DeviceVars, Model};
 use crate::personality::{Command, NoSecret, NulMode, Personality, SetOp, Slow, StepKind};
@@ -536,28 +536,6 @@ impl Engine {
         Effect::None
     }
 
-    /// A configuration operation with its templates rendered; `None` if it is not one or its
-    /// value is out of range.
-    fn edit(&self, op: &SetOp, vars: &OwnedVars) -> Option<Edit> {
-        let r = |t: &Template| self.render(t, vars);
-        Some(match op {
-            SetOp::Hostname(t) => Edit::Hostname(Some(r(t)).filter(|h| !h.is_empty())?),
-            SetOp::InterfaceDescription { interface, text } => {
-                Edit::Description(r(interface), r(text))
-            }
-            SetOp::UndoDescription { interface } => Edit::UndoDescription(r(interface)),
-            SetOp::Vlan(t) => match r(t).parse::<u32>() {
-                Ok(v) if (1..=4094).contains(&v) => Edit::Vlan(v.to_string()),
-                _ => return None,
-            },
-            SetOp::IdleTimeout { minutes, seconds } => Edit::Idle(r(minutes), r(seconds)),
-            SetOp::Config(t) => Edit::Line(r(t)),
-            SetOp::ConfigSet(t) => Edit::SetPath(r(t)),
-            SetOp::ConfigDelete(t) => Edit::DeletePath(r(t)),
-            _ => return None,
-        })
-    }
-
     /// Records a configuration change made in the current mode.
     fn record(&mut self, c: Change) {
         let in_config = self.p.modes[self.modes.current()].config;
@@ -594,7 +572,7 @@ impl Engine {
             SetOp::Commit => self.candidate.commit(&p, &mut self.model.state()),
             SetOp::Discard => self.candidate.discard(&mut self.model.state()),
             _ => {
-                let Some(edit) = self.edit(op, vars) else {
+                let Some(edit) = edit(op, &|t| self.render(t, vars)) else {
                     return Some(Effect::None);
                 };
                 let list = changes(&p, &self.model.state(), self.modes.path(), edit)?;
@@ -717,39 +695,47 @@ impl Engine {
     /// Advance a slow command by one line; returns the next effect (Slow again while running).
     pub fn slow_tick(&mut self, out: &mut Vec<u8>) -> Effect {
         let p = self.p.clone();
-        let Some(bz) = self.slow.busy.as_mut() else {
+        let Some(cmd) = self.slow.busy.as_ref().map(|b| b.cmd) else {
             return Effect::None;
         };
-        let Some(slow) = p.commands[bz.cmd].slow.as_ref() else {
+        let Some(slow) = p.commands[cmd].slow.as_ref() else {
             self.slow.busy = None;
             return Effect::None;
         };
-        if !bz.aborted && bz.seq < bz.count {
-            bz.seq += 1;
-            let mut vars = bz.vars.clone();
-            vars.0.push(("seq".into(), bz.seq.to_string()));
-            let (seq, done) = (bz.seq, bz.seq >= bz.count);
-            crlf(&self.render(&slow.line, &vars), out);
-            let wrap = slow.per_line > 0 && (seq as usize).is_multiple_of(slow.per_line);
-            if !slow.inline || (wrap && !done) {
-                out.extend_from_slice(b"\r\n");
+        let Some(busy) = self.slow.busy.as_mut() else {
+            return Effect::None;
+        };
+        match busy.tick(slow) {
+            Tick::Line(vars, brk) => {
+                crlf(&self.render(&slow.line, &vars), out);
+                if brk {
+                    out.extend_from_slice(b"\r\n");
+                }
+                Effect::Slow(slow.interval)
             }
-            if !done {
-                return Effect::Slow(slow.interval);
+            Tick::Last(vars, brk, tail) => {
+                crlf(&self.render(&slow.line, &vars), out);
+                if brk {
+                    out.extend_from_slice(b"\r\n");
+                }
+                self.end_slow(tail, out)
             }
+            Tick::Over(tail) => self.end_slow(tail, out),
         }
+    }
+
+    /// The tail of a slow command (its summary, or what Ctrl-C leaves), then the prompt.
+    fn end_slow(&mut self, tail: (bool, OwnedVars), out: &mut Vec<u8>) -> Effect {
+        let p = self.p.clone();
         let Some(bz) = self.slow.busy.take() else {
             return Effect::None;
         };
-        let mut vars = bz.vars;
-        vars.0.push(("sent".into(), bz.seq.to_string()));
-        vars.0.push(("count".into(), bz.count.to_string()));
-        let tail = if bz.aborted {
-            &slow.aborted
-        } else {
-            &slow.tail
+        let Some(slow) = p.commands[bz.cmd].slow.as_ref() else {
+            return Effect::None;
         };
-        let text = self.render(tail, &vars);
+        let (aborted, vars) = tail;
+        let t = if aborted { &slow.aborted } else { &slow.tail };
+        let text = self.render(t, &vars);
         self.output_then_prompt(&text, out);
         self.slow.draining = true;
         Effect::SlowDone
