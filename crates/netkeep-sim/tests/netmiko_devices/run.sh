@@ -7,6 +7,7 @@
 #                   (default: python3)
 #   PLATFORMS       the devices to test (default: all five below)
 #   NETMIKO_SDIST   a netmiko-4.8.0.tar.gz already downloaded (default: fetched from PyPI)
+#   PYTEST_ARGS     more pytest arguments (e.g. --durations=10)
 #
 # Netmiko's test files come from its source distribution at run time; this directory holds only
 # what points them at the simulator (test_devices.yml, commands.yml, responses.yml). Tests that
