@@ -1,9 +1,11 @@
 //! Simulated network devices over SSH, for tests, demos and benchmarks.
 //!
 //! Each [`SimDevice`] is a russh server that behaves like one vendor's CLI behind a PTY:
-//! prompts and modes, paging, confirmation prompts, commit on two-stage platforms, NUL handling,
-//! the VTY idle timeout with the vendor's idea of "activity", the VTY limit, slow logins and
-//! injectable faults. Personalities are data (`personalities/<platform>.yaml`, embedded at build
+//! prompts and modes, paging, output filters (`| include`, Junos `| match`), a running
+//! configuration kept as a tree that any well-formed config line edits, show commands generated
+//! from it, confirmation prompts, commit on two-stage platforms (Junos `commit confirmed`,
+//! `rollback`, `show | compare`), NUL handling, the VTY idle timeout with the vendor's idea of
+//! "activity", the VTY limit, slow logins and injectable faults. Personalities are data (`personalities/<platform>.yaml`, embedded at build
 //! time, or a user directory: [`DeviceConfig::personality_dir`]), read by one engine; platform
 //! names and aliases come from the platform files of netkeep-platform.
 //!

@@ -28,7 +28,7 @@ CASES = {
     "cisco_nxos": ("show version", ["interface Ethernet1/2", "description netmiko-was-here"],
                    "show running-config", "  description netmiko-was-here", False),
     "juniper_junos": ("show version", ["set interfaces ge-0/0/1 description netmiko-was-here"],
-                      "show configuration", 'description "netmiko-was-here";', False),
+                      "show configuration", 'description netmiko-was-here;', False),
     "arista_eos": ("show version", ["interface Ethernet2", "description netmiko-was-here"],
                    "show running-config", "   description netmiko-was-here", True),
     "cisco_xr": ("show version", ["interface GigabitEthernet0/0/0/1", "description netmiko-was-here"],

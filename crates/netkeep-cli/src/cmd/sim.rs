@@ -42,6 +42,23 @@ pub struct Args {
     /// else "admin". (No --password flag: passwords never go on a command line.)
     #[arg(long)]
     password_file: Option<PathBuf>,
+    /// File holding the enable secret (`enable` asks for it on IOS, EOS, ...). Without it the
+    /// platform's default: IOS and IOS-XR take the login password, EOS has none.
+    #[arg(long, conflicts_with = "no_enable_secret")]
+    enable_secret_file: Option<PathBuf>,
+    /// Configure no enable secret (EOS `enable` goes straight in; IOS says "% No password set").
+    #[arg(long)]
+    no_enable_secret: bool,
+    /// Sessions start in privileged exec mode (`R1#`), as IOS does for a user with privilege 15.
+    #[arg(long)]
+    privileged_login: bool,
+    /// How long a confirmed `reload`/`reboot` keeps the device down, e.g. 5s.
+    #[arg(long, value_parser = netkeep_sim::parse_duration, default_value = "3s")]
+    reload_time: Duration,
+    /// How long a minute of the CLI's own timers lasts (`commit confirmed 1`), e.g. 2s for
+    /// demos.
+    #[arg(long, value_parser = netkeep_sim::parse_duration, default_value = "60s")]
+    cli_minute: Duration,
     /// VTY idle timeout for new sessions, e.g. 10s, 1m30s; 0 = off (default: the platform's).
     #[arg(long, value_parser = netkeep_sim::parse_duration)]
     idle_timeout: Option<Duration>,
@@ -103,6 +120,10 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         return Ok(Stop::usage("--count must be at least 1".into()).report());
     }
     let password = read_password(args.password_file.as_deref())?;
+    let base = DeviceConfig {
+        enable_secret: read_enable_secret(&args)?,
+        ..base
+    };
     let devices = match start_devices(&args, &base, &password).await {
         Ok(d) => d,
         Err(stop) => return Ok(stop.report()),
@@ -142,6 +163,20 @@ fn read_password(file: Option<&Path>) -> anyhow::Result<String> {
     })
 }
 
+/// The enable secret from `--enable-secret-file` (`Some("")` with `--no-enable-secret`,
+/// `None` for the platform's default).
+fn read_enable_secret(args: &Args) -> anyhow::Result<Option<String>> {
+    if args.no_enable_secret {
+        return Ok(Some(String::new()));
+    }
+    let Some(path) = args.enable_secret_file.as_deref() else {
+        return Ok(None);
+    };
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| anyhow::anyhow!("cannot read --enable-secret-file {}: {e}", path.display()))?;
+    Ok(Some(text.trim_end_matches(['\r', '\n']).to_string()))
+}
+
 /// Device `i` (0-based) of `--count`: its hostname and the flags' settings.
 fn device_config(args: &Args, base: &DeviceConfig, password: &str, i: usize) -> DeviceConfig {
     let mut cfg = base.clone();
@@ -159,6 +194,9 @@ fn device_config(args: &Args, base: &DeviceConfig, password: &str, i: usize) -> 
     cfg.banner = args.banner;
     cfg.config_lines = args.config_lines;
     cfg.host_key = args.host_key.clone();
+    cfg.reload_time = args.reload_time;
+    cfg.privileged_login = args.privileged_login;
+    cfg.minute = args.cli_minute;
     cfg
 }
 

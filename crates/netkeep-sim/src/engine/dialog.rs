@@ -45,6 +45,10 @@ pub(super) fn judge<'a>(
         StepKind::Line => go(answer),
         StepKind::Secret if secret_ok(&answer) => go(answer),
         StepKind::Secret => Verdict::Abort,
+        StepKind::Confirm => match answer.to_ascii_lowercase().as_str() {
+            "" | "y" | "yes" => go(answer),
+            _ => Verdict::Abort,
+        },
         StepKind::YesNo => match answer.to_ascii_lowercase().as_str() {
             "y" | "yes" => go(answer),
             "n" | "no" => Verdict::Abort,

@@ -1,5 +1,8 @@
 //! Line editing: the bytes a terminal sends turned into a command line — printable bytes
-//! echoed, backspace and Ctrl-U, CR LF as one Enter, ANSI escape sequences (arrow keys) skipped.
+//! echoed (wrapped at the terminal width as the platform does), backspace and Ctrl-U, CR LF as
+//! one Enter, ANSI escape sequences (arrow keys) skipped.
+
+use crate::personality::EchoWrap;
 
 /// Longest input line kept; bytes past it are dropped (a device beeps; we stay bounded).
 pub const MAX_LINE: usize = 64 * 1024;
@@ -13,6 +16,10 @@ pub(super) struct LineEditor {
     after_cr: bool,
     /// 0: none; 1: ESC seen; 2: inside `ESC [` / `ESC O` parameters.
     esc: u8,
+    /// How the echo wraps, at which width (0: never), from which column the line starts.
+    wrap: EchoWrap,
+    width: usize,
+    start_col: usize,
 }
 
 impl LineEditor {
@@ -52,13 +59,38 @@ impl LineEditor {
         self.after_cr = cr;
     }
 
+    /// How the echo wraps and at which width (0: never).
+    pub fn set_wrap(&mut self, wrap: EchoWrap, width: usize) {
+        self.wrap = wrap;
+        self.width = width;
+    }
+
+    /// The column the next line starts at (the prompt's width).
+    pub fn set_start_col(&mut self, col: usize) {
+        self.start_col = col;
+    }
+
     /// A printable byte: kept (and echoed unless `secret`) while the line has room.
     pub fn push(&mut self, b: u8, secret: bool, out: &mut Vec<u8>) {
         if self.line.len() < MAX_LINE {
             self.line.push(b);
             if !secret {
                 out.push(b);
+                self.wrap_echo(out);
             }
+        }
+    }
+
+    /// At the last column: the platform's way to go on at the next line.
+    fn wrap_echo(&self, out: &mut Vec<u8>) {
+        let col = self.start_col + self.line.len();
+        if self.width < 2 || !col.is_multiple_of(self.width) {
+            return;
+        }
+        match self.wrap {
+            EchoWrap::None => {}
+            EchoWrap::Crlf => out.extend_from_slice(b"\r\n"),
+            EchoWrap::SpaceCr => out.extend_from_slice(b" \r"),
         }
     }
 
@@ -112,5 +144,17 @@ mod tests {
         assert!(!e.lf_after_cr(b'\r'));
         assert!(e.lf_after_cr(b'\n'));
         assert!(!e.lf_after_cr(b'\n'));
+    }
+
+    #[test]
+    fn echo_wraps_at_the_width() {
+        let mut e = LineEditor::default();
+        e.set_wrap(EchoWrap::Crlf, 10);
+        e.set_start_col(6);
+        let mut out = Vec::new();
+        for b in *b"abcdefgh" {
+            e.push(b, false, &mut out);
+        }
+        assert_eq!(out, b"abcd\r\nefgh");
     }
 }

@@ -2,7 +2,7 @@
 //! mode (and the ancestor modes it inherits from), binding arguments to variables.
 
 use crate::model::{expand_interface, short_name};
-use crate::personality::{ArgKind, Command, Personality, Tok};
+use crate::personality::{ArgKind, Personality, Tok};
 use crate::template::OwnedVars;
 
 /// The outcome of looking a line up.
@@ -43,7 +43,7 @@ pub(super) fn lookup(
             if !visible {
                 continue;
             }
-            match matches(p, c, line, toks) {
+            match match_pattern(p, &c.pattern, line, toks) {
                 Ok(vars) => {
                     return Lookup::Found {
                         cmd: ci,
@@ -90,16 +90,17 @@ pub(super) fn error_vars(
     ])
 }
 
-/// Match a command pattern; Err gives how many tokens matched and whether input ran out.
-fn matches(
+/// Match a pattern (a command's, a filter's); Err gives how many tokens matched and whether
+/// input ran out.
+pub(super) fn match_pattern(
     p: &Personality,
-    c: &Command,
+    pattern: &[Tok],
     line: &str,
     toks: &[(usize, &str)],
 ) -> Result<OwnedVars, (usize, bool)> {
     let mut vars = OwnedVars::default();
     let mut i = 0;
-    for tok in &c.pattern {
+    for tok in pattern {
         match tok {
             Tok::Key { word, min } => {
                 let Some((_, t)) = toks.get(i) else {
@@ -167,7 +168,8 @@ fn argument(
     }
 }
 
-fn unquote(s: &str) -> &str {
+/// Without surrounding double quotes.
+pub(super) fn unquote(s: &str) -> &str {
     if s.len() >= 2 && s.starts_with('"') && s.ends_with('"') {
         &s[1..s.len() - 1]
     } else {

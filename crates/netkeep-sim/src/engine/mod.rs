@@ -1,34 +1,41 @@
 //! The one CLI engine: turns received bytes into echo, outputs, prompts and [`Effect`]s, driven
 //! entirely by a [`Personality`] over a device [`Model`]. No I/O here: a front end (the SSH
 //! handler; a telnet one can sit beside it) feeds it the bytes it received, sends what it
-//! writes, and acts on the effect (close the session, tick a slow command).
+//! writes, and acts on the effect (close the session, tick a slow command, reboot).
 //!
-//! Its parts, each on its own: `editor.rs` (line editing), `screen.rs` (CRLF and the pager),
-//! `modes.rs` (the mode stack), `matcher.rs` (which command a line is), `dialog.rs` (questions a
-//! command asks), `candidate.rs` (uncommitted changes), `slow.rs` (ping-like commands).
+//! Its parts, each on its own: `editor.rs` (line editing and echo wrapping), `screen.rs` (CRLF
+//! and the pager), `modes.rs` (the mode stack and the configuration block being edited),
+//! `matcher.rs` (which command a line is), `filter.rs` (`| include` and friends), `dialog.rs`
+//! (questions a command asks), `config_edit.rs` (configuration lines into tree changes),
+//! `candidate.rs` (uncommitted changes), `slow.rs` (ping-like commands), `sess_vars.rs`
+//! (session variables of templates). This file wires them: input → command → change/output.
 
 mod candidate;
+mod config_edit;
 mod dialog;
 mod editor;
+mod filter;
 mod matcher;
 mod modes;
 mod screen;
+mod sess_vars;
 mod slow;
 
-use std::borrow::Cow;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use candidate::Candidate;
+use config_edit::{accepting_level, changes, edit, line_change};
 use dialog::{judge, Dialog, Verdict};
 use editor::LineEditor;
 use matcher::{error_vars, lookup, tokenize, Lookup};
 use modes::ModeStack;
 use screen::{emit, Pager, Shown};
-use slow::{Busy, SlowState};
+use sess_vars::SessVars;
+use slow::{Busy, SlowState, Tick};
 
-use crate::model::{Change, Clock, DeviceVars, Model};
-use crate::personality::{NulMode, Personality, SetOp, Slow, StepKind};
+use crate::model::{compare, render, render_section, Change, DeviceVars, Model};
+use crate::personality::{Command, NoSecret, NulMode, Personality, SetOp, Slow, StepKind};
 use crate::template::{OwnedVars, Scope, Template, Vars};
 use crate::text::crlf;
 
@@ -43,6 +50,8 @@ pub enum Effect {
     Slow(Duration),
     /// A slow command finished: send the output, then call [`Engine::finish_slow`].
     SlowDone,
+    /// The device reboots (a confirmed `reload`): send the output, then reboot it.
+    Reboot,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,44 +77,70 @@ pub struct Engine {
     dialog: Option<Dialog>,
     slow: SlowState,
     candidate: Candidate,
+    /// Output filters of the command being run.
+    filter: Option<filter::Chain>,
+    /// Terminal width in columns (0: unlimited).
+    width: usize,
+    /// The command line being run (for error messages).
+    line: String,
     /// Complete lines received (for line-based idle activity).
     pub lines_seen: u64,
 }
 
 const NO_VARS: OwnedVars = OwnedVars(Vec::new());
 
+/// Width assumed when the client asked for no PTY size.
+const DEFAULT_WIDTH: usize = 80;
+
 impl Engine {
     /// A new session of `user` at the personality's initial mode.
     pub fn new(model: Arc<Model>, user: &str) -> Engine {
         let p = model.p.clone();
+        let mut editor = LineEditor::default();
+        editor.set_wrap(p.echo_wrap, DEFAULT_WIDTH);
+        let mut modes = ModeStack::new(&p);
+        if model.privileged_login() {
+            modes.privileged(&p);
+        }
         Engine {
-            modes: ModeStack::new(&p),
+            modes,
             candidate: Candidate::new(p.candidate),
             p,
             model,
             user: user.to_string(),
-            editor: LineEditor::default(),
+            editor,
             phase: Phase::Cli,
             paging: true,
             pager: None,
             dialog: None,
             slow: SlowState::default(),
+            filter: None,
+            width: DEFAULT_WIDTH,
+            line: String::new(),
             lines_seen: 0,
         }
     }
 
+    /// The terminal width the client asked for (PTY request, window change, `terminal width`).
+    pub fn set_width(&mut self, cols: usize) {
+        self.width = cols;
+        self.editor.set_wrap(self.p.echo_wrap, cols);
+    }
+
     fn with_vars<R>(&self, extra: &dyn Vars, f: impl FnOnce(&Scope<'_>) -> R) -> R {
         let st = self.model.state();
-        let dv = DeviceVars {
-            p: &self.p,
-            st: &st,
-            user: &self.user,
-            uptime: self.model.uptime(),
-            clock: Clock::now(),
-        };
+        let selected = extra.get("if").unwrap_or_default();
+        let vrf = extra.get("vrf").unwrap_or_default();
+        let dv = DeviceVars::new(&self.p, &st, &self.user, self.model.uptime())
+            .select(&selected)
+            .vrf(&vrf);
+        let candidate = || render(&self.p.config, &self.candidate.tree(&self.p, &st));
         let sess = SessVars {
             ctx: self.modes.ctx(),
             uncommitted: self.candidate.is_dirty(&st),
+            privilege: self.modes.privilege(&self.p),
+            width: self.width,
+            candidate: &candidate,
         };
         let outer = Scope {
             vars: &dv,
@@ -129,20 +164,24 @@ impl Engine {
         self.render(&self.p.modes[self.modes.current()].prompt, &NO_VARS)
     }
 
-    fn prompt(&self, out: &mut Vec<u8>) {
-        crlf(&self.prompt_text(), out);
+    fn prompt(&mut self, out: &mut Vec<u8>) {
+        let text = self.prompt_text();
+        let col = text.rsplit('\n').next().map_or(0, |l| l.chars().count());
+        self.editor.set_start_col(col);
+        crlf(&text, out);
     }
 
-    fn motd_and_prompt(&self, out: &mut Vec<u8>) {
+    fn motd_and_prompt(&mut self, out: &mut Vec<u8>) {
         crlf(&self.render(&self.p.messages.motd, &NO_VARS), out);
         self.prompt(out);
     }
 
     /// Text the session starts with: optional banner, the login text, the first prompt.
     pub fn start(&mut self, banner: bool, out: &mut Vec<u8>) {
-        if let (true, Some(b)) = (banner, &self.p.messages.banner) {
+        let p = self.p.clone();
+        if let (true, Some(b)) = (banner, &p.messages.banner) {
             crlf(&self.render(b, &NO_VARS), out);
-            if self.p.messages.banner_confirm {
+            if p.messages.banner_confirm {
                 self.phase = Phase::Banner;
                 return;
             }
@@ -209,6 +248,9 @@ impl Engine {
         if self.pager.is_some() {
             return self.pager_key(b, out);
         }
+        if self.step_kind() == Some(StepKind::Confirm) && (b >= 0x20 || b == b'\r' || b == b'\n') {
+            return self.confirm_key(b, out);
+        }
         match b {
             0 => match self.p.terminal.nul {
                 NulMode::EchoRaw => out.push(0),
@@ -245,6 +287,17 @@ impl Engine {
         Effect::None
     }
 
+    /// `[confirm]`: one key answers, no Enter needed.
+    fn confirm_key(&mut self, b: u8, out: &mut Vec<u8>) -> Effect {
+        self.editor.set_after_cr(b == b'\r');
+        out.extend_from_slice(b"\r\n");
+        let key = match b {
+            b'\r' | b'\n' => String::new(),
+            b => char::from(b).to_string(),
+        };
+        self.answer(&key, out)
+    }
+
     /// Ctrl-C at the prompt: drop the line and any question.
     fn interrupt(&mut self, out: &mut Vec<u8>) {
         out.extend_from_slice(self.p.terminal.ctrl_c.as_bytes());
@@ -254,10 +307,13 @@ impl Engine {
         self.prompt(out);
     }
 
+    fn step_kind(&self) -> Option<StepKind> {
+        let d = self.dialog.as_ref()?;
+        Some(self.p.commands[d.cmd].confirm.get(d.step)?.kind)
+    }
+
     fn secret_input(&self) -> bool {
-        self.dialog
-            .as_ref()
-            .is_some_and(|d| self.p.commands[d.cmd].confirm[d.step].kind == StepKind::Secret)
+        self.step_kind() == Some(StepKind::Secret)
     }
 
     fn pager_key(&mut self, b: u8, out: &mut Vec<u8>) -> Effect {
@@ -281,8 +337,8 @@ impl Engine {
 
     /// Write command output, through the pager when paging is on and it is long; true if the
     /// pager now holds the rest (the prompt comes after the last page, not now).
-    fn output(&mut self, text: &str, out: &mut Vec<u8>) -> bool {
-        match emit(text, self.paging, &self.p.terminal, out) {
+    fn output(&mut self, text: &str, paging: bool, out: &mut Vec<u8>) -> bool {
+        match emit(text, self.paging && paging, &self.p.terminal, out) {
             Shown::All => false,
             Shown::Paged(pager) => {
                 self.pager = Some(pager);
@@ -293,7 +349,7 @@ impl Engine {
 
     /// Output followed by the prompt (unless the pager holds the rest).
     fn output_then_prompt(&mut self, text: &str, out: &mut Vec<u8>) {
-        if !self.output(text, out) {
+        if !self.output(text, true, out) {
             self.prompt(out);
         }
     }
@@ -310,13 +366,19 @@ impl Engine {
             return Effect::None;
         }
         self.model.count_command();
-        self.run(&line, out)
+        let levels = self.modes.levels(&self.p);
+        self.line.clone_from(&line);
+        self.run(&line, &levels, out)
     }
 
-    fn run(&mut self, line: &str, out: &mut Vec<u8>) -> Effect {
+    /// Runs a command line with the commands of `levels` (the current mode and the modes it
+    /// inherits from, or the mode a `run`/`do` names).
+    fn run(&mut self, line: &str, levels: &[usize], out: &mut Vec<u8>) -> Effect {
+        if let Some(e) = self.run_filtered(line, levels, out) {
+            return e;
+        }
         let toks = tokenize(line);
-        let levels = self.modes.levels(&self.p);
-        let (matched, incomplete) = match lookup(&self.p, &levels, line, &toks) {
+        let (matched, incomplete) = match lookup(&self.p, levels, line, &toks) {
             Lookup::Found { cmd, vars, depth } => {
                 // Commands from an ancestor view leave the sub-views first.
                 self.modes.pop_levels(depth);
@@ -327,6 +389,18 @@ impl Engine {
                 incomplete,
             } => (matched, incomplete),
         };
+        if let Some(change) = self.negated_block(line, levels) {
+            self.record(change);
+            self.prompt(out);
+            return Effect::None;
+        }
+        if let Some(depth) = accepting_level(&self.p, levels, line) {
+            self.modes.pop_levels(depth);
+            let change = line_change(&self.p.config, self.modes.path(), line);
+            self.record(change);
+            self.prompt(out);
+            return Effect::None;
+        }
         let prompt = self.prompt_text();
         let prompt_col = prompt.rsplit('\n').next().map_or(0, |l| l.chars().count());
         let vars = error_vars(prompt_col, line, &toks, matched, incomplete);
@@ -341,7 +415,53 @@ impl Engine {
         Effect::None
     }
 
+    /// `no interface Loopback9`: the negation of a command that opens a block removes the block
+    /// (named as the command names it).
+    fn negated_block(&mut self, line: &str, levels: &[usize]) -> Option<Change> {
+        let (first, rest) = line.trim().split_once(char::is_whitespace)?;
+        if !self
+            .p
+            .config
+            .negate
+            .iter()
+            .any(|n| n.eq_ignore_ascii_case(first))
+        {
+            return None;
+        }
+        let toks = tokenize(rest);
+        let Lookup::Found { cmd, vars, depth } = lookup(&self.p, levels, rest, &toks) else {
+            return None;
+        };
+        let block = self.p.commands[cmd].block.as_ref()?;
+        let line = self.render(block, &vars);
+        self.modes.pop_levels(depth);
+        Some(Change::Remove {
+            path: self.modes.path(),
+            line,
+        })
+    }
+
+    /// `show … | filter`: runs the command with its filters if the line is one.
+    fn run_filtered(&mut self, line: &str, levels: &[usize], out: &mut Vec<u8>) -> Option<Effect> {
+        let (cmd_line, text) = filter::split(&self.p, line)?;
+        let chain = filter::parse(&self.p, text)?;
+        let toks = tokenize(cmd_line);
+        let Lookup::Found { cmd, vars, depth } = lookup(&self.p, levels, cmd_line, &toks) else {
+            return None;
+        };
+        if !filterable(&self.p.commands[cmd]) {
+            return None;
+        }
+        self.modes.pop_levels(depth);
+        self.filter = Some(chain);
+        Some(self.begin(cmd, vars, out))
+    }
+
     fn begin(&mut self, cmd: usize, vars: OwnedVars, out: &mut Vec<u8>) -> Effect {
+        if let Some(mode) = self.p.commands[cmd].run_in {
+            let line = vars.get("cmd").unwrap_or_default().into_owned();
+            return self.run(&line, &[mode], out);
+        }
         if self.p.commands[cmd].confirm.is_empty() {
             return self.finish(cmd, vars, out);
         }
@@ -363,11 +483,24 @@ impl Engine {
                 };
                 return self.finish(d.cmd, d.vars, out);
             };
-            if s.if_uncommitted && !self.candidate.is_dirty(&self.model.state()) {
+            let no_secret = s.kind == StepKind::Secret && !self.model.has_secret();
+            let skip = {
+                let st = self.model.state();
+                (s.if_uncommitted && !self.candidate.is_dirty(&st))
+                    || (s.if_unsaved && st.saved)
+                    || (no_secret && s.if_no_secret == NoSecret::Skip)
+            };
+            if skip {
                 if let Some(d) = self.dialog.as_mut() {
                     d.step += 1;
                 }
                 continue;
+            }
+            if no_secret && s.if_no_secret == NoSecret::Refuse {
+                let msg = self.render(&s.refusal, &d.vars);
+                self.dialog = None;
+                self.output_then_prompt(&msg, out);
+                return Effect::None;
             }
             crlf(&self.render(&s.prompt, &d.vars), out);
             return Effect::None;
@@ -390,10 +523,11 @@ impl Engine {
             Verdict::Continue { answer, set } => {
                 if let Some(op) = set {
                     let vars = d.vars.clone();
-                    self.apply(op, &vars);
+                    let _ = self.apply(op, &vars);
                 }
                 if let Some(d) = self.dialog.as_mut() {
-                    d.vars.0.push(("answer".into(), answer));
+                    let name = step.var.clone().unwrap_or_else(|| "answer".into());
+                    d.vars.0.insert(0, (name, answer));
                     d.step += 1;
                 }
                 return self.next_step(out);
@@ -402,62 +536,126 @@ impl Engine {
         Effect::None
     }
 
-    /// The change an operation makes, with its templates rendered; `None` if it is not a
-    /// configuration change or its value is out of range.
-    fn change(&self, op: &SetOp, vars: &OwnedVars) -> Option<Change> {
-        let r = |t: &Template| self.render(t, vars);
-        Some(match op {
-            SetOp::Hostname(t) => Change::Hostname(r(t)),
-            SetOp::InterfaceDescription { interface, text } => {
-                Change::Description(r(interface), r(text))
-            }
-            SetOp::UndoDescription { interface } => Change::UndoDescription(r(interface)),
-            SetOp::Vlan(t) => match r(t).parse::<u32>() {
-                Ok(v) if (1..=4094).contains(&v) => Change::Vlan(v),
-                _ => return None,
-            },
-            SetOp::IdleTimeout { minutes, seconds } => {
-                let m: u64 = r(minutes).parse().unwrap_or(0);
-                let s: u64 = r(seconds).parse().unwrap_or(0);
-                Change::Idle(Duration::from_secs(m.saturating_mul(60).saturating_add(s)))
-            }
-            SetOp::Paging(_) | SetOp::Commit | SetOp::Discard => return None,
-        })
+    /// Records a configuration change made in the current mode.
+    fn record(&mut self, c: Change) {
+        let in_config = self.p.modes[self.modes.current()].config;
+        let mut st = self.model.state();
+        self.candidate.change(&self.p, &mut st, in_config, c);
     }
 
-    fn apply(&mut self, op: &SetOp, vars: &OwnedVars) {
+    /// Makes the change an operation names; `Effect::Reboot` for a reload; `None` if the
+    /// device refuses it.
+    fn apply(&mut self, op: &SetOp, vars: &OwnedVars) -> Option<Effect> {
+        let p = self.p.clone();
+        let num = |t: &Template, default: u64| self.render(t, vars).parse().unwrap_or(default);
         match op {
             SetOp::Paging(on) => self.paging = *on,
-            SetOp::Commit => self.candidate.commit(&self.p, &mut self.model.state()),
+            SetOp::Width(t) => self.set_width(num(t, 0) as usize),
+            SetOp::Reload => return Some(Effect::Reboot),
+            SetOp::CommitCheck => {}
+            SetOp::CommitConfirmed(t) => {
+                let minutes = num(t, 10).min(65_535) as u32;
+                let deadline = Instant::now() + self.model.minute() * minutes;
+                self.candidate
+                    .commit_confirmed(&p, &mut self.model.state(), deadline);
+            }
+            SetOp::Rollback(t) => {
+                let n = num(t, 0) as usize;
+                let mut st = self.model.state();
+                match (n, st.rollback_tree(n)) {
+                    (0, _) => self.candidate.discard(&mut st),
+                    (_, Some(tree)) => self.candidate.load(&mut st, tree),
+                    _ => {}
+                }
+            }
+            SetOp::Save => self.model.state().save(),
+            SetOp::Commit => self.candidate.commit(&p, &mut self.model.state()),
             SetOp::Discard => self.candidate.discard(&mut self.model.state()),
             _ => {
-                let Some(change) = self.change(op, vars) else {
-                    return;
+                let Some(edit) = edit(op, &|t| self.render(t, vars)) else {
+                    return Some(Effect::None);
                 };
-                let in_config = self.p.modes[self.modes.current()].config;
-                let mut st = self.model.state();
-                self.candidate.change(&self.p, &mut st, in_config, change);
+                let list = changes(&p, &self.model.state(), self.modes.path(), edit)?;
+                for c in list {
+                    self.record(c);
+                }
             }
         }
+        Some(Effect::None)
+    }
+
+    /// The text a command shows: its output template (with `{{section}}` when it names a
+    /// configuration path), the uncommitted changes for `| compare`, then its filters; and
+    /// whether it may go through the pager.
+    fn command_output(&mut self, c: &Command, o: &Template, mut vars: OwnedVars) -> (String, bool) {
+        if let Some(sec) = &c.section {
+            let path: Vec<String> = self
+                .render(sec, &vars)
+                .split(" / ")
+                .map(|s| s.trim().to_string())
+                .collect();
+            let text = render_section(&self.p.config, &self.model.state().running, &path);
+            vars.0.push(("section".into(), text.unwrap_or_default()));
+        }
+        let Some(chain) = self.filter.take() else {
+            return (self.render(o, &vars), true);
+        };
+        let text = if chain.compare() {
+            let st = self.model.state();
+            compare(&st.running, &self.candidate.tree(&self.p, &st))
+        } else {
+            self.render(o, &vars)
+        };
+        (chain.apply(&self.p, text), !chain.no_more())
+    }
+
+    /// Enters the mode a command leads to, opening its configuration block.
+    fn enter_mode(&mut self, c: &Command, mode: usize, vars: &OwnedVars) {
+        let ctx = c.ctx.as_ref().map(|t| self.render(t, vars));
+        let block = c.block.as_ref().map(|t| self.render(t, vars));
+        if let Some(b) = &block {
+            let mut path = self.modes.path();
+            path.push(b.clone());
+            if !self.candidate.has_block(&self.model.state(), &path) {
+                self.record(Change::Block { path });
+            }
+        }
+        self.modes.push(mode, ctx.unwrap_or_default(), block);
+    }
+
+    /// The device's error for the line being run (a `set` path it has no statement for),
+    /// the caret under the first argument.
+    fn refuse(&mut self, out: &mut Vec<u8>) -> Effect {
+        let line = std::mem::take(&mut self.line);
+        let toks = tokenize(&line);
+        let prompt = self.prompt_text();
+        let col = prompt.rsplit('\n').next().map_or(0, |l| l.chars().count());
+        let vars = error_vars(col, &line, &toks, 1.min(toks.len()), false);
+        let msg = self.render(&self.p.messages.err_unknown, &vars);
+        self.output_then_prompt(&msg, out);
+        Effect::None
     }
 
     fn finish(&mut self, ci: usize, vars: OwnedVars, out: &mut Vec<u8>) -> Effect {
         let p = self.p.clone();
         let c = &p.commands[ci];
+        let mut effect = Effect::None;
         if let Some(op) = &c.set {
-            self.apply(op, &vars);
+            match self.apply(op, &vars) {
+                Some(e) => effect = e,
+                None => return self.refuse(out),
+            }
         }
         if let Some(slow) = &c.slow {
             return self.start_slow(ci, slow, vars, out);
         }
         let mut paged = false;
         if let Some(o) = &c.output {
-            let text = self.render(o, &vars);
-            paged = self.output(&text, out);
+            let (text, paging) = self.command_output(c, o, vars.clone());
+            paged = self.output(&text, paging, out);
         }
         if let Some(m) = c.enter {
-            let ctx = c.ctx.as_ref().map(|t| self.render(t, &vars));
-            self.modes.push(m, ctx.unwrap_or_default());
+            self.enter_mode(c, m, &vars);
         }
         if let Some(x) = c.exit {
             if !self.modes.leave(x, &p) {
@@ -465,10 +663,10 @@ impl Engine {
                 return Effect::Close;
             }
         }
-        if !paged {
+        if !paged && effect != Effect::Reboot {
             self.prompt(out);
         }
-        Effect::None
+        effect
     }
 
     fn start_slow(
@@ -483,10 +681,12 @@ impl Engine {
         if !head.is_empty() && !head.ends_with('\n') {
             out.extend_from_slice(b"\r\n");
         }
+        let count = self.render(&slow.count, &vars).parse().unwrap_or(5);
         self.slow.busy = Some(Busy {
             cmd,
             vars,
             seq: 0,
+            count,
             aborted: false,
         });
         Effect::Slow(slow.interval)
@@ -495,37 +695,47 @@ impl Engine {
     /// Advance a slow command by one line; returns the next effect (Slow again while running).
     pub fn slow_tick(&mut self, out: &mut Vec<u8>) -> Effect {
         let p = self.p.clone();
-        let Some(bz) = self.slow.busy.as_mut() else {
+        let Some(cmd) = self.slow.busy.as_ref().map(|b| b.cmd) else {
             return Effect::None;
         };
-        let Some(slow) = p.commands[bz.cmd].slow.as_ref() else {
+        let Some(slow) = p.commands[cmd].slow.as_ref() else {
             self.slow.busy = None;
             return Effect::None;
         };
-        if !bz.aborted {
-            bz.seq += 1;
-            let mut vars = bz.vars.clone();
-            vars.0.push(("seq".into(), bz.seq.to_string()));
-            let done = bz.seq >= slow.count;
-            crlf(&self.render(&slow.line, &vars), out);
-            if !slow.inline {
-                out.extend_from_slice(b"\r\n");
+        let Some(busy) = self.slow.busy.as_mut() else {
+            return Effect::None;
+        };
+        match busy.tick(slow) {
+            Tick::Line(vars, brk) => {
+                crlf(&self.render(&slow.line, &vars), out);
+                if brk {
+                    out.extend_from_slice(b"\r\n");
+                }
+                Effect::Slow(slow.interval)
             }
-            if !done {
-                return Effect::Slow(slow.interval);
+            Tick::Last(vars, brk, tail) => {
+                crlf(&self.render(&slow.line, &vars), out);
+                if brk {
+                    out.extend_from_slice(b"\r\n");
+                }
+                self.end_slow(tail, out)
             }
+            Tick::Over(tail) => self.end_slow(tail, out),
         }
+    }
+
+    /// The tail of a slow command (its summary, or what Ctrl-C leaves), then the prompt.
+    fn end_slow(&mut self, tail: (bool, OwnedVars), out: &mut Vec<u8>) -> Effect {
+        let p = self.p.clone();
         let Some(bz) = self.slow.busy.take() else {
             return Effect::None;
         };
-        let mut vars = bz.vars;
-        vars.0.push(("sent".into(), bz.seq.to_string()));
-        let tail = if bz.aborted {
-            &slow.aborted
-        } else {
-            &slow.tail
+        let Some(slow) = p.commands[bz.cmd].slow.as_ref() else {
+            return Effect::None;
         };
-        let text = self.render(tail, &vars);
+        let (aborted, vars) = tail;
+        let t = if aborted { &slow.aborted } else { &slow.tail };
+        let text = self.render(t, &vars);
         self.output_then_prompt(&text, out);
         self.slow.draining = true;
         Effect::SlowDone
@@ -539,18 +749,12 @@ impl Engine {
     }
 }
 
-/// Session-level template variables: the mode context and whether changes are uncommitted.
-struct SessVars<'a> {
-    ctx: &'a str,
-    uncommitted: bool,
-}
-
-impl Vars for SessVars<'_> {
-    fn get(&self, key: &str) -> Option<Cow<'_, str>> {
-        match key {
-            "ctx" => Some(Cow::Borrowed(self.ctx)),
-            "uncommitted" => Some(Cow::Borrowed(if self.uncommitted { "1" } else { "" })),
-            _ => None,
-        }
-    }
+/// A command whose output a filter may follow: it shows something and changes nothing.
+fn filterable(c: &Command) -> bool {
+    c.output.is_some()
+        && c.enter.is_none()
+        && c.exit.is_none()
+        && c.slow.is_none()
+        && c.confirm.is_empty()
+        && c.set.as_ref().is_none_or(|s| matches!(s, SetOp::Paging(_)))
 }

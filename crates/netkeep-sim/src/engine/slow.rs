@@ -1,6 +1,7 @@
 //! Slow commands (ping): a line every interval until done or Ctrl-C, with the input typed
 //! meanwhile held back until the last output is out.
 
+use crate::personality::Slow;
 use crate::template::OwnedVars;
 
 /// Most bytes typed ahead while a slow command runs.
@@ -14,8 +15,48 @@ pub(super) struct Busy {
     pub vars: OwnedVars,
     /// Lines printed so far.
     pub seq: u32,
+    /// Lines in a full run.
+    pub count: u32,
     /// Ctrl-C received.
     pub aborted: bool,
+}
+
+/// What one tick of a slow command prints.
+pub(super) enum Tick {
+    /// A line (with `seq`), a line break after it or not; more follow.
+    Line(OwnedVars, bool),
+    /// The last line, its break, then the tail: (aborted, variables with `sent`, `count`).
+    Last(OwnedVars, bool, (bool, OwnedVars)),
+    /// Nothing more to print but the tail (Ctrl-C came).
+    Over((bool, OwnedVars)),
+}
+
+impl Busy {
+    /// Advances by one line.
+    pub fn tick(&mut self, slow: &Slow) -> Tick {
+        if self.aborted || self.seq >= self.count {
+            return Tick::Over(self.tail());
+        }
+        self.seq += 1;
+        let mut vars = self.vars.clone();
+        vars.0.push(("seq".into(), self.seq.to_string()));
+        let done = self.seq >= self.count;
+        let wrap = slow.per_line > 0 && (self.seq as usize).is_multiple_of(slow.per_line);
+        let brk = !slow.inline || (wrap && !done);
+        if done {
+            Tick::Last(vars, brk, self.tail())
+        } else {
+            Tick::Line(vars, brk)
+        }
+    }
+
+    /// Whether it was aborted, and the variables of its tail.
+    fn tail(&self) -> (bool, OwnedVars) {
+        let mut vars = self.vars.clone();
+        vars.0.push(("sent".into(), self.seq.to_string()));
+        vars.0.push(("count".into(), self.count.to_string()));
+        (self.aborted, vars)
+    }
 }
 
 /// Slow-command state of a session.
@@ -76,6 +117,7 @@ mod tests {
             cmd: 0,
             vars: OwnedVars::default(),
             seq: 0,
+            count: 5,
             aborted: false,
         });
         assert!(s.absorb(b'a'));

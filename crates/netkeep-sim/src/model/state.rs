@@ -1,44 +1,48 @@
-//! One device's configuration state — interfaces, VLANs, hostname, VTY idle timeout, the
-//! shared candidate — and the changes commands make to it.
+//! One device's configuration state: the running configuration (a tree) and what is derived
+//! from it (hostname, idle timeout, interfaces, VLANs), the startup configuration, the shared
+//! candidate, the commit history and a pending `commit confirmed`.
 
-use std::collections::{BTreeMap, HashMap};
-use std::time::Duration;
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
 
-use crate::personality::{IfType, Personality};
-use crate::template::{Pairs, Scope};
+use super::names::short_name;
+use super::seed::Seed;
+use super::tree::{Change, Touched, Tree};
+use super::views::{first, get, idle_of, records, unquote, Addr, Values};
+use crate::personality::{LinePath, Personality, Tok};
 
-/// One interface of the simulated device.
-#[derive(Debug, Clone)]
-pub struct Interface {
+/// Commits kept for `rollback N` (Junos keeps 50).
+const HISTORY: usize = 50;
+
+/// A runaway script must not grow a candidate forever.
+pub const MAX_PENDING: usize = 100_000;
+
+/// An interface as the show commands see it.
+#[derive(Debug, Clone, Default)]
+pub struct IfView {
     /// Full name.
     pub name: String,
     /// Short name.
     pub short: String,
-    /// Description.
+    /// Description (unquoted).
     pub description: String,
-    /// IPv4 address.
-    pub ip: String,
-    /// Netmask.
-    pub mask: String,
-    /// Prefix length.
-    pub prefix: String,
+    /// Address, mask, prefix.
+    pub addr: Addr,
     /// Administratively up.
     pub up: bool,
+    /// Access VLAN (empty: the default).
+    pub vlan: String,
+    /// VRF (empty: the default one).
+    pub vrf: String,
 }
 
-/// A config change with its values resolved (kept until `commit` on candidate-config platforms).
+/// A `commit confirmed` waiting for its confirmation.
 #[derive(Debug, Clone)]
-pub enum Change {
-    /// New hostname.
-    Hostname(String),
-    /// Interface, description.
-    Description(String, String),
-    /// Interface whose description goes.
-    UndoDescription(String),
-    /// New VLAN.
-    Vlan(u32),
-    /// VTY idle timeout (zero = never).
-    Idle(Duration),
+pub struct Confirm {
+    /// When it rolls back.
+    pub deadline: Instant,
+    /// The configuration it rolls back to.
+    pub previous: Tree,
 }
 
 /// The device's configuration.
@@ -46,208 +50,236 @@ pub enum Change {
 pub struct DeviceState {
     /// Hostname (prompts follow it).
     pub hostname: String,
-    /// Interfaces in creation order.
-    pub interfaces: Vec<Interface>,
-    index: HashMap<String, usize>,
-    /// VLAN ids.
-    pub vlans: BTreeMap<u32, ()>,
     /// VTY idle timeout applied to new sessions (`None` = never).
     pub idle: Option<Duration>,
-    /// True once the idle timeout was set explicitly (shown in the running config).
-    pub idle_configured: bool,
+    /// The running configuration.
+    pub running: Tree,
+    /// The startup configuration (what a reload comes back with).
+    pub startup: Tree,
     /// No change since the last save.
     pub saved: bool,
     /// Shared candidate configuration (`candidate_config: shared`): changes not yet committed.
     pub pending: Vec<Change>,
+    /// Earlier running configurations, newest first (`rollback 1` is the first).
+    pub history: Vec<Tree>,
+    /// A `commit confirmed` not yet confirmed.
+    pub confirm: Option<Confirm>,
+    /// Physical interfaces: full and short names, in order.
+    physical: Vec<(String, String)>,
+    default_idle: Option<Duration>,
 }
 
-/// Abbreviate an interface name with the personality's short type names (`GigabitEthernet1/0/1` → `GE1/0/1`).
-pub fn short_name(types: &[IfType], name: &str) -> String {
-    for t in types {
-        if let Some(rest) = name.strip_prefix(t.name.as_str()) {
-            if rest.starts_with(|c: char| c.is_ascii_digit()) {
-                return format!("{}{}", t.short, rest);
-            }
-        }
+/// The first keyword of a path (what a touched top-level line must start with to matter).
+fn head_word(path: &LinePath) -> Option<&str> {
+    match path.first()?.first()? {
+        Tok::Key { word, .. } => Some(word),
+        _ => None,
     }
-    name.to_string()
-}
-
-/// Expand a typed interface name (`gi1/0/1`, `GE1/0/1`, `ge-0/0/1`) to the canonical name, if it names a known type.
-pub fn expand_interface(types: &[IfType], typed: &str) -> Option<String> {
-    let split = typed.find(|c: char| c.is_ascii_digit())?;
-    let (alpha, rest) = typed.split_at(split);
-    if alpha.is_empty() {
-        return None;
-    }
-    let al = alpha.to_ascii_lowercase();
-    // Exact short form first (GE vs GigabitEthernet), then unique-enough prefix of the long name.
-    if let Some(t) = types.iter().find(|t| t.short.to_ascii_lowercase() == al) {
-        return Some(format!("{}{}", t.name, rest));
-    }
-    types
-        .iter()
-        .find(|t| t.name.to_ascii_lowercase().starts_with(&al))
-        .map(|t| format!("{}{}", t.name, rest))
 }
 
 impl DeviceState {
-    /// Initial state from the personality.
-    pub fn new(
-        p: &Personality,
-        hostname: &str,
-        idle: Option<Duration>,
-        idle_configured: bool,
-    ) -> Self {
+    /// The state a device starts with: the seed's configuration, running and saved.
+    pub fn new(p: &Personality, seed: &Seed, user: &str) -> Self {
+        let tree = seed.tree(p, user);
         let mut s = DeviceState {
-            hostname: hostname.to_string(),
-            interfaces: Vec::new(),
-            index: HashMap::new(),
-            vlans: BTreeMap::new(),
-            idle,
-            idle_configured,
+            hostname: seed.hostname.clone(),
+            idle: seed.idle,
+            startup: tree.clone(),
+            running: tree,
             saved: true,
             pending: Vec::new(),
+            history: Vec::new(),
+            confirm: None,
+            physical: seed
+                .interfaces
+                .iter()
+                .map(|i| (i.name.clone(), i.short.clone()))
+                .collect(),
+            default_idle: p.terminal.default_idle_timeout,
         };
-        s.vlans.insert(1, ());
-        for i in &p.inventory.initial_interfaces {
-            let idx = s.ensure_interface(p, &i.name);
-            let it = &mut s.interfaces[idx];
-            it.ip = i.ip.clone();
-            it.mask = i.mask.clone();
-            it.prefix = i.prefix.clone();
-            it.description = i.description.clone();
-            it.up = i.up;
-        }
+        s.refresh(p, &Touched::All);
+        // The configured timeout as given (the configuration holds it in whole seconds).
+        s.idle = seed.idle;
         s
     }
 
-    /// Find or create an interface; returns its index.
-    pub fn ensure_interface(&mut self, p: &Personality, name: &str) -> usize {
-        let key = name.to_ascii_lowercase();
-        if let Some(&i) = self.index.get(&key) {
-            return i;
-        }
-        self.interfaces.push(Interface {
-            name: name.to_string(),
-            short: short_name(&p.inventory.if_types, name),
-            description: String::new(),
-            ip: String::new(),
-            mask: String::new(),
-            prefix: String::new(),
-            up: false,
-        });
-        let i = self.interfaces.len() - 1;
-        self.index.insert(key, i);
-        i
-    }
-
-    /// Apply a change to the running configuration.
-    pub fn apply(&mut self, p: &Personality, c: Change) {
-        self.saved = false;
-        match c {
-            Change::Hostname(h) => {
-                if !h.is_empty() {
-                    self.hostname = h;
-                }
-            }
-            Change::Description(i, t) => {
-                if !i.is_empty() {
-                    let idx = self.ensure_interface(p, &i);
-                    self.interfaces[idx].description = t;
-                }
-            }
-            Change::UndoDescription(i) => {
-                let idx = self.ensure_interface(p, &i);
-                self.interfaces[idx].description.clear();
-            }
-            Change::Vlan(v) => {
-                self.vlans.insert(v, ());
-            }
-            Change::Idle(d) => {
-                self.idle = if d.is_zero() { None } else { Some(d) };
-                self.idle_configured = true;
-            }
+    /// Applies a change to the running configuration.
+    pub fn apply(&mut self, p: &Personality, c: &Change) {
+        let touched = self.running.apply(&p.config, c);
+        if touched != Touched::Nothing {
+            self.saved = false;
+            self.refresh(p, &touched);
         }
     }
 
-    /// Add padding interfaces (with descriptions) and VLANs so the running configuration is
-    /// about `lines` lines long, like a big access switch.
-    pub fn pad(
-        &mut self,
-        p: &Personality,
-        lines: usize,
-        render_lines: impl Fn(&DeviceState) -> usize,
-    ) {
-        if lines == 0 {
-            return;
-        }
-        let base = render_lines(self);
-        if base >= lines {
-            return;
-        }
-        let mut n = 0u32;
-        let mut add = |s: &mut DeviceState, count: u32| {
-            for _ in 0..count {
-                s.add_padding_port(p, n);
-                n += 1;
+    /// Re-reads what is derived from the configuration, where `touched` may have changed it.
+    fn refresh(&mut self, p: &Personality, touched: &Touched) {
+        let cm = &p.config;
+        let hit = |path: &LinePath| match touched {
+            Touched::Nothing => false,
+            Touched::All => true,
+            Touched::Top(line) => {
+                let w = line.split_whitespace().next().unwrap_or("");
+                head_word(path).is_none_or(|h| h.eq_ignore_ascii_case(w))
             }
         };
-        add(self, 50);
-        let per = (render_lines(self).saturating_sub(base)).max(1) as f64 / 50.0;
-        let more = ((lines - base) as f64 / per).ceil() as i64 - 50;
-        if more > 0 {
-            add(self, more as u32);
+        if let Some(h) = cm.hostname.as_ref().filter(|h| hit(h)) {
+            if let Some(name) = first(&self.running.top, h)
+                .as_ref()
+                .and_then(|v| get(v, "name"))
+            {
+                self.hostname = unquote(name).to_string();
+            }
+        }
+        if let Some(r) = cm.idle.as_ref().filter(|r| hit(&r.block)) {
+            let configured = records(&self.running, r).iter().find_map(idle_of);
+            self.idle = configured.unwrap_or(self.default_idle);
         }
     }
 
-    /// The `n`th padding access port (0-based), its description and a VLAN.
-    fn add_padding_port(&mut self, p: &Personality, n: u32) {
-        let inv = &p.inventory;
-        let slot = 2 + n / inv.ports_per_slot;
-        let port = 1 + n % inv.ports_per_slot;
-        let n = n + 1;
-        let name = inv.padding_interface.to_string(&Scope {
-            vars: &Pairs(&[("slot", &slot.to_string()), ("port", &port.to_string())]),
-            parent: None,
-        });
-        let i = self.ensure_interface(p, &name);
-        self.interfaces[i].description =
-            format!("access port {slot}/{port} room {}", 100 + n % 400);
-        self.interfaces[i].up = !n.is_multiple_of(3);
-        self.vlans.insert(100 + (n % 3000), ());
+    /// Applies committed changes: the running configuration before goes to the history, and
+    /// a pending `commit confirmed` is confirmed.
+    pub fn commit(&mut self, p: &Personality, changes: &[Change]) {
+        self.history.insert(0, self.running.clone());
+        self.history.truncate(HISTORY);
+        self.confirm = None;
+        for c in changes {
+            self.apply(p, c);
+        }
+    }
+
+    /// Commits, to be rolled back at `deadline` unless confirmed by another commit.
+    pub fn commit_confirmed(&mut self, p: &Personality, changes: &[Change], deadline: Instant) {
+        let previous = self.running.clone();
+        self.commit(p, changes);
+        self.confirm = Some(Confirm { deadline, previous });
+    }
+
+    /// Rolls an unconfirmed `commit confirmed` back once its time is up.
+    pub fn expire_confirm(&mut self, p: &Personality) {
+        let due = self
+            .confirm
+            .as_ref()
+            .is_some_and(|c| Instant::now() >= c.deadline);
+        if !due {
+            return;
+        }
+        if let Some(c) = self.confirm.take() {
+            self.commit(p, &[Change::Replace(Box::new(c.previous))]);
+        }
+    }
+
+    /// The configuration `rollback n` loads: 0 the running one, n the nth commit before.
+    pub fn rollback_tree(&self, n: usize) -> Option<Tree> {
+        match n {
+            0 => Some(self.running.clone()),
+            n => self.history.get(n - 1).cloned(),
+        }
+    }
+
+    /// The running configuration with `pending` applied.
+    pub fn candidate(&self, p: &Personality, pending: &[Change]) -> Tree {
+        let mut t = self.running.clone();
+        for c in pending {
+            t.apply(&p.config, c);
+        }
+        t
+    }
+
+    /// The running configuration becomes the startup configuration.
+    pub fn save(&mut self) {
+        self.startup = self.running.clone();
+        self.saved = true;
+    }
+
+    /// After a reload: the startup configuration runs; uncommitted changes are gone.
+    pub fn reload(&mut self, p: &Personality) {
+        self.running = self.startup.clone();
+        self.pending.clear();
+        self.confirm = None;
+        self.saved = true;
+        let idle = self.idle;
+        self.refresh(p, &Touched::All);
+        // A reboot keeps the timeout the device was started with unless the config changed it.
+        if self.running == self.startup {
+            self.idle = self.idle.or(idle);
+        }
+    }
+
+    /// Every interface: the physical ones, then those the configuration creates.
+    pub fn interfaces(&self, p: &Personality) -> Vec<IfView> {
+        let recs = records(&self.running, &p.config.interface);
+        let mut by_name: HashMap<&str, &Values> = HashMap::with_capacity(recs.len());
+        for r in &recs {
+            if let Some(n) = get(r, "name") {
+                by_name.entry(n).or_insert(r);
+            }
+        }
+        let mut out: Vec<IfView> = Vec::with_capacity(self.physical.len() + 4);
+        for (name, short) in &self.physical {
+            out.push(view(name, short, by_name.remove(name.as_str())));
+        }
+        for r in &recs {
+            if let Some(n) = get(r, "name").filter(|n| by_name.contains_key(n)) {
+                by_name.remove(n);
+                out.push(view(n, &short_name(&p.inventory.if_types, n), Some(r)));
+            }
+        }
+        out
+    }
+
+    /// VLANs by id, with their names (the personality's default name when none is set).
+    pub fn vlans(&self, p: &Personality) -> Vec<(u32, String)> {
+        let mut out: Vec<(u32, String)> = Vec::new();
+        if let Some(r) = &p.config.vlan {
+            for v in records(&self.running, r) {
+                let Some(id) = get(&v, "id").and_then(|i| i.parse::<u32>().ok()) else {
+                    continue;
+                };
+                let name = get(&v, "name").map(|n| unquote(n).to_string());
+                out.push((id, name.unwrap_or_default()));
+            }
+        }
+        if !out.iter().any(|(id, _)| *id == 1) {
+            out.push((1, String::new()));
+        }
+        out.sort_by_key(|(id, _)| *id);
+        out.dedup_by_key(|(id, _)| *id);
+        out
+    }
+
+    /// Static routes: destination, via, VRF (empty: the default one).
+    pub fn static_routes(&self, p: &Personality) -> Vec<(Addr, String, String)> {
+        let Some(r) = &p.config.route else {
+            return Vec::new();
+        };
+        records(&self.running, r)
+            .iter()
+            .map(|v| {
+                let dest = Addr::parse(get(v, "dest").unwrap_or(""), get(v, "mask").unwrap_or(""));
+                let via = get(v, "via").unwrap_or("").to_string();
+                (dest, via, get(v, "vrf").unwrap_or("").to_string())
+            })
+            .collect()
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn interface_names_expand_and_shorten() {
-        let t = vec![
-            IfType {
-                name: "GigabitEthernet".into(),
-                short: "GE".into(),
-            },
-            IfType {
-                name: "Ten-GigabitEthernet".into(),
-                short: "XGE".into(),
-            },
-        ];
-        assert_eq!(
-            expand_interface(&t, "gi1/0/1").as_deref(),
-            Some("GigabitEthernet1/0/1")
-        );
-        assert_eq!(
-            expand_interface(&t, "GE1/0/2").as_deref(),
-            Some("GigabitEthernet1/0/2")
-        );
-        assert_eq!(
-            expand_interface(&t, "XGE1/0/49").as_deref(),
-            Some("Ten-GigabitEthernet1/0/49")
-        );
-        assert_eq!(expand_interface(&t, "foo1"), None);
-        assert_eq!(short_name(&t, "Ten-GigabitEthernet1/0/49"), "XGE1/0/49");
+fn view(name: &str, short: &str, v: Option<&Values>) -> IfView {
+    let Some(v) = v else {
+        return IfView {
+            name: name.to_string(),
+            short: short.to_string(),
+            up: true,
+            ..IfView::default()
+        };
+    };
+    IfView {
+        name: name.to_string(),
+        short: short.to_string(),
+        description: get(v, "description").map(unquote).unwrap_or("").to_string(),
+        addr: Addr::parse(get(v, "ip").unwrap_or(""), get(v, "mask").unwrap_or("")),
+        up: get(v, "shutdown").is_none(),
+        vlan: get(v, "vlan").unwrap_or("").to_string(),
+        vrf: get(v, "vrf").unwrap_or("").to_string(),
     }
 }

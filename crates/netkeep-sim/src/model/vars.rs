@@ -1,11 +1,16 @@
-//! The variables device-level templates see: hostname, user, clock, uptime, VTY settings, and
-//! the interface, VLAN and ARP lists.
+//! The variables device-level templates see: hostname, user, clock, uptime, VTY settings, the
+//! running configuration (`{{config}}`), and lists generated from the configuration
+//! (interfaces, VLANs with their ports, connected and static routes) or from the personality
+//! (ARP, its `tables`).
 
 use std::borrow::Cow;
+use std::cell::OnceCell;
 use std::time::Duration;
 
 use super::clock::Clock;
-use super::state::{DeviceState, Interface};
+use super::names::is_type;
+use super::state::{DeviceState, IfView};
+use super::tree_text::render;
 use crate::personality::Personality;
 use crate::template::{Pairs, Scope, Vars};
 
@@ -35,9 +40,48 @@ pub struct DeviceVars<'a> {
     pub uptime: Duration,
     /// Wall clock.
     pub clock: Clock,
+    /// Interfaces, read from the configuration once per rendering.
+    ifs: OnceCell<Vec<IfView>>,
+    /// The interface a command named (`show interfaces Gi0/1`): `{{#selected_interfaces}}`
+    /// lists only it.
+    selected: Option<String>,
+    /// The VRF a command named: `{{#vrf_interfaces}}` lists its interfaces.
+    vrf: String,
 }
 
-impl DeviceVars<'_> {
+impl<'a> DeviceVars<'a> {
+    /// The variables of `st` for `user`.
+    pub fn new(p: &'a Personality, st: &'a DeviceState, user: &'a str, uptime: Duration) -> Self {
+        DeviceVars {
+            p,
+            st,
+            user,
+            uptime,
+            clock: Clock::now(),
+            ifs: OnceCell::new(),
+            selected: None,
+            vrf: "default".into(),
+        }
+    }
+
+    /// Only this VRF's interfaces in `{{#vrf_interfaces}}` (empty: the default VRF).
+    pub fn vrf(mut self, vrf: &str) -> Self {
+        if !vrf.is_empty() {
+            self.vrf = vrf.to_string();
+        }
+        self
+    }
+
+    /// Only this interface in `{{#selected_interfaces}}` (an empty name: all of them).
+    pub fn select(mut self, name: &str) -> Self {
+        self.selected = Some(name.to_string()).filter(|n| !n.is_empty());
+        self
+    }
+
+    fn interfaces(&self) -> &[IfView] {
+        self.ifs.get_or_init(|| self.st.interfaces(self.p))
+    }
+
     fn clock_var(&self, key: &str) -> Option<String> {
         let c = &self.clock;
         let up = self.uptime.as_secs();
@@ -56,6 +100,7 @@ impl DeviceVars<'_> {
             "up_hours" => (up % 86_400 / 3600).to_string(),
             "up_minutes" => (up % 3600 / 60).to_string(),
             "up_seconds" => up.to_string(),
+            "up_total_days" => (up / 86_400).to_string(),
             _ => return None,
         })
     }
@@ -65,12 +110,62 @@ impl DeviceVars<'_> {
         Some(match key {
             "vty_first" => self.p.inventory.vty_first.to_string(),
             "vty_last" => self.p.inventory.vty_last.to_string(),
-            "idle_set" if self.st.idle_configured => "1".into(),
-            "idle_set" => String::new(),
             "idle_min" => (idle / 60).to_string(),
             "idle_sec" => (idle % 60).to_string(),
             _ => return None,
         })
+    }
+
+    fn each_vlan(&self, f: &mut dyn FnMut(&dyn Vars)) {
+        for (id, name) in self.st.vlans(self.p) {
+            let ids = id.to_string();
+            let name = if name.is_empty() {
+                self.p.inventory.vlan_name.to_string(&Scope {
+                    vars: &Pairs(&[("id", &ids)]),
+                    parent: None,
+                })
+            } else {
+                name
+            };
+            f(&VlanVars {
+                p: self.p,
+                id: &ids,
+                name: &name,
+                ifs: self.interfaces(),
+            });
+        }
+    }
+
+    fn each_route(&self, key: &str, f: &mut dyn FnMut(&dyn Vars)) {
+        if key == "connected" {
+            for (idx, it) in self.interfaces().iter().enumerate() {
+                if it.addr.prefix.is_empty() || !it.up {
+                    continue;
+                }
+                f(&IfVars { p: self.p, it, idx });
+            }
+            return;
+        }
+        for (dest, via, vrf) in self.st.static_routes(self.p) {
+            let in_vrf = if vrf.is_empty() { "default" } else { &vrf } == self.vrf;
+            let net = dest.network().unwrap_or_else(|| dest.ip.clone());
+            let dest_prefix = format!("{net}/{}", dest.prefix);
+            let out = self
+                .interfaces()
+                .iter()
+                .find(|i| i.up && i.addr.contains(&via));
+            let (name, short) = out.map_or(("", ""), |i| (i.name.as_str(), i.short.as_str()));
+            f(&Pairs(&[
+                ("dest", &net),
+                ("mask", &dest.mask),
+                ("prefix", &dest.prefix),
+                ("dest_prefix", &dest_prefix),
+                ("via", &via),
+                ("interface", name),
+                ("short", short),
+                ("in_vrf", if in_vrf { "1" } else { "" }),
+            ]));
+        }
     }
 }
 
@@ -79,6 +174,26 @@ impl Vars for DeviceVars<'_> {
         match key {
             "hostname" => Some(Cow::Borrowed(&self.st.hostname)),
             "user" => Some(Cow::Borrowed(self.user)),
+            "config" => Some(Cow::Owned(render(&self.p.config, &self.st.running))),
+            "startup_config" => Some(Cow::Owned(render(&self.p.config, &self.st.startup))),
+            "vrf_name" => Some(Cow::Borrowed(&self.vrf)),
+            "gateway" => {
+                let routes = self.st.static_routes(self.p);
+                let default = routes.into_iter().find(|(d, _, _)| d.prefix == "0");
+                Some(Cow::Owned(
+                    default.map(|(_, via, _)| via).unwrap_or_default(),
+                ))
+            }
+            "route_count" => {
+                let routed = self
+                    .interfaces()
+                    .iter()
+                    .filter(|i| i.up && !i.addr.prefix.is_empty());
+                let n = 2 * routed.count() + self.st.static_routes(self.p).len() + 2;
+                Some(Cow::Owned(n.to_string()))
+            }
+            "saved" => Some(Cow::Borrowed(if self.st.saved { "1" } else { "" })),
+            "interface_count" => Some(Cow::Owned(self.interfaces().len().to_string())),
             _ => self
                 .clock_var(key)
                 .or_else(|| self.vty_var(key))
@@ -88,21 +203,31 @@ impl Vars for DeviceVars<'_> {
 
     fn each(&self, key: &str, f: &mut dyn FnMut(&dyn Vars)) -> bool {
         match key {
-            "interfaces" => {
-                for (i, it) in self.st.interfaces.iter().enumerate() {
-                    f(&IfVars { it, idx: i });
+            "interfaces" | "selected_interfaces" => {
+                let only = self
+                    .selected
+                    .as_deref()
+                    .filter(|_| key == "selected_interfaces");
+                for (idx, it) in self.interfaces().iter().enumerate() {
+                    if only.is_none_or(|n| n.eq_ignore_ascii_case(&it.name)) {
+                        f(&IfVars { p: self.p, it, idx });
+                    }
                 }
             }
-            "vlans" => {
-                for id in self.st.vlans.keys() {
-                    let ids = id.to_string();
-                    let name = self.p.inventory.vlan_name.to_string(&Scope {
-                        vars: &Pairs(&[("id", &ids)]),
-                        parent: None,
-                    });
-                    f(&Pairs(&[("id", &ids), ("name", &name)]));
+            "vrf_interfaces" => {
+                for (idx, it) in self.interfaces().iter().enumerate() {
+                    let vrf = if it.vrf.is_empty() {
+                        "default"
+                    } else {
+                        &it.vrf
+                    };
+                    if vrf == self.vrf {
+                        f(&IfVars { p: self.p, it, idx });
+                    }
                 }
             }
+            "vlans" => self.each_vlan(f),
+            "connected" | "static_routes" => self.each_route(key, f),
             "arp" => {
                 for a in &self.p.inventory.arp {
                     f(&Pairs(&[
@@ -114,53 +239,90 @@ impl Vars for DeviceVars<'_> {
                     ]));
                 }
             }
-            _ => return false,
+            _ => {
+                let Some(rows) = self.p.tables.get(key) else {
+                    return false;
+                };
+                for row in rows {
+                    let pairs: Vec<(&str, &str)> =
+                        row.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+                    f(&Pairs(&pairs));
+                }
+            }
+        }
+        true
+    }
+}
+
+/// One VLAN: id, name, and its ports (interfaces without an address whose access VLAN it is).
+struct VlanVars<'a> {
+    p: &'a Personality,
+    id: &'a str,
+    name: &'a str,
+    ifs: &'a [IfView],
+}
+
+impl Vars for VlanVars<'_> {
+    fn get(&self, key: &str) -> Option<Cow<'_, str>> {
+        match key {
+            "id" => Some(Cow::Borrowed(self.id)),
+            "name" => Some(Cow::Borrowed(self.name)),
+            _ => None,
+        }
+    }
+
+    fn each(&self, key: &str, f: &mut dyn FnMut(&dyn Vars)) -> bool {
+        if key != "ports" {
+            return false;
+        }
+        for (idx, it) in self.ifs.iter().enumerate() {
+            let vlan = if it.vlan.is_empty() { "1" } else { &it.vlan };
+            if it.addr.ip.is_empty() && vlan == self.id && it.name.chars().any(|c| c == '/') {
+                f(&IfVars { p: self.p, it, idx });
+            }
         }
         true
     }
 }
 
 struct IfVars<'a> {
-    it: &'a Interface,
+    p: &'a Personality,
+    it: &'a IfView,
     idx: usize,
 }
 
 impl Vars for IfVars<'_> {
     fn get(&self, key: &str) -> Option<Cow<'_, str>> {
         let it = self.it;
+        let a = &it.addr;
         Some(match key {
-            "name" => Cow::Borrowed(&it.name),
+            "name" | "interface" => Cow::Borrowed(&it.name),
             "short" => Cow::Borrowed(&it.short),
             "description" => Cow::Borrowed(&it.description),
-            "ip" => Cow::Borrowed(&it.ip),
-            "mask" => Cow::Borrowed(&it.mask),
-            "prefix" => Cow::Borrowed(&it.prefix),
+            "ip" => Cow::Borrowed(&a.ip),
+            "mask" => Cow::Borrowed(&a.mask),
+            "prefix" => Cow::Borrowed(&a.prefix),
+            "network" => Cow::Owned(a.network().unwrap_or_default()),
+            "network_prefix" => Cow::Owned(format!("{}/{}", a.network()?, a.prefix)),
+            "ip_host" if !a.ip.is_empty() => Cow::Owned(format!("{}/32", a.ip)),
             "up" => Cow::Borrowed(if it.up { "1" } else { "" }),
+            "vlan" => Cow::Borrowed(if it.vlan.is_empty() { "1" } else { &it.vlan }),
+            "vrf" => Cow::Borrowed(if it.vrf.is_empty() {
+                "default"
+            } else {
+                &it.vrf
+            }),
             "idx" => Cow::Owned(self.idx.to_string()),
             "name_unit" => Cow::Owned(format!("{}.0", it.name)),
-            "ip_prefix" if !it.ip.is_empty() => Cow::Owned(format!("{}/{}", it.ip, it.prefix)),
+            "ip_prefix" if !a.ip.is_empty() => Cow::Owned(format!("{}/{}", a.ip, a.prefix)),
             "mac_suffix" => Cow::Owned(format!("{:04x}", 0x1000 + self.idx)),
+            "mac_a" => Cow::Owned(format!("{:02x}", 0x10 + self.idx / 256)),
+            "mac_b" => Cow::Owned(format!("{:02x}", self.idx % 256)),
+            k if k.starts_with("type_") => {
+                let hit = is_type(&self.p.inventory.if_types, &it.name, &k[5..]);
+                Cow::Borrowed(if hit { "1" } else { "" })
+            }
             _ => return None,
         })
     }
-}
-
-/// Lines of the running configuration for a state (used to size `config_lines` padding).
-pub fn running_config_lines(p: &Personality, st: &DeviceState) -> usize {
-    let Some(t) = p.outputs.get("running_config") else {
-        return 0;
-    };
-    let dv = DeviceVars {
-        p,
-        st,
-        user: "admin",
-        uptime: Duration::ZERO,
-        clock: Clock::now(),
-    };
-    t.to_string(&Scope {
-        vars: &dv,
-        parent: None,
-    })
-    .lines()
-    .count()
 }

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use super::config::{compile_config, compile_filters};
 use super::kinds::StepKind;
 use super::pattern::parse_pattern;
 use super::raw::{RawCommand, RawPersonality, RawSet, RawSlow, RawStep};
@@ -31,6 +32,20 @@ pub(super) fn compile(source: &str, text: &str) -> Result<Personality, SimError>
     for (k, v) in &raw.outputs {
         outputs.insert(k.clone(), c.t(v)?);
     }
+    let tmpl = |s: &str| c.output("config", s).map_err(|e| e.to_string());
+    let config = compile_config(raw.config.as_ref(), &tmpl).map_err(|e| c.bad(e))?;
+    let filters = compile_filters(raw.filters.as_ref(), &tmpl).map_err(|e| c.bad(e))?;
+    let tables = raw
+        .tables
+        .iter()
+        .map(|(k, rows)| {
+            let rows = rows
+                .iter()
+                .map(|r| r.iter().map(|(a, b)| (a.clone(), b.clone())).collect())
+                .collect();
+            (k.clone(), rows)
+        })
+        .collect();
     Ok(Personality {
         platform: raw.platform.clone(),
         default_hostname: raw.default_hostname.clone(),
@@ -42,6 +57,11 @@ pub(super) fn compile(source: &str, text: &str) -> Result<Personality, SimError>
         modes,
         commands,
         outputs,
+        config,
+        filters,
+        tables,
+        enable_secret: raw.enable_secret,
+        echo_wrap: raw.echo_wrap,
     })
 }
 
@@ -84,6 +104,12 @@ impl Compiler<'_> {
                 .transpose()?,
             inherit: m.inherit,
             config: m.config,
+            config_words: m
+                .config_words
+                .iter()
+                .map(|w| w.to_ascii_lowercase())
+                .collect(),
+            privilege: m.privilege,
         })
     }
 
@@ -159,6 +185,13 @@ impl Compiler<'_> {
                 .map(|s| self.step(&what, s))
                 .collect::<Result<_, _>>()?,
             slow: c.slow.as_ref().map(|s| self.slow(s)).transpose()?,
+            block: c.block.as_deref().map(|t| self.t(t)).transpose()?,
+            section: c.section.as_deref().map(|t| self.t(t)).transpose()?,
+            run_in: c
+                .run_in
+                .as_deref()
+                .map(|m| self.mode_index(m))
+                .transpose()?,
         })
     }
 
@@ -177,6 +210,16 @@ impl Compiler<'_> {
 
     /// Exactly one change per `set`.
     fn set(&self, what: &str, r: &RawSet) -> Result<SetOp, SimError> {
+        let mut ops = self.state_ops(r)?;
+        ops.extend(self.session_ops(r)?);
+        match (ops.pop(), ops.is_empty()) {
+            (Some(op), true) => Ok(op),
+            _ => Err(self.bad(format!("{what}: `set` needs exactly one change"))),
+        }
+    }
+
+    /// The named state changes (hostname, description, VLAN, idle timeout).
+    fn state_ops(&self, r: &RawSet) -> Result<Vec<SetOp>, SimError> {
         let mut ops = Vec::new();
         if let Some(v) = &r.hostname {
             ops.push(SetOp::Hostname(self.t(v)?));
@@ -201,19 +244,42 @@ impl Compiler<'_> {
                 seconds: self.t(&i.seconds)?,
             });
         }
+        Ok(ops)
+    }
+
+    /// Configuration lines, the candidate's operations, paging, width, save, reload.
+    fn session_ops(&self, r: &RawSet) -> Result<Vec<SetOp>, SimError> {
+        let mut ops = Vec::new();
+        let templated = [
+            (&r.config, SetOp::Config as fn(Template) -> SetOp),
+            (&r.config_set, SetOp::ConfigSet),
+            (&r.config_delete, SetOp::ConfigDelete),
+            (&r.commit_confirmed, SetOp::CommitConfirmed),
+            (&r.rollback, SetOp::Rollback),
+            (&r.width, SetOp::Width),
+        ];
+        for (v, op) in templated {
+            if let Some(v) = v {
+                ops.push(op(self.t(v)?));
+            }
+        }
         if let Some(b) = r.paging {
             ops.push(SetOp::Paging(b));
         }
-        if r.commit == Some(true) {
-            ops.push(SetOp::Commit);
-        }
-        if r.discard == Some(true) {
-            ops.push(SetOp::Discard);
-        }
-        match (ops.pop(), ops.is_empty()) {
-            (Some(op), true) => Ok(op),
-            _ => Err(self.bad(format!("{what}: `set` needs exactly one change"))),
-        }
+        let flags = [
+            (r.commit, SetOp::Commit),
+            (r.discard, SetOp::Discard),
+            (r.commit_check, SetOp::CommitCheck),
+            (r.save, SetOp::Save),
+            (r.reload, SetOp::Reload),
+        ];
+        ops.extend(
+            flags
+                .into_iter()
+                .filter(|(f, _)| *f == Some(true))
+                .map(|(_, op)| op),
+        );
+        Ok(ops)
     }
 
     fn step(&self, what: &str, s: &RawStep) -> Result<Step, SimError> {
@@ -239,7 +305,11 @@ impl Compiler<'_> {
             default: s.default.clone(),
             abort: self.t(&s.abort)?,
             if_uncommitted: s.if_uncommitted,
+            if_unsaved: s.if_unsaved,
             choices,
+            var: s.var.clone(),
+            if_no_secret: s.if_no_secret,
+            refusal: self.t(&s.refusal)?,
         })
     }
 
@@ -247,11 +317,12 @@ impl Compiler<'_> {
         Ok(Slow {
             head: self.t(&s.head)?,
             line: self.t(&s.line)?,
-            count: s.count,
+            count: self.t(&s.count)?,
             interval: s.interval,
             tail: self.t(&s.tail)?,
             aborted: self.t(&s.aborted)?,
             inline: s.inline,
+            per_line: s.per_line,
         })
     }
 }

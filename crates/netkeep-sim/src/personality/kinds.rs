@@ -62,4 +62,90 @@ pub enum StepKind {
     /// One of the step's `choices` (e.g. IOS-XR's `yes/no/cancel` on leaving with uncommitted
     /// changes); anything else asks again.
     Choice,
+    /// One key, no Enter needed (`[confirm]`): Enter or `y` goes on, anything else aborts.
+    Confirm,
+}
+
+/// How a configuration tree is written out (and read back from an initial configuration).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum TreeStyle {
+    /// Children indented under their parent line (Cisco, Comware, VRP, EOS, NX-OS).
+    #[default]
+    Indent,
+    /// `name {` … `}` blocks and `leaf;` statements (Junos).
+    Braces,
+}
+
+/// Which words of a configuration line name the setting it sets (a later line with the same
+/// key replaces it), when no `settings` rule of the personality says otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyRule {
+    /// The words up to the last one that is not a value (`logging buffered` of
+    /// `logging buffered 20010`, `ip host test1` of `ip host test1 1.1.1.1`).
+    #[default]
+    LeadingKeywords,
+    /// The first word (Junos statements: `archive` of `archive size 120k files 3`).
+    FirstWord,
+}
+
+/// What an output filter (`| include`, `| match`, …) does to a command's output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FilterOp {
+    /// Lines matching the regex.
+    Include,
+    /// Lines not matching the regex.
+    Exclude,
+    /// From the first matching line on.
+    Begin,
+    /// Matching top-level lines with their indented children (and the parents of matching
+    /// indented lines).
+    Section,
+    /// The number of (matching) lines, in the filter's `output` template (`{{count}}`).
+    Count,
+    /// A `{ }` configuration as `set` commands.
+    DisplaySet,
+    /// The whole output without the pager.
+    NoMore,
+    /// The uncommitted changes (candidate against running) instead of the output.
+    Compare,
+}
+
+/// What a password step does when the device has no enable secret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum NoSecret {
+    /// Ask anyway; no answer is right.
+    #[default]
+    Ask,
+    /// Skip the step (EOS `enable` without a secret).
+    Skip,
+    /// Stop the command with the step's `abort` text (IOS "% No password set").
+    Refuse,
+}
+
+/// What an unset `DeviceConfig::enable_secret` means on this platform.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum SecretDefault {
+    /// The login password is also the enable secret.
+    #[default]
+    LoginPassword,
+    /// No enable secret is configured.
+    None,
+}
+
+/// How the echo of a typed line wraps at the terminal width.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum EchoWrap {
+    /// No wrapping (the terminal's business).
+    #[default]
+    None,
+    /// CR LF inserted when the line reaches the last column.
+    Crlf,
+    /// A space and CR at the last column, as a Linux line editor with auto-margins.
+    SpaceCr,
 }

@@ -3,18 +3,25 @@
 //!
 //! Everything vendor-specific (prompts, mode graph, paging, messages, outputs) lives in the
 //! file; the engine only interprets it. `raw.rs` is the file format (with `kinds.rs`, the enums
-//! it names), `pattern.rs` parses command patterns, `compile.rs` turns a file into the types of
-//! `types.rs`, `catalog.rs` finds a personality by name or alias.
+//! it names, and `raw_config.rs`, its `config:`/`filters:` sections), `pattern.rs` parses command
+//! patterns, `config.rs` compiles the configuration model and filters, `compile.rs` turns a file
+//! into the types of `types.rs`, `catalog.rs` finds a personality by name or alias.
 
 mod catalog;
 mod compile;
+mod config;
 mod kinds;
 mod pattern;
 mod raw;
+mod raw_config;
 mod types;
 
 pub(crate) use catalog::builtin as catalog_builtin;
 pub use catalog::{platforms, Catalog};
-pub use kinds::{Activity, CandidateScope, Exit, NulMode, StepKind};
-pub use pattern::{ArgKind, Tok};
-pub use types::{Command, IfType, Personality, SetOp, Slow, Step, Terminal};
+pub use config::{ConfigModel, LinePath, Record, RuleTail};
+pub use kinds::{
+    Activity, CandidateScope, EchoWrap, Exit, FilterOp, KeyRule, NoSecret, NulMode, SecretDefault,
+    StepKind, TreeStyle,
+};
+pub use pattern::{match_line, render_line, ArgKind, Tok};
+pub use types::{Command, IfType, Mode, Personality, SetOp, Slow, Step, Terminal};

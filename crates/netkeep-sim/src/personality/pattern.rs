@@ -87,6 +87,69 @@ fn argument(p: &str, inner: &str) -> Result<Tok, String> {
     })
 }
 
+/// Matches a stored configuration line against a pattern: keywords exactly, one word per
+/// argument, the rest of the line for `<name...>`. The bound arguments, or `None`.
+///
+/// `match_line(&parse_pattern("ip address <ip> <mask>")?, "ip address 10.0.0.1 255.0.0.0")`
+/// binds `ip` and `mask`.
+pub fn match_line(toks: &[Tok], line: &str) -> Option<Vec<(String, String)>> {
+    let mut vars = Vec::new();
+    let mut rest = line.trim_start();
+    for tok in toks {
+        let (word, after) = split_word(rest);
+        match tok {
+            Tok::Key { word: k, .. } => {
+                if !word.eq_ignore_ascii_case(k) {
+                    return None;
+                }
+            }
+            Tok::Arg { name, optional, .. } => {
+                if word.is_empty() && !optional {
+                    return None;
+                }
+                vars.push((name.clone(), word.to_string()));
+            }
+            Tok::Rest { name } => {
+                if rest.is_empty() {
+                    return None;
+                }
+                vars.push((name.clone(), rest.trim().to_string()));
+                rest = "";
+                continue;
+            }
+        }
+        rest = after;
+    }
+    rest.trim().is_empty().then_some(vars)
+}
+
+/// Writes a pattern out as a configuration line with `var`'s values for its arguments; an
+/// optional argument without a value is left out; `None` if a required one has none.
+pub fn render_line(toks: &[Tok], var: &dyn Fn(&str) -> Option<String>) -> Option<String> {
+    let mut words: Vec<String> = Vec::with_capacity(toks.len());
+    for tok in toks {
+        match tok {
+            Tok::Key { word, .. } => words.push(word.clone()),
+            Tok::Arg { name, optional, .. } => match var(name).filter(|v| !v.is_empty()) {
+                Some(v) => words.push(v),
+                None if *optional => {}
+                None => return None,
+            },
+            Tok::Rest { name } => words.push(var(name).filter(|v| !v.is_empty())?),
+        }
+    }
+    Some(words.join(" "))
+}
+
+/// The first word of `s` and what follows it.
+fn split_word(s: &str) -> (&str, &str) {
+    let s = s.trim_start();
+    match s.find(char::is_whitespace) {
+        Some(i) => (&s[..i], &s[i..]),
+        None => (s, ""),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -115,5 +178,24 @@ mod tests {
         assert!(matches!(&t[4], Tok::Rest { name } if name == "text"));
         assert!(parse_pattern("x <a:bogus>").is_err());
         assert!(parse_pattern("sh[ow").is_err());
+    }
+
+    #[test]
+    fn stored_lines_match_and_render() {
+        let p = parse_pattern("ip address <ip> <mask?>").unwrap();
+        let v = match_line(&p, "ip address 10.0.0.1 255.0.0.0").unwrap();
+        assert_eq!(v[1], ("mask".to_string(), "255.0.0.0".to_string()));
+        assert!(match_line(&p, "ip address").is_none());
+        assert!(match_line(&p, "ip address 1 2 3").is_none());
+        assert!(match_line(&p, "ip addr 1.1.1.1").is_none());
+        let d = parse_pattern("description <text...>").unwrap();
+        let v = match_line(&d, "description to  rack 7").unwrap();
+        assert_eq!(v[0].1, "to  rack 7");
+        let get = |k: &str| (k == "ip").then(|| "10.0.0.9".to_string());
+        assert_eq!(
+            render_line(&p, &get).as_deref(),
+            Some("ip address 10.0.0.9")
+        );
+        assert_eq!(render_line(&d, &get), None);
     }
 }

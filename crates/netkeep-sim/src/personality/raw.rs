@@ -1,12 +1,15 @@
 //! The personality file format, as written (`personalities/NAME.yaml`). Compiled by
 //! `compile.rs` into [`super::Personality`].
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
 use serde::Deserialize;
 
-use super::kinds::{Activity, CandidateScope, Exit, NulMode, StepKind};
+use super::kinds::{
+    Activity, CandidateScope, EchoWrap, Exit, NoSecret, NulMode, SecretDefault, StepKind,
+};
+use super::raw_config::{RawConfig, RawFilters};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -45,6 +48,21 @@ pub(super) struct RawPersonality {
     pub arp: Vec<RawArp>,
     pub commands: Vec<RawCommand>,
     pub outputs: HashMap<String, String>,
+    /// How the configuration is kept, shown and edited.
+    #[serde(default)]
+    pub config: Option<RawConfig>,
+    /// Output filters after `|`.
+    #[serde(default)]
+    pub filters: Option<RawFilters>,
+    /// More lists for templates (`{{#mac}}`, `{{#neighbors}}`): records of named text fields.
+    #[serde(default)]
+    pub tables: HashMap<String, Vec<BTreeMap<String, String>>>,
+    /// What an unset `DeviceConfig::enable_secret` means here.
+    #[serde(default)]
+    pub enable_secret: SecretDefault,
+    /// How the echo of a long typed line wraps at the terminal width.
+    #[serde(default)]
+    pub echo_wrap: EchoWrap,
 }
 
 fn default_unsolicited() -> String {
@@ -100,6 +118,13 @@ pub(super) struct RawMode {
     /// Config changes made in this mode wait for `commit` (candidate configuration).
     #[serde(default)]
     pub config: bool,
+    /// Any line starting with one of these words (after a negation) is a configuration line
+    /// of this mode, kept in the configuration tree.
+    #[serde(default)]
+    pub config_words: Vec<String>,
+    /// The privilege level of the mode (`{{privilege}}`), where the vendor has levels.
+    #[serde(default)]
+    pub privilege: Option<u8>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -192,6 +217,15 @@ pub(super) struct RawCommand {
     pub confirm: Vec<RawStep>,
     #[serde(default)]
     pub slow: Option<RawSlow>,
+    /// The configuration block a mode-entering command opens (`interface {{if}}`).
+    #[serde(default)]
+    pub block: Option<String>,
+    /// A configuration path whose text the output shows as `{{section}}`.
+    #[serde(default)]
+    pub section: Option<String>,
+    /// Runs its `<cmd...>` argument as a command of this mode (Junos `run`, IOS `do`).
+    #[serde(default)]
+    pub run_in: Option<String>,
 }
 
 /// One key per change; YAML maps (serde_norway wants tags for enums, which read badly).
@@ -214,6 +248,33 @@ pub(super) struct RawSet {
     pub commit: Option<bool>,
     #[serde(default)]
     pub discard: Option<bool>,
+    /// A configuration line (template) at the current block.
+    #[serde(default)]
+    pub config: Option<String>,
+    /// A `{ }`-style `set` path (Junos `set system host-name R2`).
+    #[serde(default)]
+    pub config_set: Option<String>,
+    /// A `{ }`-style `delete` path.
+    #[serde(default)]
+    pub config_delete: Option<String>,
+    /// Check the candidate without applying it.
+    #[serde(default)]
+    pub commit_check: Option<bool>,
+    /// Commit, rolled back unless confirmed within this many minutes (template).
+    #[serde(default)]
+    pub commit_confirmed: Option<String>,
+    /// Load commit number N (template) into the candidate.
+    #[serde(default)]
+    pub rollback: Option<String>,
+    /// The running configuration becomes the startup configuration.
+    #[serde(default)]
+    pub save: Option<bool>,
+    /// Reboot the device (sessions end; it comes back with its startup configuration).
+    #[serde(default)]
+    pub reload: Option<bool>,
+    /// The terminal width of this session (template, columns).
+    #[serde(default)]
+    pub width: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -249,9 +310,21 @@ pub(super) struct RawStep {
     /// Only ask when there are uncommitted changes.
     #[serde(default)]
     pub if_uncommitted: bool,
+    /// Only ask when the running configuration was changed since the last save.
+    #[serde(default)]
+    pub if_unsaved: bool,
     /// For `kind: choice`: the accepted answers and what each does.
     #[serde(default)]
     pub choices: Vec<RawChoice>,
+    /// The answer is kept as this variable for later steps and the output.
+    #[serde(default)]
+    pub var: Option<String>,
+    /// For `kind: secret`: what happens when the device has no enable secret.
+    #[serde(default)]
+    pub if_no_secret: NoSecret,
+    /// Printed by `if_no_secret: refuse`.
+    #[serde(default)]
+    pub refusal: String,
 }
 
 /// One answer group of a `choice` step (`yes`/`y` → commit, `no`/`n` → discard, `cancel`).
@@ -271,7 +344,9 @@ pub(super) struct RawChoice {
 pub(super) struct RawSlow {
     pub head: String,
     pub line: String,
-    pub count: u32,
+    /// Lines in a full run: a number or a template (`{{repeat}}`).
+    #[serde(with = "num_or_text")]
+    pub count: String,
     #[serde(with = "humantime_req")]
     pub interval: Duration,
     pub tail: String,
@@ -279,4 +354,25 @@ pub(super) struct RawSlow {
     /// Lines are printed without a line break (Cisco's `!!!!!`).
     #[serde(default)]
     pub inline: bool,
+    /// With `inline`: a line break after this many (IOS: 70 `!` per line).
+    #[serde(default)]
+    pub per_line: usize,
+}
+
+mod num_or_text {
+    use serde::{Deserialize, Deserializer};
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum NumOrText {
+        Num(u64),
+        Text(String),
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+        Ok(match NumOrText::deserialize(d)? {
+            NumOrText::Num(n) => n.to_string(),
+            NumOrText::Text(t) => t,
+        })
+    }
 }

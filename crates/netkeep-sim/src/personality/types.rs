@@ -3,7 +3,10 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use super::kinds::{Activity, CandidateScope, Exit, NulMode, StepKind};
+use super::config::{ConfigModel, Filters};
+use super::kinds::{
+    Activity, CandidateScope, EchoWrap, Exit, NoSecret, NulMode, SecretDefault, StepKind,
+};
 use super::pattern::Tok;
 use super::raw::{RawArp, RawInterface};
 use crate::template::Template;
@@ -40,6 +43,24 @@ pub enum SetOp {
     Commit,
     /// Drop the candidate configuration.
     Discard,
+    /// A configuration line at the current block.
+    Config(Template),
+    /// A `{ }`-style `set` path.
+    ConfigSet(Template),
+    /// A `{ }`-style `delete` path.
+    ConfigDelete(Template),
+    /// Check the candidate (nothing changes).
+    CommitCheck,
+    /// Commit, rolled back unless confirmed within this many minutes.
+    CommitConfirmed(Template),
+    /// Load commit number N into the candidate.
+    Rollback(Template),
+    /// Running configuration → startup configuration.
+    Save,
+    /// Reboot the device.
+    Reload,
+    /// This session's terminal width.
+    Width(Template),
 }
 
 /// One answer group of a [`StepKind::Choice`] step.
@@ -66,8 +87,16 @@ pub struct Step {
     pub abort: Template,
     /// Only asked when there are uncommitted changes.
     pub if_uncommitted: bool,
+    /// Only asked when the running configuration is not saved.
+    pub if_unsaved: bool,
     /// For [`StepKind::Choice`].
     pub choices: Vec<Choice>,
+    /// The answer's variable name.
+    pub var: Option<String>,
+    /// For [`StepKind::Secret`]: without an enable secret.
+    pub if_no_secret: NoSecret,
+    /// Printed when the step refuses for want of a secret.
+    pub refusal: Template,
 }
 
 /// A compiled slow (ping-like) command.
@@ -77,8 +106,8 @@ pub struct Slow {
     pub head: Template,
     /// Printed every `interval` (`{{seq}}` counts).
     pub line: Template,
-    /// Lines in a full run.
-    pub count: u32,
+    /// Lines in a full run (rendered with the command's variables).
+    pub count: Template,
     /// Time between lines.
     pub interval: Duration,
     /// Printed after the last line.
@@ -87,6 +116,8 @@ pub struct Slow {
     pub aborted: Template,
     /// Lines are printed without a line break (Cisco's `!!!!!`).
     pub inline: bool,
+    /// With `inline`: a line break after this many (0: never).
+    pub per_line: usize,
 }
 
 /// A compiled command definition.
@@ -110,6 +141,12 @@ pub struct Command {
     pub confirm: Vec<Step>,
     /// Ping-like output over time.
     pub slow: Option<Slow>,
+    /// The configuration block a mode-entering command opens.
+    pub block: Option<Template>,
+    /// A configuration path shown as `{{section}}`.
+    pub section: Option<Template>,
+    /// Runs its `cmd` argument as a command of this mode.
+    pub run_in: Option<usize>,
 }
 
 /// A compiled mode.
@@ -123,6 +160,10 @@ pub struct Mode {
     pub inherit: bool,
     /// A configuration mode.
     pub config: bool,
+    /// First words of configuration lines kept as they are typed (lower case).
+    pub config_words: Vec<String>,
+    /// Privilege level, where the vendor has levels.
+    pub privilege: Option<u8>,
 }
 
 /// An interface type with its abbreviation (for `display interface brief` and name expansion).
@@ -218,4 +259,14 @@ pub struct Personality {
     pub commands: Vec<Command>,
     /// Named output templates (`@name` in commands; `running_config` sizes padding).
     pub outputs: HashMap<String, Template>,
+    /// How the configuration is kept, shown and edited.
+    pub config: ConfigModel,
+    /// Output filters after `|`.
+    pub filters: Filters,
+    /// More lists for templates.
+    pub tables: HashMap<String, Vec<Vec<(String, String)>>>,
+    /// What an unset enable secret means.
+    pub enable_secret: SecretDefault,
+    /// How a long typed line's echo wraps.
+    pub echo_wrap: EchoWrap,
 }

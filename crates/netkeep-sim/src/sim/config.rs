@@ -22,8 +22,22 @@ pub struct DeviceConfig {
     pub hostname: String,
     /// Login user name (default `admin`).
     pub username: String,
-    /// Login password, also the enable secret (default `admin`).
+    /// Login password (default `admin`); also the enable secret where the platform asks for
+    /// one and [`DeviceConfig::enable_secret`] is unset.
     pub password: String,
+    /// The enable secret: `None` = the platform's default (IOS, IOS-XR: the login password;
+    /// EOS: none), `Some("")` = no enable secret configured (EOS `enable` goes straight in, IOS
+    /// refuses with "% No password set"), `Some(s)` = `s`.
+    pub enable_secret: Option<String>,
+    /// How long a "minute" of the CLI's own timers lasts (`commit confirmed 1` rolls back after
+    /// one); 60 s by default, shorter in tests.
+    pub minute: Duration,
+    /// How long a device stays down after a confirmed `reload`/`reboot`.
+    pub reload_time: Duration,
+    /// Sessions start in the privileged exec mode (`R1#`), as IOS does for a user with
+    /// `privilege 15` logging in with `login local`; on platforms without privilege levels it
+    /// changes nothing.
+    pub privileged_login: bool,
     /// VTY idle timeout for new sessions: `None` = the platform's default, `Some(ZERO)` = off.
     pub idle_timeout: Option<Duration>,
     /// Concurrent sessions allowed; `None` = unlimited.
@@ -55,6 +69,10 @@ impl DeviceConfig {
             hostname,
             username: "admin".into(),
             password: "admin".into(),
+            enable_secret: None,
+            minute: Duration::from_secs(60),
+            reload_time: Duration::from_secs(3),
+            privileged_login: false,
             idle_timeout: None,
             vty_limit: None,
             login_delay: Duration::ZERO,

@@ -18,8 +18,8 @@ use super::shared::Core;
 use super::ssh_handler;
 use crate::error::SimError;
 use crate::fault::Fault;
-use crate::model::{running_config_lines, DeviceState, Model};
-use crate::personality::{Catalog, Personality};
+use crate::model::{DeviceState, Model, Seed};
+use crate::personality::{Catalog, Personality, SecretDefault};
 
 /// Connections a simulated device lets wait for `accept` (the kernel caps it at somaxconn).
 const LISTEN_BACKLOG: u32 = 4096;
@@ -89,11 +89,21 @@ fn initial_state(p: &Personality, cfg: &DeviceConfig) -> DeviceState {
         Some(d) if d.is_zero() => (None, true),
         Some(d) => (Some(d), true),
     };
-    let mut state = DeviceState::new(p, &cfg.hostname, idle, configured);
-    if cfg.config_lines > 0 {
-        state.pad(p, cfg.config_lines, |st| running_config_lines(p, st));
+    let mut seed = Seed::new(p, &cfg.hostname, idle, configured);
+    seed.pad(p, cfg.config_lines, &cfg.username);
+    DeviceState::new(p, &seed, &cfg.username)
+}
+
+/// The enable secret the device checks (`None`: it has none).
+fn enable_secret(p: &Personality, cfg: &DeviceConfig) -> Option<String> {
+    match &cfg.enable_secret {
+        Some(s) if s.is_empty() => None,
+        Some(s) => Some(s.clone()),
+        None => match p.enable_secret {
+            SecretDefault::LoginPassword => Some(cfg.password.clone()),
+            SecretDefault::None => None,
+        },
     }
-    state
 }
 
 /// A TCP socket bound to `addr` with SO_REUSEADDR (not SO_REUSEPORT: a second simulator on
@@ -130,7 +140,9 @@ impl SimDevice {
         let bound = listener
             .local_addr()
             .map_err(|source| SimError::Bind { addr, source })?;
-        let model = Arc::new(Model::new(p, state, &cfg.password));
+        let secret = enable_secret(&p, &cfg);
+        let model = Model::new(p, state, secret, cfg.minute);
+        let model = Arc::new(model.with_privileged_login(cfg.privileged_login));
         let inner = Arc::new(Shared {
             core: Arc::new(Core::new(model, cfg)),
             addr: bound,
@@ -139,6 +151,7 @@ impl SimDevice {
             stopped: AtomicBool::new(false),
         });
         spawn_accept(&inner, listener);
+        spawn_reload_watch(&inner);
         Ok(SimDevice { inner })
     }
 
@@ -175,9 +188,7 @@ impl SimDevice {
 
     /// Change the idle timeout for new sessions, as `idle-timeout` in the VTY config would.
     pub fn set_idle_timeout(&self, t: Option<Duration>) {
-        let mut st = self.inner.core.model.state();
-        st.idle = t.filter(|d| !d.is_zero());
-        st.idle_configured = true;
+        self.inner.core.model.state().idle = t.filter(|d| !d.is_zero());
     }
 
     /// The host public key in OpenSSH format (`ssh-ed25519 AAAA...`).
@@ -281,6 +292,29 @@ fn spawn_accept(inner: &Arc<Shared>, listener: TcpListener) {
         }
     });
     *inner.accept() = Some(h);
+}
+
+/// A confirmed `reload` on the CLI: the device reboots (sessions end, the startup
+/// configuration runs, uptime starts again).
+fn spawn_reload_watch(inner: &Arc<Shared>) {
+    let weak = Arc::downgrade(inner);
+    let core = inner.core.clone();
+    tokio::spawn(async move {
+        loop {
+            core.reload.notified().await;
+            let Some(inner) = weak.upgrade() else {
+                return;
+            };
+            if inner.stopped.load(Ordering::Acquire) {
+                return;
+            }
+            // The session's last output ("Proceed with reload? [confirm]" answered) goes first.
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            inner.core.model.rebooted();
+            let down = inner.core.cfg.reload_time;
+            reboot(inner.clone(), down, false).await;
+        }
+    });
 }
 
 /// `Fault::Reboot`: down for `down` (port held, connections refused), then listening again.

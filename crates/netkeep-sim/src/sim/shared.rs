@@ -28,6 +28,8 @@ pub(crate) struct Core {
     pub started: Instant,
     /// Sessions holding a VTY line.
     active: AtomicUsize,
+    /// A session confirmed a `reload`: the device reboots.
+    pub reload: tokio::sync::Notify,
 }
 
 impl Core {
@@ -40,6 +42,7 @@ impl Core {
             conns: ConnTable::default(),
             started: Instant::now(),
             active: AtomicUsize::new(0),
+            reload: tokio::sync::Notify::new(),
         }
     }
 

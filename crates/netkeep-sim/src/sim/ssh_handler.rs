@@ -46,6 +46,7 @@ pub(crate) async fn serve(core: Arc<Core>, config: Arc<Config>, stream: FaultStr
         vty: None,
         slot: None,
         tasks: Vec::new(),
+        cols: 0,
     };
     if let Ok(running) = russh::server::run_stream(config, stream, handler).await {
         let _ = running.await;
@@ -87,6 +88,8 @@ struct SshHandler {
     /// The VTY line; freed when the connection's handler goes.
     slot: Option<LineSlot>,
     tasks: Vec<JoinHandle<()>>,
+    /// Terminal width from the PTY request (0: no PTY size asked).
+    cols: usize,
 }
 
 impl Drop for SshHandler {
@@ -216,13 +219,14 @@ impl russh::server::Handler for SshHandler {
         &mut self,
         channel: ChannelId,
         _term: &str,
-        _col_width: u32,
+        col_width: u32,
         _row_height: u32,
         _pix_width: u32,
         _pix_height: u32,
         _modes: &[(russh::Pty, u32)],
         session: &mut Session,
     ) -> Result<(), Self::Error> {
+        self.cols = col_width as usize;
         session.channel_success(channel)?;
         Ok(())
     }
@@ -241,12 +245,16 @@ impl russh::server::Handler for SshHandler {
     async fn window_change_request(
         &mut self,
         channel: ChannelId,
-        _col_width: u32,
+        col_width: u32,
         _row_height: u32,
         _pix_width: u32,
         _pix_height: u32,
         session: &mut Session,
     ) -> Result<(), Self::Error> {
+        self.cols = col_width as usize;
+        if let Some(vty) = &self.vty {
+            vty.set_width(self.cols);
+        }
         session.channel_success(channel)?;
         Ok(())
     }
@@ -257,7 +265,7 @@ impl russh::server::Handler for SshHandler {
         session: &mut Session,
     ) -> Result<(), Self::Error> {
         session.channel_success(channel)?;
-        match Vty::open(&self.core, &self.user) {
+        match Vty::open(&self.core, &self.user, self.cols) {
             Opened::Refused(msg) => {
                 let _ = session.data(channel, msg);
                 hang_up(
@@ -312,6 +320,7 @@ impl russh::server::Handler for SshHandler {
         self.write(session, channel, out);
         match effect {
             Effect::Close => hang_up(session, channel, Disconnect::ByApplication, "logout"),
+            Effect::Reboot => self.core.reload.notify_one(),
             Effect::Slow(d) => {
                 let task = vty.spawn_slow(Self::sink(session, channel), d);
                 self.tasks.push(task);

@@ -49,9 +49,10 @@ pub(crate) enum Opened {
 }
 
 impl Vty {
-    /// Opens a CLI session for `user`.
-    pub fn open(core: &Arc<Core>, user: &str) -> Opened {
+    /// Opens a CLI session for `user` on a terminal `width` columns wide (0: unlimited).
+    pub fn open(core: &Arc<Core>, user: &str, width: usize) -> Opened {
         let mut engine = Engine::new(core.model.clone(), user);
+        engine.set_width(width);
         let Some(slot) = core.take_line() else {
             return Opened::Refused(engine.vty_refused_message());
         };
@@ -98,6 +99,11 @@ impl Vty {
                 .store(self.core.now_ms(), Ordering::Release);
         }
         (out, effect)
+    }
+
+    /// The client's terminal changed size.
+    pub fn set_width(&self, width: usize) {
+        self.engine().set_width(width);
     }
 
     /// Starts the VTY idle timer, if the device has one for new sessions.
@@ -149,6 +155,10 @@ async fn run_slow<S: Sink>(vty: Arc<Vty>, sink: S, first: Duration) {
             Effect::Slow(d) => wait = d,
             Effect::Close => {
                 sink.close().await;
+                return;
+            }
+            Effect::Reboot => {
+                vty.core.reload.notify_one();
                 return;
             }
             Effect::None | Effect::SlowDone => return,

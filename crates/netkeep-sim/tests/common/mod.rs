@@ -57,12 +57,22 @@ impl Cli {
     }
 
     pub async fn try_connect(addr: SocketAddr, user: &str, pw: &str) -> Result<Cli, String> {
+        Self::connect_cols(addr, user, pw, 200).await
+    }
+
+    /// Logs in with a PTY `cols` columns wide.
+    pub async fn connect_cols(
+        addr: SocketAddr,
+        user: &str,
+        pw: &str,
+        cols: u32,
+    ) -> Result<Cli, String> {
         let handle = ssh(addr, user, pw).await?;
         let ch = handle
             .channel_open_session()
             .await
             .map_err(|e| format!("open: {e}"))?;
-        ch.request_pty(false, "vt100", 200, 24, 0, 0, &[])
+        ch.request_pty(false, "vt100", cols, 24, 0, 0, &[])
             .await
             .map_err(|e| e.to_string())?;
         ch.request_shell(false).await.map_err(|e| e.to_string())?;
@@ -117,6 +127,13 @@ impl Cli {
             .unwrap_or_else(|e| panic!("{line:?}: {e}"))
     }
 
+    /// Send a command line and return its output alone: without the echoed line and the
+    /// `prompt` after it, LF line ends.
+    pub async fn output(&mut self, line: &str, prompt: &str) -> String {
+        let all = self.cmd(line, prompt).await;
+        body(&all, prompt)
+    }
+
     /// Wait until the server closes the channel; returns the bytes received meanwhile.
     pub async fn wait_closed(&mut self, within: Duration) -> Result<String, String> {
         let deadline = Instant::now() + within;
@@ -153,6 +170,13 @@ impl Cli {
         }
         String::from_utf8_lossy(&std::mem::take(&mut self.buf)).into_owned()
     }
+}
+
+/// A command's output from what `cmd` returned: the echo line and the prompt removed.
+pub fn body(all: &str, prompt: &str) -> String {
+    let rest = all.split_once("\r\n").map_or("", |x| x.1);
+    let rest = rest.strip_suffix(prompt).unwrap_or(rest);
+    rest.replace("\r\n", "\n")
 }
 
 pub fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
