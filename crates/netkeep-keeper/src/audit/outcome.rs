@@ -146,7 +146,8 @@ fn ran(device: &str, kind: Kind, r: &CommandResult, max: usize) -> CommandRecord
                 OutcomeKind::Rejected => Some(ErrorKind::Rejected),
                 _ => r.error_kind.or(Some(ErrorKind::Other)),
             },
-            error: r.error.as_deref().map(short),
+            // An error may quote the line it failed on: masked too.
+            error: r.error.as_deref().map(|e| redact::line(&short(e))),
         },
         duration_ms: r.elapsed_ms,
         bytes: body.len() as u64,
@@ -158,7 +159,7 @@ fn ran(device: &str, kind: Kind, r: &CommandResult, max: usize) -> CommandRecord
 /// A command never sent: why comes from the device's result.
 fn not_run(d: &DeviceResult, kind: Kind, i: usize) -> CommandRecord {
     let error = match (&d.error, i) {
-        (Some(e), _) => short(e),
+        (Some(e), _) => redact::line(&short(e)),
         (None, 0) => "not sent".to_string(),
         (None, _) => "not sent: an earlier command of the request failed or was rejected".into(),
     };
