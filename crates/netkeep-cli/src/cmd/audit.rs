@@ -86,7 +86,15 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-const HEADER: [&str; 7] = ["TIME", "USER", "VIA", "DEVICE", "OUTCOME", "MS", "COMMAND"];
+const HEADER: [&str; 7] = [
+    "TIME (UTC)",
+    "USER",
+    "VIA",
+    "DEVICE",
+    "OUTCOME",
+    "MS",
+    "COMMAND",
+];
 
 /// One table row for a record; `None` for a request whose outcomes are recorded (they are the
 /// rows).
