@@ -11,7 +11,7 @@
 //!   alice: config
 //!   bob: read
 //! certificates:                        # TLS client certificates, by subject
-//!   "CN=automation,O=Example": config
+//!   "O=Example,CN=automation": config   # as the 403 for an unlisted certificate spells it
 //! audit:
 //!   file: /var/log/netkeep/audit.jsonl
 //!   required: true                     # no audit record, no command
@@ -62,7 +62,8 @@ pub struct AccessFile {
     /// are `admin`, anyone else is refused.
     #[serde(default)]
     pub users: BTreeMap<String, Scope>,
-    /// TLS client certificate subject (as `CN=...,O=...`) → scope.
+    /// TLS client certificate subject (`O=Example,CN=automation`: its attributes in the
+    /// certificate's order, as a 403 for an unlisted certificate spells it) → scope.
     #[serde(default)]
     pub certificates: BTreeMap<String, Scope>,
     /// The audit log.

@@ -184,7 +184,8 @@ fn root_store(path: &Path) -> Result<RootCertStore, TlsError> {
     Ok(roots)
 }
 
-/// The subject of a DER certificate as an RFC 4514 string (`CN=automation,O=Example`), or
+/// The subject of a DER certificate as `O=Example,CN=automation` (its attributes in the
+/// certificate's order, RFC 4514 escaping), or
 /// `None` when it cannot be parsed.
 pub fn subject_of(der: &[u8]) -> Option<String> {
     use x509_cert::der::Decode;
