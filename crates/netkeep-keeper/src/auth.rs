@@ -20,8 +20,8 @@
 //! assert!(matches!(access.authenticate(&peer, None), Err(Denied::Unauthenticated(_))));
 //! ```
 
-use std::collections::BTreeMap;
-use std::sync::{Arc, RwLock};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex, RwLock};
 
 use subtle::ConstantTimeEq;
 
@@ -45,6 +45,9 @@ pub struct Access {
     users: BTreeMap<String, Scope>,
     certificates: BTreeMap<String, Scope>,
     own_uid: u32,
+    /// User names by uid, looked up once per policy (the lookup may go to NSS; a reload
+    /// forgets them, so a renamed user is seen after SIGHUP).
+    names: Mutex<HashMap<u32, String>>,
 }
 
 /// Why a request is not let in.
@@ -83,6 +86,7 @@ impl Access {
             users: file.users.clone(),
             certificates: file.certificates.clone(),
             own_uid: own_uid(),
+            names: Mutex::new(HashMap::new()),
         }
     }
 
@@ -115,7 +119,13 @@ impl Access {
     }
 
     fn unix(&self, uid: u32, pid: Option<i32>) -> Result<Identity, Denied> {
-        let name = crate::identity::user_name(uid);
+        let name = self
+            .names
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry(uid)
+            .or_insert_with(|| crate::identity::user_name(uid))
+            .clone();
         let scope = match self.users.get(&name) {
             Some(s) => *s,
             None if uid == self.own_uid || uid == 0 => Scope::Admin,
@@ -125,7 +135,7 @@ impl Access {
                 )))
             }
         };
-        Ok(Identity::unix(uid, pid, scope))
+        Ok(Identity::unix_named(name, uid, pid, scope))
     }
 
     fn token(&self, token: &str, peer: &Peer) -> Result<Identity, Denied> {

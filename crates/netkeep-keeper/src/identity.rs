@@ -75,10 +75,15 @@ pub struct Identity {
 }
 
 impl Identity {
-    /// An identity for a Unix socket peer.
+    /// An identity for a Unix socket peer (its name looked up with [`user_name`]).
     pub fn unix(uid: u32, pid: Option<i32>, scope: Scope) -> Identity {
+        Identity::unix_named(user_name(uid), uid, pid, scope)
+    }
+
+    /// An identity for a Unix socket peer whose user name is already known.
+    pub fn unix_named(user: String, uid: u32, pid: Option<i32>, scope: Scope) -> Identity {
         Identity {
-            user: user_name(uid),
+            user,
             auth: AuthMethod::Unix,
             scope,
             uid: Some(uid),

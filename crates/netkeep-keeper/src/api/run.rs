@@ -39,13 +39,17 @@ fn targets(pool: &Pool, b: &ExecBody) -> Result<Vec<String>, Box<Response>> {
         .map_err(|e| Box::new(err(StatusCode::NOT_FOUND, e.to_string())))
 }
 
-/// The target devices whose platform is a shell (see [`crate::inventory::is_shell_platform`]).
+/// The target devices whose platform is a shell (see [`crate::inventory::is_shell_platform`]),
+/// each platform judged once per request (a platform directory is read for it).
 fn shells(pool: &Pool, targets: &[String]) -> Vec<String> {
+    let mut judged = std::collections::HashMap::new();
     targets
         .iter()
-        .filter(|t| {
-            pool.device(t)
-                .is_none_or(|d| crate::inventory::is_shell_platform(&d.spec))
+        .filter(|t| match pool.device(t) {
+            None => true,
+            Some(d) => *judged
+                .entry((d.spec.platform_dir.clone(), d.spec.platform.clone()))
+                .or_insert_with(|| crate::inventory::is_shell_platform(&d.spec)),
         })
         .cloned()
         .collect()
