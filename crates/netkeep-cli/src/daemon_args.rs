@@ -1,6 +1,8 @@
 //! How a client command (`exec`, `config`, `status`) finds the daemon: `--socket` for the Unix
-//! socket, or `--url http://HOST:PORT --token-file F` for a TCP listener; unset, the
-//! environment (`NETKEEP_SOCKET`, `NETKEEP_URL` + `NETKEEP_TOKEN_FILE`) and the default socket.
+//! socket, or `--url http://HOST:PORT --token-file F` for a loopback TCP listener, or `--url
+//! https://HOST:PORT --ca-file CA [--token-file F] [--client-cert C --client-key K]` for a TLS
+//! one; unset, the environment (`NETKEEP_SOCKET`, `NETKEEP_URL` + `NETKEEP_TOKEN_FILE` +
+//! `NETKEEP_CA_FILE`) and the default socket.
 
 use std::path::PathBuf;
 
@@ -12,13 +14,24 @@ pub struct DaemonArgs {
     /// The daemon's Unix socket [default: NETKEEP_SOCKET, else $XDG_RUNTIME_DIR/netkeep.sock].
     #[arg(long)]
     pub socket: Option<PathBuf>,
-    /// The daemon's TCP listener (`serve --listen`), e.g. http://127.0.0.1:7878; needs
-    /// --token-file. (Without --socket and --url: NETKEEP_SOCKET, then NETKEEP_URL.)
+    /// The daemon's TCP listener (`serve --listen`): http://127.0.0.1:7878 on loopback, or
+    /// https://HOST:PORT with TLS (needs --ca-file). (Without --socket and --url:
+    /// NETKEEP_SOCKET, then NETKEEP_URL.)
     #[arg(long)]
     pub url: Option<String>,
     /// File holding the bearer token for --url (also NETKEEP_TOKEN_FILE).
     #[arg(long)]
     pub token_file: Option<PathBuf>,
+    /// CA certificate (PEM) that signs the daemon's certificate, for an https:// --url (also
+    /// NETKEEP_CA_FILE).
+    #[arg(long)]
+    pub ca_file: Option<PathBuf>,
+    /// Client certificate (PEM chain) for a daemon that asks for one (`serve --tls-client-ca`).
+    #[arg(long, requires = "client_key")]
+    pub client_cert: Option<PathBuf>,
+    /// The client certificate's private key (PEM).
+    #[arg(long, requires = "client_cert")]
+    pub client_key: Option<PathBuf>,
 }
 
 impl DaemonArgs {
@@ -28,6 +41,8 @@ impl DaemonArgs {
             socket: self.socket.clone(),
             url: self.url.clone(),
             token_file: self.token_file.clone(),
+            ca_file: self.ca_file.clone(),
+            client_cert: self.client_cert.clone().zip(self.client_key.clone()),
         })
         .await
     }

@@ -42,6 +42,8 @@ enum Command {
     Serve(cmd::serve::Args),
     /// Show the daemon's sessions.
     Status(cmd::status::Args),
+    /// Read the daemon's audit log: who ran what on which device, when, with what result.
+    Audit(cmd::audit::Args),
 }
 
 fn main() -> ExitCode {
@@ -57,7 +59,7 @@ fn main() -> ExitCode {
     // (a warm `netkeep exec` through the daemon is dominated by process start-up). The demo,
     // the simulator and the daemon serve many sessions and get every core.
     let mut builder = match cli.command {
-        Command::Exec(_) | Command::Config(_) | Command::Status(_) => {
+        Command::Exec(_) | Command::Config(_) | Command::Status(_) | Command::Audit(_) => {
             tokio::runtime::Builder::new_current_thread()
         }
         Command::Demo(_) | Command::Sim(_) | Command::Serve(_) => {
@@ -79,6 +81,7 @@ fn main() -> ExitCode {
             Command::Sim(a) => cmd::sim::run(a).await,
             Command::Serve(a) => cmd::serve::run(a).await,
             Command::Status(a) => cmd::status::run(a).await,
+            Command::Audit(a) => cmd::audit::run(a).await,
         }
     });
     match result {

@@ -1,9 +1,10 @@
 //! A client for a running `netkeep serve`, used by `netkeep exec/config/status` and usable from
 //! any Rust program. It speaks the types of [`crate::wire`], the same the server answers with.
 //!
-//! Discovery order: an explicit `--socket PATH` or `--url http://HOST:PORT` (token from
-//! `--token-file`); `NETKEEP_SOCKET`; `NETKEEP_URL` (token read from `NETKEEP_TOKEN_FILE`); the
-//! default socket path ([`default_socket_path`]). An explicit socket or URL that does not answer
+//! Discovery order: an explicit `--socket PATH` or `--url http://HOST:PORT` /
+//! `--url https://HOST:PORT` (token from `--token-file`, CA from `--ca-file`); `NETKEEP_SOCKET`;
+//! `NETKEEP_URL` (token read from `NETKEEP_TOKEN_FILE`, CA from `NETKEEP_CA_FILE`); the default
+//! socket path ([`default_socket_path`]). An explicit socket or URL that does not answer
 //! is an error; the others simply mean "no daemon" so callers can fall back to a direct
 //! connection.
 //!
@@ -31,47 +32,17 @@ use hyper::body::Bytes;
 use hyper_util::rt::TokioIo;
 use serde::de::DeserializeOwned;
 
+mod endpoint;
+
+pub use self::endpoint::{
+    default_socket_path, no_daemon_message, socket_path, ClientTls, Discovery, Endpoint,
+};
 use crate::wire::{
     ConfigBody, DeviceResult, DeviceStatus, ErrorBody, ExecBody, ExecResponse, ReloadReport,
 };
 
-/// Where the daemon listens.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Endpoint {
-    /// Unix socket path.
-    Unix(PathBuf),
-    /// TCP `host:port` with its bearer token.
-    Tcp {
-        /// `127.0.0.1:7878`
-        addr: String,
-        /// Bearer token.
-        token: String,
-    },
-}
-
-impl std::fmt::Display for Endpoint {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Endpoint::Unix(p) => write!(f, "unix socket {}", p.display()),
-            Endpoint::Tcp { addr, .. } => write!(f, "http://{addr}"),
-        }
-    }
-}
-
 /// Which devices an exec targets (the one definition, from [`crate::select`]).
 pub use crate::select::Target;
-
-/// Where the CLI was told to look for the daemon (flags); unset fields fall back to the
-/// environment and the default socket (see the module doc).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Discovery {
-    /// `--socket PATH`.
-    pub socket: Option<PathBuf>,
-    /// `--url http://HOST:PORT` (a TCP listener; needs a token).
-    pub url: Option<String>,
-    /// `--token-file F`, the bearer token for `url` (else `NETKEEP_TOKEN_FILE`).
-    pub token_file: Option<PathBuf>,
-}
 
 /// A failed call to the daemon.
 #[derive(Debug, thiserror::Error)]
@@ -105,37 +76,6 @@ pub enum ClientError {
     Config(String),
 }
 
-/// The default socket: `$XDG_RUNTIME_DIR/netkeep.sock`, else `~/.netkeep/netkeep.sock`.
-pub fn default_socket_path() -> PathBuf {
-    match std::env::var_os("XDG_RUNTIME_DIR").filter(|v| !v.is_empty()) {
-        Some(d) => PathBuf::from(d).join("netkeep.sock"),
-        None => dirs::home_dir()
-            .unwrap_or_else(|| PathBuf::from("/tmp"))
-            .join(".netkeep")
-            .join("netkeep.sock"),
-    }
-}
-
-/// The error text for "no daemon running" (names where we looked and how to start one).
-pub fn no_daemon_message() -> String {
-    format!(
-        "no netkeep daemon found at {} (start one with `netkeep serve --inventory FILE`, or point --socket / NETKEEP_SOCKET at it)",
-        socket_path(None).display()
-    )
-}
-
-/// The socket path the CLI uses: explicit, else `NETKEEP_SOCKET`, else the default.
-pub fn socket_path(explicit: Option<&Path>) -> PathBuf {
-    explicit
-        .map(Path::to_path_buf)
-        .or_else(|| {
-            std::env::var_os("NETKEEP_SOCKET")
-                .filter(|v| !v.is_empty())
-                .map(PathBuf::from)
-        })
-        .unwrap_or_else(default_socket_path)
-}
-
 /// Client of one daemon. Each call opens a fresh connection (cheap on a Unix socket).
 #[derive(Debug, Clone)]
 pub struct DaemonClient {
@@ -146,6 +86,7 @@ pub struct DaemonClient {
 enum Stream {
     Unix(tokio::net::UnixStream),
     Tcp(tokio::net::TcpStream),
+    Tls(Box<tokio_rustls::client::TlsStream<tokio::net::TcpStream>>),
 }
 
 impl DaemonClient {
@@ -186,7 +127,7 @@ impl DaemonClient {
         let explicit = if let Some(p) = &d.socket {
             Some(Endpoint::Unix(p.clone()))
         } else if let Some(url) = &d.url {
-            Some(tcp_endpoint(url, d.token_file.as_deref())?)
+            Some(endpoint::tcp_endpoint(url, d)?)
         } else {
             None
         };
@@ -198,7 +139,7 @@ impl DaemonClient {
         let ep = if let Some(p) = std::env::var_os("NETKEEP_SOCKET").filter(|v| !v.is_empty()) {
             Endpoint::Unix(PathBuf::from(p))
         } else if let Some(url) = std::env::var("NETKEEP_URL").ok().filter(|v| !v.is_empty()) {
-            tcp_endpoint(&url, d.token_file.as_deref())?
+            endpoint::tcp_endpoint(&url, d)?
         } else {
             Endpoint::Unix(default_socket_path())
         };
@@ -210,17 +151,32 @@ impl DaemonClient {
     }
 
     async fn connect(&self) -> Result<Stream, ClientError> {
-        let r = match &self.endpoint {
-            Endpoint::Unix(p) => tokio::net::UnixStream::connect(p).await.map(Stream::Unix),
-            Endpoint::Tcp { addr, .. } => tokio::net::TcpStream::connect(addr).await.map(|s| {
-                let _ = s.set_nodelay(true);
-                Stream::Tcp(s)
-            }),
-        };
-        r.map_err(|source| ClientError::Connect {
+        let cerr = |source| ClientError::Connect {
             endpoint: self.endpoint.clone(),
             source,
-        })
+        };
+        match &self.endpoint {
+            Endpoint::Unix(p) => tokio::net::UnixStream::connect(p)
+                .await
+                .map(Stream::Unix)
+                .map_err(cerr),
+            Endpoint::Tcp { addr, .. } => {
+                let s = tokio::net::TcpStream::connect(addr).await.map_err(cerr)?;
+                let _ = s.set_nodelay(true);
+                Ok(Stream::Tcp(s))
+            }
+            Endpoint::Https { addr, tls, .. } => {
+                let s = tokio::net::TcpStream::connect(addr).await.map_err(cerr)?;
+                let _ = s.set_nodelay(true);
+                let name = server_name(addr).map_err(|m| self.proto(m))?;
+                let c = tokio_rustls::TlsConnector::from(tls.config());
+                let t = c
+                    .connect(name, s)
+                    .await
+                    .map_err(|e| self.proto(format!("TLS handshake failed: {e}")))?;
+                Ok(Stream::Tls(Box::new(t)))
+            }
+        }
     }
 
     fn proto(&self, message: impl Into<String>) -> ClientError {
@@ -256,7 +212,12 @@ impl DaemonClient {
             .method(method)
             .uri(path)
             .header("host", "netkeep");
-        if let Endpoint::Tcp { token, .. } = &self.endpoint {
+        let token = match &self.endpoint {
+            Endpoint::Tcp { token, .. } => Some(token),
+            Endpoint::Https { token, .. } => token.as_ref(),
+            Endpoint::Unix(_) => None,
+        };
+        if let Some(token) = token {
             b = b.header("authorization", format!("Bearer {token}"));
         }
         if body.is_some() {
@@ -268,6 +229,7 @@ impl DaemonClient {
         let resp = match self.connect().await? {
             Stream::Unix(s) => send(TokioIo::new(s), req).await,
             Stream::Tcp(s) => send(TokioIo::new(s), req).await,
+            Stream::Tls(s) => send(TokioIo::new(s), req).await,
         }
         .map_err(|e| self.proto(e.to_string()))?;
         Ok(resp)
@@ -341,36 +303,16 @@ impl DaemonClient {
     }
 }
 
-/// A TCP endpoint from `http://HOST:PORT` (or `HOST:PORT`) and its token file (`explicit`, else
-/// `NETKEEP_TOKEN_FILE`).
-fn tcp_endpoint(url: &str, explicit: Option<&Path>) -> Result<Endpoint, ClientError> {
-    if url.starts_with("https://") {
-        return Err(ClientError::Config(format!(
-            "{url}: the daemon speaks plain HTTP (use http:// on loopback, or an SSH tunnel)"
-        )));
-    }
-    let addr = url
-        .trim_start_matches("http://")
-        .trim_end_matches('/')
-        .to_string();
-    let tf = match explicit {
-        Some(p) => p.to_path_buf(),
-        None => std::env::var_os("NETKEEP_TOKEN_FILE")
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-            .ok_or_else(|| {
-                ClientError::Config(format!(
-                    "{url} needs a bearer token: give --token-file (or NETKEEP_TOKEN_FILE)"
-                ))
-            })?,
+/// The name the daemon's certificate must carry: the host of `host:port` (a DNS name or an IP
+/// address, `[::1]` without its brackets).
+fn server_name(addr: &str) -> Result<rustls::pki_types::ServerName<'static>, String> {
+    let host = match addr.rsplit_once(':') {
+        Some((h, p)) if p.chars().all(|c| c.is_ascii_digit()) => h,
+        _ => addr,
     };
-    let token = std::fs::read_to_string(&tf).map_err(|e| {
-        ClientError::Config(format!("cannot read the token file {}: {e}", tf.display()))
-    })?;
-    Ok(Endpoint::Tcp {
-        addr,
-        token: token.trim().to_string(),
-    })
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    rustls::pki_types::ServerName::try_from(host.to_string())
+        .map_err(|e| format!("`{host}` is not a host name or address for TLS: {e}"))
 }
 
 async fn send<I>(io: I, req: hyper::Request<Full<Bytes>>) -> Result<(u16, Bytes), hyper::Error>

@@ -1,5 +1,13 @@
-//! `netkeep serve`: binds the API (Unix socket, optional token-protected TCP), warms the fleet,
-//! reloads on SIGHUP and stops gracefully on SIGTERM / Ctrl-C.
+//! `netkeep serve`: binds the API (Unix socket; optional TCP, TLS unless on loopback), sets up
+//! who may use it and the audit log, warms the fleet, reloads on SIGHUP and stops gracefully
+//! on SIGTERM / Ctrl-C / `POST /v1/shutdown`.
+//!
+//! | file | job |
+//! |---|---|
+//! | `daemon/listeners.rs` | the Unix socket, the TCP/TLS listener, the loopback rule, the token file |
+//! | `daemon/security.rs` | access policy, TLS and audit log from the configuration; their reload |
+//! | `daemon/signals.rs` | the signal table |
+//! | `daemon/warm.rs` | the open-file limit, warming with progress |
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), netkeep_keeper::daemon::DaemonError> {
@@ -11,20 +19,29 @@
 //! # Ok(()) }
 //! ```
 
+mod listeners;
+mod security;
+mod signals;
+mod warm;
+
 use std::io::IsTerminal;
 use std::net::SocketAddr;
-use std::os::unix::fs::{FileTypeExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-use crate::api::{self, ApiLimits};
+pub use self::listeners::{bind_unix_socket, bind_unix_socket_with_mode};
+use self::signals::{signal_streams, OnSignal};
+pub use self::warm::raise_nofile_limit;
+use crate::api::{self, ApiLimits, Security};
 use crate::connector::Connector;
 use crate::inventory::{Inventory, InventoryError, LoadOptions};
+use crate::listen::Listener;
 use crate::pool::{Pool, PoolOptions};
+use crate::tls::TlsFiles;
 use crate::wire::ReloadReport;
 
 /// Everything `netkeep serve` is configured with.
@@ -34,10 +51,21 @@ pub struct DaemonConfig {
     pub inventory: PathBuf,
     /// Unix socket; `None` = `NETKEEP_SOCKET` or the default path.
     pub socket: Option<PathBuf>,
-    /// Optional TCP listener (needs `token_file`).
+    /// The Unix socket's permission bits (default `0o600`: the daemon's own user only).
+    pub socket_mode: u32,
+    /// Optional TCP listener (needs a token, tokens in the access file, or client certificates;
+    /// TLS unless the address is loopback).
     pub listen: Option<SocketAddr>,
-    /// Bearer token file for the TCP listener.
+    /// Bearer token file for the TCP listener (one token, scope `admin`).
     pub token_file: Option<PathBuf>,
+    /// TLS for the TCP listener (`--tls-cert`, `--tls-key`, `--tls-client-ca`).
+    pub tls: Option<TlsFiles>,
+    /// The access file: named tokens, users, certificates, audit settings (`--access`).
+    pub access_file: Option<PathBuf>,
+    /// The audit log file (`--audit-log`); overrides the access file's `audit.file`.
+    pub audit_log: Option<PathBuf>,
+    /// Refuse commands while the audit log cannot be written (`--audit-required`).
+    pub audit_required: bool,
     /// Directory of user platform files (`--platform-dir`); overrides the inventory's
     /// `platform_dir`.
     pub platform_dir: Option<PathBuf>,
@@ -57,8 +85,13 @@ impl DaemonConfig {
         DaemonConfig {
             inventory: inventory.into(),
             socket: None,
+            socket_mode: 0o600,
             listen: None,
             token_file: None,
+            tls: None,
+            access_file: None,
+            audit_log: None,
+            audit_required: false,
             platform_dir: None,
             pool: PoolOptions::default(),
             limits: ApiLimits::default(),
@@ -75,9 +108,12 @@ pub enum DaemonError {
     /// the inventory error, and error reporters would print it twice.)
     #[error("inventory: {0}")]
     Inventory(InventoryError),
-    /// `--listen` without `--token-file`.
-    #[error("refusing to listen on TCP {0} without --token-file: anyone who can reach the port could run commands on your devices")]
+    /// `--listen` without any way to authenticate a TCP caller.
+    #[error("refusing to listen on TCP {0} without --token-file (or tokens or certificates in --access): anyone who can reach the port could run commands on your devices")]
     TcpWithoutToken(SocketAddr),
+    /// `--listen` on a non-loopback address without TLS (refused before binding).
+    #[error("refusing to listen on {0} without TLS: bearer tokens would cross the network in clear text; give --tls-cert and --tls-key, or listen on loopback (127.0.0.1, ::1)")]
+    PlainTcpNotLoopback(SocketAddr),
     /// Token file unreadable or empty.
     #[error("token file {path}: {message}")]
     Token {
@@ -86,6 +122,15 @@ pub enum DaemonError {
         /// What is wrong.
         message: String,
     },
+    /// The access file cannot be used.
+    #[error("{0}")]
+    Access(crate::access_file::AccessFileError),
+    /// A TLS file cannot be used.
+    #[error("{0}")]
+    Tls(crate::tls::TlsError),
+    /// The audit log cannot be opened.
+    #[error("{0}")]
+    Audit(crate::audit::AuditError),
     /// Another daemon answers on the socket.
     #[error("another netkeep daemon is already listening on {0}; stop it or use --socket")]
     AlreadyRunning(PathBuf),
@@ -105,127 +150,14 @@ impl From<InventoryError> for DaemonError {
     }
 }
 
-/// Raises the soft open-file limit to the hard limit (each session is a socket). Returns
-/// (old soft limit, new soft limit).
-#[allow(clippy::unnecessary_cast)] // rlim_t is not u64 everywhere
-pub fn raise_nofile_limit() -> std::io::Result<(u64, u64)> {
-    let mut lim = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
-    // SAFETY: getrlimit/setrlimit only read/write the struct we pass.
-    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) } != 0 {
-        return Err(std::io::Error::last_os_error());
-    }
-    let old = lim.rlim_cur as u64;
-    if lim.rlim_cur < lim.rlim_max {
-        lim.rlim_cur = lim.rlim_max;
-        // SAFETY: as above.
-        if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &lim) } != 0 {
-            return Err(std::io::Error::last_os_error());
-        }
-    }
-    Ok((old, lim.rlim_cur as u64))
-}
-
-/// Binds a Unix socket readable only by the owner: parent directory created 0700 when we
-/// create it, socket 0600 (created under umask 0177, so there is no window where it is open).
-/// A stale socket file is replaced; a live one (another daemon) is an error.
-pub fn bind_unix_socket(path: &Path) -> Result<tokio::net::UnixListener, DaemonError> {
-    let bind_err = |source| DaemonError::Bind {
-        what: path.display().to_string(),
-        source,
-    };
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        if !parent.exists() {
-            std::fs::create_dir_all(parent).map_err(bind_err)?;
-            std::fs::set_permissions(parent, std::fs::Permissions::from_mode(0o700))
-                .map_err(bind_err)?;
-        }
-    }
-    if let Ok(meta) = std::fs::symlink_metadata(path) {
-        if !meta.file_type().is_socket() {
-            return Err(bind_err(std::io::Error::new(
-                std::io::ErrorKind::AlreadyExists,
-                "a file that is not a socket is in the way; not removing it",
-            )));
-        }
-        if std::os::unix::net::UnixStream::connect(path).is_ok() {
-            return Err(DaemonError::AlreadyRunning(path.to_path_buf()));
-        }
-        std::fs::remove_file(path).map_err(bind_err)?;
-    }
-    // SAFETY: umask only changes this process's file creation mask; restored right after.
-    let old = unsafe { libc::umask(0o177) };
-    let r = tokio::net::UnixListener::bind(path);
-    // SAFETY: as above.
-    unsafe { libc::umask(old) };
-    let l = r.map_err(bind_err)?;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(bind_err)?;
-    Ok(l)
-}
-
-fn read_token(path: &Path) -> Result<String, DaemonError> {
-    let terr = |message: String| DaemonError::Token {
-        path: path.to_path_buf(),
-        message,
-    };
-    let t = std::fs::read_to_string(path).map_err(|e| terr(format!("cannot read: {e}")))?;
-    let t = t.trim().to_string();
-    if t.len() < 16 {
-        return Err(terr("the token must be at least 16 characters".into()));
-    }
-    if let Ok(m) = std::fs::metadata(path) {
-        if m.permissions().mode() & 0o077 != 0 {
-            tracing::warn!(
-                "token file {} is readable by other users; chmod 600 it",
-                path.display()
-            );
-        }
-    }
-    Ok(t)
-}
-
-/// The TCP listener and its bearer token.
-type TcpListener = (tokio::net::TcpListener, String);
-
-/// Binds the Unix socket and, with `--listen`, the token-protected TCP listener (refused
-/// without a token file). Returns the socket path with both listeners.
-async fn bind_listeners(
-    cfg: &DaemonConfig,
-) -> Result<(PathBuf, tokio::net::UnixListener, Option<TcpListener>), DaemonError> {
-    let token = match (&cfg.listen, &cfg.token_file) {
-        (Some(addr), None) => return Err(DaemonError::TcpWithoutToken(*addr)),
-        (Some(_), Some(f)) => Some(read_token(f)?),
-        _ => None,
-    };
-    let socket = crate::client::socket_path(cfg.socket.as_deref());
-    let unix = bind_unix_socket(&socket)?;
-    let (Some(addr), Some(token)) = (cfg.listen, token) else {
-        return Ok((socket, unix, None));
-    };
-    if !addr.ip().is_loopback() {
-        tracing::warn!(
-            "listening on non-loopback {addr}: the token is sent in clear text over HTTP"
-        );
-    }
-    let tcp = tokio::net::TcpListener::bind(addr)
-        .await
-        .map_err(|source| DaemonError::Bind {
-            what: addr.to_string(),
-            source,
-        })?;
-    Ok((socket, unix, Some((tcp, token))))
-}
-
 /// Serves the API on one listener until `stop`.
-fn spawn_server<L: axum::serve::Listener>(
-    listener: L,
+fn spawn_server(
+    listener: Listener,
     router: axum::Router,
     cfg: &DaemonConfig,
     stop: &CancellationToken,
 ) -> JoinHandle<()> {
-    tokio::spawn(api::serve(
+    tokio::spawn(crate::listen::serve(
         listener,
         router,
         cfg.limits.clone(),
@@ -239,16 +171,20 @@ pub struct Daemon {
     pool: Pool,
     socket: PathBuf,
     tcp: Option<SocketAddr>,
+    tls: bool,
     inventory: PathBuf,
     load: LoadOptions,
     stop: CancellationToken,
     servers: Vec<JoinHandle<()>>,
     warm: Option<JoinHandle<(usize, usize)>>,
     grace: Duration,
+    security: Security,
+    reloader: Arc<security::Reloader>,
 }
 
 impl Daemon {
-    /// Loads the inventory, binds the listeners and starts warming in the background.
+    /// Loads the inventory, sets up access, TLS and the audit log, binds the listeners and
+    /// starts warming in the background.
     pub async fn start(
         cfg: DaemonConfig,
         connector: Arc<dyn Connector>,
@@ -264,8 +200,10 @@ impl Daemon {
         for w in &inv.warnings {
             tracing::warn!("{w}");
         }
-        let (socket, unix, tcp_listener) = bind_listeners(&cfg).await?;
-        let tcp = tcp_listener.as_ref().and_then(|(l, _)| l.local_addr().ok());
+        let guarded = security::set_up(&cfg)?;
+        let (socket, unix, tcp_listener) =
+            listeners::bind_listeners(&cfg, guarded.tls.clone()).await?;
+        let tcp = tcp_listener.as_ref().map(|(_, a)| *a);
         let n = inv.devices.len();
         if let Some(d) = &inv.platform_dir {
             tracing::info!("user platform files from {}", d.display());
@@ -277,30 +215,33 @@ impl Daemon {
             cfg.inventory.clone(),
             load.clone(),
             cfg.limits.clone(),
+            guarded.security.clone(),
         );
         let mut servers = vec![spawn_server(unix, router.clone(), &cfg, &stop)];
-        if let Some((l, token)) = tcp_listener {
-            let r = api::require_token(router, token);
-            servers.push(spawn_server(l, r, &cfg, &stop));
+        if let Some((l, _)) = tcp_listener {
+            servers.push(spawn_server(l, router, &cfg, &stop));
         }
-        tracing::info!(devices = n, socket = %socket.display(), tcp = ?tcp, "netkeep daemon listening");
+        tracing::info!(devices = n, socket = %socket.display(), tcp = ?tcp, tls = guarded.tls.is_some(), "netkeep daemon listening");
         let warm = {
             let p = pool.clone();
             let bar = cfg.progress_bar && std::io::stderr().is_terminal();
-            Some(tokio::spawn(
-                async move { warm_with_progress(&p, bar).await },
-            ))
+            Some(tokio::spawn(async move {
+                warm::warm_with_progress(&p, bar).await
+            }))
         };
         Ok(Daemon {
             pool,
             socket,
             tcp,
+            tls: guarded.tls.is_some(),
             inventory: cfg.inventory,
             load,
             stop,
             servers,
             warm,
             grace: cfg.shutdown_grace,
+            security: guarded.security,
+            reloader: guarded.reloader,
         })
     }
 
@@ -317,6 +258,23 @@ impl Daemon {
     /// The TCP address actually bound, if any.
     pub fn tcp_addr(&self) -> Option<SocketAddr> {
         self.tcp
+    }
+
+    /// The TCP listener's URL (`https://127.0.0.1:7878` with TLS, else `http://...`), if any.
+    pub fn tcp_url(&self) -> Option<String> {
+        let scheme = if self.tls { "https" } else { "http" };
+        self.tcp.map(|a| format!("{scheme}://{a}"))
+    }
+
+    /// Re-reads the access file, the token file and the TLS files (as SIGHUP does); on error
+    /// the previous version of each stays in force.
+    pub fn reload_security(&self) -> Result<(), String> {
+        self.reloader.reload()
+    }
+
+    /// Resolves once `POST /v1/shutdown` asked the daemon to stop.
+    pub async fn shutdown_requested(&self) {
+        self.security.shutdown.cancelled().await
     }
 
     /// Waits for the start-up warm-up; returns (connected, failed).
@@ -348,8 +306,9 @@ impl Daemon {
         tracing::info!("stopped");
     }
 
-    /// Serves until SIGTERM, SIGINT or SIGQUIT (then [`Daemon::stop`], which logs out of every
-    /// device); SIGHUP reloads the inventory; SIGUSR1 and SIGUSR2 log a one-line summary of the
+    /// Serves until SIGTERM, SIGINT, SIGQUIT or `POST /v1/shutdown` (then [`Daemon::stop`],
+    /// which logs out of every device); SIGHUP reloads the inventory, the access file and the
+    /// TLS files; SIGUSR1 and SIGUSR2 log a one-line summary of the
     /// fleet; SIGALRM, SIGVTALRM, SIGPROF and SIGIO, which would end the process by default, are
     /// logged and ignored. None of them kills the daemon without logging out.
     pub async fn run_until_signal(self) {
@@ -365,7 +324,14 @@ impl Daemon {
             let next = futures::future::select_all(streams.iter_mut().map(|(name, act, s)| {
                 Box::pin(async move { s.recv().await.map(|_| (*name, *act)) })
             }));
-            match next.await.0 {
+            let next = tokio::select! {
+                n = next => n.0,
+                _ = self.security.shutdown.cancelled() => {
+                    tracing::info!("shutdown requested over the API: stopping");
+                    break;
+                }
+            };
+            match next {
                 Some((_, OnSignal::Reload)) => self.reload_on_signal().await,
                 Some((name, OnSignal::Summary)) => tracing::info!("{name}: {}", self.summary()),
                 Some((name, OnSignal::Ignore)) => tracing::info!("{name} ignored"),
@@ -392,6 +358,9 @@ impl Daemon {
                 tracing::error!("SIGHUP: inventory not reloaded, keeping the previous one: {e}")
             }
         }
+        if let Err(e) = self.reload_security() {
+            tracing::error!("SIGHUP: {e}");
+        }
     }
 
     /// One line about the fleet: devices per state, sessions open and in use, requests queued.
@@ -412,87 +381,4 @@ impl Daemon {
             sum(|d| d.queued)
         )
     }
-}
-
-/// What the daemon does on a signal.
-#[derive(Clone, Copy)]
-enum OnSignal {
-    Reload,
-    Stop,
-    Summary,
-    Ignore,
-}
-
-/// A signal's name, what it does, and its stream.
-type SignalStream = (&'static str, OnSignal, tokio::signal::unix::Signal);
-
-/// Installs the daemon's handlers: every signal whose default action would end the process is
-/// either acted on or ignored with a log line.
-fn signal_streams() -> Result<Vec<SignalStream>, String> {
-    use tokio::signal::unix::{signal, SignalKind};
-    let table = [
-        ("SIGHUP", SignalKind::hangup(), OnSignal::Reload),
-        ("SIGTERM", SignalKind::terminate(), OnSignal::Stop),
-        ("SIGINT", SignalKind::interrupt(), OnSignal::Stop),
-        ("SIGQUIT", SignalKind::quit(), OnSignal::Stop),
-        ("SIGUSR1", SignalKind::user_defined1(), OnSignal::Summary),
-        ("SIGUSR2", SignalKind::user_defined2(), OnSignal::Summary),
-        ("SIGALRM", SignalKind::alarm(), OnSignal::Ignore),
-        (
-            "SIGVTALRM",
-            SignalKind::from_raw(libc::SIGVTALRM),
-            OnSignal::Ignore,
-        ),
-        (
-            "SIGPROF",
-            SignalKind::from_raw(libc::SIGPROF),
-            OnSignal::Ignore,
-        ),
-        ("SIGIO", SignalKind::io(), OnSignal::Ignore),
-    ];
-    table
-        .into_iter()
-        .map(|(name, kind, act)| {
-            signal(kind)
-                .map(|s| (name, act, s))
-                .map_err(|e| format!("cannot install a handler for {name} ({e})"))
-        })
-        .collect()
-}
-
-async fn warm_with_progress(pool: &Pool, bar: bool) -> (usize, usize) {
-    let t0 = Instant::now();
-    let pb = bar.then(|| {
-        let pb = indicatif::ProgressBar::new(0);
-        if let Ok(style) = indicatif::ProgressStyle::with_template(
-            "warming {bar:40} {pos}/{len} sessions {elapsed}",
-        ) {
-            pb.set_style(style);
-        }
-        pb
-    });
-    let last_log = std::sync::Mutex::new(Instant::now());
-    let (ok, failed) = pool
-        .warm(|done, total| {
-            if let Some(pb) = &pb {
-                pb.set_length(total as u64);
-                pb.set_position(done as u64);
-            } else {
-                // Log lines at most every 2 s: bounded output for 10,000 devices.
-                let mut l = last_log.lock().unwrap_or_else(|p| p.into_inner());
-                if l.elapsed() >= Duration::from_secs(2) {
-                    *l = Instant::now();
-                    tracing::info!("warming: {done}/{total}");
-                }
-            }
-        })
-        .await;
-    if let Some(pb) = pb {
-        pb.finish_and_clear();
-    }
-    tracing::info!(
-        "warm: {ok} sessions up, {failed} failed, in {:.1} s",
-        t0.elapsed().as_secs_f64()
-    );
-    (ok, failed)
 }

@@ -38,16 +38,23 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod access_file;
 pub mod api;
+pub mod audit;
+pub mod auth;
 pub mod client;
 pub mod command;
 pub mod connector;
 pub mod daemon;
+pub mod identity;
 pub mod inventory;
+pub mod listen;
 pub mod metrics;
 pub mod pool;
+pub mod scopes;
 pub mod select;
 pub mod status;
+pub mod tls;
 pub mod wire;
 
 /// Parses `3s`, `500ms`, `10m` (humantime) for CLI flags.

@@ -95,6 +95,9 @@ pub struct CommandResult {
     /// Why it failed.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub error: Option<String>,
+    /// The class of its failure (`rejected`, `timeout`, `connection_lost`, `cancelled`...).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub error_kind: Option<ErrorKind>,
     /// Output received before it failed.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub partial_output: Option<String>,

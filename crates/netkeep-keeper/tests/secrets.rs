@@ -1,5 +1,6 @@
 //! The password never appears in logs (every level), errors, status, API answers or Debug
-//! output, on the success path and on the auth-failure path.
+//! output, on the success path and on the auth-failure path; neither it, nor a bearer token,
+//! nor a secret typed into a configuration line appears in the audit log (outputs kept).
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
@@ -12,6 +13,8 @@ use netkeep_keeper::pool::PoolOptions;
 use netkeep_sim::{DeviceConfig, Fault, SimDevice};
 
 const PW: &str = "Zebra-S3cret-7781";
+const TOKEN: &str = "Okapi-Token-5519-abcdef";
+const TYPED: &str = "Tapir-Typed-3306";
 
 #[derive(Clone, Default)]
 struct Buf(Arc<Mutex<Vec<u8>>>);
@@ -53,8 +56,20 @@ async fn password_never_leaks() {
         bad.addr().port()
     );
     std::fs::write(dir.path().join("inv.yaml"), &inv).unwrap();
+    let audit = dir.path().join("audit.jsonl");
+    std::fs::write(
+        dir.path().join("access.yaml"),
+        format!(
+            "tokens:\n  - {{ name: ops, scope: admin, sha256: {} }}\naudit:\n  output_bytes: 1MiB\n",
+            netkeep_keeper::auth::sha256_hex(TOKEN)
+        ),
+    )
+    .unwrap();
     let mut dc = DaemonConfig::new(dir.path().join("inv.yaml"));
     dc.socket = Some(dir.path().join("s.sock"));
+    dc.listen = Some("127.0.0.1:0".parse().unwrap());
+    dc.access_file = Some(dir.path().join("access.yaml"));
+    dc.audit_log = Some(audit.clone());
     dc.progress_bar = false;
     dc.pool = PoolOptions {
         tick: Duration::from_millis(100),
@@ -80,6 +95,25 @@ async fn password_never_leaks() {
     }
     let r = c.config("good", &["sysname x".into()]).await.unwrap();
     seen.push_str(&format!("{r:?}"));
+    // Over TCP with the token; a secret typed into a line is for the device, not the log.
+    let tcp = DaemonClient::new(netkeep_keeper::client::Endpoint::Tcp {
+        addr: d.tcp_addr().unwrap().to_string(),
+        token: TOKEN.into(),
+    });
+    let typed = [
+        "interface GigabitEthernet1/0/1".to_string(),
+        format!("description password {TYPED}"),
+    ];
+    assert!(tcp.config("good", &typed).await.unwrap().ok);
+    let r = tcp
+        .exec(
+            Target::Device("good".into()),
+            &["display current-configuration".into()],
+            None,
+        )
+        .await
+        .unwrap();
+    assert!(r.ok, "{r:?}");
     for path in ["/v1/sessions", "/metrics"] {
         let (_, b) = c.request_raw("GET", path, None).await.unwrap();
         seen.push_str(&String::from_utf8_lossy(&b));
@@ -107,4 +141,14 @@ async fn password_never_leaks() {
     );
     assert!(!seen.contains(PW), "password in API answers/status/Debug");
     assert!(!logs.contains(PW), "password in logs");
+    assert!(!logs.contains(TOKEN), "bearer token in logs");
+
+    let audit = std::fs::read_to_string(&audit).unwrap();
+    assert!(
+        audit.lines().count() >= 8 && audit.contains("current-configuration"),
+        "the audit log was written:\n{audit}"
+    );
+    for (what, secret) in [("password", PW), ("token", TOKEN), ("typed secret", TYPED)] {
+        assert!(!audit.contains(secret), "{what} in the audit log:\n{audit}");
+    }
 }

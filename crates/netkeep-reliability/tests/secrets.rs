@@ -2,8 +2,8 @@
 //! errors, status, API answers or session transcripts. netkeep-keeper's own secrets test covers
 //! the login password over the daemon on Comware; this adds what it does not reach: the enable
 //! secret typed in-band on Cisco IOS (the session writes it into the channel), a wrong enable
-//! secret, keyboard-interactive, inventory errors on the password's own line, and the plain
-//! `password:` warning.
+//! secret, keyboard-interactive, inventory errors on the password's own line, the plain
+//! `password:` warning, and the daemon's audit log (outputs kept, mirrored to syslog).
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
@@ -70,7 +70,24 @@ async fn no_password_in_logs_errors_status_api_or_transcripts() {
         },
         extra: "keepalive: { mode: nul, interval: 300ms }".into(),
     };
-    let lab = Lab::start(vec![host], |_| {}).await;
+    // The audit log keeps outputs (masked) and mirrors to a syslog socket: both are checked.
+    let audit = logdir.path().join("audit.jsonl");
+    let dev_log = logdir.path().join("dev-log");
+    let syslog = std::os::unix::net::UnixDatagram::bind(&dev_log).unwrap();
+    let access = logdir.path().join("access.yaml");
+    std::fs::write(
+        &access,
+        format!(
+            "audit:\n  output_bytes: 1MiB\n  syslog: {}\n",
+            dev_log.display()
+        ),
+    )
+    .unwrap();
+    let lab = Lab::start(vec![host], |cfg| {
+        cfg.audit_log = Some(audit.clone());
+        cfg.access_file = Some(access.clone());
+    })
+    .await;
     let c = lab.client();
     let r = c
         .exec(
@@ -218,4 +235,29 @@ async fn no_password_in_logs_errors_status_api_or_transcripts() {
     );
     assert_clean("answers, errors, status and Debug output", &seen);
     assert_clean("TRACE log file", &on_disk);
+
+    let audit_text = std::fs::read_to_string(&audit).unwrap();
+    assert!(
+        audit_text.contains("\"event\":\"command\"") && audit_text.contains("Cisco IOS"),
+        "the audit log holds the commands and their outputs:\n{audit_text}"
+    );
+    syslog.set_nonblocking(true).unwrap();
+    let mut mirrored = String::new();
+    let mut buf = vec![0u8; 65536];
+    while let Ok(n) = syslog.recv(&mut buf) {
+        mirrored.push_str(&String::from_utf8_lossy(&buf[..n]));
+        mirrored.push('\n');
+    }
+    assert!(
+        mirrored.contains("netkeep["),
+        "records were mirrored to syslog"
+    );
+    println!(
+        "secrets: audit log {} bytes ({} records), syslog mirror {} bytes checked",
+        audit_text.len(),
+        audit_text.lines().count(),
+        mirrored.len()
+    );
+    assert_clean("audit log", &audit_text);
+    assert_clean("syslog mirror", &mirrored);
 }

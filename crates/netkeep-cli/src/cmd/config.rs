@@ -173,6 +173,10 @@ async fn run_set(
         output: r.as_ref().map(String::clone).unwrap_or_default(),
         rejected: None,
         error: r.as_ref().err().map(|e| e.to_string()),
+        error_kind: r
+            .as_ref()
+            .err()
+            .map(netkeep_keeper::connector::ssh::error_kind),
         partial_output: r
             .as_ref()
             .err()

@@ -1,5 +1,6 @@
 //! Subcommands. Each module owns its clap `Args` and an async `run`.
 
+pub mod audit;
 pub mod config;
 pub mod demo;
 pub mod exec;

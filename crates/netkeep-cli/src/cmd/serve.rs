@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use netkeep_keeper::connector::ssh::SshConnector;
 use netkeep_keeper::daemon::{Daemon, DaemonConfig};
+use netkeep_keeper::tls::TlsFiles;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -17,12 +18,36 @@ pub struct Args {
     /// Unix socket for the API [default: $XDG_RUNTIME_DIR/netkeep.sock or ~/.netkeep/netkeep.sock].
     #[arg(long, env = "NETKEEP_SOCKET")]
     socket: Option<PathBuf>,
-    /// Also serve the API on TCP (e.g. 127.0.0.1:7878); needs --token-file.
+    /// The Unix socket's permission bits, octal (0660 lets a group connect; each caller also
+    /// needs a scope under `users:` in --access).
+    #[arg(long, default_value = "0600", value_parser = parse_mode)]
+    socket_mode: u32,
+    /// Also serve the API on TCP (e.g. 127.0.0.1:7878); needs --token-file, or tokens or
+    /// certificates in --access. A non-loopback address needs --tls-cert and --tls-key.
     #[arg(long)]
     listen: Option<SocketAddr>,
-    /// File holding the bearer token for --listen (at least 16 characters).
+    /// File holding a bearer token for --listen (at least 16 characters; scope admin).
     #[arg(long)]
     token_file: Option<PathBuf>,
+    /// TLS certificate chain (PEM) for --listen; re-read on SIGHUP.
+    #[arg(long, requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The TLS certificate's private key (PEM); re-read on SIGHUP.
+    #[arg(long, requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// CA certificate(s) (PEM) for client certificates: TLS clients must present one it signed.
+    #[arg(long, requires = "tls_cert")]
+    tls_client_ca: Option<PathBuf>,
+    /// Access file (YAML): named tokens with scopes, Unix users and client certificates with
+    /// scopes, audit log settings; re-read on SIGHUP.
+    #[arg(long, env = "NETKEEP_ACCESS_FILE")]
+    access: Option<PathBuf>,
+    /// Audit log (JSON lines, one record per command); overrides the access file's audit.file.
+    #[arg(long, env = "NETKEEP_AUDIT_LOG")]
+    audit_log: Option<PathBuf>,
+    /// Refuse to run commands while the audit log cannot be written.
+    #[arg(long)]
+    audit_required: bool,
     /// Directory of extra or overriding platform files (`*.yaml`), as for `netkeep exec`:
     /// inventory platform names are checked against the built-in platforms plus these, and
     /// sessions load them. Overrides the inventory's `platform_dir`.
@@ -42,8 +67,17 @@ pub struct Args {
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut cfg = DaemonConfig::new(args.inventory);
     cfg.socket = args.socket;
+    cfg.socket_mode = args.socket_mode;
     cfg.listen = args.listen;
     cfg.token_file = args.token_file;
+    cfg.tls = args.tls_cert.zip(args.tls_key).map(|(cert, key)| TlsFiles {
+        cert,
+        key,
+        client_ca: args.tls_client_ca,
+    });
+    cfg.access_file = args.access;
+    cfg.audit_log = args.audit_log;
+    cfg.audit_required = args.audit_required;
     cfg.platform_dir = args.platform_dir;
     cfg.pool.connect_concurrency = args.connect_concurrency;
     cfg.pool.queue_timeout = args.queue_timeout;
@@ -51,9 +85,17 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let connector = Arc::new(SshConnector::new());
     let daemon = Daemon::start(cfg, connector).await?;
     eprintln!("netkeep: serving on {}", daemon.socket_path().display());
-    if let Some(a) = daemon.tcp_addr() {
-        eprintln!("netkeep: serving on http://{a} (bearer token required)");
+    if let Some(url) = daemon.tcp_url() {
+        eprintln!("netkeep: serving on {url} (authentication required)");
     }
     daemon.run_until_signal().await;
     Ok(ExitCode::SUCCESS)
+}
+
+/// An octal permission mode (`0660`, `660`), at most 0777.
+fn parse_mode(s: &str) -> Result<u32, String> {
+    u32::from_str_radix(s.trim_start_matches("0o"), 8)
+        .ok()
+        .filter(|m| *m <= 0o777)
+        .ok_or_else(|| format!("bad mode `{s}`: expected octal permission bits like 0600 or 0660"))
 }

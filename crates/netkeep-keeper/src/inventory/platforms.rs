@@ -18,6 +18,24 @@ pub fn canonical_platform(name: &str) -> Option<String> {
     KnownPlatforms::builtin().canonical(name)
 }
 
+/// True when the device's platform has no configuration mode (a Unix shell, `generic`): there
+/// the words of a command do not tell whether it only reads (`sh` is a shell), so the `read`
+/// scope runs nothing on it. An unknown platform or unreadable platform directory counts as a
+/// shell (refuse rather than guess).
+pub fn is_shell_platform(spec: &super::DeviceSpec) -> bool {
+    let registry = match &spec.platform_dir {
+        Some(d) => match Registry::with_dir(d) {
+            Ok(r) => Cow::Owned(r),
+            Err(_) => return true,
+        },
+        None => Cow::Borrowed(Registry::builtin()),
+    };
+    registry
+        .get(&spec.platform)
+        .map(|p| p.spec().config.is_none())
+        .unwrap_or(true)
+}
+
 /// The platforms an inventory may name.
 pub(super) struct KnownPlatforms(Cow<'static, Registry>);
 

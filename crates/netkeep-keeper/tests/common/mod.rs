@@ -3,6 +3,8 @@
 //! tests speak the API as any script does).
 #![allow(dead_code)]
 
+pub mod pki;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -187,4 +189,29 @@ pub async fn post_and_keep(
     s.write_all(head.as_bytes()).await.unwrap();
     s.write_all(body.as_bytes()).await.unwrap();
     s
+}
+
+/// Writes an access file (`tokens`, `users`, `certificates`, `audit`) into the lab directory.
+pub fn access_file(dir: &std::path::Path, yaml: &str) -> std::path::PathBuf {
+    let p = dir.join("access.yaml");
+    std::fs::write(&p, yaml).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).unwrap();
+    p
+}
+
+/// An access-file line for a named token: `- { name, scope, sha256 }`.
+pub fn token_entry(name: &str, scope: &str, token: &str) -> String {
+    format!(
+        "  - {{ name: {name}, scope: {scope}, sha256: {} }}\n",
+        netkeep_keeper::auth::sha256_hex(token)
+    )
+}
+
+/// A client of a plain TCP listener with `token`.
+pub fn tcp_client(addr: std::net::SocketAddr, token: &str) -> DaemonClient {
+    DaemonClient::new(Endpoint::Tcp {
+        addr: addr.to_string(),
+        token: token.into(),
+    })
 }

@@ -1,0 +1,258 @@
+//! The two requests that reach devices, `POST /v1/exec` and `POST /v1/config`: checked,
+//! authorized for the caller's scope, recorded in the audit log before they run (their intent)
+//! and after (one record per device and command), and run in their own task so a client that
+//! goes away cancels only what is safe to stop.
+
+use std::time::{Duration, Instant};
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use tokio_util::sync::CancellationToken;
+
+use super::answer::{err, parse};
+use super::guard::{authorize, RequestId};
+use super::limits::{check_commands, MAX_READ_TIMEOUT_MS};
+use super::AppState;
+use crate::audit::{AuditError, AuditLog, Kind};
+use crate::identity::Identity;
+use crate::pool::{ExecRequest, Pool};
+use crate::scopes::{self, Scope};
+use crate::select::Target;
+use crate::wire::{millis, ConfigBody, DeviceResult, ExecBody, ExecResponse};
+
+/// The devices an exec body names, or the error answer.
+fn targets(pool: &Pool, b: &ExecBody) -> Result<Vec<String>, Box<Response>> {
+    let filter = b.filter.clone().unwrap_or_default();
+    let target = match (&b.device, &b.devices, &b.group) {
+        (Some(d), None, None) => Target::Device(d.clone()),
+        (None, Some(ds), None) if !ds.is_empty() => Target::Devices(ds.clone()),
+        (None, None, Some(g)) => Target::Group(g.clone()),
+        (None, None, None) if !filter.is_empty() => Target::All,
+        _ => return Err(Box::new(err(
+            StatusCode::BAD_REQUEST,
+            "give exactly one of `device`, `devices` (non-empty) or `group`, or only a `filter`",
+        ))),
+    };
+    pool.select(&target, &filter)
+        .map_err(|e| Box::new(err(StatusCode::NOT_FOUND, e.to_string())))
+}
+
+/// The target devices whose platform is a shell (see [`crate::inventory::is_shell_platform`]),
+/// each platform judged once per request (a platform directory is read for it).
+fn shells(pool: &Pool, targets: &[String]) -> Vec<String> {
+    let mut judged = std::collections::HashMap::new();
+    targets
+        .iter()
+        .filter(|t| match pool.device(t) {
+            None => true,
+            Some(d) => *judged
+                .entry((d.spec.platform_dir.clone(), d.spec.platform.clone()))
+                .or_insert_with(|| crate::inventory::is_shell_platform(&d.spec)),
+        })
+        .cloned()
+        .collect()
+}
+
+/// The checks every device request passes before anything runs: not stopping, sane timeout.
+fn ready(st: &AppState, read_timeout_ms: Option<u64>) -> Result<(), Box<Response>> {
+    if st.pool.is_stopping() {
+        return Err(Box::new(err(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the daemon is shutting down",
+        )));
+    }
+    // One request must not hold a device's only session for days.
+    if read_timeout_ms.is_some_and(|t| t == 0 || t > MAX_READ_TIMEOUT_MS) {
+        return Err(Box::new(err(
+            StatusCode::BAD_REQUEST,
+            format!("`read_timeout_ms` must be between 1 and {MAX_READ_TIMEOUT_MS} (one hour)"),
+        )));
+    }
+    Ok(())
+}
+
+pub(super) async fn exec(
+    State(st): State<AppState>,
+    Extension(who): Extension<Identity>,
+    Extension(rid): Extension<RequestId>,
+    body: axum::body::Bytes,
+) -> Response {
+    let t0 = Instant::now();
+    let b: ExecBody = match parse(&body) {
+        Ok(b) => b,
+        Err(r) => return *r,
+    };
+    if let Err(r) = check_commands(&b.commands, &st.limits, "commands") {
+        return *r;
+    }
+    let targets = match targets(&st.pool, &b) {
+        Ok(t) => t,
+        Err(r) => return *r,
+    };
+    let shells = match who.scope {
+        Scope::Read => shells(&st.pool, &targets),
+        _ => Vec::new(),
+    };
+    let need = scopes::exec_needs(&b.commands, &shells);
+    let scope_check = authorize(&st, &who, &rid, "exec", (&targets, &b.commands), &need);
+    if let Err(r) = scope_check.await {
+        return *r;
+    }
+    if let Err(r) = ready(&st, b.read_timeout_ms) {
+        return *r;
+    }
+    let req = ExecRequest {
+        commands: b.commands,
+        read_timeout: b.read_timeout_ms.map(Duration::from_millis),
+        continue_on_error: b.continue_on_error,
+    };
+    let audit = Audited::new(&st, who, rid, Kind::Exec, req.commands.clone());
+    let p = st.pool.clone();
+    let ran = in_own_task(move |cancel| async move {
+        audit.before(&targets).await?;
+        let results = if targets.len() == 1 {
+            vec![p.exec_one_until(&targets[0], &req, &cancel).await]
+        } else {
+            p.exec_many_until(&targets, &req, &cancel).await
+        };
+        audit.after(&results).await;
+        Ok(results)
+    })
+    .await;
+    match ran {
+        Ok(Ok(results)) => Json(ExecResponse {
+            ok: results.iter().all(|r| r.ok),
+            elapsed_ms: millis(t0.elapsed()),
+            results,
+        })
+        .into_response(),
+        Ok(Err(e)) => audit_refused(&e),
+        Err(resp) => resp,
+    }
+}
+
+pub(super) async fn config(
+    State(st): State<AppState>,
+    Extension(who): Extension<Identity>,
+    Extension(rid): Extension<RequestId>,
+    body: axum::body::Bytes,
+) -> Response {
+    let b: ConfigBody = match parse(&body) {
+        Ok(b) => b,
+        Err(r) => return *r,
+    };
+    if let Err(r) = check_commands(&b.lines, &st.limits, "lines") {
+        return *r;
+    }
+    if !st.pool.has_device(&b.device) {
+        return err(
+            StatusCode::NOT_FOUND,
+            format!("unknown device `{}`", b.device),
+        );
+    }
+    let devices = [b.device.clone()];
+    let need = scopes::config_needs();
+    if let Err(r) = authorize(&st, &who, &rid, "config", (&devices, &b.lines), &need).await {
+        return *r;
+    }
+    if let Err(r) = ready(&st, None) {
+        return *r;
+    }
+    let audit = Audited::new(&st, who, rid, Kind::Config, b.lines.clone());
+    let p = st.pool.clone();
+    let ran = in_own_task(move |cancel| async move {
+        audit.before(&devices).await?;
+        let r = p.config_until(&b.device, &b.lines, &cancel).await;
+        audit.after(std::slice::from_ref(&r)).await;
+        Ok(r)
+    })
+    .await;
+    match ran {
+        Ok(Ok(r)) => Json(r).into_response(),
+        Ok(Err(e)) => audit_refused(&e),
+        Err(resp) => resp,
+    }
+}
+
+/// 503: the audit log is required and the intent could not be written; nothing was sent.
+fn audit_refused(e: &AuditError) -> Response {
+    err(
+        StatusCode::SERVICE_UNAVAILABLE,
+        format!("{e}; nothing was sent: commands are not run while the audit log is required and cannot be written (free space or fix the file, then retry)"),
+    )
+}
+
+/// One request's audit records: its intent before, its outcomes after.
+struct Audited {
+    log: Option<AuditLog>,
+    who: Identity,
+    rid: String,
+    kind: Kind,
+    commands: Vec<String>,
+}
+
+impl Audited {
+    fn new(
+        st: &AppState,
+        who: Identity,
+        rid: RequestId,
+        kind: Kind,
+        commands: Vec<String>,
+    ) -> Self {
+        Audited {
+            log: st.security.audit.clone(),
+            who,
+            rid: rid.0,
+            kind,
+            commands,
+        }
+    }
+
+    /// Writes the intent; an error only when the log is required (else it is logged and the
+    /// request goes on).
+    async fn before(&self, devices: &[String]) -> Result<(), AuditError> {
+        let Some(log) = &self.log else {
+            return Ok(());
+        };
+        let r = log
+            .intent(&self.rid, &self.who, self.kind, devices, &self.commands)
+            .await;
+        match r {
+            Err(e) if log.settings().required => Err(e),
+            _ => Ok(()),
+        }
+    }
+
+    /// Writes the outcomes (a failure is logged by the log itself: the intent is on record).
+    async fn after(&self, results: &[DeviceResult]) {
+        if let Some(log) = &self.log {
+            let _ = log
+                .outcomes(&self.rid, &self.who, self.kind, &self.commands, results)
+                .await;
+        }
+    }
+}
+
+/// Runs device work in its own task, handing it a token that fires when the client goes away
+/// (hyper drops the handler when the connection closes): the work decides what is safe to stop
+/// — queued requests leave the queue, read-only commands are interrupted, anything else
+/// finishes — instead of being cut wherever the handler happened to be. The task also writes
+/// the outcome records, so they are written even when nobody waits for the answer. A panic in
+/// it becomes a 500.
+async fn in_own_task<T, F>(work: impl FnOnce(CancellationToken) -> F) -> Result<T, Response>
+where
+    T: Send + 'static,
+    F: std::future::Future<Output = T> + Send + 'static,
+{
+    let cancel = CancellationToken::new();
+    // Fires on drop: when the handler is dropped mid-request, and (harmlessly) after it ends.
+    let _gone = cancel.clone().drop_guard();
+    tokio::spawn(work(cancel)).await.map_err(|e| {
+        err(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("internal error: {e}"),
+        )
+    })
+}
