@@ -30,10 +30,13 @@ use axum::{Json, Router};
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 
+use crate::connector::ConfigRequest;
 use crate::inventory::{Inventory, InventoryError, LoadOptions};
 use crate::pool::{ExecRequest, Pool};
 use crate::select::Target;
-use crate::wire::{millis, ConfigBody, ErrorBody, ExecBody, ExecResponse, ReloadReport};
+use crate::wire::{
+    millis, CommandSpec, ConfigBody, ErrorBody, ExecBody, ExecResponse, ReloadReport,
+};
 
 /// The OpenAPI 3 document of this API.
 pub const OPENAPI_YAML: &str = include_str!("../openapi.yaml");
@@ -191,8 +194,46 @@ fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Box<Response>
     })
 }
 
-fn check_commands(cmds: &[String], limits: &ApiLimits, what: &str) -> Result<(), Box<Response>> {
-    if cmds.is_empty() {
+/// Each command of an exec body: one line of text, answers without control characters,
+/// patterns that compile, timeouts in range.
+fn check_exec_commands(cmds: &[CommandSpec], limits: &ApiLimits) -> Result<(), Box<Response>> {
+    let lines: Vec<String> = cmds.iter().map(|c| c.command.clone()).collect();
+    check_commands(&lines, limits, "commands", false)?;
+    let bad = |msg: String| Box::new(err(StatusCode::BAD_REQUEST, msg));
+    for c in cmds {
+        for a in &c.answers {
+            if let Err(e) = crate::command::check(&a.answer) {
+                return Err(bad(format!("an answer of {:?} is refused: {e}", c.command)));
+            }
+        }
+        let patterns = c.answers.iter().map(|a| &a.expect).chain(&c.until);
+        for p in patterns {
+            if let Err(e) = regex::Regex::new(p) {
+                return Err(bad(format!("pattern {p:?} of {:?}: {e}", c.command)));
+            }
+        }
+        for (name, v) in [
+            ("quiet_ms", c.quiet_ms),
+            ("read_timeout_ms", c.read_timeout_ms),
+        ] {
+            if v.is_some_and(|t| t == 0 || t > MAX_READ_TIMEOUT_MS) {
+                return Err(bad(format!(
+                    "`{name}` of {:?} must be between 1 and {MAX_READ_TIMEOUT_MS}",
+                    c.command
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn check_commands(
+    cmds: &[String],
+    limits: &ApiLimits,
+    what: &str,
+    may_be_empty: bool,
+) -> Result<(), Box<Response>> {
+    if cmds.is_empty() && !may_be_empty {
         return Err(Box::new(err(
             StatusCode::BAD_REQUEST,
             format!("`{what}` is empty; give at least one"),
@@ -244,7 +285,7 @@ async fn exec(State(st): State<AppState>, body: axum::body::Bytes) -> Response {
         Ok(b) => b,
         Err(r) => return *r,
     };
-    if let Err(r) = check_commands(&b.commands, &st.limits, "commands") {
+    if let Err(r) = check_exec_commands(&b.commands, &st.limits) {
         return *r;
     }
     let targets = match targets(&st.pool, &b) {
@@ -297,9 +338,13 @@ async fn config(State(st): State<AppState>, body: axum::body::Bytes) -> Response
         Ok(b) => b,
         Err(r) => return *r,
     };
-    if let Err(r) = check_commands(&b.lines, &st.limits, "lines") {
+    if let Err(r) = check_commands(&b.lines, &st.limits, "lines", b.commit) {
         return *r;
     }
+    let req = match config_request(&b) {
+        Ok(r) => r,
+        Err(msg) => return err(StatusCode::BAD_REQUEST, msg),
+    };
     if !st.pool.has_device(&b.device) {
         return err(
             StatusCode::NOT_FOUND,
@@ -314,13 +359,43 @@ async fn config(State(st): State<AppState>, body: axum::body::Bytes) -> Response
     }
     let p = st.pool.clone();
     match in_own_task(
-        move |cancel| async move { p.config_until(&b.device, &b.lines, &cancel).await },
+        move |cancel| async move { p.configure_until(&b.device, &req, &cancel).await },
     )
     .await
     {
         Ok(r) => Json(r).into_response(),
         Err(resp) => resp,
     }
+}
+
+/// A config body's request, or why its options do not go together.
+fn config_request(b: &ConfigBody) -> Result<ConfigRequest, String> {
+    if !b.commit && (b.confirm_minutes.is_some() || b.comment.is_some()) {
+        return Err("`confirm_minutes` and `comment` go with `commit: true`".into());
+    }
+    if b.check && (b.commit || b.save) {
+        return Err("`check` is a dry run: not with `commit` or `save`".into());
+    }
+    if b.confirm_minutes == Some(0) {
+        return Err("`confirm_minutes` must be at least 1".into());
+    }
+    if let Some(c) = &b.comment {
+        if let Some(ch) = c.chars().find(|c| c.is_control() || *c == '"') {
+            return Err(format!(
+                "`comment` cannot contain {ch:?}: one line of text without double quotes"
+            ));
+        }
+    }
+    Ok(ConfigRequest {
+        lines: b.lines.clone(),
+        commit: b.commit,
+        confirm: b
+            .confirm_minutes
+            .map(|m| Duration::from_secs(u64::from(m) * 60)),
+        comment: b.comment.clone(),
+        check: b.check,
+        save: b.save,
+    })
 }
 
 /// Runs device work in its own task, handing it a token that fires when the client goes away
