@@ -68,6 +68,9 @@ impl Core {
                 ..Exchange::new(&t.send, "changing mode", self.settings.read_timeout)
             };
             let (out, ended) = self.exchange(io, x).await?;
+            if !transcript.is_empty() && !out.is_empty() {
+                transcript.push('\n');
+            }
             transcript.push_str(&out);
             if ended == Ended::Expect {
                 return Err(self.privilege_refused(io, &t.send, secret.is_some()).await);
