@@ -1,12 +1,14 @@
 //! Direct sessions (no daemon) for `exec` and `config`: the connection flags, the password
 //! (from `NETKEEP_PASSWORD`, `--password-file` or a terminal prompt — never from a flag, so it
-//! stays out of shell history and `ps`), and the session options from the flags or from an
-//! inventory entry.
+//! stays out of shell history and `ps`), the enable secret (`NETKEEP_SECRET`, `--secret-file`),
+//! the session log, and the session options from the flags or from an inventory entry.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
-use netkeep::{Auth, ConnectOptions, HostKeyPolicy, KeepaliveConfig, KeepaliveMode, Secret};
+use netkeep::{
+    Auth, ConnectOptions, HostKeyPolicy, KeepaliveConfig, KeepaliveMode, Secret, SessionLog,
+};
 use netkeep_keeper::inventory::DeviceSpec;
 
 /// Flags of a direct session.
@@ -37,9 +39,20 @@ pub struct ConnArgs {
     /// Use keyboard-interactive authentication instead of password.
     #[arg(long)]
     pub keyboard_interactive: bool,
-    /// Run `enable` first (Cisco/Arista), answering with the password.
+    /// Enter privileged mode at login (Cisco/Arista `enable`), typing the enable secret
+    /// (NETKEEP_SECRET or --secret-file), else the login password (asked for explicitly here).
+    /// Without it the login password is never typed at an enable prompt.
     #[arg(long)]
     pub enable: bool,
+    /// File whose first line is the enable secret (Netmiko's `secret`; also NETKEEP_SECRET).
+    #[arg(long)]
+    pub secret_file: Option<PathBuf>,
+    /// Record the session in FILE (timestamped lines both ways; passwords, the enable secret
+    /// and anything typed at a password prompt appear as ********; rotated at 10 MiB). For a
+    /// direct session: with an inventory device, it connects directly instead of through the
+    /// daemon.
+    #[arg(long, value_name = "FILE")]
+    pub session_log: Option<PathBuf>,
     /// accept-new (remember unknown keys, refuse changed ones), strict, or insecure.
     #[arg(long, default_value = "accept-new", value_parser = parse_policy)]
     pub host_key_policy: HostKeyPolicy,
@@ -113,14 +126,34 @@ impl ConnArgs {
         if let Some(d) = &self.platform_dir {
             opts = opts.platform_dir(d);
         }
-        Ok(Ok(opts))
+        Ok(Ok(self.privilege_and_log(opts)?))
     }
 
-    /// Session options for an inventory device, with this command's read timeout.
-    pub fn inventory_options(&self, spec: &DeviceSpec) -> ConnectOptions {
-        netkeep_keeper::connector::ssh::connect_options(spec)
+    /// Session options for an inventory device, with this command's read timeout (and its
+    /// `--enable`, `--secret-file`, `--session-log`, over the inventory's).
+    pub fn inventory_options(&self, spec: &DeviceSpec) -> anyhow::Result<ConnectOptions> {
+        let opts = netkeep_keeper::connector::ssh::connect_options(spec)
             .read_timeout(self.read_timeout)
-            .keepalive(NO_KEEPALIVE)
+            .keepalive(NO_KEEPALIVE);
+        self.privilege_and_log(opts)
+    }
+
+    /// `--enable`, the enable secret (`--secret-file`, else NETKEEP_SECRET) and `--session-log`.
+    fn privilege_and_log(&self, mut opts: ConnectOptions) -> anyhow::Result<ConnectOptions> {
+        if self.enable {
+            opts = opts.enable(true);
+        }
+        if let Some(f) = &self.secret_file {
+            let text = std::fs::read_to_string(f)
+                .map_err(|e| anyhow::anyhow!("cannot read --secret-file {}: {e}", f.display()))?;
+            opts = opts.enable_secret(Secret::new(text.lines().next().unwrap_or("")));
+        } else if let Ok(s) = std::env::var("NETKEEP_SECRET") {
+            opts = opts.enable_secret(Secret::new(s));
+        }
+        if let Some(f) = &self.session_log {
+            opts = opts.session_log(SessionLog::new(f));
+        }
+        Ok(opts)
     }
 
     fn password(&self, user: &str, host: &str) -> anyhow::Result<Secret> {

@@ -15,7 +15,7 @@ pub const FAILED: u8 = 1;
 /// Usage or bad input: a bad flag, an unknown device or group, a filter matching nothing, a
 /// command with control characters, no daemon answering and no inventory.
 pub const USAGE: u8 = 2;
-/// The device refused the login.
+/// The device refused the login, or privileged mode (no or a wrong enable secret).
 pub const AUTH: u8 = 3;
 /// The device's host key changed (or is unknown under `--host-key-policy strict`).
 pub const HOST_KEY: u8 = 4;
@@ -32,7 +32,7 @@ code of the first device that failed, in output order):
   1    a command failed or the device rejected it (read timeout, queue timeout...)
   2    usage or bad input: unknown device or group, filter matching nothing, bad flag or
        duration, control characters in a command, no daemon answering and no --inventory
-  3    the device refused the login
+  3    the device refused the login, or privileged mode (no or a wrong enable secret)
   4    host key refused (changed, or unknown under --host-key-policy strict)
   5    device unreachable, or the session was lost
   130  interrupted by Ctrl-C (a direct session prints what it received so far)";

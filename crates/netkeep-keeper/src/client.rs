@@ -259,7 +259,7 @@ impl DaemonClient {
         read_timeout: Option<Duration>,
     ) -> Result<ExecResponse, ClientError> {
         let mut body = ExecBody {
-            commands: commands.to_vec(),
+            commands: commands.iter().map(|c| c.as_str().into()).collect(),
             read_timeout_ms: read_timeout.map(|d| d.as_millis() as u64),
             ..ExecBody::default()
         };
@@ -278,17 +278,24 @@ impl DaemonClient {
         self.call("POST", "/v1/exec", Some(json)).await
     }
 
-    /// Runs a configuration set on one device.
+    /// Runs a configuration set on one device (changes a two-stage platform does not commit
+    /// are dropped: see [`DaemonClient::config_body`] to commit, check or save).
     pub async fn config(
         &self,
         device: &str,
         lines: &[String],
     ) -> Result<DeviceResult, ClientError> {
-        let json = serde_json::to_vec(&ConfigBody {
+        self.config_body(&ConfigBody {
             device: device.to_string(),
             lines: lines.to_vec(),
+            ..ConfigBody::default()
         })
-        .map_err(|e| self.proto(e.to_string()))?;
+        .await
+    }
+
+    /// Sends a whole `POST /v1/config` body (commit, confirm, comment, check, save).
+    pub async fn config_body(&self, body: &ConfigBody) -> Result<DeviceResult, ClientError> {
+        let json = serde_json::to_vec(body).map_err(|e| self.proto(e.to_string()))?;
         self.call("POST", "/v1/config", Some(json)).await
     }
 

@@ -18,32 +18,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::inventory::DeviceSpec;
+pub use crate::wire::ErrorKind;
+use crate::wire::{Candidate, CommandSpec, ConfigReport};
 
 /// A boxed, sendable future (keeps the traits object-safe without extra crates).
 pub type BoxFut<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
-
-/// What kind of failure, which decides what the keeper does next and which exit code
-/// `netkeep exec` returns.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ErrorKind {
-    /// Login refused: never retried in a loop.
-    Auth,
-    /// The device's host key changed, or is unknown under the strict policy.
-    HostKey,
-    /// No connection: refused, timed out, or the SSH handshake failed.
-    Unreachable,
-    /// The session died (closed, reset, half-open): reconnect.
-    ConnectionLost,
-    /// No prompt within the read timeout: the session's state is unknown.
-    Timeout,
-    /// The device answered a command with one of its failure indicators.
-    Rejected,
-    /// The request was abandoned by its caller (the client went away).
-    Cancelled,
-    /// Anything else (queue timeout, unknown platform, local file...).
-    Other,
-}
 
 /// A failed session operation.
 #[derive(Debug, Clone)]
@@ -88,6 +67,53 @@ pub trait DeviceSession: Send + Sync {
         &'a self,
         lines: &'a [String],
     ) -> BoxFut<'a, Result<String, SessionError>>;
+    /// Runs a command that may say how to read its answer (questions to answer, a pattern or a
+    /// quiet spell that ends the read). The default runs plain commands and refuses the others.
+    fn run<'a>(
+        &'a self,
+        cmd: &'a CommandSpec,
+        read_timeout: Option<Duration>,
+    ) -> BoxFut<'a, Result<String, SessionError>> {
+        if cmd.reads_to_prompt() {
+            return self.send_command(&cmd.command, read_timeout);
+        }
+        Box::pin(async {
+            Err(SessionError::new(
+                ErrorKind::Other,
+                "this connector cannot answer a device's questions",
+            ))
+        })
+    }
+    /// Runs a configuration set and does with its changes what `req` asks, ending in the
+    /// session's base mode. The default sends the lines only (no commit, check or save).
+    fn configure<'a>(
+        &'a self,
+        req: &'a ConfigRequest,
+    ) -> BoxFut<'a, Result<ConfigReport, SessionError>> {
+        Box::pin(async move {
+            if req.commit || req.check || req.save {
+                return Err(SessionError::new(
+                    ErrorKind::Other,
+                    "this connector cannot commit, check or save",
+                ));
+            }
+            let transcript = self.send_config_set(&req.lines).await?;
+            Ok(ConfigReport {
+                lines: Vec::new(),
+                after: Vec::new(),
+                candidate: Candidate::Applied,
+                confirm_minutes: None,
+                note: None,
+                transcript,
+            })
+        })
+    }
+    /// Brings the session back to its base mode (where login left it), dropping uncommitted
+    /// configuration; the pool calls it before lending the session again, and replaces the
+    /// session when it fails.
+    fn restore_base(&self) -> BoxFut<'_, Result<(), SessionError>> {
+        Box::pin(async { Ok(()) })
+    }
     /// The session has ended (closed by either side, or found dead by the keepalive).
     fn is_closed(&self) -> bool;
     /// Keepalives sent so far on this session.
@@ -106,6 +132,62 @@ pub trait DeviceSession: Send + Sync {
     }
     /// Logs out politely and closes.
     fn disconnect(&self) -> BoxFut<'_, ()>;
+}
+
+/// A configuration set and what becomes of its changes (see `POST /v1/config`).
+///
+/// ```
+/// let r = netkeep_keeper::connector::ConfigRequest {
+///     lines: vec!["set system host-name edge1".into()],
+///     commit: true,
+///     confirm: Some(std::time::Duration::from_secs(300)),
+///     ..Default::default()
+/// };
+/// assert!(!r.save);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ConfigRequest {
+    /// The lines, in order.
+    pub lines: Vec<String>,
+    /// Commit (two-stage platforms).
+    pub commit: bool,
+    /// With `commit`: roll back unless committed again within this time.
+    pub confirm: Option<Duration>,
+    /// With `commit`: a comment recorded with it.
+    pub comment: Option<String>,
+    /// Check only (dry run), then drop the changes.
+    pub check: bool,
+    /// Save the running configuration afterwards.
+    pub save: bool,
+}
+
+impl ConfigRequest {
+    /// What the request does, in one line (the result's `command`, the audit record's):
+    /// `configuration set (3 lines, commit confirmed 5m, comment)`.
+    ///
+    /// ```
+    /// let r = netkeep_keeper::connector::ConfigRequest { lines: vec!["x".into()], save: true, ..Default::default() };
+    /// assert_eq!(r.label(), "configuration set (1 lines, save)");
+    /// ```
+    pub fn label(&self) -> String {
+        let mut parts = vec![format!("{} lines", self.lines.len())];
+        if self.commit {
+            parts.push(match self.confirm {
+                Some(t) => format!("commit confirmed {}m", t.as_secs().div_ceil(60)),
+                None => "commit".into(),
+            });
+        }
+        if self.comment.is_some() {
+            parts.push("comment".into());
+        }
+        if self.check {
+            parts.push("check".into());
+        }
+        if self.save {
+            parts.push("save".into());
+        }
+        format!("configuration set ({})", parts.join(", "))
+    }
 }
 
 /// Opens sessions for a device spec: the one way the pool reaches a device.

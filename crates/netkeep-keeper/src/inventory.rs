@@ -6,9 +6,12 @@
 //!   `defaults.yaml` (optional), so existing Nornir inventories load unchanged.
 //!
 //! Every host, group and the defaults take Nornir's fields (`hostname`, `port`, `username`,
-//! `password`, `platform`, `groups`, `data`, `connection_options` — the latter ignored) plus
-//! netkeep's own settings (`password_env`, `password_file`, `key_file`, `keepalive`,
-//! `idle_timeout`, `max_sessions`, `max_age`, `warm`, `legacy_algorithms`, `host_key_policy`,
+//! `password`, `platform`, `groups`, `data`, `connection_options` — of which netkeep reads
+//! `netmiko: {extras: {secret, session_log}}` and says the rest is not used) plus netkeep's own
+//! settings (`password_env`, `password_file`, `key_file`, `secret`/`secret_env`/`secret_file`
+//! (the enable secret), `enable` (privileged mode at session preparation), `session_log` (a
+//! transcript file per device, `{name}` in its path), `keepalive`, `idle_timeout`,
+//! `max_sessions`, `max_age`, `warm`, `legacy_algorithms`, `host_key_policy`,
 //! `known_hosts_file`, `connect_timeout`). A value is taken from the host, else from its groups in
 //! order (each group before its own parent groups, like Nornir), else from the defaults.
 //!
@@ -26,6 +29,7 @@
 //! | `inventory/platforms.rs` | which platform names are known (built-in, user directory, NAPALM) |
 //! | `inventory/resolve.rs` | merging: platform directory and names, groups, each host's chain |
 //! | `inventory/host.rs` | one host's settings, one function per concern |
+//! | `inventory/secrets.rs` | a host's login password and enable secret: plain, variable, file |
 //!
 //! ```
 //! use netkeep_keeper::inventory::Inventory;
@@ -50,6 +54,7 @@ mod load;
 mod platforms;
 mod raw;
 mod resolve;
+mod secrets;
 mod spec;
 
 use std::path::Path;

@@ -8,6 +8,7 @@
 //! | `pool/lease.rs` | queueing for `max_sessions`, permits, lending a session to a request |
 //! | `pool/supervisor.rs` | warm-up, the periodic pass, connecting with backoff |
 //! | `pool/exec.rs` | running a request: commands, the read-only retry, results |
+//! | `pool/config.rs` | running a configuration set: commit, check, drop, save, results |
 //! | `pool/reload.rs` | reload (with the handover of VTY lines) and shutdown |
 //! | `pool/log_budget.rs` | bounded warnings for fleets failing together |
 //!
@@ -26,6 +27,7 @@
 //! # }
 //! ```
 
+mod config;
 pub(crate) mod device;
 mod exec;
 mod lease;
@@ -43,6 +45,7 @@ use tokio_util::sync::CancellationToken;
 pub use self::exec::ExecRequest;
 pub use self::state::{Pool, PoolOptions};
 pub use crate::command::is_read_only;
+pub use crate::connector::ConfigRequest;
 
 use self::device::Device;
 use self::log_budget::LogBudget;

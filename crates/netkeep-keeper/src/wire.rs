@@ -21,8 +21,6 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::connector::ErrorKind;
-
 /// `POST /v1/exec` body: at most one of `device`, `devices`, `group`, narrowed by `filter`;
 /// neither of them with a `filter` means every device the filter matches.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -40,8 +38,9 @@ pub struct ExecBody {
     /// Only devices whose inventory `data` has each of these values (`{"site": "fra1"}`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filter: Option<std::collections::BTreeMap<String, String>>,
-    /// Commands, run in order.
-    pub commands: Vec<String>,
+    /// Commands, run in order: each a line, or an object that says how to read its answer
+    /// (questions to answer, a pattern or a quiet spell to end the read).
+    pub commands: Vec<CommandSpec>,
     /// Per-command read timeout in ms.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub read_timeout_ms: Option<u64>,
@@ -49,6 +48,153 @@ pub struct ExecBody {
     /// rejection). A failed session (timeout, lost connection) always stops a device's commands.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub continue_on_error: bool,
+}
+
+/// One command of a request: `"display clock"`, or
+/// `{"command": "save", "answers": [{"expect": "\\[Y/N\\]:", "answer": "Y"}]}`. A plain line
+/// travels as a string.
+///
+/// ```
+/// use netkeep_keeper::wire::CommandSpec;
+/// let c: CommandSpec = serde_json::from_str(r#"{"command": "reload", "quiet_ms": 2000}"#).unwrap();
+/// assert_eq!(c.quiet_ms, Some(2000));
+/// let plain: CommandSpec = serde_json::from_str(r#""display clock""#).unwrap();
+/// assert!(plain.is_plain());
+/// assert_eq!(serde_json::to_string(&plain).unwrap(), r#""display clock""#);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "CommandForm", into = "CommandForm")]
+pub struct CommandSpec {
+    /// The line typed.
+    pub command: String,
+    /// Questions answered in order as each shows up (`save`, `reload`, `copy`, `delete`).
+    pub answers: Vec<PromptAnswer>,
+    /// A regex that ends the read instead of the prompt (Netmiko's `expect_string`).
+    pub until: Option<String>,
+    /// End the read once the device has been quiet this long, in ms (Netmiko's
+    /// `send_command_timing`), or at the prompt.
+    pub quiet_ms: Option<u64>,
+    /// This command's read timeout in ms (over the request's `read_timeout_ms`).
+    pub read_timeout_ms: Option<u64>,
+    /// Remove the trailing prompt (default true).
+    pub strip_prompt: bool,
+    /// Remove the command's echo (default true).
+    pub strip_command: bool,
+}
+
+/// A question and its answer: when `expect` (a regex) shows up, `answer` is typed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PromptAnswer {
+    /// Regex searched in what the device sent since the last answer.
+    pub expect: String,
+    /// The text typed, followed by the platform's newline (may be empty: just Enter).
+    pub answer: String,
+}
+
+impl CommandSpec {
+    /// A line read until its prompt.
+    pub fn new(command: impl Into<String>) -> CommandSpec {
+        CommandSpec {
+            command: command.into(),
+            answers: Vec::new(),
+            until: None,
+            quiet_ms: None,
+            read_timeout_ms: None,
+            strip_prompt: true,
+            strip_command: true,
+        }
+    }
+
+    /// True for a line read until its prompt with nothing answered and everything stripped.
+    pub fn is_plain(&self) -> bool {
+        self.reads_to_prompt() && self.read_timeout_ms.is_none()
+    }
+
+    /// True when the command is read until its prompt, nothing answered, prompt and echo
+    /// stripped (whatever its read timeout).
+    pub fn reads_to_prompt(&self) -> bool {
+        self.answers.is_empty()
+            && self.until.is_none()
+            && self.quiet_ms.is_none()
+            && self.strip_prompt
+            && self.strip_command
+    }
+}
+
+impl From<&str> for CommandSpec {
+    fn from(c: &str) -> CommandSpec {
+        CommandSpec::new(c)
+    }
+}
+
+impl From<String> for CommandSpec {
+    fn from(c: String) -> CommandSpec {
+        CommandSpec::new(c)
+    }
+}
+
+/// How a command travels: a string, or the object.
+#[derive(Serialize, Deserialize)]
+#[serde(
+    untagged,
+    expecting = "a command: a string, or an object with `command` and optionally `answers` ([{expect, answer}]), `until`, `quiet_ms`, `read_timeout_ms`, `strip_prompt`, `strip_command`"
+)]
+enum CommandForm {
+    Line(String),
+    Full(FullCommand),
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FullCommand {
+    command: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    answers: Vec<PromptAnswer>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    until: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    quiet_ms: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    read_timeout_ms: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    strip_prompt: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    strip_command: Option<bool>,
+}
+
+impl From<CommandForm> for CommandSpec {
+    fn from(f: CommandForm) -> CommandSpec {
+        match f {
+            CommandForm::Line(c) => CommandSpec::new(c),
+            CommandForm::Full(f) => CommandSpec {
+                command: f.command,
+                answers: f.answers,
+                until: f.until,
+                quiet_ms: f.quiet_ms,
+                read_timeout_ms: f.read_timeout_ms,
+                strip_prompt: f.strip_prompt.unwrap_or(true),
+                strip_command: f.strip_command.unwrap_or(true),
+            },
+        }
+    }
+}
+
+impl From<CommandSpec> for CommandForm {
+    fn from(c: CommandSpec) -> CommandForm {
+        if c.is_plain() {
+            return CommandForm::Line(c.command);
+        }
+        CommandForm::Full(FullCommand {
+            command: c.command,
+            answers: c.answers,
+            until: c.until,
+            quiet_ms: c.quiet_ms,
+            read_timeout_ms: c.read_timeout_ms,
+            strip_prompt: (!c.strip_prompt).then_some(false),
+            strip_command: (!c.strip_command).then_some(false),
+        })
+    }
 }
 
 /// `POST /v1/exec` answer.
@@ -62,14 +208,95 @@ pub struct ExecResponse {
     pub results: Vec<DeviceResult>,
 }
 
-/// `POST /v1/config` body.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// `POST /v1/config` body: the lines, and what becomes of them. Without `commit` or `check`, a
+/// two-stage platform's changes are dropped on leaving configuration mode (the answer says so);
+/// a one-stage platform has applied them as they were typed.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConfigBody {
     /// The device.
     pub device: String,
-    /// Configuration lines, in order.
+    /// Configuration lines, in order (may be empty with `commit`: confirms a confirmed commit).
     pub lines: Vec<String>,
+    /// Commit (two-stage platforms: Junos, IOS-XR, VRP 8).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub commit: bool,
+    /// With `commit`: roll back unless committed again within this many minutes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confirm_minutes: Option<u32>,
+    /// With `commit`: a comment recorded with it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    /// A dry run: the platform's check and compare commands, then the changes are dropped.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub check: bool,
+    /// Save the running configuration afterwards (platforms that save).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub save: bool,
+}
+
+/// What a configuration set did (the `config` of its [`CommandResult`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConfigReport {
+    /// Each line with the device's answer (echo and prompts removed).
+    pub lines: Vec<LineAnswer>,
+    /// The commands after the lines (commit, check, compare, save) with their answers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub after: Vec<LineAnswer>,
+    /// What became of the changes.
+    pub candidate: Candidate,
+    /// A committed change rolls back unless committed again within this many minutes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confirm_minutes: Option<u64>,
+    /// What was left undone, in words (nothing committed, not saved...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// The dialogue as the device showed it: mode changes, prompts, lines, answers.
+    pub transcript: String,
+}
+
+impl ConfigReport {
+    /// The device's answers, without echoes or prompts: the non-empty answers to the lines and
+    /// the steps after them. A report without lines (a connector that gives none) answers its
+    /// transcript.
+    pub fn answers(&self) -> String {
+        if self.lines.is_empty() && self.after.is_empty() {
+            return self.transcript.clone();
+        }
+        let parts: Vec<&str> = self
+            .lines
+            .iter()
+            .chain(&self.after)
+            .map(|l| l.output.as_str())
+            .filter(|o| !o.trim().is_empty())
+            .collect();
+        parts.join("\n")
+    }
+}
+
+/// A line sent and the device's answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LineAnswer {
+    /// The line as typed.
+    pub line: String,
+    /// The device's answer (often empty).
+    pub output: String,
+}
+
+/// What became of a configuration set's changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Candidate {
+    /// Applied as typed (one-stage platforms).
+    Applied,
+    /// Committed.
+    Committed,
+    /// Checked (dry run), then dropped.
+    Checked,
+    /// Dropped on leaving configuration mode: nothing was committed.
+    Discarded,
+    /// Left uncommitted in configuration mode (the daemon never leaves a session so).
+    Pending,
 }
 
 /// Error body of every non-2xx answer.
@@ -106,6 +333,9 @@ pub struct CommandResult {
     /// Re-run once on a fresh session after its session died (read-only commands only).
     #[serde(default)]
     pub retried: bool,
+    /// A configuration set's details: each line with its answer, the fate of the changes.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub config: Option<ConfigReport>,
 }
 
 /// Result on one device (`POST /v1/config` answers one of these).
@@ -130,6 +360,29 @@ pub struct DeviceResult {
     pub elapsed_ms: f64,
     /// A new session had to be opened for this request.
     pub connected: bool,
+}
+
+/// What kind of failure, which decides what the keeper does next and which exit code
+/// `netkeep exec` returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    /// Login refused: never retried in a loop.
+    Auth,
+    /// The device's host key changed, or is unknown under the strict policy.
+    HostKey,
+    /// No connection: refused, timed out, or the SSH handshake failed.
+    Unreachable,
+    /// The session died (closed, reset, half-open): reconnect.
+    ConnectionLost,
+    /// No prompt within the read timeout: the session's state is unknown.
+    Timeout,
+    /// The device answered a command with one of its failure indicators.
+    Rejected,
+    /// The request was abandoned by its caller (the client went away).
+    Cancelled,
+    /// Anything else (queue timeout, unknown platform, local file...).
+    Other,
 }
 
 /// Where a device stands, as `netkeep status` and `GET /v1/sessions` show it.

@@ -30,8 +30,8 @@ pub use error::PlatformError;
 pub use platform::{CloseReason, Mode, Platform};
 pub use registry::Registry;
 pub use spec::{
-    ActionSpec, Answer, CloseReasons, ConfigSpec, EnableSpec, KeepaliveKind, KeepaliveSpec,
-    ModeSpec, PagerSpec, PlatformSpec, PrepareCommand, Transition,
+    ActionSpec, Answer, CloseReasons, CommitSpec, ConfigSpec, EnableSpec, KeepaliveKind,
+    KeepaliveSpec, ModeSpec, PagerSpec, PlatformSpec, PrepareCommand, Transition,
 };
 
 use std::sync::Arc;

@@ -8,7 +8,7 @@ use std::time::Duration;
 use regex::{Regex, RegexBuilder};
 
 use crate::error::PlatformError;
-use crate::spec::{ActionSpec, KeepaliveKind, PlatformSpec, Transition};
+use crate::spec::{KeepaliveKind, PlatformSpec, Transition};
 
 /// A compiled mode.
 #[derive(Debug, Clone)]
@@ -39,6 +39,7 @@ pub struct Platform {
     modes: Vec<Mode>,
     pager: Option<Regex>,
     failures: Vec<Regex>,
+    prompt_context: Vec<Regex>,
     idle_reasons: Vec<Regex>,
     vty_reasons: Vec<Regex>,
     on_open: Vec<(Regex, String)>,
@@ -123,15 +124,35 @@ impl Compiler<'_> {
         Ok(())
     }
 
-    /// Save/commit prompts and timeouts; the keepalive command.
+    /// Save/commit prompts and timeouts, the commit's word templates; the keepalive command.
     fn check_actions(&self, spec: &PlatformSpec) -> Result<(), PlatformError> {
-        for (what, action) in [("save", &spec.save), ("commit", &spec.commit)] {
-            if let Some(a) = action {
-                for x in &a.expect {
+        let save = spec.save.as_ref().map(|a| (&a.expect, &a.timeout));
+        let commit = spec.commit.as_ref().map(|c| (&c.expect, &c.timeout));
+        for (what, action) in [("save", save), ("commit", commit)] {
+            if let Some((expect, timeout)) = action {
+                for x in expect {
                     self.regex(what, &x.expect)?;
                 }
-                if let Some(t) = &a.timeout {
+                if let Some(t) = timeout {
                     self.duration(what, t)?;
+                }
+            }
+        }
+        if let Some(c) = &spec.commit {
+            let holes = [
+                (
+                    "commit.confirmed",
+                    &c.confirmed,
+                    &["{minutes}", "{seconds}"][..],
+                ),
+                ("commit.comment", &c.comment, &["{comment}"][..]),
+            ];
+            for (what, words, names) in holes {
+                if let Some(w) = words {
+                    if !names.iter().any(|n| w.contains(n)) {
+                        return Err(self
+                            .invalid(format!("{what} {w:?} must contain {}", names.join(" or "))));
+                    }
                 }
             }
         }
@@ -179,6 +200,7 @@ impl Platform {
             .collect::<Result<_, PlatformError>>()?;
         Ok(Platform {
             failures: c.regexes("failure indicator", &spec.failure_indicators)?,
+            prompt_context: c.regexes("prompt_context", &spec.prompt_context)?,
             idle_reasons: c.regexes(
                 "close_reasons.idle_timeout",
                 &spec.close_reasons.idle_timeout,
@@ -239,6 +261,36 @@ impl Platform {
         None
     }
 
+    /// `output` without the prompt's context lines at its end (Junos `[edit]`), nor the blank
+    /// lines before them.
+    ///
+    /// ```
+    /// let p = netkeep_platform::builtin("juniper_junos").unwrap();
+    /// assert_eq!(p.strip_prompt_context("commit complete\n\n[edit]"), "commit complete");
+    /// assert_eq!(p.strip_prompt_context("[edit interfaces]\nx"), "[edit interfaces]\nx");
+    /// ```
+    pub fn strip_prompt_context<'a>(&self, output: &'a str) -> &'a str {
+        if self.prompt_context.is_empty() {
+            return output;
+        }
+        let mut body = output;
+        loop {
+            let (head, last) = match body.rfind('\n') {
+                Some(i) => (&body[..i], &body[i + 1..]),
+                None => ("", body),
+            };
+            if self
+                .prompt_context
+                .iter()
+                .any(|r| r.is_match(last.trim_end()))
+            {
+                body = head.trim_end_matches('\n');
+            } else {
+                return body;
+            }
+        }
+    }
+
     /// Banner prompts answered before the first CLI prompt.
     pub fn on_open(&self) -> &[(Regex, String)] {
         &self.on_open
@@ -260,11 +312,17 @@ impl Platform {
         self.default_idle_timeout
     }
 
-    /// Read timeout for save/commit (defaults to `fallback`).
-    pub fn action_timeout(&self, action: &ActionSpec, fallback: Duration) -> Duration {
-        action
-            .timeout
-            .as_deref()
+    /// Read timeout of save or commit: its `timeout` (checked when the file loaded), else
+    /// `fallback`.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let p = netkeep_platform::builtin("juniper_junos").unwrap();
+    /// let commit = p.spec().commit.as_ref().unwrap();
+    /// assert_eq!(p.action_timeout(commit.timeout.as_deref(), Duration::ZERO), Duration::from_secs(300));
+    /// ```
+    pub fn action_timeout(&self, timeout: Option<&str>, fallback: Duration) -> Duration {
+        timeout
             .and_then(|t| humantime::parse_duration(t).ok())
             .unwrap_or(fallback)
     }

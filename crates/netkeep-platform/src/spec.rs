@@ -84,16 +84,16 @@ fn yes() -> bool {
     true
 }
 
-/// Save or commit.
+/// Save the running configuration.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ActionSpec {
-    /// The command (`save force`, `commit`, ...).
+    /// The command (`save force`, `write memory`, ...).
     pub command: String,
     /// Confirmation prompts it may ask, with their answers.
     #[serde(default)]
     pub expect: Vec<Answer>,
-    /// For commit: leave configuration mode afterwards.
+    /// Unused for save (kept so older platform files still load).
     #[serde(default)]
     pub exit_after: bool,
     /// Read timeout (humantime, e.g. `2m`).
@@ -107,6 +107,102 @@ pub struct ActionSpec {
 pub struct EnableSpec {
     /// The privileged mode's name.
     pub mode: String,
+    /// Enter it at session preparation (after the preparation commands), as a user who asked
+    /// for privileged mode would. Off by default: a connection option or inventory `enable:`
+    /// overrides it either way.
+    #[serde(default)]
+    pub at_login: bool,
+}
+
+/// Commit on a two-stage platform (Junos, IOS-XR, VRP 8), and what else can be done with the
+/// uncommitted candidate: check it, show it, drop it.
+///
+/// The optional words are appended to `command` in a fixed order — `confirmed`, then `comment`
+/// (last, because some CLIs take the rest of the line as the comment) — with `{minutes}`,
+/// `{seconds}` and `{comment}` replaced.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommitSpec {
+    /// The command (`commit`).
+    pub command: String,
+    /// Confirmation prompts it may ask, with their answers.
+    #[serde(default)]
+    pub expect: Vec<Answer>,
+    /// Leave configuration mode after a commit.
+    #[serde(default)]
+    pub exit_after: bool,
+    /// Read timeout (humantime, e.g. `5m`).
+    #[serde(default)]
+    pub timeout: Option<String>,
+    /// Words for a commit that rolls back unless confirmed in time: Junos `confirmed {minutes}`,
+    /// IOS-XR `confirmed minutes {minutes}`, VRP 8 `trial {seconds}`.
+    #[serde(default)]
+    pub confirmed: Option<String>,
+    /// Words for a commit comment: Junos `comment "{comment}"`, VRP 8 `description {comment}`.
+    #[serde(default)]
+    pub comment: Option<String>,
+    /// Validates the candidate without applying it (Junos `commit check`).
+    #[serde(default)]
+    pub check: Option<String>,
+    /// Shows the uncommitted changes (Junos `show | compare`, IOS-XR `show configuration`).
+    #[serde(default)]
+    pub compare: Option<String>,
+    /// Drops the uncommitted changes in configuration mode (Junos `rollback 0`, IOS-XR
+    /// `abort`). Without it, leaving configuration mode must drop them (the exit question of
+    /// `config.exit_expect` answered "no").
+    #[serde(default)]
+    pub discard: Option<String>,
+}
+
+impl CommitSpec {
+    /// The commit command with its confirmed and comment words.
+    ///
+    /// ```
+    /// let junos = netkeep_platform::builtin("juniper_junos").unwrap();
+    /// let c = junos.spec().commit.as_ref().unwrap();
+    /// let ten = std::time::Duration::from_secs(600);
+    /// assert_eq!(c.line(Some(ten), Some("change 42")).unwrap(), r#"commit confirmed 10 comment "change 42""#);
+    /// assert!(c.line(Some(std::time::Duration::from_secs(90)), None).is_err()); // not whole minutes
+    /// ```
+    pub fn line(
+        &self,
+        confirm: Option<std::time::Duration>,
+        comment: Option<&str>,
+    ) -> Result<String, String> {
+        let mut line = self.command.clone();
+        if let Some(t) = confirm {
+            let words = self.confirmed.as_deref().ok_or(
+                "no commit that rolls back unless confirmed (no `commit.confirmed` in its platform file)",
+            )?;
+            let secs = t.as_secs();
+            if words.contains("{minutes}") && (secs == 0 || secs % 60 != 0 || t.subsec_nanos() != 0)
+            {
+                return Err(format!(
+                    "a confirmed commit here is given in whole minutes, not {}",
+                    humantime::format_duration(t)
+                ));
+            }
+            let words = words
+                .replace("{minutes}", &(secs / 60).to_string())
+                .replace("{seconds}", &secs.to_string());
+            line.push(' ');
+            line.push_str(&words);
+        }
+        if let Some(text) = comment {
+            let words = self
+                .comment
+                .as_deref()
+                .ok_or("no commit comment (no `commit.comment` in its platform file)")?;
+            if let Some(c) = text.chars().find(|c| c.is_control() || *c == '"') {
+                return Err(format!(
+                    "a commit comment cannot contain {c:?} (one line of text without double quotes)"
+                ));
+            }
+            line.push(' ');
+            line.push_str(&words.replace("{comment}", text));
+        }
+        Ok(line)
+    }
 }
 
 /// Which bytes keep the session alive.
@@ -182,15 +278,20 @@ pub struct PlatformSpec {
     /// Regexes that mark a command as failed.
     #[serde(default)]
     pub failure_indicators: Vec<String>,
+    /// Regexes of lines a device prints right above its prompt, as part of it (Junos
+    /// `[edit interfaces]`, `{master:0}`): removed from the end of outputs with the prompt.
+    #[serde(default)]
+    pub prompt_context: Vec<String>,
     /// Configuration mode.
     #[serde(default)]
     pub config: Option<ConfigSpec>,
     /// Save the running configuration.
     #[serde(default)]
     pub save: Option<ActionSpec>,
-    /// Commit the candidate configuration (two-stage platforms).
+    /// Commit the candidate configuration, and check, compare or discard it (two-stage
+    /// platforms).
     #[serde(default)]
-    pub commit: Option<ActionSpec>,
+    pub commit: Option<CommitSpec>,
     /// Privilege escalation.
     #[serde(default)]
     pub enable: Option<EnableSpec>,

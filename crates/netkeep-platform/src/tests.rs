@@ -202,3 +202,45 @@ fn user_directory_aliases_resolve_through_the_registry() {
     assert_eq!(r.canonical_name("ios"), Some("cisco_ios"));
     assert_eq!(canonical("acme"), None);
 }
+
+#[test]
+fn commit_words_per_platform() {
+    let line = |p: &str, confirm: Option<u64>, comment: Option<&str>| {
+        let p = builtin(p).unwrap();
+        let c = p.spec().commit.clone().unwrap();
+        c.line(confirm.map(Duration::from_secs), comment)
+    };
+    assert_eq!(line("juniper_junos", None, None).unwrap(), "commit");
+    assert_eq!(
+        line("cisco_xr", Some(300), Some("ticket 7")).unwrap(),
+        "commit confirmed minutes 5 comment ticket 7"
+    );
+    assert_eq!(
+        line("huawei_vrpv8", Some(120), Some("x")).unwrap(),
+        "commit trial 120 description x"
+    );
+    let e = line("juniper_junos", None, Some("say \"hi\"")).unwrap_err();
+    assert!(e.contains("double quotes"), "{e}");
+    assert!(builtin("hp_comware").unwrap().spec().commit.is_none());
+    // Each two-stage platform says how its candidate is dropped: a command, or the exit answer.
+    for p in ["juniper_junos", "cisco_xr", "huawei_vrpv8"] {
+        let p = builtin(p).unwrap();
+        let c = p.spec().commit.as_ref().unwrap();
+        let cfg = p.spec().config.as_ref().unwrap();
+        assert!(
+            c.discard.is_some() || !cfg.exit_expect.is_empty(),
+            "{}",
+            p.name()
+        );
+    }
+}
+
+#[test]
+fn commit_templates_are_checked_when_loading() {
+    let mut spec = builtin("juniper_junos").unwrap().spec().clone();
+    spec.commit.as_mut().unwrap().confirmed = Some("confirmed".into());
+    let e = Platform::from_spec("mine.yaml", spec)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("mine.yaml") && e.contains("{minutes}"), "{e}");
+}

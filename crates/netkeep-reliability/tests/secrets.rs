@@ -60,7 +60,9 @@ async fn no_password_in_logs_errors_status_api_or_transcripts() {
         .init();
     let mut seen = String::new();
 
-    // 1. The daemon on Cisco IOS: login, then `enable` answered in-band with the same secret.
+    // 1. The daemon on Cisco IOS: login, then `enable` answered in-band with the same secret
+    //    (given as the inventory's enable secret: the login password is never typed there
+    //    unasked).
     let host = HostSpec {
         name: "r1".into(),
         sim: {
@@ -68,7 +70,7 @@ async fn no_password_in_logs_errors_status_api_or_transcripts() {
             c.password = LOGIN_PW.into();
             c
         },
-        extra: "keepalive: { mode: nul, interval: 300ms }".into(),
+        extra: "keepalive: { mode: nul, interval: 300ms }, secret_file: pw".into(),
     };
     // The audit log keeps outputs (masked) and mirrors to a syslog socket: both are checked.
     let audit = logdir.path().join("audit.jsonl");

@@ -59,7 +59,7 @@ pub enum Error {
         last_bytes: String,
     },
     /// The command did not finish (prompt or expect pattern not seen) in time.
-    #[error("{device}: no prompt after {command:?} within {timeout:?}; partial output ({} bytes): {:?}", partial.len(), tail(partial))]
+    #[error("{device}: no prompt after {command:?} within {timeout:?}; partial output ({} bytes): {:?}{}", partial.len(), tail(partial), question_hint(partial))]
     ReadTimeout {
         /// The device's label.
         device: String,
@@ -134,6 +134,24 @@ pub enum Error {
         /// The operation.
         what: &'static str,
     },
+    /// Privileged mode (`enable`) was refused: no enable secret to type where the device asks
+    /// for one, or the secret given was refused.
+    #[error("{device}: privileged mode refused: {message}")]
+    PrivilegeRefused {
+        /// The device's label.
+        device: String,
+        /// What happened and what to do.
+        message: String,
+    },
+    /// An option given by the caller cannot be used (a commit comment with a double quote, a
+    /// session log that cannot be opened...).
+    #[error("{device}: {message}")]
+    InvalidOption {
+        /// The device's label.
+        device: String,
+        /// What is wrong and what is expected.
+        message: String,
+    },
     /// A regex given by the caller does not compile.
     #[error("{device}: bad pattern {pattern:?}: {message}")]
     BadPattern {
@@ -168,12 +186,39 @@ fn tail(s: &str) -> &str {
     &s[start..]
 }
 
+/// A hint when the output stops at what looks like a question (`[Y/N]:`, `(y/n)`,
+/// `filename [startup-config]?`): the device waits for an answer, not for more time.
+fn question_hint(partial: &str) -> &'static str {
+    let last = partial
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("");
+    let l = last.trim_end().to_ascii_lowercase();
+    let asks = l.contains("[y/n]")
+        || l.contains("(y/n)")
+        || l.contains("[yes,no]")
+        || l.contains("[yes/no]")
+        || l.contains("[confirm]")
+        || l.ends_with('?')
+        || l.ends_with("]:")
+        || l.ends_with("]?");
+    if asks && l.len() < 300 {
+        "; the device is asking a question: answer it (Command::answer; `netkeep exec --expect PATTERN --answer TEXT`; API `answers`), or use the platform's non-interactive form"
+    } else {
+        ""
+    }
+}
+
 impl Error {
     /// What kind of failure this is: what to do about it without matching on variants.
     pub fn kind(&self) -> ErrorKind {
         match self {
             Error::Transport(t) => t.kind(),
-            Error::UnknownPlatform { .. } | Error::BadPattern { .. } => ErrorKind::BadInput,
+            Error::UnknownPlatform { .. }
+            | Error::BadPattern { .. }
+            | Error::InvalidOption { .. } => ErrorKind::BadInput,
+            Error::PrivilegeRefused { .. } => ErrorKind::Auth,
             Error::Platform { .. } => ErrorKind::Platform,
             Error::PromptNotFound { .. } => ErrorKind::PromptNotFound,
             Error::ReadTimeout { .. } => ErrorKind::Timeout,
@@ -231,6 +276,8 @@ impl Error {
             | Error::ConfigRejected { device, .. }
             | Error::CommandRejected { device, .. }
             | Error::Unsupported { device, .. }
+            | Error::PrivilegeRefused { device, .. }
+            | Error::InvalidOption { device, .. }
             | Error::BadPattern { device, .. } => device,
         }
     }

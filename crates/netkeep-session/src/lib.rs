@@ -26,14 +26,17 @@
 
 #![warn(missing_docs)]
 
+mod command;
+mod config;
 mod error;
 mod options;
 mod session;
+mod session_log;
 
+pub use command::{Answer, Command};
+pub use config::{CandidateState, ConfigLine, ConfigOutcome, ConfigSetOptions, Finish};
 pub use error::{CloseReason, CloseReasonText, Error, ErrorKind};
 pub use netkeep_transport::{Auth, HostKeyPolicy, Secret, TransportError};
-pub use options::{
-    CommandOptions, ConfigSetOptions, ConnectOptions, KeepaliveConfig, KeepaliveMode,
-    KeepaliveStats,
-};
+pub use options::{CommandOptions, ConnectOptions, KeepaliveConfig, KeepaliveMode, KeepaliveStats};
 pub use session::Session;
+pub use session_log::SessionLog;

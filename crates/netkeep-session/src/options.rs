@@ -5,6 +5,8 @@ use std::time::Duration;
 
 use netkeep_transport::{Auth, HostKeyPolicy, Secret};
 
+use crate::session_log::SessionLog;
+
 /// What the keepalive writes to restart the device's idle timer.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]
@@ -141,7 +143,9 @@ pub struct ConnectOptions {
     pub platform: String,
     /// Login user name (SSH).
     pub username: String,
-    /// How to authenticate (SSH); a password here is also the default enable secret.
+    /// How to authenticate (SSH). A password here is typed at an enable password prompt only
+    /// when privileged mode is asked for explicitly ([`ConnectOptions::enable`],
+    /// [`crate::Session::enable`]) and no enable secret is given.
     pub auth: Auth,
     /// What to do with the device's host key (SSH).
     pub host_key_policy: HostKeyPolicy,
@@ -157,8 +161,18 @@ pub struct ConnectOptions {
     pub keepalive: KeepaliveConfig,
     /// Label for errors and logs (default `host:port`).
     pub device_name: Option<String>,
-    /// Secret for `enable` (default: the login password).
+    /// The enable secret (Netmiko's `secret`), typed at an enable password prompt wherever
+    /// one comes (explicit `enable`, or on the way to configuration mode). Without it, an
+    /// explicit request types the login password, and nothing else types anything: a mode
+    /// change that meets a password prompt closes the session and fails with
+    /// [`crate::Error::PrivilegeRefused`]. `Some("")` types an empty line (Netmiko's default).
     pub enable_secret: Option<Secret>,
+    /// Enter privileged mode at session preparation (`Some(true)`), or not (`Some(false)`);
+    /// `None`: as the platform file says (`enable.at_login`). Where the platform has no
+    /// privileged mode this does nothing.
+    pub enable: Option<bool>,
+    /// Record the session's traffic in this file (Netmiko's `session_log`), secrets masked.
+    pub session_log: Option<SessionLog>,
     /// Extra/override platform files.
     pub platform_dir: Option<PathBuf>,
     /// Default read timeout for commands.
@@ -186,6 +200,8 @@ impl ConnectOptions {
             keepalive: KeepaliveConfig::default(),
             device_name: None,
             enable_secret: None,
+            enable: None,
+            session_log: None,
             platform_dir: None,
             read_timeout: Duration::from_secs(30),
             probe_timeout: Duration::from_secs(5),
@@ -238,9 +254,25 @@ impl ConnectOptions {
         self.device_name = Some(n.into());
         self
     }
-    /// Secret for `enable` (default: the login password).
+    /// The enable secret (see [`ConnectOptions::enable_secret`](ConnectOptions#structfield.enable_secret)).
     pub fn enable_secret(mut self, s: Secret) -> Self {
         self.enable_secret = Some(s);
+        self
+    }
+    /// Enter privileged mode at session preparation (or not, overriding the platform file).
+    pub fn enable(mut self, on: bool) -> Self {
+        self.enable = Some(on);
+        self
+    }
+    /// Record the session's traffic in a transcript file, secrets masked.
+    ///
+    /// ```
+    /// use netkeep_session::{ConnectOptions, SessionLog};
+    /// let o = ConnectOptions::new("10.0.0.1", 22, "cisco_ios").session_log(SessionLog::new("r1.log"));
+    /// # let _ = o;
+    /// ```
+    pub fn session_log(mut self, log: SessionLog) -> Self {
+        self.session_log = Some(log);
         self
     }
     /// Directory of extra or overriding platform files.
@@ -269,30 +301,5 @@ impl ConnectOptions {
         self.device_name
             .clone()
             .unwrap_or_else(|| format!("{}:{}", self.host, self.port))
-    }
-}
-
-/// Options for [`crate::Session::send_config_set_with`].
-///
-/// ```
-/// use netkeep_session::ConfigSetOptions;
-/// let o = ConfigSetOptions { exit: Some(false), ..Default::default() }; // stay in config mode
-/// # let _ = o;
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConfigSetOptions {
-    /// Leave configuration mode afterwards. `None`: as the platform says (two-stage platforms
-    /// such as Junos, IOS-XR and VRP 8 stay in configuration mode so the caller can `commit()`).
-    pub exit: Option<bool>,
-    /// Read timeout per line.
-    pub read_timeout: Duration,
-}
-
-impl Default for ConfigSetOptions {
-    fn default() -> Self {
-        ConfigSetOptions {
-            exit: None,
-            read_timeout: Duration::from_secs(30),
-        }
     }
 }

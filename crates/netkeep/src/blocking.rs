@@ -13,7 +13,9 @@
 
 use std::time::Duration;
 
-use crate::{CommandOptions, ConnectOptions, Error, KeepaliveStats};
+use crate::{
+    Command, CommandOptions, ConfigOutcome, ConfigSetOptions, ConnectOptions, Error, KeepaliveStats,
+};
 
 /// Blocking counterpart of [`crate::Session`]. Do not use it from inside an async runtime.
 pub struct Session {
@@ -68,6 +70,20 @@ impl Session {
     ) -> Result<String, Error> {
         self.rt
             .block_on(self.inner.send_command_timing(cmd, quiet, max))
+    }
+
+    /// See [`crate::Session::send`].
+    pub fn send(&self, cmd: &Command) -> Result<String, Error> {
+        self.rt.block_on(self.inner.send(cmd))
+    }
+
+    /// See [`crate::Session::configure`].
+    pub fn configure(
+        &self,
+        lines: &[&str],
+        opts: &ConfigSetOptions,
+    ) -> Result<ConfigOutcome, Error> {
+        self.rt.block_on(self.inner.configure(lines, opts))
     }
 
     /// See [`crate::Session::send_interactive`].

@@ -49,8 +49,9 @@
 
 pub use netkeep_platform::{CloseReason, Platform};
 pub use netkeep_session::{
-    Auth, CommandOptions, ConfigSetOptions, ConnectOptions, Error, ErrorKind, HostKeyPolicy,
-    KeepaliveConfig, KeepaliveMode, KeepaliveStats, Secret, Session, TransportError,
+    Answer, Auth, CandidateState, Command, CommandOptions, ConfigLine, ConfigOutcome,
+    ConfigSetOptions, ConnectOptions, Error, ErrorKind, Finish, HostKeyPolicy, KeepaliveConfig,
+    KeepaliveMode, KeepaliveStats, Secret, Session, SessionLog, TransportError,
 };
 
 /// The transport boundary, for sessions over a transport of your own ([`Session::with_transport`]):

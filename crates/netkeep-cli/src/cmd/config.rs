@@ -2,15 +2,23 @@
 //! (`config DEVICE -f changes.txt`), or over a direct session: from an inventory entry when no
 //! daemon answers (`-i inv.yaml DEVICE`), or from flags (`--host H --platform P -u U`). The
 //! answer has the same shape either way (`--json`: the API's `DeviceResult`).
+//!
+//! What becomes of the changes is the user's to say: `--commit` (`--confirm MINUTES`,
+//! `--comment TEXT`) on two-stage platforms, `--check` for a dry run, `--save` where the
+//! platform saves; without them a two-stage platform's changes are dropped on leaving
+//! configuration mode, and the answer says so. The text output is the device's answers, without
+//! echoes or prompts (`--json` has each line's answer and the transcript).
 
 use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use netkeep::{ConfigSetOptions, ConnectOptions, Session};
+use netkeep::{ConnectOptions, Session};
+use netkeep_keeper::connector::ssh::{config_options, config_report};
+use netkeep_keeper::connector::ConfigRequest;
 use netkeep_keeper::inventory::{Inventory, LoadOptions};
-use netkeep_keeper::wire::{CommandResult, DeviceResult};
+use netkeep_keeper::wire::{CommandResult, ConfigBody, DeviceResult};
 
 use crate::connect::ConnArgs;
 use crate::daemon_args::DaemonArgs;
@@ -24,9 +32,30 @@ pub struct Args {
     #[arg(conflicts_with = "host", required_unless_present = "host")]
     device: Option<String>,
     /// File with one configuration line per line (`-` for stdin). Blank lines and lines starting
-    /// with `#` or `!` are skipped.
-    #[arg(long, short = 'f')]
-    file: PathBuf,
+    /// with `#` or `!` are skipped. Optional with --commit: no lines confirms an earlier
+    /// --confirm commit.
+    #[arg(long, short = 'f', required_unless_present = "commit")]
+    file: Option<PathBuf>,
+    /// Commit the changes (two-stage platforms: Junos, IOS-XR, VRP 8). Without --commit or
+    /// --check their changes are dropped on leaving configuration mode.
+    #[arg(long)]
+    commit: bool,
+    /// With --commit: roll back unless committed again within MINUTES (Junos `commit confirmed`,
+    /// IOS-XR `commit confirmed minutes`, VRP 8 `commit trial`).
+    #[arg(long, value_name = "MINUTES", requires = "commit",
+          value_parser = clap::value_parser!(u32).range(1..))]
+    confirm: Option<u32>,
+    /// With --commit: a comment recorded with the commit.
+    #[arg(long, value_name = "TEXT", requires = "commit")]
+    comment: Option<String>,
+    /// A dry run: the platform's check (Junos `commit check`) and compare (`show | compare`,
+    /// IOS-XR `show configuration`) commands, then the changes are dropped.
+    #[arg(long, conflicts_with_all = ["commit", "save"])]
+    check: bool,
+    /// Save the running configuration afterwards (Comware `save force`, VRP `save`, IOS `write
+    /// memory`, NX-OS/EOS `copy running-config startup-config`).
+    #[arg(long)]
+    save: bool,
     /// Print the result as JSON (the API's `DeviceResult`).
     #[arg(long)]
     json: bool,
@@ -51,8 +80,12 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         };
         return show(&args, one_shot(&args, opts, &lines).await);
     };
+    if args.conn.session_log.is_some() {
+        // A session log records a direct session: the inventory's device, not the daemon's.
+        return from_inventory(&args, &device, &lines).await;
+    }
     match args.daemon.discover().await {
-        Ok(Some(client)) => match client.config(&device, &lines).await {
+        Ok(Some(client)) => match client.config_body(&body(&args, &device, &lines)).await {
             Ok(r) => show(&args, r),
             Err(e) => {
                 eprintln!("netkeep: {e}");
@@ -68,23 +101,58 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// The API body for these flags.
+fn body(args: &Args, device: &str, lines: &[String]) -> ConfigBody {
+    ConfigBody {
+        device: device.to_string(),
+        lines: lines.to_vec(),
+        commit: args.commit,
+        confirm_minutes: args.confirm,
+        comment: args.comment.clone(),
+        check: args.check,
+        save: args.save,
+    }
+}
+
+/// The request these flags make of a direct session.
+fn request(args: &Args, lines: &[String]) -> ConfigRequest {
+    ConfigRequest {
+        lines: lines.to_vec(),
+        commit: args.commit,
+        confirm: args
+            .confirm
+            .map(|m| std::time::Duration::from_secs(u64::from(m) * 60)),
+        comment: args.comment.clone(),
+        check: args.check,
+        save: args.save,
+    }
+}
+
 /// The configuration lines of `--file`, or a usage message.
 fn read_lines(args: &Args) -> Result<Vec<String>, String> {
-    let text = if args.file.as_os_str() == "-" {
+    let Some(file) = &args.file else {
+        return Ok(Vec::new());
+    };
+    let text = if file.as_os_str() == "-" {
         let mut s = String::new();
         std::io::stdin()
             .read_to_string(&mut s)
             .map_err(|e| format!("cannot read stdin: {e}"))?;
         s
     } else {
-        std::fs::read_to_string(&args.file)
-            .map_err(|e| format!("cannot read {}: {e}", args.file.display()))?
+        std::fs::read_to_string(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?
     };
     let lines = config_lines(&text);
-    if lines.is_empty() {
+    if lines.is_empty() && !args.commit {
+        return Err(format!("{} has no configuration lines", file.display()));
+    }
+    if let Some(c) = args
+        .comment
+        .as_deref()
+        .and_then(|c| c.chars().find(|c| c.is_control() || *c == '"'))
+    {
         return Err(format!(
-            "{} has no configuration lines",
-            args.file.display()
+            "--comment cannot contain {c:?}: one line of text without double quotes"
         ));
     }
     if let Some(bad) = lines
@@ -99,6 +167,11 @@ fn read_lines(args: &Args) -> Result<Vec<String>, String> {
 /// No daemon: a direct session from the inventory's entry for `device`.
 async fn from_inventory(args: &Args, device: &str, lines: &[String]) -> anyhow::Result<ExitCode> {
     let Some(path) = &args.inventory else {
+        if args.conn.session_log.is_some() {
+            return Ok(usage(
+                "--session-log records a direct session: give --inventory FILE (or --host); the daemon's sessions are logged per the inventory's `session_log`",
+            ));
+        }
         eprintln!("netkeep: {}", netkeep_keeper::client::no_daemon_message());
         eprintln!("netkeep: or give --inventory FILE, or --host HOST --platform P");
         return Ok(exit::code(exit::USAGE));
@@ -116,7 +189,7 @@ async fn from_inventory(args: &Args, device: &str, lines: &[String]) -> anyhow::
             path.display()
         )));
     };
-    let opts = args.conn.inventory_options(spec);
+    let opts = args.conn.inventory_options(spec)?;
     show(args, one_shot(args, opts, lines).await)
 }
 
@@ -153,24 +226,20 @@ async fn run_set(
         Ok(s) => s,
         Err(e) => return (Vec::new(), Some(e)),
     };
-    if args.conn.enable {
-        if let Err(e) = session.enable().await {
-            session.disconnect().await;
-            return (Vec::new(), Some(e));
-        }
-    }
     let t = Instant::now();
-    let set = ConfigSetOptions {
-        read_timeout: args.conn.read_timeout,
-        ..ConfigSetOptions::default()
-    };
+    let mut set = config_options(&request(args, lines));
+    set.read_timeout = args.conn.read_timeout;
     let l: Vec<&str> = lines.iter().map(String::as_str).collect();
-    let r = session.send_config_set_with(&l, &set).await;
+    let r = session.configure(&l, &set).await;
+    let report = r
+        .as_ref()
+        .ok()
+        .map(|o| config_report(o, session.platform()));
     session.disconnect().await;
     let c = CommandResult {
-        command: format!("config ({} lines)", lines.len()),
+        command: request(args, lines).label(),
         ok: r.is_ok(),
-        output: r.as_ref().map(String::clone).unwrap_or_default(),
+        output: report.as_ref().map(|r| r.answers()).unwrap_or_default(),
         rejected: None,
         error: r.as_ref().err().map(|e| e.to_string()),
         error_kind: r
@@ -184,11 +253,13 @@ async fn run_set(
             .map(str::to_string),
         elapsed_ms: ms(t),
         retried: false,
+        config: report,
     };
     (vec![c], r.err())
 }
 
-/// Prints a result (JSON, or the outputs with each error once) and returns its exit code.
+/// Prints a result (JSON, or the device's answers with each note and error once) and returns
+/// its exit code.
 fn show(args: &Args, r: DeviceResult) -> anyhow::Result<ExitCode> {
     if args.json {
         print_out(&serde_json::to_string_pretty(&r)?);
@@ -199,6 +270,9 @@ fn show(args: &Args, r: DeviceResult) -> anyhow::Result<ExitCode> {
             }
             if let Some(p) = c.partial_output.as_deref().filter(|p| !p.is_empty()) {
                 print_out(p);
+            }
+            if let Some(note) = c.config.as_ref().and_then(|c| c.note.as_deref()) {
+                report(&r.device, note);
             }
             if let Some(e) = &c.error {
                 report(&r.device, e);

@@ -7,7 +7,9 @@
 //!
 //! Both paths judge a command the same way ([`netkeep_keeper::command`]): control characters
 //! are refused before anything is sent, a command the device rejects fails the run, and the
-//! commands after it run only with `--continue-on-error`. Exit codes: [`crate::exit`].
+//! commands after it run only with `--continue-on-error`. The last command may answer the
+//! device's questions (`--expect/--answer`, `--until`, `--timing`). `--session-log` records a
+//! direct session (an inventory device is then reached directly). Exit codes: [`crate::exit`].
 
 mod args;
 mod one_shot;
@@ -16,7 +18,7 @@ mod via_daemon;
 use std::process::ExitCode;
 
 pub use self::args::Args;
-use self::args::{split, usage};
+use self::args::{specs, split, usage};
 
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let (selection, commands) = match split(&args) {
@@ -29,8 +31,16 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     {
         return Ok(usage(&bad.to_string()));
     }
+    let commands = match specs(&args, commands) {
+        Ok(c) => c,
+        Err(message) => return Ok(usage(&message)),
+    };
     match selection {
         None => one_shot::run_direct(&args, &commands).await,
+        // A session log records a direct session: the inventory's device, not the daemon's.
+        Some(s) if args.conn.session_log.is_some() => {
+            via_daemon::from_inventory(&args, s, &commands).await
+        }
         Some(s) => via_daemon::run(&args, s, &commands).await,
     }
 }

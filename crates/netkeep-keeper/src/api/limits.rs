@@ -11,6 +11,7 @@ use axum::response::Response;
 
 use super::answer::err;
 use super::AppState;
+use crate::wire::CommandSpec;
 
 /// Request and connection bounds.
 #[derive(Debug, Clone)]
@@ -121,13 +122,51 @@ fn body_error_text(e: &(dyn std::error::Error + 'static)) -> String {
     text
 }
 
-/// Refuses an empty list, too many entries, and entries that are not one line of text.
+/// Each command of an exec body: one line of text, answers without control characters,
+/// patterns that compile, timeouts in range.
+pub(super) fn check_exec_commands(
+    cmds: &[CommandSpec],
+    limits: &ApiLimits,
+) -> Result<(), Box<Response>> {
+    let lines: Vec<String> = cmds.iter().map(|c| c.command.clone()).collect();
+    check_commands(&lines, limits, "commands", false)?;
+    let bad = |msg: String| Box::new(err(StatusCode::BAD_REQUEST, msg));
+    for c in cmds {
+        for a in &c.answers {
+            if let Err(e) = crate::command::check(&a.answer) {
+                return Err(bad(format!("an answer of {:?} is refused: {e}", c.command)));
+            }
+        }
+        let patterns = c.answers.iter().map(|a| &a.expect).chain(&c.until);
+        for p in patterns {
+            if let Err(e) = regex::Regex::new(p) {
+                return Err(bad(format!("pattern {p:?} of {:?}: {e}", c.command)));
+            }
+        }
+        for (name, v) in [
+            ("quiet_ms", c.quiet_ms),
+            ("read_timeout_ms", c.read_timeout_ms),
+        ] {
+            if v.is_some_and(|t| t == 0 || t > MAX_READ_TIMEOUT_MS) {
+                return Err(bad(format!(
+                    "`{name}` of {:?} must be between 1 and {MAX_READ_TIMEOUT_MS}",
+                    c.command
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Refuses an empty list (unless `may_be_empty`), too many entries, and entries that are not
+/// one line of text.
 pub(super) fn check_commands(
     cmds: &[String],
     limits: &ApiLimits,
     what: &str,
+    may_be_empty: bool,
 ) -> Result<(), Box<Response>> {
-    if cmds.is_empty() {
+    if cmds.is_empty() && !may_be_empty {
         return Err(Box::new(err(
             StatusCode::BAD_REQUEST,
             format!("`{what}` is empty; give at least one"),

@@ -13,9 +13,10 @@ use tokio_util::sync::CancellationToken;
 
 use super::answer::{err, parse};
 use super::guard::{authorize, RequestId};
-use super::limits::{check_commands, MAX_READ_TIMEOUT_MS};
+use super::limits::{check_commands, check_exec_commands, MAX_READ_TIMEOUT_MS};
 use super::AppState;
 use crate::audit::{AuditError, AuditLog, Kind};
+use crate::connector::ConfigRequest;
 use crate::identity::Identity;
 use crate::pool::{ExecRequest, Pool};
 use crate::scopes::{self, Scope};
@@ -84,9 +85,10 @@ pub(super) async fn exec(
         Ok(b) => b,
         Err(r) => return *r,
     };
-    if let Err(r) = check_commands(&b.commands, &st.limits, "commands") {
+    if let Err(r) = check_exec_commands(&b.commands, &st.limits) {
         return *r;
     }
+    let lines: Vec<String> = b.commands.iter().map(|c| c.command.clone()).collect();
     let targets = match targets(&st.pool, &b) {
         Ok(t) => t,
         Err(r) => return *r,
@@ -95,8 +97,8 @@ pub(super) async fn exec(
         Scope::Read => shells(&st.pool, &targets),
         _ => Vec::new(),
     };
-    let need = scopes::exec_needs(&b.commands, &shells);
-    let scope_check = authorize(&st, &who, &rid, "exec", (&targets, &b.commands), &need);
+    let need = scopes::exec_needs(&lines, &shells);
+    let scope_check = authorize(&st, &who, &rid, "exec", (&targets, &lines), &need);
     if let Err(r) = scope_check.await {
         return *r;
     }
@@ -108,7 +110,7 @@ pub(super) async fn exec(
         read_timeout: b.read_timeout_ms.map(Duration::from_millis),
         continue_on_error: b.continue_on_error,
     };
-    let audit = Audited::new(&st, who, rid, Kind::Exec, req.commands.clone());
+    let audit = Audited::new(&st, who, rid, Kind::Exec, lines);
     let p = st.pool.clone();
     let ran = in_own_task(move |cancel| async move {
         audit.before(&targets).await?;
@@ -143,9 +145,13 @@ pub(super) async fn config(
         Ok(b) => b,
         Err(r) => return *r,
     };
-    if let Err(r) = check_commands(&b.lines, &st.limits, "lines") {
+    if let Err(r) = check_commands(&b.lines, &st.limits, "lines", b.commit) {
         return *r;
     }
+    let req = match config_request(&b) {
+        Ok(r) => r,
+        Err(msg) => return err(StatusCode::BAD_REQUEST, msg),
+    };
     if !st.pool.has_device(&b.device) {
         return err(
             StatusCode::NOT_FOUND,
@@ -164,7 +170,7 @@ pub(super) async fn config(
     let p = st.pool.clone();
     let ran = in_own_task(move |cancel| async move {
         audit.before(&devices).await?;
-        let r = p.config_until(&b.device, &b.lines, &cancel).await;
+        let r = p.configure_until(&b.device, &req, &cancel).await;
         audit.after(std::slice::from_ref(&r)).await;
         Ok(r)
     })
@@ -174,6 +180,36 @@ pub(super) async fn config(
         Ok(Err(e)) => audit_refused(&e),
         Err(resp) => resp,
     }
+}
+
+/// A config body's request, or why its options do not go together.
+fn config_request(b: &ConfigBody) -> Result<ConfigRequest, String> {
+    if !b.commit && (b.confirm_minutes.is_some() || b.comment.is_some()) {
+        return Err("`confirm_minutes` and `comment` go with `commit: true`".into());
+    }
+    if b.check && (b.commit || b.save) {
+        return Err("`check` is a dry run: not with `commit` or `save`".into());
+    }
+    if b.confirm_minutes == Some(0) {
+        return Err("`confirm_minutes` must be at least 1".into());
+    }
+    if let Some(c) = &b.comment {
+        if let Some(ch) = c.chars().find(|c| c.is_control() || *c == '"') {
+            return Err(format!(
+                "`comment` cannot contain {ch:?}: one line of text without double quotes"
+            ));
+        }
+    }
+    Ok(ConfigRequest {
+        lines: b.lines.clone(),
+        commit: b.commit,
+        confirm: b
+            .confirm_minutes
+            .map(|m| Duration::from_secs(u64::from(m) * 60)),
+        comment: b.comment.clone(),
+        check: b.check,
+        save: b.save,
+    })
 }
 
 /// 503: the audit log is required and the intent could not be written; nothing was sent.

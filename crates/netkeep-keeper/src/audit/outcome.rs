@@ -114,7 +114,11 @@ fn config_set(d: &DeviceResult, lines: &[String], max: usize) -> CommandRecord {
         Some(r) => ran(&d.device, Kind::Config, r, max),
         None => not_run(d, Kind::Config, 0),
     };
-    c.command = format!("configuration set ({} lines)", lines.len());
+    // The result names what the set did (`configuration set (3 lines, commit confirmed 5m)`).
+    c.command = match d.outputs.first() {
+        Some(r) if !r.command.is_empty() => r.command.clone(),
+        _ => format!("configuration set ({} lines)", lines.len()),
+    };
     c.lines = Some(masked(lines));
     c
 }
@@ -150,7 +154,9 @@ fn ran(device: &str, kind: Kind, r: &CommandResult, max: usize) -> CommandRecord
             error: r.error.as_deref().map(|e| redact::line(&short(e))),
         },
         duration_ms: r.elapsed_ms,
-        bytes: body.len() as u64,
+        // What the device sent: for a configuration set, its whole dialogue (echoes, prompts,
+        // answers), of which `output` keeps only the answers.
+        bytes: r.config.as_ref().map_or(body.len(), |c| c.transcript.len()) as u64,
         output,
         output_truncated,
     }
@@ -223,6 +229,7 @@ mod tests {
             partial_output: None,
             elapsed_ms: 2.0,
             retried: false,
+            config: None,
         }
     }
 

@@ -15,11 +15,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use netkeep::{
-    Auth, CommandOptions, ConnectOptions, HostKeyPolicy, KeepaliveConfig, KeepaliveMode, Session,
+    Auth, CandidateState, Command, CommandOptions, ConfigOutcome, ConfigSetOptions, ConnectOptions,
+    Finish, HostKeyPolicy, KeepaliveConfig, KeepaliveMode, Platform, Session,
 };
 
-use super::{BoxFut, Connector, DeviceSession, ErrorKind, SessionError};
+use super::{BoxFut, ConfigRequest, Connector, DeviceSession, ErrorKind, SessionError};
 use crate::inventory::{Credential, DeviceSpec, HostKeyPolicySpec, KeepaliveModeSpec};
+use crate::wire::{Candidate, CommandSpec, ConfigReport, LineAnswer};
 
 /// Opens [`netkeep::Session`]s over SSH.
 #[derive(Debug, Clone, Default)]
@@ -83,7 +85,104 @@ pub fn connect_options(spec: &DeviceSpec) -> ConnectOptions {
     if let Some(d) = &spec.platform_dir {
         o = o.platform_dir(d.clone());
     }
+    if let Some(s) = &spec.enable_secret {
+        o = o.enable_secret(s.clone());
+    }
+    if let Some(e) = spec.enable {
+        o = o.enable(e);
+    }
+    if let Some(l) = &spec.session_log {
+        o = o.session_log(l.clone());
+    }
     o
+}
+
+/// The library's command for a request's command.
+pub fn command(spec: &CommandSpec, read_timeout: Option<Duration>) -> Command {
+    let mut c = Command::new(spec.command.clone())
+        .strip_prompt(spec.strip_prompt)
+        .strip_command(spec.strip_command);
+    for a in &spec.answers {
+        c = c.answer(a.expect.clone(), a.answer.clone());
+    }
+    if let Some(u) = &spec.until {
+        c = c.until(u.clone());
+    }
+    if let Some(q) = spec.quiet_ms {
+        c = c.timing(Duration::from_millis(q));
+    }
+    if let Some(t) = read_timeout {
+        c = c.read_timeout(t);
+    }
+    c
+}
+
+/// The library's options for a configuration request: the set always ends outside
+/// configuration mode (a kept session goes back to its base mode), so changes neither committed
+/// nor checked are dropped on leaving.
+pub fn config_options(req: &ConfigRequest) -> ConfigSetOptions {
+    let finish = if req.commit {
+        Finish::Commit {
+            confirm: req.confirm,
+            comment: req.comment.clone(),
+        }
+    } else if req.check {
+        Finish::Check
+    } else {
+        Finish::Nothing
+    };
+    ConfigSetOptions {
+        exit: Some(true),
+        finish,
+        save: req.save,
+        ..ConfigSetOptions::default()
+    }
+}
+
+/// A configuration set's outcome as the API reports it, with a note on what was left undone.
+pub fn config_report(o: &ConfigOutcome, platform: &Platform) -> ConfigReport {
+    let answer = |l: &netkeep::ConfigLine| LineAnswer {
+        line: l.line.clone(),
+        output: l.output.clone(),
+    };
+    let saved = o.after.iter().any(|l| {
+        platform
+            .spec()
+            .save
+            .as_ref()
+            .is_some_and(|s| s.command == l.line)
+    });
+    let (candidate, confirm) = match o.candidate {
+        CandidateState::Applied => (Candidate::Applied, None),
+        CandidateState::Committed { confirm } => (Candidate::Committed, confirm),
+        CandidateState::Checked => (Candidate::Checked, None),
+        CandidateState::Discarded => (Candidate::Discarded, None),
+        _ => (Candidate::Pending, None),
+    };
+    let name = platform.name();
+    let n = o.lines.len();
+    let note = match candidate {
+        Candidate::Discarded => Some(format!(
+            "nothing committed: {name} keeps changes only when they are committed, and the {n} line(s) were dropped on leaving configuration mode (ask for commit, or check for a dry run)"
+        )),
+        Candidate::Checked => Some("checked only: nothing was committed".to_string()),
+        Candidate::Applied if !saved && platform.spec().save.is_some() => Some(format!(
+            "applied to the running configuration, not saved: {name} loses it at reload unless saved (ask for save)"
+        )),
+        Candidate::Committed => confirm.map(|t| format!(
+            "committed: rolls back in {} unless committed again (commit with no lines to confirm)",
+            humantime::format_duration(t)
+        )),
+        _ => None,
+    };
+    ConfigReport {
+        lines: o.lines.iter().map(answer).collect(),
+        after: o.after.iter().map(answer).collect(),
+        candidate,
+        confirm_minutes: confirm.map(|t| t.as_secs().div_ceil(60)),
+        note,
+        transcript: o.transcript.clone(),
+    }
 }
 
 /// The kind of a library error: what the pool does next, and the exit code of `netkeep exec`
@@ -170,6 +269,48 @@ impl DeviceSession for SshSession {
         Box::pin(async move {
             let l: Vec<&str> = lines.iter().map(String::as_str).collect();
             self.s.send_config_set(&l).await.map_err(session_error)
+        })
+    }
+
+    fn run<'a>(
+        &'a self,
+        cmd: &'a CommandSpec,
+        read_timeout: Option<Duration>,
+    ) -> BoxFut<'a, Result<String, SessionError>> {
+        if cmd.reads_to_prompt() {
+            return self.send_command(&cmd.command, read_timeout);
+        }
+        Box::pin(async move {
+            let c = command(cmd, read_timeout.or(self.read_timeout));
+            self.s.send(&c).await.map_err(session_error)
+        })
+    }
+
+    fn configure<'a>(
+        &'a self,
+        req: &'a ConfigRequest,
+    ) -> BoxFut<'a, Result<ConfigReport, SessionError>> {
+        Box::pin(async move {
+            let l: Vec<&str> = req.lines.iter().map(String::as_str).collect();
+            let o = self
+                .s
+                .configure(&l, &config_options(req))
+                .await
+                .map_err(session_error)?;
+            Ok(config_report(&o, self.s.platform()))
+        })
+    }
+
+    fn restore_base(&self) -> BoxFut<'_, Result<(), SessionError>> {
+        Box::pin(async move {
+            match self.s.restore_base_mode().await {
+                Ok(true) => {
+                    tracing::debug!(device = %self.s.device(), "back in the base mode before reuse");
+                    Ok(())
+                }
+                Ok(false) => Ok(()),
+                Err(e) => Err(session_error(e)),
+            }
         })
     }
 

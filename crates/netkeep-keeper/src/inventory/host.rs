@@ -7,16 +7,14 @@ use std::time::Duration;
 
 use serde_json::Map;
 
-use super::load::Entry;
+use super::load::{Chain, Entry};
 use super::platforms::KnownPlatforms;
-use super::raw::{Dur, RawEntity};
+use super::raw::{Dur, RawEntity, RawSessionLog};
+use super::secrets;
 use super::spec::{
     Credential, DeviceSpec, HostKeyPolicySpec, InventoryError, KeepaliveModeSpec, KeepaliveSpec,
-    Secret,
+    SessionLog,
 };
-
-/// A host's resolution chain: each entity with the name errors call it by.
-pub(super) type Chain<'a> = [(&'a Entry, String)];
 
 /// What every host of an inventory shares.
 pub(super) struct Context<'a> {
@@ -98,6 +96,8 @@ pub(super) fn resolve_host(
             missing(chain, "platform", &hint)
         })?;
     let credential = credential(chain, warnings)?;
+    let enable_secret = secrets::enable_secret(chain, warnings)?;
+    let session_log = session_log(name, chain)?;
     let idle_timeout = pick(chain, |r| r.idle_timeout.as_ref()).map(|p| p.value.0);
     let keepalive = keepalive(name, chain, idle_timeout, warnings)?;
     let limits = limits(chain)?;
@@ -111,6 +111,9 @@ pub(super) fn resolve_host(
         groups: groups.to_vec(),
         data: data(chain),
         credential,
+        enable_secret,
+        enable: pick(chain, |r| r.enable.as_ref()).map(|p| *p.value),
+        session_log,
         keepalive,
         idle_timeout,
         max_sessions: limits.max_sessions,
@@ -155,7 +158,7 @@ fn data(chain: &Chain<'_>) -> Map<String, serde_json::Value> {
 
 /// A key file (its passphrase from the password settings), else a password.
 fn credential(chain: &Chain<'_>, warnings: &mut Vec<String>) -> Result<Credential, InventoryError> {
-    let secret = secret(chain, warnings)?;
+    let secret = secrets::password(chain, warnings)?;
     match (pick(chain, |r| r.key_file.as_ref()), secret) {
         (Some(p), passphrase) => Ok(Credential::KeyFile {
             path: p.value.clone(),
@@ -170,79 +173,39 @@ fn credential(chain: &Chain<'_>, warnings: &mut Vec<String>) -> Result<Credentia
     }
 }
 
-/// The password: the first entity in the chain that sets any password source wins, and it may
-/// set only one of them.
-fn secret(chain: &Chain<'_>, warnings: &mut Vec<String>) -> Result<Option<Secret>, InventoryError> {
-    let Some((e, n)) = chain.iter().find(|(e, _)| {
-        e.raw.password.is_some() || e.raw.password_env.is_some() || e.raw.password_file.is_some()
-    }) else {
+/// The session log: `{name}` in its path becomes the host's name; a relative path is relative
+/// to the file that sets it. Netmiko's `session_log` extra (a path) is read too.
+fn session_log(name: &str, chain: &Chain<'_>) -> Result<Option<SessionLog>, InventoryError> {
+    let found = chain.iter().find_map(|(e, n)| {
+        let own = e.raw.session_log.as_ref().map(|l| match l {
+            RawSessionLog::Path(p) => (p.clone(), None, None),
+            RawSessionLog::Full(f) => (f.path.clone(), f.max_bytes, f.keep),
+        });
+        let nornir = || {
+            let p = e.raw.netmiko_extra("session_log")?.as_str()?;
+            Some((PathBuf::from(p), None, None))
+        };
+        own.or_else(nornir).map(|l| (e, n, l))
+    });
+    let Some((e, n, (path, max_bytes, keep))) = found else {
         return Ok(None);
     };
-    let r = &e.raw;
-    let set = [
-        r.password.is_some(),
-        r.password_env.is_some(),
-        r.password_file.is_some(),
-    ];
-    if set.iter().filter(|b| **b).count() > 1 {
+    if max_bytes == Some(0) {
         return Err(e.err_at(
-            "password",
-            format!(
-                "`{n}` sets more than one of password, password_env, password_file; expected one"
-            ),
+            "max_bytes",
+            format!("`{n}`: session_log max_bytes 0, expected a size in bytes"),
         ));
     }
-    if let Some(p) = &r.password {
-        let w = format!(
-            "{}: `{n}` has a plain `password`; prefer password_env or password_file",
-            e.origin.file.display()
-        );
-        if !warnings.contains(&w) {
-            warnings.push(w);
-        }
-        return Ok(Some(p.clone()));
-    }
-    if let Some(var) = &r.password_env {
-        return std::env::var(var)
-            .map(|v| Some(Secret::new(v)))
-            .map_err(|_| {
-                e.err_at(
-                    "password_env",
-                    format!("`{n}`: environment variable `{var}` (password_env) is not set"),
-                )
-            });
-    }
-    let Some(path) = &r.password_file else {
-        return Ok(None);
-    };
+    let path = path.to_string_lossy().replace("{name}", name);
     let full = e.origin.file.parent().unwrap_or(Path::new(".")).join(path);
-    match std::fs::read_to_string(&full) {
-        Ok(v) => {
-            if let Some(w) = readable_by_others(&full) {
-                if !warnings.contains(&w) {
-                    warnings.push(w);
-                }
-            }
-            Ok(Some(Secret::new(v.trim_end_matches(['\r', '\n']))))
-        }
-        Err(err) => Err(e.err_at(
-            "password_file",
-            format!("`{n}`: cannot read password_file {}: {err}", full.display()),
-        )),
+    let mut log = SessionLog::new(full);
+    if let Some(b) = max_bytes {
+        log = log.max_bytes(b);
     }
-}
-
-/// A warning when a secret file may be read by other users (as for the API's token file).
-fn readable_by_others(path: &Path) -> Option<String> {
-    use std::os::unix::fs::PermissionsExt;
-    let mode = std::fs::metadata(path).ok()?.permissions().mode();
-    (mode & 0o077 != 0).then(|| {
-        format!(
-            "password_file {} is readable by other users (mode {:o}); chmod 600 it",
-            path.display(),
-            mode & 0o777
-        )
-    })
+    if let Some(k) = keep {
+        log = log.keep(k);
+    }
+    Ok(Some(log))
 }
 
 /// Keepalive settings, each field from the first entity that sets it; warns when the interval

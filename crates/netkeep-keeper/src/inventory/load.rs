@@ -26,6 +26,10 @@ pub(super) struct Entry {
     pub(super) origin: Origin,
 }
 
+/// A host's resolution chain (the host, its groups in order, the defaults): each entity with
+/// the name errors call it by.
+pub(super) type Chain<'a> = [(&'a Entry, String)];
+
 /// An inventory as read, before merging.
 pub(super) struct Parsed {
     /// The file or directory given.

@@ -65,6 +65,25 @@ pub(super) struct RawKeepalive {
     pub(super) probe_timeout: Option<Dur>,
 }
 
+/// `session_log: PATH`, or `{ path: PATH, max_bytes: N, keep: N }`.
+#[derive(Deserialize)]
+#[serde(
+    untagged,
+    expecting = "a file path, or a mapping with `path` and optionally `max_bytes` and `keep`"
+)]
+pub(super) enum RawSessionLog {
+    Path(PathBuf),
+    Full(RawSessionLogFull),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawSessionLogFull {
+    pub(super) path: PathBuf,
+    pub(super) max_bytes: Option<u64>,
+    pub(super) keep: Option<usize>,
+}
+
 /// One host, group or the defaults, as written.
 #[derive(Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -79,11 +98,20 @@ pub(super) struct RawEntity {
     pub(super) platform: Option<String>,
     pub(super) groups: Option<Vec<String>>,
     pub(super) data: Option<Map<String, Value>>,
-    /// Nornir's per-plugin options: accepted, not used.
-    #[allow(dead_code)]
+    /// Nornir's per-plugin options: of `netmiko: {extras: …}`, `secret` (the enable secret)
+    /// and `session_log` are read; everything else (other plugins, other extras such as
+    /// `fast_cli`) is accepted and not used.
     pub(super) connection_options: Option<Value>,
     pub(super) password_env: Option<String>,
     pub(super) password_file: Option<PathBuf>,
+    /// The enable secret (Netmiko's `secret`), plain.
+    #[serde(default, deserialize_with = "optional_secret")]
+    pub(super) secret: Option<Secret>,
+    pub(super) secret_env: Option<String>,
+    pub(super) secret_file: Option<PathBuf>,
+    /// Enter privileged mode at session preparation.
+    pub(super) enable: Option<bool>,
+    pub(super) session_log: Option<RawSessionLog>,
     pub(super) key_file: Option<PathBuf>,
     pub(super) keepalive: Option<RawKeepalive>,
     pub(super) idle_timeout: Option<Dur>,
@@ -96,6 +124,17 @@ pub(super) struct RawEntity {
     pub(super) connect_timeout: Option<Dur>,
     /// Directory of user platform files; only allowed in the defaults.
     pub(super) platform_dir: Option<PathBuf>,
+}
+
+impl RawEntity {
+    /// `connection_options.netmiko.extras.KEY`, as Nornir's netmiko plugin passes it on.
+    pub(super) fn netmiko_extra(&self, key: &str) -> Option<&Value> {
+        self.connection_options
+            .as_ref()?
+            .get("netmiko")?
+            .get("extras")?
+            .get(key)
+    }
 }
 
 /// The `hosts` or `groups` mapping: names to entities, each name once.

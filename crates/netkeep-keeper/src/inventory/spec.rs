@@ -19,6 +19,9 @@ use serde_json::{Map, Value};
 /// ```
 pub use netkeep::Secret;
 
+/// A session transcript file (`session_log` in the inventory): the session library's own type.
+pub use netkeep::SessionLog;
+
 /// How the keeper authenticates to a device.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Credential {
@@ -102,6 +105,15 @@ pub struct DeviceSpec {
     pub data: Map<String, Value>,
     /// How to log in.
     pub credential: Credential,
+    /// The enable secret (`secret`, `secret_env`, `secret_file`, or Nornir's netmiko extras
+    /// `secret`): typed at an enable password prompt. Without it, only an explicit `enable:
+    /// true` types the login password there.
+    pub enable_secret: Option<Secret>,
+    /// Enter privileged mode at session preparation (`enable`); `None`: as the platform file
+    /// says.
+    pub enable: Option<bool>,
+    /// Transcript of each session (`session_log`), secrets masked.
+    pub session_log: Option<SessionLog>,
     /// Keepalive settings.
     pub keepalive: KeepaliveSpec,
     /// The device's idle timeout; `None` = the platform's default, zero = none.

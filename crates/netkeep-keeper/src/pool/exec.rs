@@ -1,7 +1,8 @@
-//! Running a request: commands in order on one leased session, a read-only command re-run once
-//! on a fresh session when its session died under it (configuration never), a rejected command
-//! ending the request unless asked to go on, a caller that goes away cancelling what is left,
-//! and the results in their wire shape.
+//! Running a request: commands in order on one leased session (each may answer the device's
+//! questions), a read-only command re-run once on a fresh session when its session died under
+//! it, a rejected command ending the request unless asked to go on, a caller that goes away
+//! cancelling what is left, the session back in its base mode before it is lent again, and the
+//! results in their wire shape.
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -13,13 +14,13 @@ use super::lease::Lease;
 use super::state::Pool;
 use crate::command::is_read_only;
 use crate::connector::{ErrorKind, SessionError};
-use crate::wire::{millis, CommandResult, DeviceResult};
+use crate::wire::{millis, CommandResult, CommandSpec, DeviceResult};
 
 /// Commands to run on a device.
 #[derive(Debug, Clone, Default)]
 pub struct ExecRequest {
-    /// Commands, run in order on one session.
-    pub commands: Vec<String>,
+    /// Commands, run in order on one session; each may say how to read its answer.
+    pub commands: Vec<CommandSpec>,
     /// Read timeout per command; `None` = [`PoolOptions::default_read_timeout`](super::PoolOptions::default_read_timeout).
     pub read_timeout: Option<Duration>,
     /// Run the commands after one the device rejected (default: stop at the first rejection,
@@ -34,7 +35,7 @@ impl ExecRequest {
     /// let r = netkeep_keeper::pool::ExecRequest::new(["display clock", "display version"]);
     /// assert_eq!(r.commands.len(), 2);
     /// ```
-    pub fn new<S: Into<String>>(commands: impl IntoIterator<Item = S>) -> Self {
+    pub fn new<S: Into<CommandSpec>>(commands: impl IntoIterator<Item = S>) -> Self {
         ExecRequest {
             commands: commands.into_iter().map(Into::into).collect(),
             ..ExecRequest::default()
@@ -106,15 +107,17 @@ impl Pool {
         let counters = &self.state.counters;
         let mut run = Run::default();
         let mut lease = Some(lease);
-        for cmd in &req.commands {
+        for spec in &req.commands {
             if cancel.is_cancelled() {
                 tracing::debug!("the client went away: the request's later commands are not run");
                 break;
             }
             let Some(l) = lease.take() else { break };
+            let cmd = spec.command.as_str();
+            let timeout = spec.read_timeout_ms.map_or(timeout, Duration::from_millis);
             let t = Instant::now();
             counters.commands.fetch_add(1, Ordering::Relaxed);
-            let (result, failed, stop) = match self.run_read(l, cmd, timeout, cancel).await {
+            let (result, failed, stop) = match self.run_read(l, spec, timeout, cancel).await {
                 Attempt::Ran {
                     lease: l,
                     result: Ok(output),
@@ -157,6 +160,9 @@ impl Pool {
                 break;
             }
         }
+        if let Some(mut l) = lease {
+            l.settle().await;
+        }
         run
     }
 
@@ -165,13 +171,13 @@ impl Pool {
     async fn run_read(
         &self,
         lease: Lease,
-        cmd: &str,
+        cmd: &CommandSpec,
         timeout: Duration,
         cancel: &CancellationToken,
     ) -> Attempt {
         let first = match send(&lease, cmd, timeout, cancel).await {
             None => return interrupted(lease),
-            Some(Err(e)) if e.kind == ErrorKind::ConnectionLost && is_read_only(cmd) => e,
+            Some(Err(e)) if e.kind == ErrorKind::ConnectionLost && is_read_only(&cmd.command) => e,
             Some(result) => {
                 return Attempt::Ran {
                     lease,
@@ -181,7 +187,7 @@ impl Pool {
             }
         };
         // The session died under us: a read-only command is safe to run again once.
-        tracing::info!(device = %lease.dev.spec.name, "session lost during `{cmd}`; retrying once on a fresh session");
+        tracing::info!(device = %lease.dev.spec.name, "session lost during `{}`; retrying once on a fresh session", cmd.command);
         self.state.counters.retries.fetch_add(1, Ordering::Relaxed);
         // The permit's device: a reload may already have moved the request to a newer one.
         let (permit, dev) = lease.surrender();
@@ -247,48 +253,8 @@ impl Pool {
         out
     }
 
-    /// Runs a configuration set on one device. Never retried automatically.
-    pub async fn config(&self, device: &str, lines: &[String]) -> DeviceResult {
-        self.config_until(device, lines, &CancellationToken::new())
-            .await
-    }
-
-    /// [`Pool::config`] for a caller that may go away: while queued for a session the request
-    /// is dropped when `cancel` fires; once started, a configuration set always runs to its end
-    /// (a half-applied change is worse than a late one).
-    pub async fn config_until(
-        &self,
-        device: &str,
-        lines: &[String],
-        cancel: &CancellationToken,
-    ) -> DeviceResult {
-        let started = Instant::now();
-        let (mut lease, queued, connected) = match self.lease_until(device, started, cancel).await {
-            Ok(l) => l,
-            Err(r) => return r,
-        };
-        let t = Instant::now();
-        let counters = &self.state.counters;
-        counters.commands.fetch_add(1, Ordering::Relaxed);
-        let label = format!("config ({} lines)", lines.len());
-        let (output, failure) = match lease.session.send_config_set(lines).await {
-            Ok(output) => (command_ok(&label, output, t, false), None),
-            Err(e) => {
-                counters.command_errors.fetch_add(1, Ordering::Relaxed);
-                if matches!(e.kind, ErrorKind::ConnectionLost | ErrorKind::Timeout) {
-                    lease.discard = true;
-                }
-                let mut c = command_failed(&label, &e, t, false);
-                c.error = Some(format!("{} (configuration is never retried automatically; check the device before re-sending)", e.message));
-                (c, Some(e.kind))
-            }
-        };
-        drop(lease);
-        finish(device, vec![output], failure, queued, started, connected)
-    }
-
     /// [`Pool::lease_by_name`], given up when `cancel` fires (the request leaves the queue).
-    async fn lease_until(
+    pub(super) async fn lease_until(
         &self,
         device: &str,
         started: Instant,
@@ -331,19 +297,19 @@ impl Pool {
 /// mid-change.
 async fn send(
     lease: &Lease,
-    cmd: &str,
+    cmd: &CommandSpec,
     timeout: Duration,
     cancel: &CancellationToken,
 ) -> Option<Result<String, SessionError>> {
-    let fut = lease.session.send_command(cmd, Some(timeout));
-    if !is_read_only(cmd) {
+    let fut = lease.session.run(cmd, Some(timeout));
+    if !is_read_only(&cmd.command) {
         return Some(fut.await);
     }
     tokio::select! {
         biased;
         r = fut => Some(r),
         _ = cancel.cancelled() => {
-            tracing::debug!(device = %lease.dev.spec.name, "the client went away: `{cmd}` interrupted");
+            tracing::debug!(device = %lease.dev.spec.name, "the client went away: `{}` interrupted", cmd.command);
             None
         }
     }
@@ -398,14 +364,16 @@ fn command_answered(
         partial_output: None,
         elapsed_ms: millis(t.elapsed()),
         retried,
+        config: None,
     }
 }
 
-fn command_ok(cmd: &str, output: String, t: Instant, retried: bool) -> CommandResult {
-    command_answered(cmd, output, None, t, retried)
-}
-
-fn command_failed(cmd: &str, e: &SessionError, t: Instant, retried: bool) -> CommandResult {
+pub(super) fn command_failed(
+    cmd: &str,
+    e: &SessionError,
+    t: Instant,
+    retried: bool,
+) -> CommandResult {
     CommandResult {
         command: cmd.to_string(),
         ok: false,
@@ -416,6 +384,7 @@ fn command_failed(cmd: &str, e: &SessionError, t: Instant, retried: bool) -> Com
         partial_output: e.partial_output.clone(),
         elapsed_ms: millis(t.elapsed()),
         retried,
+        config: None,
     }
 }
 
@@ -445,7 +414,7 @@ fn device_failed(device: &str, kind: ErrorKind, error: String, started: Instant)
     }
 }
 
-fn finish(
+pub(super) fn finish(
     device: &str,
     outputs: Vec<CommandResult>,
     failure: Option<ErrorKind>,

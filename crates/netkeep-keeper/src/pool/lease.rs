@@ -55,6 +55,20 @@ impl Lease {
         }
     }
 
+    /// Brings the session back to its base mode before it goes back to the pool (a request may
+    /// have left it in configuration mode, or `disable`d it); one that cannot be brought back
+    /// is replaced.
+    pub(crate) async fn settle(&mut self) {
+        if self.discard || self.session.is_closed() {
+            return;
+        }
+        if let Err(e) = self.session.restore_base().await {
+            tracing::warn!(device = %self.dev.spec.name, "session not back in its base mode, replacing it: {e}");
+            self.discard = true;
+            self.dev.lock().history.last_error = Some(e.message);
+        }
+    }
+
     /// Gives the session up for good and keeps the request's permit, so a retry keeps its place
     /// at the head of the queue. Returns the permit and the device it belongs to.
     pub(crate) fn surrender(mut self) -> (OwnedSemaphorePermit, Arc<Device>) {

@@ -10,12 +10,13 @@ use tokio::time::Instant;
 use super::io::Exchange;
 use super::keepalive::{probe_bounded, Keepalive};
 use super::login;
+use super::modes::Asked;
 use super::pattern::{compile, compile_answers};
 use super::state::Core;
+use crate::command::Command;
+use crate::config::{ConfigOutcome, ConfigSetOptions};
 use crate::error::Error;
-use crate::options::{
-    CommandOptions, ConfigSetOptions, ConnectOptions, KeepaliveMode, KeepaliveStats,
-};
+use crate::options::{CommandOptions, ConnectOptions, KeepaliveMode, KeepaliveStats};
 
 /// A live CLI session to one device. Clone it freely: clones share the session.
 ///
@@ -132,6 +133,41 @@ impl Session {
         Ok(self.core.exchange(&mut io, x).await?.0)
     }
 
+    /// Runs a [`Command`]: read until its prompt, pattern or quiet spell, its questions
+    /// answered on the way, prompt and echo stripped as it says. The call Netmiko's
+    /// `send_command` and `send_command_timing` map onto.
+    ///
+    /// ```no_run
+    /// # async fn f(s: netkeep_session::Session) -> Result<(), netkeep_session::Error> {
+    /// use netkeep_session::Command;
+    /// let out = s.send(&Command::new("copy running-config startup-config")
+    ///     .answer(r"Destination filename \[[^\]]*\]\?", "")).await?;
+    /// # let _ = out; Ok(()) }
+    /// ```
+    pub async fn send(&self, cmd: &Command) -> Result<String, Error> {
+        let device = &self.core.device;
+        let until = cmd
+            .until
+            .as_deref()
+            .map(|p| compile(device, p))
+            .transpose()?;
+        let answers = compile_answers(device, &cmd.answers)?;
+        let x = Exchange {
+            expect: until.as_ref(),
+            answers: &answers,
+            quiet: cmd.quiet,
+            strip_prompt: cmd.strip_prompt,
+            strip_command: cmd.strip_command,
+            ..Exchange::new(
+                &cmd.line,
+                "a command",
+                cmd.read_timeout.unwrap_or(self.core.settings.read_timeout),
+            )
+        };
+        let mut io = self.core.io.lock().await;
+        Ok(self.core.exchange(&mut io, x).await?.0)
+    }
+
     /// Runs a command and reads until the device has been quiet for `quiet` (or the prompt
     /// appears, or `max` passes): for commands whose end is not a prompt. The trailing prompt is
     /// stripped if there is one.
@@ -186,55 +222,47 @@ impl Session {
             .await
     }
 
-    /// [`Session::send_config_set`] with options.
+    /// [`Session::send_config_set`] with options; the transcript of [`Session::configure`].
     pub async fn send_config_set_with(
         &self,
         lines: &[&str],
         opts: &ConfigSetOptions,
     ) -> Result<String, Error> {
-        let core = &self.core;
-        let Some(config_mode) = core.modes.config_mode() else {
-            return Err(self.unsupported("configuration mode"));
-        };
-        let exit = opts.exit.unwrap_or_else(|| {
-            core.platform
-                .spec()
-                .config
-                .as_ref()
-                .is_some_and(|c| c.exit_after_set)
-        });
-        let mut io = core.io.lock().await;
-        let io = &mut *io;
-        core.drain(io, "configuration")?;
-        let back_to = core.modes.exec_of(io.mode);
-        let mut transcript = core.goto_mode(io, config_mode).await?;
-        for line in lines {
-            let prompt = io.prompt.clone();
-            let out = core.command(io, line, opts.read_timeout).await?;
-            transcript.push_str(&prompt);
-            transcript.push_str(line);
-            transcript.push('\n');
-            if !out.is_empty() {
-                transcript.push_str(&out);
-                transcript.push('\n');
-            }
-            if let Some((indicator, bad)) = core.platform.failure_in(&out) {
-                let err = Error::ConfigRejected {
-                    device: core.device.clone(),
-                    line: line.to_string(),
-                    indicator: format!("{indicator} → {bad}"),
-                    output: out,
-                };
-                if exit {
-                    core.leave_config(io, back_to).await?;
-                }
-                return Err(err);
-            }
-        }
-        if exit {
-            transcript.push_str(&core.leave_config(io, back_to).await?);
-        }
-        Ok(transcript)
+        Ok(self.configure(lines, opts).await?.transcript)
+    }
+
+    /// Runs a configuration set and says what came of it: each line with the device's answer
+    /// (echo and prompts removed), what became of the changes ([`crate::CandidateState`]), the steps
+    /// after the lines, the transcript.
+    ///
+    /// Into configuration mode (through `enable` where the platform needs it, typing only an
+    /// enable secret that was given), the lines in order, stopping at the first the device
+    /// refuses ([`Error::ConfigRejected`]); then [`ConfigSetOptions::finish`]: commit (with a
+    /// confirm time and a comment where the platform has them), check (a dry run), or nothing;
+    /// leaving configuration mode drops what was not committed (Junos `rollback 0`, IOS-XR
+    /// `abort`, VRP 8 answering N), and a refused line or commit drops it too when the set was
+    /// to leave or to commit. Then save, if asked. What the platform cannot do is refused before
+    /// anything is sent ([`Error::Unsupported`]).
+    ///
+    /// ```no_run
+    /// # async fn f(s: netkeep_session::Session) -> Result<(), netkeep_session::Error> {
+    /// use std::time::Duration;
+    /// use netkeep_session::{ConfigSetOptions, Finish};
+    /// let o = ConfigSetOptions {
+    ///     finish: Finish::Commit { confirm: Some(Duration::from_secs(600)), comment: Some("ticket 42".into()) },
+    ///     ..Default::default()
+    /// };
+    /// let done = s.configure(&["set system host-name edge1"], &o).await?;
+    /// println!("{:?}: {}", done.candidate, done.answers());
+    /// # Ok(()) }
+    /// ```
+    pub async fn configure(
+        &self,
+        lines: &[&str],
+        opts: &ConfigSetOptions,
+    ) -> Result<ConfigOutcome, Error> {
+        let mut io = self.core.io.lock().await;
+        self.core.configure(&mut io, lines, opts).await
     }
 
     /// Saves the running configuration (the platform's save command, answering its questions).
@@ -243,24 +271,10 @@ impl Session {
         let Some(save) = &core.platform.spec().save else {
             return Err(self.unsupported("save command (use commit)"));
         };
-        let answers = compile_answers(&core.device, &save.expect)?;
-        let timeout = core.platform.action_timeout(save, Duration::from_secs(120));
         let mut io = core.io.lock().await;
         let io = &mut *io;
         core.drain(io, "save")?;
-        let target = core.modes.exec_of(io.mode);
-        if target != io.mode {
-            core.leave_config(io, target).await?;
-        }
-        let x = Exchange {
-            answers: &answers,
-            ..Exchange::new(&save.command, "save", timeout)
-        };
-        let (out, _) = core.exchange(io, x).await?;
-        match core.rejected(&save.command, &out) {
-            Some(e) => Err(e),
-            None => Ok(out),
-        }
+        Ok(core.save(io, save).await?.output)
     }
 
     /// Commits the candidate configuration (Junos, IOS-XR, VRP 8), entering configuration mode
@@ -275,12 +289,12 @@ impl Session {
         let answers = compile_answers(&core.device, &commit.expect)?;
         let timeout = core
             .platform
-            .action_timeout(commit, Duration::from_secs(120));
+            .action_timeout(commit.timeout.as_deref(), Duration::from_secs(120));
         let mut io = core.io.lock().await;
         let io = &mut *io;
         core.drain(io, "commit")?;
         let back_to = core.modes.exec_of(io.mode);
-        core.goto_mode(io, config_mode).await?;
+        core.goto_mode(io, config_mode, Asked::OnTheWay).await?;
         let x = Exchange {
             answers: &answers,
             ..Exchange::new(&commit.command, "commit", timeout)
@@ -295,8 +309,10 @@ impl Session {
         Ok(out)
     }
 
-    /// Enters the platform's privileged mode (Cisco/Arista `enable`), answering the password
-    /// prompt with the enable secret (default: the login password). No-op where there is none.
+    /// Enters the platform's privileged mode (Cisco/Arista `enable`), answering its password
+    /// prompt with the enable secret, or, when none was given, the login password (this call is
+    /// the explicit request). No-op where there is none. The session's base mode is privileged
+    /// from then on.
     pub async fn enable(&self) -> Result<(), Error> {
         let core = &self.core;
         let Some(target) = core.modes.enable_mode() else {
@@ -305,10 +321,27 @@ impl Session {
         let mut io = core.io.lock().await;
         let io = &mut *io;
         core.drain(io, "enable")?;
-        if io.mode == target {
-            return Ok(());
+        if io.mode != target {
+            core.goto_mode(io, target, Asked::Explicitly).await?;
         }
-        core.goto_mode(io, target).await.map(|_| ())
+        io.base = target;
+        Ok(())
+    }
+
+    /// Brings the session back to its base mode — where login (and `enable`, if asked) left
+    /// it — dropping uncommitted configuration on the way; true if it had to move. A pool calls
+    /// it before lending the session again; an error means the session should be replaced.
+    pub async fn restore_base_mode(&self) -> Result<bool, Error> {
+        let mut io = self.core.io.lock().await;
+        self.core.restore_base(&mut io).await
+    }
+
+    /// What a command whose caller gave up (its future dropped, e.g. on Ctrl-C) received so far,
+    /// echo removed; `None` if no command was abandoned, or another call holds the session.
+    /// The next call on the session still reads the rest of that output and drops it.
+    pub fn abandoned_output(&self) -> Option<String> {
+        let mut io = self.core.io.try_lock().ok()?;
+        self.core.abandoned_output(&mut io)
     }
 
     /// Sends an empty line and returns the prompt the device shows (e.g. `<H3C>`).

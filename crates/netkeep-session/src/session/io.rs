@@ -46,6 +46,10 @@ pub(crate) struct Exchange<'a> {
     pub answers: &'a [(Regex, String)],
     /// Ends the read after this long without data (or at the prompt).
     pub quiet: Option<Duration>,
+    /// Remove the trailing prompt (and its context lines) when the read ended at one.
+    pub strip_prompt: bool,
+    /// Remove the echo of `cmd`.
+    pub strip_command: bool,
 }
 
 impl<'a> Exchange<'a> {
@@ -58,6 +62,8 @@ impl<'a> Exchange<'a> {
             expect: None,
             answers: &[],
             quiet: None,
+            strip_prompt: true,
+            strip_command: true,
         }
     }
 }
@@ -414,15 +420,36 @@ impl Core {
         io.unfinished = None;
         // The device answered: whatever was stray before is nobody's last words any more.
         io.stray.clear();
-        let strip_prompt = match ended {
-            Ended::Prompt => true,
-            Ended::Expect => false,
-            Ended::Quiet => self.modes.of_prompt(&io.buf.last_line()).is_some(),
-        };
-        Ok((
-            clean_command_output(io.buf.bytes(), x.cmd, strip_prompt),
-            ended,
-        ))
+        let strip_prompt = x.strip_prompt
+            && match ended {
+                Ended::Prompt => true,
+                Ended::Expect => false,
+                Ended::Quiet => self.modes.of_prompt(&io.buf.last_line()).is_some(),
+            };
+        let echo = if x.strip_command { x.cmd } else { "" };
+        let mut out = clean_command_output(io.buf.bytes(), echo, strip_prompt);
+        if strip_prompt {
+            let kept = self.platform.strip_prompt_context(&out).len();
+            out.truncate(kept);
+        }
+        Ok((out, ended))
+    }
+
+    /// What an abandoned command (its caller's future dropped) has received so far, echo
+    /// removed; what is already queued is taken first. `None` if no command was abandoned.
+    pub(crate) fn abandoned_output(&self, io: &mut Io) -> Option<String> {
+        let cmd = io.unfinished.clone()?;
+        while let Some(ev) = io.terminal.try_recv() {
+            match ev {
+                Event::Data(d) => io.buf.push(&d),
+                Event::End => {
+                    let _ = self.mark_dead(io, &describe("a command", &cmd));
+                    break;
+                }
+                _ => {}
+            }
+        }
+        Some(clean_command_output(io.buf.bytes(), &cmd, false))
     }
 
     /// A command read until its prompt; its clean output.

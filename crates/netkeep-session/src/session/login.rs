@@ -2,21 +2,25 @@
 //! options), and run the login dialogue over the transport — the first prompt (answering the
 //! platform's banners), the preparation commands (paging off, width) — then start the keepalive.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use netkeep_platform::{Platform, PlatformError, Registry};
 use netkeep_transport::ssh::SshOptions;
-use netkeep_transport::{Auth, Transport};
+use netkeep_transport::{Auth, Secret, Terminal, Transport};
 use tokio::sync::Mutex;
 use tokio::time::Instant;
 
 use super::io::{Exchange, ReadSpec};
 use super::keepalive::Keepalive;
 use super::modemap::ModeMap;
+use super::modes::Asked;
 use super::state::{Core, Io, Life, Settings};
+use super::transcript::Transcript;
 use crate::error::Error;
 use crate::options::ConnectOptions;
+use crate::session_log::SessionLog;
 
 /// The platform named in the options, from the user's directory if one is given.
 pub(crate) fn resolve_platform(
@@ -79,17 +83,22 @@ pub(crate) async fn open(
     let keepalive = Arc::new(Keepalive::new(&opts.keepalive, &platform, idle_timeout));
     let modes = ModeMap::new(platform.clone());
     let first = modes.first();
+    let terminal = match &opts.session_log {
+        Some(log) => session_log(transport.terminal, log, opts, &device)?,
+        None => transport.terminal,
+    };
     let core = Arc::new(Core {
-        io: Mutex::new(Io::new(transport.terminal, first)),
+        io: Mutex::new(Io::new(terminal, first)),
         link: transport.link,
         settings: Settings {
             idle_timeout,
             read_timeout: opts.read_timeout,
             probe_timeout: opts.probe_timeout,
-            enable_secret: opts.enable_secret.clone().or(match &opts.auth {
+            enable_secret: opts.enable_secret.clone(),
+            login_password: match &opts.auth {
                 Auth::Password(s) | Auth::KeyboardInteractive(s) => Some(s.clone()),
                 _ => None,
-            }),
+            },
             newline: platform.spec().newline.clone().into_bytes(),
         },
         modes,
@@ -102,9 +111,54 @@ pub(crate) async fn open(
         let deadline = started + opts.connect_timeout;
         first_prompt(&core, &mut io, deadline, opts.connect_timeout).await?;
         prepare(&core, &mut io, deadline).await?;
+        enable_at_login(&core, &mut io, opts).await?;
+        io.base = io.mode;
     }
     keepalive.start(&core);
     Ok((core, keepalive))
+}
+
+/// The terminal wrapped so its traffic goes to the session log, the session's secrets masked.
+fn session_log(
+    terminal: Box<dyn Terminal>,
+    log: &SessionLog,
+    opts: &ConnectOptions,
+    device: &str,
+) -> Result<Box<dyn Terminal>, Error> {
+    let file = crate::session_log::open(log).map_err(|e| Error::InvalidOption {
+        device: device.to_string(),
+        message: format!("cannot open the session log {}: {e}", log.path.display()),
+    })?;
+    static SESSIONS: AtomicU64 = AtomicU64::new(1);
+    let label = format!("{device}[{}]", SESSIONS.fetch_add(1, Ordering::Relaxed));
+    let mut secrets: Vec<&Secret> = opts.enable_secret.iter().collect();
+    match &opts.auth {
+        Auth::Password(s) | Auth::KeyboardInteractive(s) => secrets.push(s),
+        Auth::PublicKey {
+            passphrase: Some(s),
+            ..
+        } => secrets.push(s),
+        _ => {}
+    }
+    Ok(Box::new(Transcript::wrap(terminal, file, label, &secrets)))
+}
+
+/// Enters privileged mode when asked (the options' `enable`, else the platform's
+/// `enable.at_login`), answering its password prompt as an explicit request does.
+async fn enable_at_login(core: &Core, io: &mut Io, opts: &ConnectOptions) -> Result<(), Error> {
+    let platform_says = core
+        .platform
+        .spec()
+        .enable
+        .as_ref()
+        .is_some_and(|e| e.at_login);
+    let Some(target) = core.modes.enable_mode() else {
+        return Ok(());
+    };
+    if opts.enable.unwrap_or(platform_says) && io.mode != target {
+        core.goto_mode(io, target, Asked::Explicitly).await?;
+    }
+    Ok(())
 }
 
 /// Reads up to the first prompt, answering the platform's banner questions.

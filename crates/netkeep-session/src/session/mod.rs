@@ -2,16 +2,21 @@
 //! - `api`: the public [`Session`];
 //! - `login`: platform, SSH options, the login dialogue, starting the keepalive;
 //! - `keepalive`: the `Keepalive` value, its task, echo learning, the bounded probe;
-//! - `modes`: entering and leaving configuration mode, `enable`;
+//! - `configure`: configuration sets (lines, commit/check, leaving and dropping, save), the
+//!   way back to the base mode;
+//! - `modes`: moving between modes, `enable` and what is typed at its password prompt;
 //! - `io`: write, read until prompt/pattern/quiet, pager and questions, drains, last words;
+//! - `transcript`: the session log, a terminal wrapped at the transport boundary;
 //! - `state`: what a session is made of (shared core, locked I/O state, life record);
 //! - `modemap`: the platform's modes as indices, prompts to modes, paths between them;
 //! - `pattern`: regex compilation.
 //!
-//! Imports run one way, never back: `api` → `login` → `keepalive` → `io`; `api` → `modes` →
-//! `io` → `state` → `modemap`; `api` and `modes` → `pattern`.
+//! Imports run one way, never back: `api` → `login` → `keepalive` → `io`; `api` →
+//! `configure` → `modes` → `io` → `state` → `modemap`; `login` → `modes`, `transcript`;
+//! `api`, `configure` and `modes` → `pattern`.
 
 mod api;
+mod configure;
 mod io;
 mod keepalive;
 mod login;
@@ -19,8 +24,11 @@ mod modemap;
 mod modes;
 mod pattern;
 mod state;
+mod transcript;
 
 pub use api::Session;
 
+#[cfg(test)]
+mod config_tests;
 #[cfg(test)]
 mod tests;

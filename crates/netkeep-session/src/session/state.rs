@@ -33,7 +33,11 @@ pub(crate) struct Settings {
     pub idle_timeout: Option<Duration>,
     pub read_timeout: Duration,
     pub probe_timeout: Duration,
+    /// The enable secret the caller gave: typed at an enable password prompt, whoever asked.
     pub enable_secret: Option<Secret>,
+    /// The login password: typed at an enable password prompt only when the caller asked for
+    /// privileged mode and gave no enable secret.
+    pub login_password: Option<Secret>,
     /// What ends a typed line (`\n`, or `\r\n` on some platforms).
     pub newline: Vec<u8>,
 }
@@ -45,6 +49,9 @@ pub(crate) struct Io {
     /// Cleaned bytes that arrived between exchanges (keepalive echo, syslog, a goodbye).
     pub stray: String,
     pub mode: ModeId,
+    /// The mode the session rests in between operations: where login (and `enable`, if asked)
+    /// left it. Every operation returns here; a pool checks it before lending the session.
+    pub base: ModeId,
     pub prompt: String,
     pub dead: Option<Dead>,
     /// A command whose read did not reach its end (its caller's future was dropped, or the
@@ -60,6 +67,7 @@ impl Io {
             buf: ReadBuffer::new(),
             stray: String::new(),
             mode,
+            base: mode,
             prompt: String::new(),
             dead: None,
             unfinished: None,

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use netkeep_keeper::select::{parse_filter, Target};
+use netkeep_keeper::wire::{CommandSpec, PromptAnswer};
 
 use crate::connect::ConnArgs;
 use crate::daemon_args::DaemonArgs;
@@ -31,6 +32,22 @@ pub struct Args {
     /// A failed session (timeout, lost connection) always stops.
     #[arg(long)]
     pub(super) continue_on_error: bool,
+    /// Answer a question the last command asks: when PATTERN (a regex) shows up, type the
+    /// --answer at the same position (repeatable, in order), e.g. `save --expect '\[Y/N\]'
+    /// --answer Y`.
+    #[arg(long, value_name = "PATTERN")]
+    pub(super) expect: Vec<String>,
+    /// The answer to the --expect at the same position (may be empty: just Enter).
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
+    pub(super) answer: Vec<String>,
+    /// End the last command's read at PATTERN instead of the prompt (Netmiko's expect_string).
+    #[arg(long, value_name = "PATTERN")]
+    pub(super) until: Option<String>,
+    /// Read the last command's answer until the device has been quiet for QUIET (default 2s;
+    /// Netmiko's send_command_timing), or its prompt comes; --read-timeout bounds it.
+    #[arg(long, value_name = "QUIET", num_args = 0..=1, require_equals = true,
+          default_missing_value = "2s", value_parser = netkeep_keeper::parse_timeout)]
+    pub(super) timing: Option<std::time::Duration>,
     /// Print one JSON document with outputs and timings.
     #[arg(long)]
     pub(super) json: bool,
@@ -81,6 +98,36 @@ pub(super) fn split(args: &Args) -> Result<(Option<Selection>, Vec<String>), Str
         );
     }
     Ok((Some(Selection { target, filter }), commands))
+}
+
+/// The commands as the session runs them: the last one carries `--expect/--answer`, `--until`
+/// and `--timing` (the commands before it run as usual).
+pub(super) fn specs(args: &Args, commands: Vec<String>) -> Result<Vec<CommandSpec>, String> {
+    if args.expect.len() != args.answer.len() {
+        return Err(format!(
+            "{} --expect and {} --answer: give them in pairs, each --expect followed by its --answer",
+            args.expect.len(),
+            args.answer.len()
+        ));
+    }
+    for a in &args.answer {
+        netkeep_keeper::command::check(a).map_err(|e| format!("--answer: {e}"))?;
+    }
+    let mut specs: Vec<CommandSpec> = commands.into_iter().map(CommandSpec::from).collect();
+    if let Some(last) = specs.last_mut() {
+        last.answers = args
+            .expect
+            .iter()
+            .zip(&args.answer)
+            .map(|(e, a)| PromptAnswer {
+                expect: e.clone(),
+                answer: a.clone(),
+            })
+            .collect();
+        last.until = args.until.clone();
+        last.quiet_ms = args.timing.map(|t| t.as_millis().max(1) as u64);
+    }
+    Ok(specs)
 }
 
 /// A usage error: the message on stderr, exit 2.

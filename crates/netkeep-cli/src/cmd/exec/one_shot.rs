@@ -1,11 +1,14 @@
 //! A direct session: connect, run the commands in order, print each output as it comes,
-//! disconnect. Ctrl-C stops it: what was received so far is printed (the JSON document too,
-//! with the interrupted command marked) and the exit code is 130.
+//! disconnect. Ctrl-C stops it: what was received so far is printed — the interrupted
+//! command's output up to that moment included (the JSON document too, with the interrupted
+//! command marked and its `partial_output`) — and the exit code is 130.
 
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use netkeep::{ConnectOptions, Error, Session};
+use netkeep_keeper::connector::ssh::command;
+use netkeep_keeper::wire::CommandSpec;
 use serde_json::{json, Value};
 
 use super::args::{usage, Args};
@@ -13,7 +16,7 @@ use crate::exit;
 use crate::output::{print_out, rejected, report};
 
 /// `--host`: one session with the flags' options.
-pub async fn run_direct(args: &Args, commands: &[String]) -> anyhow::Result<ExitCode> {
+pub async fn run_direct(args: &Args, commands: &[CommandSpec]) -> anyhow::Result<ExitCode> {
     let opts = match args.conn.direct_options()? {
         Ok(o) => o,
         Err(message) => return Ok(usage(&message)),
@@ -29,7 +32,7 @@ pub async fn run_direct(args: &Args, commands: &[String]) -> anyhow::Result<Exit
 pub type Outcome = (u8, Value);
 
 /// Opens one session with `opts`, runs `commands` (printing unless `--json`), disconnects.
-pub async fn run_session(args: &Args, opts: ConnectOptions, commands: &[String]) -> Outcome {
+pub async fn run_session(args: &Args, opts: ConnectOptions, commands: &[CommandSpec]) -> Outcome {
     let (device, platform) = (opts.device(), opts.platform.clone());
     let started = Instant::now();
     let mut doc =
@@ -40,21 +43,27 @@ pub async fn run_session(args: &Args, opts: ConnectOptions, commands: &[String])
         Some(Ok(s)) => s,
     };
     doc["connect_ms"] = json!(ms(started.elapsed()));
-    if args.conn.enable {
-        if let Err(e) = session.enable().await {
-            session.disconnect().await;
-            return failed(doc, &e, &[]);
-        }
-    }
     let mut results = Vec::with_capacity(commands.len());
     let run = interruptible(run_commands(args, &session, commands, &mut results)).await;
+    // What the interrupted command had received, before logging out drops it.
+    let partial = run.is_none().then(|| session.abandoned_output()).flatten();
     // A command abandoned by Ctrl-C may still be printing: do not wait long to log out.
     let _ = tokio::time::timeout(Duration::from_secs(2), session.disconnect()).await;
     doc["total_ms"] = json!(ms(started.elapsed()));
     match run {
         None => {
-            let cmd = commands.get(results.len()).cloned().unwrap_or_default();
-            results.push(json!({ "command": cmd, "ok": false, "error": "interrupted (Ctrl-C)" }));
+            let cmd = commands
+                .get(results.len())
+                .map(|c| c.command.clone())
+                .unwrap_or_default();
+            let partial = partial.filter(|p| !p.is_empty());
+            if let (Some(p), false) = (&partial, args.json) {
+                print_out(p);
+            }
+            results.push(json!({
+                "command": cmd, "ok": false, "error": "interrupted (Ctrl-C)",
+                "partial_output": partial,
+            }));
             doc["results"] = json!(results);
             interrupted(doc, &device, &format!("{cmd:?}"))
         }
@@ -86,17 +95,22 @@ async fn interruptible<T>(fut: impl std::future::Future<Output = T>) -> Option<T
 async fn run_commands(
     args: &Args,
     session: &Session,
-    commands: &[String],
+    commands: &[CommandSpec],
     results: &mut Vec<Value>,
 ) -> Result<usize, Error> {
     let mut rejections = 0;
-    for cmd in commands {
+    for spec in commands {
+        let cmd = &spec.command;
         // The header first: a person sees what is running (and what Ctrl-C interrupts).
         if !args.json && commands.len() > 1 {
             print_out(&format!("--- {cmd}"));
         }
         let t = Instant::now();
-        let out = match session.send_command(cmd).await {
+        let sent = match spec.reads_to_prompt() {
+            true => session.send_command(cmd).await,
+            false => session.send(&command(spec, None)).await,
+        };
+        let out = match sent {
             Ok(out) => out,
             Err(e) => {
                 results.push(json!({

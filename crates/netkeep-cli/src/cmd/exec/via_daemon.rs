@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use netkeep_keeper::client::DaemonClient;
 use netkeep_keeper::inventory::{Inventory, LoadOptions};
 use netkeep_keeper::select::Target;
-use netkeep_keeper::wire::{ExecBody, ExecResponse};
+use netkeep_keeper::wire::{CommandSpec, ExecBody, ExecResponse};
 
 use super::args::{usage, Args, Selection};
 use super::one_shot;
@@ -14,7 +14,11 @@ use crate::exit;
 use crate::output::{print_out, rejected, report};
 
 /// Runs `commands` on the selected devices, through the daemon when one answers.
-pub async fn run(args: &Args, sel: Selection, commands: &[String]) -> anyhow::Result<ExitCode> {
+pub async fn run(
+    args: &Args,
+    sel: Selection,
+    commands: &[CommandSpec],
+) -> anyhow::Result<ExitCode> {
     let client = match args.daemon.discover().await {
         Ok(Some(c)) => c,
         Ok(None) => return from_inventory(args, sel, commands).await,
@@ -36,7 +40,7 @@ async fn through(
     args: &Args,
     client: &DaemonClient,
     sel: Selection,
-    commands: &[String],
+    commands: &[CommandSpec],
 ) -> anyhow::Result<ExitCode> {
     let mut body = ExecBody {
         commands: commands.to_vec(),
@@ -104,13 +108,19 @@ fn print_results(resp: &ExecResponse, many_commands: bool) {
     }
 }
 
-/// No daemon: one direct session per selected device of `--inventory`, in order.
-async fn from_inventory(
+/// No daemon (or a session log asked for): one direct session per selected device of
+/// `--inventory`, in order.
+pub(super) async fn from_inventory(
     args: &Args,
     sel: Selection,
-    commands: &[String],
+    commands: &[CommandSpec],
 ) -> anyhow::Result<ExitCode> {
     let Some(path) = &args.inventory else {
+        if args.conn.session_log.is_some() {
+            return Ok(usage(
+                "--session-log records a direct session: give --inventory FILE (or --host); the daemon's sessions are logged per the inventory's `session_log`",
+            ));
+        }
         eprintln!("netkeep: {}", netkeep_keeper::client::no_daemon_message());
         eprintln!(
             "netkeep: or give --inventory FILE to connect directly, or --host HOST --platform P"
@@ -137,7 +147,7 @@ async fn from_inventory(
         if names.len() > 1 && !args.json {
             print_out(&format!("=== {name}"));
         }
-        let opts = args.conn.inventory_options(&inv.devices[name]);
+        let opts = args.conn.inventory_options(&inv.devices[name])?;
         let (code, doc) = one_shot::run_session(args, opts, commands).await;
         docs.push(doc);
         if first_failure == exit::OK {
