@@ -1,0 +1,150 @@
+//! Python `re` patterns on Rust engines: [`PyRegex`] reads Python syntax, rejects what Python
+//! rejects, and matches with the `regex` crate (or `fancy-regex` when the pattern needs
+//! look-around, back-references, atomic groups or conditionals).
+
+mod ast;
+mod emit;
+mod parse;
+
+pub use parse::is_identifier;
+
+use std::fmt;
+
+/// Compiled-program size limit per pattern (the `regex` crate's default is 10 MiB; Unicode
+/// classes under large counted repeats need more).
+const SIZE_LIMIT: usize = 64 << 20;
+
+/// Why a pattern does not compile or a match could not finish.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegexError {
+    /// What is wrong (Python's wording where Python rejects the pattern too).
+    pub message: String,
+    /// Character offset in the pattern, when known.
+    pub position: Option<usize>,
+}
+
+impl fmt::Display for RegexError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.position {
+            Some(p) => write!(f, "{} at position {p}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+impl std::error::Error for RegexError {}
+
+/// Byte ranges of a match: index 0 is the whole match, then one per group.
+pub type Slots = Vec<Option<(usize, usize)>>;
+
+/// A Python pattern, matched at the start of a single-line haystack like `re.match`.
+///
+/// Haystacks must not contain `\n` (TextFSM lines never do): Python's `$` is written as
+/// "end of text".
+///
+/// ```
+/// use netkeep_parse::pyre::PyRegex;
+/// let re = PyRegex::new(r"(?P<intf>\S+)\s+(?P<ip>\d+\.\d+\.\d+\.\d+|unassigned)").unwrap();
+/// let slots = re.match_start("Gi0/1  10.0.0.1  up").unwrap().unwrap();
+/// assert_eq!(slots[re.group_index("ip").unwrap()], Some((7, 15)));
+/// ```
+#[derive(Debug, Clone)]
+pub struct PyRegex {
+    pattern: String,
+    engine: Engine,
+    groups: u32,
+    names: Vec<(String, u32)>,
+}
+
+#[derive(Debug, Clone)]
+enum Engine {
+    Plain(regex::Regex),
+    Fancy(Box<fancy_regex::Regex>),
+}
+
+impl PyRegex {
+    /// Compiles a Python pattern.
+    pub fn new(pattern: &str) -> Result<Self, RegexError> {
+        let parsed = parse::parse(pattern)?;
+        let text = emit::anchored(&parsed.node);
+        let unsupported = |e: &dyn fmt::Display| RegexError {
+            message: format!("pattern is valid Python but this engine cannot compile it: {e}"),
+            position: None,
+        };
+        let engine = if parsed.node.needs_backtracking() {
+            let re = fancy_regex::RegexBuilder::new(&text)
+                .delegate_size_limit(SIZE_LIMIT)
+                .build()
+                .map_err(|e| unsupported(&e))?;
+            Engine::Fancy(Box::new(re))
+        } else {
+            let re = regex::RegexBuilder::new(&text)
+                .size_limit(SIZE_LIMIT)
+                .build()
+                .map_err(|e| unsupported(&e))?;
+            Engine::Plain(re)
+        };
+        Ok(PyRegex {
+            pattern: pattern.to_string(),
+            engine,
+            groups: parsed.groups,
+            names: parsed.names,
+        })
+    }
+
+    /// The pattern as written (Python syntax).
+    pub fn as_str(&self) -> &str {
+        &self.pattern
+    }
+
+    /// Number of capturing groups (Python's `.groups`).
+    pub fn groups(&self) -> u32 {
+        self.groups
+    }
+
+    /// Named groups in pattern order (Python's `.groupindex`, ordered).
+    pub fn names(&self) -> &[(String, u32)] {
+        &self.names
+    }
+
+    /// The slot index of a named group.
+    pub fn group_index(&self, name: &str) -> Option<usize> {
+        self.names
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, g)| *g as usize)
+    }
+
+    /// Matches at the start of `text`: `Ok(None)` if it does not match, else the byte range
+    /// of the match and of each group. An error only when a backtracking pattern gives up.
+    pub fn match_start(&self, text: &str) -> Result<Option<Slots>, RegexError> {
+        match &self.engine {
+            Engine::Plain(re) => {
+                let mut locs = re.capture_locations();
+                if re.captures_read(&mut locs, text).is_none() {
+                    return Ok(None);
+                }
+                Ok(Some((0..locs.len()).map(|i| locs.get(i)).collect()))
+            }
+            Engine::Fancy(re) => {
+                let caps = re.captures(text).map_err(|e| RegexError {
+                    message: format!("matching gave up: {e}"),
+                    position: None,
+                })?;
+                Ok(caps.map(|c| {
+                    (0..c.len())
+                        .map(|i| c.get(i).map(|m| (m.start(), m.end())))
+                        .collect()
+                }))
+            }
+        }
+    }
+
+    /// True if the pattern matches at the start of `text` (errors count as no match).
+    pub fn is_match_start(&self, text: &str) -> bool {
+        match &self.engine {
+            Engine::Plain(re) => re.is_match(text),
+            Engine::Fancy(re) => re.is_match(text).unwrap_or(false),
+        }
+    }
+}
