@@ -32,6 +32,8 @@ enum Command {
     Serve(cmd::serve::Args),
     /// Show the daemon's sessions.
     Status(cmd::status::Args),
+    /// Parse command output into records with TextFSM templates (ntc-templates), as JSON.
+    Parse(cmd::parse::Args),
 }
 
 fn main() -> ExitCode {
@@ -41,7 +43,7 @@ fn main() -> ExitCode {
     // (a warm `netkeep exec` through the daemon is dominated by process start-up). The demo,
     // the simulator and the daemon serve many sessions and get every core.
     let mut builder = match cli.command {
-        Command::Exec(_) | Command::Config(_) | Command::Status(_) => {
+        Command::Exec(_) | Command::Config(_) | Command::Status(_) | Command::Parse(_) => {
             tokio::runtime::Builder::new_current_thread()
         }
         Command::Demo(_) | Command::Sim(_) | Command::Serve(_) => {
@@ -63,6 +65,7 @@ fn main() -> ExitCode {
             Command::Sim(a) => cmd::sim::run(a).await,
             Command::Serve(a) => cmd::serve::run(a).await,
             Command::Status(a) => cmd::status::run(a).await,
+            Command::Parse(a) => cmd::parse::run(a).await,
         }
     });
     match result {

@@ -3,6 +3,7 @@
 pub mod config;
 pub mod demo;
 pub mod exec;
+pub mod parse;
 pub mod serve;
 pub mod sim;
 pub mod status;
