@@ -9,6 +9,7 @@ mod parse;
 pub use parse::is_identifier;
 
 use std::fmt;
+use std::sync::OnceLock;
 
 /// Compiled-program size limit per pattern (the `regex` crate's default is 10 MiB; Unicode
 /// classes under large counted repeats need more).
@@ -58,38 +59,60 @@ pub struct PyRegex {
 
 #[derive(Debug, Clone)]
 enum Engine {
-    Plain(regex::Regex),
+    /// Look-around, back-references, atomic groups or conditionals: fancy-regex.
     Fancy(Box<fancy_regex::Regex>),
+    /// Everything else: the `regex` crate.
+    Plain(Box<Plain>),
+}
+
+/// A pattern for the `regex` crate: the ASCII projection, used on ASCII lines, and the Unicode
+/// form, compiled on the first non-ASCII line (most outputs never need it; it is the large one).
+#[derive(Debug, Clone)]
+struct Plain {
+    ascii: Option<regex::bytes::Regex>,
+    unicode_text: String,
+    unicode: OnceLock<Result<regex::Regex, RegexError>>,
+}
+
+/// Nesting limit for the `regex` crate's parser (its default is 250; our emitted patterns nest
+/// about three levels per Python group).
+const NEST_LIMIT: u32 = 800;
+
+fn unsupported(e: &dyn fmt::Display) -> RegexError {
+    RegexError { message: format!("pattern is valid Python but this engine cannot compile it: {e}"), position: None }
 }
 
 impl PyRegex {
     /// Compiles a Python pattern.
     pub fn new(pattern: &str) -> Result<Self, RegexError> {
         let parsed = parse::parse(pattern)?;
-        let text = emit::anchored(&parsed.node);
-        let unsupported = |e: &dyn fmt::Display| RegexError {
-            message: format!("pattern is valid Python but this engine cannot compile it: {e}"),
-            position: None,
-        };
+        let unicode_text = emit::anchored(&parsed.node);
         let engine = if parsed.node.needs_backtracking() {
-            let re = fancy_regex::RegexBuilder::new(&text)
+            let re = fancy_regex::RegexBuilder::new(&unicode_text)
                 .delegate_size_limit(SIZE_LIMIT)
                 .build()
                 .map_err(|e| unsupported(&e))?;
             Engine::Fancy(Box::new(re))
         } else {
-            let re = regex::RegexBuilder::new(&text)
-                .size_limit(SIZE_LIMIT)
+            // Check the Unicode form now (cheap: no automaton), build it when first needed.
+            regex_syntax::ParserBuilder::new()
+                .nest_limit(NEST_LIMIT)
                 .build()
+                .parse(&unicode_text)
                 .map_err(|e| unsupported(&e))?;
-            Engine::Plain(re)
+            let ascii = match emit::anchored_ascii(&parsed.node) {
+                Some(text) => Some(
+                    regex::bytes::RegexBuilder::new(&text)
+                        .size_limit(SIZE_LIMIT)
+                        .nest_limit(NEST_LIMIT)
+                        .build()
+                        .map_err(|e| unsupported(&e))?,
+                ),
+                None => None,
+            };
+            Engine::Plain(Box::new(Plain { ascii, unicode_text, unicode: OnceLock::new() }))
         };
-        Ok(PyRegex {
-            pattern: pattern.to_string(),
-            engine,
-            groups: parsed.groups,
-            names: parsed.names,
-        })
+        Ok(PyRegex { pattern: pattern.to_string(), engine, groups: parsed.groups, names: parsed.names })
     }
 
     /// The pattern as written (Python syntax).
@@ -116,26 +139,27 @@ impl PyRegex {
     }
 
     /// Matches at the start of `text`: `Ok(None)` if it does not match, else the byte range
-    /// of the match and of each group. An error only when a backtracking pattern gives up.
+    /// of the match and of each group. An error only when a backtracking pattern gives up, or
+    /// the Unicode form (built on the first non-ASCII line) is too large.
     pub fn match_start(&self, text: &str) -> Result<Option<Slots>, RegexError> {
         match &self.engine {
-            Engine::Plain(re) => {
-                let mut locs = re.capture_locations();
-                if re.captures_read(&mut locs, text).is_none() {
-                    return Ok(None);
+            Engine::Plain(p) => match (&p.ascii, text.is_ascii()) {
+                (Some(re), true) => {
+                    let mut locs = re.capture_locations();
+                    Ok(re.captures_read(&mut locs, text.as_bytes()).map(|_| slots(locs.len(), |i| locs.get(i))))
                 }
-                Ok(Some((0..locs.len()).map(|i| locs.get(i)).collect()))
-            }
+                _ => {
+                    let re = p.unicode()?;
+                    let mut locs = re.capture_locations();
+                    Ok(re.captures_read(&mut locs, text).map(|_| slots(locs.len(), |i| locs.get(i))))
+                }
+            },
             Engine::Fancy(re) => {
                 let caps = re.captures(text).map_err(|e| RegexError {
                     message: format!("matching gave up: {e}"),
                     position: None,
                 })?;
-                Ok(caps.map(|c| {
-                    (0..c.len())
-                        .map(|i| c.get(i).map(|m| (m.start(), m.end())))
-                        .collect()
-                }))
+                Ok(caps.map(|c| slots(c.len(), |i| c.get(i).map(|m| (m.start(), m.end())))))
             }
         }
     }
@@ -143,8 +167,30 @@ impl PyRegex {
     /// True if the pattern matches at the start of `text` (errors count as no match).
     pub fn is_match_start(&self, text: &str) -> bool {
         match &self.engine {
-            Engine::Plain(re) => re.is_match(text),
+            Engine::Plain(p) => match (&p.ascii, text.is_ascii()) {
+                (Some(re), true) => re.is_match(text.as_bytes()),
+                _ => p.unicode().is_ok_and(|re| re.is_match(text)),
+            },
             Engine::Fancy(re) => re.is_match(text).unwrap_or(false),
         }
+    }
+}
+
+fn slots(n: usize, get: impl Fn(usize) -> Option<(usize, usize)>) -> Slots {
+    (0..n).map(get).collect()
+}
+
+impl Plain {
+    fn unicode(&self) -> Result<&regex::Regex, RegexError> {
+        self.unicode
+            .get_or_init(|| {
+                regex::RegexBuilder::new(&self.unicode_text)
+                    .size_limit(SIZE_LIMIT)
+                    .nest_limit(NEST_LIMIT)
+                    .build()
+                    .map_err(|e| unsupported(&e))
+            })
+            .as_ref()
+            .map_err(Clone::clone)
     }
 }
