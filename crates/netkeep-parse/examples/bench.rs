@@ -38,6 +38,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let index = Index::load(&dir)?;
     let cases = cases(&fixtures, &index)?;
     let mut records = 0;
+    let cpu0 = cpu_secs();
     let t = Instant::now();
     for _ in 0..rounds {
         for (templates, raw) in &cases {
@@ -45,14 +46,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     let secs = t.elapsed().as_secs_f64();
+    let cpu = cpu_secs() - cpu0;
     let parses = rounds * cases.len();
     println!(
-        "parse: {} outputs x {rounds} rounds = {parses} parses, {records} records, {:.3} s, {:.1} us/parse",
+        "parse: {} outputs x {rounds} rounds = {parses} parses, {records} records, {:.3} s, {:.1} us/parse wall, {:.1} us/parse CPU",
         cases.len(),
         secs,
-        secs * 1e6 / parses as f64
+        secs * 1e6 / parses as f64,
+        cpu * 1e6 / parses as f64
     );
-    println!("resident set after parsing: {:.1} MiB", rss_kib() as f64 / 1024.0);
+    println!(
+        "resident set after parsing: {:.1} MiB",
+        rss_kib() as f64 / 1024.0
+    );
     Ok(())
 }
 
@@ -64,7 +70,10 @@ fn compile_all(dir: &Path) -> Result<Vec<Template>, Box<dyn std::error::Error>> 
         .filter(|p| p.extension().is_some_and(|e| e == "textfsm"))
         .collect();
     names.sort();
-    Ok(names.iter().map(|p| Template::from_file(p)).collect::<Result<_, _>>()?)
+    Ok(names
+        .iter()
+        .map(|p| Template::from_file(p))
+        .collect::<Result<_, _>>()?)
 }
 
 type Case = (Vec<Arc<Template>>, String);
@@ -74,9 +83,18 @@ fn cases(fixtures: &Path, index: &Index) -> Result<Vec<Case>, Box<dyn std::error
     let mut out = Vec::new();
     for platform in sorted_dirs(fixtures)? {
         for cmd in sorted_dirs(&platform)? {
-            let p = platform.file_name().and_then(|s| s.to_str()).unwrap_or_default();
-            let command = cmd.file_name().and_then(|s| s.to_str()).unwrap_or_default().replace('_', " ");
-            let Some(row) = index.lookup(p, &command) else { continue };
+            let p = platform
+                .file_name()
+                .and_then(|s| s.to_str())
+                .unwrap_or_default();
+            let command = cmd
+                .file_name()
+                .and_then(|s| s.to_str())
+                .unwrap_or_default()
+                .replace('_', " ");
+            let Some(row) = index.lookup(p, &command) else {
+                continue;
+            };
             let templates = index.templates_of(row)?;
             let mut raws: Vec<PathBuf> = std::fs::read_dir(&cmd)?
                 .filter_map(Result::ok)
@@ -85,7 +103,10 @@ fn cases(fixtures: &Path, index: &Index) -> Result<Vec<Case>, Box<dyn std::error
                 .collect();
             raws.sort();
             for raw in raws {
-                out.push((templates.clone(), String::from_utf8_lossy(&std::fs::read(raw)?).into_owned()));
+                out.push((
+                    templates.clone(),
+                    String::from_utf8_lossy(&std::fs::read(raw)?).into_owned(),
+                ));
             }
         }
     }
@@ -93,14 +114,34 @@ fn cases(fixtures: &Path, index: &Index) -> Result<Vec<Case>, Box<dyn std::error
 }
 
 fn sorted_dirs(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)?.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.is_dir()).collect();
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
     v.sort();
     Ok(v)
+}
+
+/// CPU time of this process (user + system), from `/proc/self/stat` (clock ticks of 10 ms).
+fn cpu_secs() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after_name = stat.rsplit(')').next().unwrap_or_default();
+    let f: Vec<f64> = after_name
+        .split_whitespace()
+        .map(|x| x.parse().unwrap_or(0.0))
+        .collect();
+    // Fields 14 and 15 of stat (utime, stime) are the 12th and 13th after the name.
+    (f.get(11).copied().unwrap_or(0.0) + f.get(12).copied().unwrap_or(0.0)) / 100.0
 }
 
 /// Resident set size in KiB (Linux `/proc/self/statm`; 0 elsewhere).
 fn rss_kib() -> i64 {
     let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
-    let pages: i64 = statm.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let pages: i64 = statm
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
     pages * 4
 }

@@ -2,6 +2,7 @@
 //! options' effects applied in the order each Value lists them (as TextFSM does).
 
 use crate::error::Error;
+use crate::pyre::Captures;
 use crate::pytext;
 use crate::record::{Field, Item};
 use crate::template::{LineOp, Opt, RecordOp, Rule, Target, Template};
@@ -36,6 +37,8 @@ struct Run<'t> {
     /// List's collected items per Value.
     lists: Vec<Vec<Item>>,
     rows: Vec<Vec<Field>>,
+    /// Match positions, one reusable space per rule.
+    caps: Vec<Captures>,
 }
 
 /// Parses `text` with `t`: rows of fields in header order.
@@ -47,6 +50,7 @@ pub(crate) fn run(t: &Template, text: &str) -> Result<Vec<Vec<Field>>, Error> {
         kept: vec![None; n],
         lists: vec![Vec::new(); n],
         rows: Vec::new(),
+        caps: (0..t.rule_count).map(|_| Captures::default()).collect(),
     };
     let mut state = t.start;
     let mut stopped = None;
@@ -70,16 +74,25 @@ impl Run<'_> {
     /// Passes one line through the state's rules; returns where the machine goes.
     fn line(&mut self, state: usize, line: &str, number: usize) -> Result<Target, Error> {
         let t = self.t;
+        let ascii = line.is_ascii();
         for rule in &t.states[state].rules {
-            let slots = rule.regex.match_start(line).map_err(|e| Error::Match {
-                template: t.name().to_string(),
-                rule_line: rule.line,
-                input_line: number,
-                message: e.to_string(),
-            })?;
-            let Some(slots) = slots else { continue };
+            let caps = &mut self.caps[rule.id];
+            let matched =
+                rule.regex
+                    .captures_into(line, ascii, caps)
+                    .map_err(|e| Error::Match {
+                        template: t.name().to_string(),
+                        rule_line: rule.line,
+                        input_line: number,
+                        message: e.to_string(),
+                    })?;
+            if !matched {
+                continue;
+            }
             for &(slot, v) in &rule.assign {
-                let text = slots[slot].map(|(a, b)| line[a..b].to_string());
+                let text = self.caps[rule.id]
+                    .get(slot)
+                    .map(|(a, b)| line[a..b].to_string());
                 self.assign(v, text)?;
             }
             match rule.record_op {

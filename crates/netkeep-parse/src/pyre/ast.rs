@@ -148,3 +148,171 @@ pub type Width = (u64, Option<u64>);
 fn max_opt(a: Option<u64>, b: Option<u64>) -> Option<u64> {
     Some(a?.max(b?))
 }
+
+/// The bytes an ASCII haystack can start with for a match, and whether a match can be empty.
+/// An over-approximation (assertions and look-arounds are ignored), so a line whose first byte
+/// is not in the set cannot match a pattern that cannot match empty.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct First {
+    /// Bit `b` set: a match may start with byte `b` (ASCII only).
+    pub bytes: u128,
+    /// The pattern can match the empty string (then `bytes` says nothing).
+    pub nullable: bool,
+}
+
+impl First {
+    const ANY: First = First {
+        bytes: u128::MAX,
+        nullable: true,
+    };
+    const EMPTY: First = First {
+        bytes: 0,
+        nullable: true,
+    };
+
+    fn byte_set(bytes: u128) -> First {
+        First {
+            bytes,
+            nullable: false,
+        }
+    }
+}
+
+fn bit(c: u8) -> u128 {
+    1u128 << (c & 0x7f)
+}
+
+fn range_bits(lo: u32, hi: u32) -> u128 {
+    (lo.min(128)..=hi.min(127)).fold(0, |acc, c| acc | bit(c as u8))
+}
+
+fn perl_bits(kind: Perl, negated: bool) -> u128 {
+    // Over-approximate: Python's Unicode and ASCII `\s` differ on 0x1c..0x1f; take both.
+    let set = match kind {
+        Perl::Digit => range_bits(b'0'.into(), b'9'.into()),
+        Perl::Word => {
+            range_bits(b'0'.into(), b'9'.into())
+                | range_bits(b'A'.into(), b'Z'.into())
+                | range_bits(b'a'.into(), b'z'.into())
+                | bit(b'_')
+        }
+        Perl::Space => range_bits(9, 13) | range_bits(0x1c, 0x20),
+    };
+    if negated {
+        !set | range_bits(0x1c, 0x1f)
+    } else {
+        set
+    }
+}
+
+/// Adds the other case of every ASCII letter in `bits`.
+fn fold_case(bits: u128) -> u128 {
+    let mut out = bits;
+    for c in b'a'..=b'z' {
+        if bits & (bit(c) | bit(c - 32)) != 0 {
+            out |= bit(c) | bit(c - 32);
+        }
+    }
+    out
+}
+
+impl Node {
+    /// See [`First`].
+    pub fn first(&self) -> First {
+        match self {
+            Node::Empty
+            | Node::Start(_)
+            | Node::End(_)
+            | Node::StartText
+            | Node::EndText
+            | Node::WordBoundary(..)
+            | Node::Look(..) => First::EMPTY,
+            Node::Char(c, ic) => {
+                let b = if c.is_ascii() { bit(*c as u8) } else { 0 };
+                // A non-ASCII letter under ignore-case may match an ASCII one (Kelvin sign).
+                if *ic && !c.is_ascii() {
+                    return First::ANY;
+                }
+                First::byte_set(if *ic { fold_case(b) } else { b })
+            }
+            Node::Any(_) => First::byte_set(u128::MAX),
+            Node::Set(items, negated, ic) => {
+                let mut bits = 0;
+                for item in items {
+                    bits |= match *item {
+                        SetItem::Char(c) => range_bits(c as u32, c as u32),
+                        SetItem::Range(lo, hi) => range_bits(lo as u32, hi as u32),
+                        SetItem::Perl(kind, neg, _) => perl_bits(kind, neg),
+                    };
+                    let non_ascii =
+                        matches!(*item, SetItem::Char(c) | SetItem::Range(_, c) if !c.is_ascii());
+                    if *ic && non_ascii {
+                        return First::ANY;
+                    }
+                }
+                if *ic {
+                    bits = fold_case(bits);
+                }
+                // A negated set: everything not surely in it (Perl members are approximate).
+                First::byte_set(if *negated {
+                    !bits | perl_fuzz(items)
+                } else {
+                    bits
+                })
+            }
+            Node::Group(_, n) | Node::NonCapture(n) | Node::Atomic(n) => n.first(),
+            Node::Backref(_) => First::ANY,
+            Node::Cond(_, yes, no) => {
+                let (a, b) = (yes.first(), no.first());
+                First {
+                    bytes: a.bytes | b.bytes,
+                    nullable: a.nullable || b.nullable,
+                }
+            }
+            Node::Repeat(r) => {
+                if r.max == Some(0) {
+                    return First::EMPTY;
+                }
+                let f = r.node.first();
+                First {
+                    bytes: f.bytes,
+                    nullable: f.nullable || r.min == 0,
+                }
+            }
+            Node::Concat(items) => {
+                let mut acc = First::EMPTY;
+                for n in items {
+                    let f = n.first();
+                    acc.bytes |= f.bytes;
+                    if !f.nullable {
+                        acc.nullable = false;
+                        break;
+                    }
+                }
+                acc
+            }
+            Node::Alt(items) => items.iter().fold(
+                First {
+                    bytes: 0,
+                    nullable: false,
+                },
+                |acc, n| {
+                    let f = n.first();
+                    First {
+                        bytes: acc.bytes | f.bytes,
+                        nullable: acc.nullable || f.nullable,
+                    }
+                },
+            ),
+        }
+    }
+}
+
+/// Bytes whose membership in a set's Perl classes is uncertain (the `\s` separators).
+fn perl_fuzz(items: &[SetItem]) -> u128 {
+    if items.iter().any(|i| matches!(i, SetItem::Perl(..))) {
+        range_bits(0x1c, 0x1f)
+    } else {
+        0
+    }
+}

@@ -15,7 +15,11 @@ use super::ast::{Node, Perl, Repeat, SetItem};
 
 /// The pattern text for `node`, anchored at the start of the haystack like `re.match`.
 pub fn anchored(node: &Node) -> String {
-    let mut e = Emitter { ascii: false, exact: true, out: String::from(r"\A(?:") };
+    let mut e = Emitter {
+        ascii: false,
+        exact: true,
+        out: String::from(r"\A(?:"),
+    };
     e.emit(node);
     e.out.push(')');
     e.out
@@ -24,7 +28,11 @@ pub fn anchored(node: &Node) -> String {
 /// The ASCII projection, for ASCII-only haystacks. `None` when it would not be exact: a
 /// non-ASCII character under ignore-case can match an ASCII one (the Kelvin sign and `k`).
 pub fn anchored_ascii(node: &Node) -> Option<String> {
-    let mut e = Emitter { ascii: true, exact: true, out: String::from(r"(?-u)\A(?:") };
+    let mut e = Emitter {
+        ascii: true,
+        exact: true,
+        out: String::from(r"(?-u)\A(?:"),
+    };
     e.emit(node);
     e.out.push(')');
     e.exact.then_some(e.out)

@@ -38,6 +38,35 @@ impl std::error::Error for RegexError {}
 /// Byte ranges of a match: index 0 is the whole match, then one per group.
 pub type Slots = Vec<Option<(usize, usize)>>;
 
+/// Reusable space for the positions of one pattern's matches ([`PyRegex::captures_into`]);
+/// keep one per pattern so a match allocates nothing.
+#[derive(Debug, Default)]
+pub struct Captures {
+    bytes: Option<regex::bytes::CaptureLocations>,
+    text: Option<regex::CaptureLocations>,
+    fancy: Slots,
+    last: Last,
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+enum Last {
+    #[default]
+    Bytes,
+    Text,
+    Fancy,
+}
+
+impl Captures {
+    /// Byte range of group `i` (0: the whole match) of the last successful match.
+    pub fn get(&self, i: usize) -> Option<(usize, usize)> {
+        match self.last {
+            Last::Bytes => self.bytes.as_ref()?.get(i),
+            Last::Text => self.text.as_ref()?.get(i),
+            Last::Fancy => self.fancy.get(i).copied().flatten(),
+        }
+    }
+}
+
 /// A Python pattern, matched at the start of a single-line haystack like `re.match`.
 ///
 /// Haystacks must not contain `\n` (TextFSM lines never do): Python's `$` is written as
@@ -52,6 +81,8 @@ pub type Slots = Vec<Option<(usize, usize)>>;
 #[derive(Debug, Clone)]
 pub struct PyRegex {
     pattern: String,
+    /// Bytes an ASCII line must start with to match (`None`: the pattern can match empty).
+    first: Option<u128>,
     engine: Engine,
     groups: u32,
     names: Vec<(String, u32)>,
@@ -79,7 +110,10 @@ struct Plain {
 const NEST_LIMIT: u32 = 800;
 
 fn unsupported(e: &dyn fmt::Display) -> RegexError {
-    RegexError { message: format!("pattern is valid Python but this engine cannot compile it: {e}"), position: None }
+    RegexError {
+        message: format!("pattern is valid Python but this engine cannot compile it: {e}"),
+        position: None,
+    }
 }
 
 impl PyRegex {
@@ -101,18 +135,31 @@ impl PyRegex {
                 .parse(&unicode_text)
                 .map_err(|e| unsupported(&e))?;
             let ascii = match emit::anchored_ascii(&parsed.node) {
-                Some(text) => Some(
-                    regex::bytes::RegexBuilder::new(&text)
+                Some(text) => {
+                    let re = regex::bytes::RegexBuilder::new(&text)
                         .size_limit(SIZE_LIMIT)
                         .nest_limit(NEST_LIMIT)
                         .build()
-                        .map_err(|e| unsupported(&e))?,
-                ),
+                        .map_err(|e| unsupported(&e))?;
+                    Some(re)
+                }
                 None => None,
             };
-            Engine::Plain(Box::new(Plain { ascii, unicode_text, unicode: OnceLock::new() }))
+            Engine::Plain(Box::new(Plain {
+                ascii,
+                unicode_text,
+                unicode: OnceLock::new(),
+            }))
         };
-        Ok(PyRegex { pattern: pattern.to_string(), engine, groups: parsed.groups, names: parsed.names })
+        let first = parsed.node.first();
+        let first = (!first.nullable).then_some(first.bytes);
+        Ok(PyRegex {
+            pattern: pattern.to_string(),
+            first,
+            engine,
+            groups: parsed.groups,
+            names: parsed.names,
+        })
     }
 
     /// The pattern as written (Python syntax).
@@ -146,12 +193,16 @@ impl PyRegex {
             Engine::Plain(p) => match (&p.ascii, text.is_ascii()) {
                 (Some(re), true) => {
                     let mut locs = re.capture_locations();
-                    Ok(re.captures_read(&mut locs, text.as_bytes()).map(|_| slots(locs.len(), |i| locs.get(i))))
+                    Ok(re
+                        .captures_read(&mut locs, text.as_bytes())
+                        .map(|_| slots(locs.len(), |i| locs.get(i))))
                 }
                 _ => {
                     let re = p.unicode()?;
                     let mut locs = re.capture_locations();
-                    Ok(re.captures_read(&mut locs, text).map(|_| slots(locs.len(), |i| locs.get(i))))
+                    Ok(re
+                        .captures_read(&mut locs, text)
+                        .map(|_| slots(locs.len(), |i| locs.get(i))))
                 }
             },
             Engine::Fancy(re) => {
@@ -164,6 +215,45 @@ impl PyRegex {
         }
     }
 
+    /// Like [`PyRegex::match_start`] without allocating: positions go into `caps` (reused
+    /// across calls with this pattern). `ascii` must be `text.is_ascii()` (the caller knows it
+    /// once per line).
+    pub fn captures_into(
+        &self,
+        text: &str,
+        ascii: bool,
+        caps: &mut Captures,
+    ) -> Result<bool, RegexError> {
+        if ascii && !self.may_start(text) {
+            return Ok(false);
+        }
+        match &self.engine {
+            Engine::Plain(p) => match (&p.ascii, ascii) {
+                (Some(re), true) => {
+                    caps.last = Last::Bytes;
+                    let locs = caps.bytes.get_or_insert_with(|| re.capture_locations());
+                    Ok(re.captures_read(locs, text.as_bytes()).is_some())
+                }
+                _ => {
+                    let re = p.unicode()?;
+                    caps.last = Last::Text;
+                    let locs = caps.text.get_or_insert_with(|| re.capture_locations());
+                    Ok(re.captures_read(locs, text).is_some())
+                }
+            },
+            Engine::Fancy(_) => {
+                caps.last = Last::Fancy;
+                match self.match_start(text)? {
+                    Some(s) => {
+                        caps.fancy = s;
+                        Ok(true)
+                    }
+                    None => Ok(false),
+                }
+            }
+        }
+    }
+
     /// True if the pattern matches at the start of `text` (errors count as no match).
     pub fn is_match_start(&self, text: &str) -> bool {
         match &self.engine {
@@ -172,6 +262,18 @@ impl PyRegex {
                 _ => p.unicode().is_ok_and(|re| re.is_match(text)),
             },
             Engine::Fancy(re) => re.is_match(text).unwrap_or(false),
+        }
+    }
+}
+
+impl PyRegex {
+    /// False when an ASCII `text` surely cannot match: its first byte is not one a match can
+    /// start with (a pattern that cannot match empty never matches an empty line).
+    fn may_start(&self, text: &str) -> bool {
+        match (self.first, text.as_bytes().first()) {
+            (None, _) => true,
+            (Some(_), None) => false,
+            (Some(bits), Some(&b)) => b >= 128 || bits & (1u128 << b) != 0,
         }
     }
 }

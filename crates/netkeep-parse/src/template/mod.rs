@@ -57,6 +57,8 @@ pub(crate) struct Rule {
     pub message: Option<String>,
     /// (capture slot, Value index) for each named group that is a Value, in group order.
     pub assign: Vec<(usize, usize)>,
+    /// Index of this rule among all the template's rules (its capture space in a run).
+    pub id: usize,
 }
 
 /// A state and its rules.
@@ -82,6 +84,8 @@ pub struct Template {
     pub(crate) start: usize,
     /// The template declares an (empty) `EOF` state: no implicit record at the end.
     pub(crate) declares_eof: bool,
+    /// Number of rules in all states.
+    pub(crate) rule_count: usize,
 }
 
 impl Template {
@@ -267,6 +271,7 @@ fn resolve(
     }
     let declares_eof = find(&raw, "EOF").is_some();
     let mut states = Vec::with_capacity(raw.len());
+    let mut id = 0;
     for (state_name, defs) in &raw {
         let mut rules = Vec::with_capacity(defs.len());
         for d in defs {
@@ -305,7 +310,9 @@ fn resolve(
                 target,
                 message,
                 assign,
+                id,
             });
+            id += 1;
         }
         states.push(State {
             name: state_name.clone(),
@@ -319,5 +326,6 @@ fn resolve(
         states,
         start,
         declares_eof,
+        rule_count: id,
     })
 }
