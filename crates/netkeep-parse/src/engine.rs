@@ -2,7 +2,7 @@
 //! options' effects applied in the order each Value lists them (as TextFSM does).
 
 use crate::error::Error;
-use crate::pyre::Captures;
+use crate::pyre::{Captures, Line};
 use crate::pytext;
 use crate::record::{Field, Item};
 use crate::template::{LineOp, Opt, RecordOp, Rule, Target, Template};
@@ -50,7 +50,7 @@ pub(crate) fn run(t: &Template, text: &str) -> Result<Vec<Vec<Field>>, Error> {
         kept: vec![None; n],
         lists: vec![Vec::new(); n],
         rows: Vec::new(),
-        caps: (0..t.rule_count).map(|_| Captures::default()).collect(),
+        caps: t.scratch.take(t.rule_count),
     };
     let mut state = t.start;
     let mut stopped = None;
@@ -67,6 +67,7 @@ pub(crate) fn run(t: &Template, text: &str) -> Result<Vec<Vec<Field>>, Error> {
     if stopped != Some(Target::End) && !t.declares_eof {
         run.append_record()?;
     }
+    t.scratch.put(std::mem::take(&mut run.caps));
     Ok(run.rows)
 }
 
@@ -74,18 +75,18 @@ impl Run<'_> {
     /// Passes one line through the state's rules; returns where the machine goes.
     fn line(&mut self, state: usize, line: &str, number: usize) -> Result<Target, Error> {
         let t = self.t;
-        let ascii = line.is_ascii();
+        let text = Line::new(line);
         for rule in &t.states[state].rules {
             let caps = &mut self.caps[rule.id];
-            let matched =
-                rule.regex
-                    .captures_into(line, ascii, caps)
-                    .map_err(|e| Error::Match {
-                        template: t.name().to_string(),
-                        rule_line: rule.line,
-                        input_line: number,
-                        message: e.to_string(),
-                    })?;
+            let matched = rule
+                .regex
+                .captures_into(&text, caps)
+                .map_err(|e| Error::Match {
+                    template: t.name().to_string(),
+                    rule_line: rule.line,
+                    input_line: number,
+                    message: e.to_string(),
+                })?;
             if !matched {
                 continue;
             }

@@ -316,3 +316,208 @@ fn perl_fuzz(items: &[SetItem]) -> u128 {
         0
     }
 }
+
+/// A cheap test that rejects most ASCII lines a pattern cannot match, before the regex runs:
+/// an optional leading run of one class (`^\s+` in most templates), then the first byte and
+/// the literal text the rest must start with.
+#[derive(Clone, Debug, Default)]
+pub struct Prefilter {
+    /// The leading repeat's class and its fewest repetitions. Only set when the rest cannot
+    /// start with a byte of the class: the rest then starts right after the line's run.
+    pub lead: Option<(u128, u32)>,
+    /// Bytes the rest may start with (`None`: it can match empty; no test).
+    pub first: Option<u128>,
+    /// Text the rest surely starts with (case-sensitive).
+    pub literal: Vec<u8>,
+    /// The longest text every match contains somewhere (case-sensitive).
+    pub needle: Option<memchr::memmem::Finder<'static>>,
+}
+
+impl Prefilter {
+    /// False when the ASCII `line` surely cannot match. `ws` is the length of the line's
+    /// leading run of [`space_bits`] bytes (computed once per line).
+    pub fn may_match(&self, line: &[u8], ws: usize) -> bool {
+        let mut pos = 0;
+        if let Some((class, min)) = self.lead {
+            pos = if class == space_bits() {
+                ws
+            } else {
+                run_len(line, class)
+            };
+            if pos < min as usize {
+                return false;
+            }
+        }
+        if let Some(first) = self.first {
+            let rest = &line[pos..];
+            let starts = match rest.first() {
+                Some(&b) => b < 128 && first & (1u128 << b) != 0,
+                None => false,
+            };
+            // A plain loop: these literals are short, a memcmp call costs more.
+            if !starts
+                || rest.len() < self.literal.len()
+                || !rest.iter().zip(&self.literal).all(|(a, b)| a == b)
+            {
+                return false;
+            }
+        }
+        self.needle
+            .as_ref()
+            .is_none_or(|n| n.find(&line[pos..]).is_some())
+    }
+}
+
+/// The bytes of Python's `\s` (both its Unicode and ASCII forms) on ASCII text.
+pub fn space_bits() -> u128 {
+    perl_bits(Perl::Space, false)
+}
+
+/// Length of the leading run of bytes in `class`.
+pub fn run_len(line: &[u8], class: u128) -> usize {
+    line.iter()
+        .take_while(|&&b| b < 128 && class & (1u128 << b) != 0)
+        .count()
+}
+
+impl Node {
+    /// See [`Prefilter`].
+    pub fn prefilter(&self) -> Prefilter {
+        let mut p = self.prefilter_start();
+        let mut runs = Vec::new();
+        self.required_runs(&mut runs);
+        p.needle = runs
+            .into_iter()
+            .filter(|r| r.len() >= 2 && *r != p.literal)
+            .max_by_key(Vec::len)
+            .map(|r| memchr::memmem::Finder::new(&r).into_owned());
+        p
+    }
+
+    /// Runs of literal ASCII text that every match contains (each run contiguous).
+    fn required_runs(&self, out: &mut Vec<Vec<u8>>) {
+        match self {
+            Node::Group(_, n) | Node::NonCapture(n) | Node::Atomic(n) => n.required_runs(out),
+            Node::Repeat(r) if r.min >= 1 => r.node.required_runs(out),
+            Node::Concat(v) => {
+                let mut run: Vec<u8> = Vec::new();
+                for n in v {
+                    match n {
+                        Node::Char(c, false) if c.is_ascii() => run.push(*c as u8),
+                        other => {
+                            if !run.is_empty() {
+                                out.push(std::mem::take(&mut run));
+                            }
+                            other.required_runs(out);
+                        }
+                    }
+                }
+                if !run.is_empty() {
+                    out.push(run);
+                }
+            }
+            Node::Char(c, false) if c.is_ascii() => out.push(vec![*c as u8]),
+            _ => {}
+        }
+    }
+
+    fn prefilter_start(&self) -> Prefilter {
+        let items: &[Node] = match self {
+            Node::Concat(v) => v,
+            other => std::slice::from_ref(other),
+        };
+        // Zero-width nodes at the start consume nothing: skip them.
+        let start = items
+            .iter()
+            .take_while(|n| n.first() == First::EMPTY && n.width(&[]) == (0, Some(0)))
+            .count();
+        let items = &items[start..];
+        let seq = |nodes: &[Node]| Node::Concat(nodes.to_vec());
+        if let Some(Node::Repeat(r)) = items.first() {
+            if matches!(r.node, Node::Set(..) | Node::Char(..)) && r.max.is_none() && !r.possessive
+            {
+                let class = r.node.first().bytes;
+                let rest = seq(&items[1..]);
+                let f = rest.first();
+                if !f.nullable && f.bytes & class == 0 {
+                    return Prefilter {
+                        lead: Some((class, r.min)),
+                        first: Some(f.bytes),
+                        literal: rest.literal_prefix().0,
+                        needle: None,
+                    };
+                }
+            }
+        }
+        let whole = seq(items);
+        let f = whole.first();
+        if f.nullable {
+            return Prefilter::default();
+        }
+        Prefilter {
+            lead: None,
+            first: Some(f.bytes),
+            literal: whole.literal_prefix().0,
+            needle: None,
+        }
+    }
+
+    /// The ASCII text every match starts with, and whether that text is all the node matches.
+    fn literal_prefix(&self) -> (Vec<u8>, bool) {
+        match self {
+            Node::Char(c, false) if c.is_ascii() => (vec![*c as u8], true),
+            Node::Group(_, n) | Node::NonCapture(n) => n.literal_prefix(),
+            Node::Empty
+            | Node::Start(_)
+            | Node::StartText
+            | Node::WordBoundary(..)
+            | Node::Look(..) => (Vec::new(), true),
+            Node::Concat(v) => {
+                let mut out = Vec::new();
+                for n in v {
+                    let (lit, complete) = n.literal_prefix();
+                    out.extend(lit);
+                    if !complete {
+                        return (out, false);
+                    }
+                }
+                (out, true)
+            }
+            _ => (Vec::new(), false),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::pyre::parse::parse;
+
+    fn may(pattern: &str, line: &str) -> bool {
+        let ws = super::run_len(line.as_bytes(), super::space_bits());
+        parse(pattern)
+            .unwrap()
+            .node
+            .prefilter()
+            .may_match(line.as_bytes(), ws)
+    }
+
+    #[test]
+    fn prefilter_rejects_only_what_cannot_match() {
+        let p = r"^\s+Encapsulation\s+(?P<E>\S+),\s+Vlan\s+ID";
+        assert!(may(p, "  Encapsulation 802.1Q Virtual LAN, Vlan ID  10."));
+        assert!(
+            !may(p, "  Encapsulation ARPA, loopback not set"),
+            "needle Vlan"
+        );
+        assert!(
+            !may(p, "Encapsulation 802.1Q Virtual LAN, Vlan ID  10."),
+            "lead \\s+"
+        );
+        assert!(!may(p, "  Hardware is Gigabit Ethernet"), "literal");
+        assert!(may(r"^\s*$", ""));
+        assert!(!may(r"^\S+\s+is", ""));
+        assert!(may(r"(?i)^x", "X"));
+        assert!(may(r"^(?i:\u212a)", "k"), "Kelvin sign folds to k");
+        assert!(may(r"^\s*(?=a)\w", " a"));
+    }
+}

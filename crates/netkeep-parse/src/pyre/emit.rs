@@ -17,6 +17,7 @@ use super::ast::{Node, Perl, Repeat, SetItem};
 pub fn anchored(node: &Node) -> String {
     let mut e = Emitter {
         ascii: false,
+        ascii_classes: false,
         exact: true,
         out: String::from(r"\A(?:"),
     };
@@ -25,11 +26,27 @@ pub fn anchored(node: &Node) -> String {
     e.out
 }
 
+/// The ASCII projection in Unicode syntax, for fancy-regex on ASCII-only haystacks: only the
+/// classes change (`\d` is `[0-9]`...), which keeps the engine small; non-ASCII literals stay
+/// (they cannot match ASCII text anyway). `None` when not exact, as for [`anchored_ascii`].
+pub fn anchored_ascii_text(node: &Node) -> Option<String> {
+    let mut e = Emitter {
+        ascii: false,
+        ascii_classes: true,
+        exact: true,
+        out: String::from(r"\A(?:"),
+    };
+    e.emit(node);
+    e.out.push(')');
+    e.exact.then_some(e.out)
+}
+
 /// The ASCII projection, for ASCII-only haystacks. `None` when it would not be exact: a
 /// non-ASCII character under ignore-case can match an ASCII one (the Kelvin sign and `k`).
 pub fn anchored_ascii(node: &Node) -> Option<String> {
     let mut e = Emitter {
         ascii: true,
+        ascii_classes: true,
         exact: true,
         out: String::from(r"(?-u)\A(?:"),
     };
@@ -44,6 +61,8 @@ const NEVER: &str = r"\x80";
 struct Emitter {
     /// Writing the ASCII projection.
     ascii: bool,
+    /// Writing Python's classes cut down to ASCII (both ASCII forms).
+    ascii_classes: bool,
     /// The ASCII projection is still exact.
     exact: bool,
     out: String,
@@ -68,7 +87,7 @@ impl Emitter {
             Node::EndText => self.push(r"\z"),
             Node::WordBoundary(negated, ascii) => {
                 let b = if *negated { r"\B" } else { r"\b" };
-                if *ascii && !self.ascii {
+                if *ascii && !self.ascii_classes {
                     let _ = write!(self.out, "(?-u:{b})");
                 } else {
                     self.push(b);
@@ -118,8 +137,10 @@ impl Emitter {
     }
 
     fn char_node(&mut self, c: char, ic: bool) {
+        if self.ascii_classes && !c.is_ascii() && ic {
+            self.exact = false;
+        }
         if self.ascii && !c.is_ascii() {
-            self.exact &= !ic;
             self.push(NEVER);
         } else if ic && has_case(c) {
             self.push("(?i:");
@@ -176,12 +197,15 @@ impl Emitter {
         let body = self.out.len();
         for item in items {
             match *item {
-                SetItem::Char(c) if self.ascii && !c.is_ascii() => self.exact &= !ic,
+                SetItem::Char(c) if self.ascii_classes && !c.is_ascii() && ic => self.exact = false,
+                SetItem::Char(c) if self.ascii && !c.is_ascii() => {}
                 SetItem::Char(c) => self.char_lit(c),
-                SetItem::Range(lo, _) if self.ascii && !lo.is_ascii() => self.exact &= !ic,
+                SetItem::Range(_, hi) if self.ascii_classes && !hi.is_ascii() && ic => {
+                    self.exact = false
+                }
+                SetItem::Range(lo, _) if self.ascii && !lo.is_ascii() => {}
                 SetItem::Range(lo, hi) => {
                     let hi = if self.ascii && !hi.is_ascii() {
-                        self.exact &= !ic;
                         '\x7f'
                     } else {
                         hi
@@ -205,7 +229,7 @@ impl Emitter {
 
     /// Python's `\d`, `\w`, `\s` (negated: `\D`...), as members of a set.
     fn perl(&mut self, kind: Perl, negated: bool, ascii_flag: bool) {
-        let members = match (kind, ascii_flag || self.ascii) {
+        let members = match (kind, ascii_flag || self.ascii_classes) {
             // Python: Unicode decimal digits (category Nd), as the regex crate's `\d`.
             (Perl::Digit, false) => {
                 self.push(if negated { r"\D" } else { r"\d" });

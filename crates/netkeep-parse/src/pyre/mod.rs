@@ -2,6 +2,7 @@
 //! rejects, and matches with the `regex` crate (or `fancy-regex` when the pattern needs
 //! look-around, back-references, atomic groups or conditionals).
 
+mod ascii;
 mod ast;
 mod emit;
 mod parse;
@@ -38,11 +39,38 @@ impl std::error::Error for RegexError {}
 /// Byte ranges of a match: index 0 is the whole match, then one per group.
 pub type Slots = Vec<Option<(usize, usize)>>;
 
+/// A haystack line and what every pattern's quick test needs to know about it, computed once.
+#[derive(Debug, Clone, Copy)]
+pub struct Line<'a> {
+    text: &'a str,
+    ascii: bool,
+    /// Leading run of whitespace bytes (ASCII lines only).
+    ws: usize,
+}
+
+impl<'a> Line<'a> {
+    /// Looks at `text` once.
+    pub fn new(text: &'a str) -> Line<'a> {
+        let ascii = text.is_ascii();
+        let ws = if ascii {
+            ast::run_len(text.as_bytes(), ast::space_bits())
+        } else {
+            0
+        };
+        Line { text, ascii, ws }
+    }
+
+    /// The text.
+    pub fn text(&self) -> &'a str {
+        self.text
+    }
+}
+
 /// Reusable space for the positions of one pattern's matches ([`PyRegex::captures_into`]);
 /// keep one per pattern so a match allocates nothing.
 #[derive(Debug, Default)]
 pub struct Captures {
-    bytes: Option<regex::bytes::CaptureLocations>,
+    bytes: Option<ascii::AsciiScratch>,
     text: Option<regex::CaptureLocations>,
     fancy: Slots,
     last: Last,
@@ -60,7 +88,7 @@ impl Captures {
     /// Byte range of group `i` (0: the whole match) of the last successful match.
     pub fn get(&self, i: usize) -> Option<(usize, usize)> {
         match self.last {
-            Last::Bytes => self.bytes.as_ref()?.get(i),
+            Last::Bytes => self.bytes.as_ref()?.group(i),
             Last::Text => self.text.as_ref()?.get(i),
             Last::Fancy => self.fancy.get(i).copied().flatten(),
         }
@@ -81,8 +109,8 @@ impl Captures {
 #[derive(Debug, Clone)]
 pub struct PyRegex {
     pattern: String,
-    /// Bytes an ASCII line must start with to match (`None`: the pattern can match empty).
-    first: Option<u128>,
+    /// Rejects most ASCII lines that cannot match without running the regex.
+    prefilter: ast::Prefilter,
     engine: Engine,
     groups: u32,
     names: Vec<(String, u32)>,
@@ -91,7 +119,7 @@ pub struct PyRegex {
 #[derive(Debug, Clone)]
 enum Engine {
     /// Look-around, back-references, atomic groups or conditionals: fancy-regex.
-    Fancy(Box<fancy_regex::Regex>),
+    Fancy(Box<Fancy>),
     /// Everything else: the `regex` crate.
     Plain(Box<Plain>),
 }
@@ -100,9 +128,39 @@ enum Engine {
 /// form, compiled on the first non-ASCII line (most outputs never need it; it is the large one).
 #[derive(Debug, Clone)]
 struct Plain {
-    ascii: Option<regex::bytes::Regex>,
+    ascii: Option<ascii::AsciiNfa>,
     unicode_text: String,
     unicode: OnceLock<Result<regex::Regex, RegexError>>,
+}
+
+/// A backtracking pattern: the ASCII form (Python's classes cut down to ASCII, so its
+/// delegated automata stay small) used on ASCII lines, and the Unicode form, built on the first
+/// non-ASCII line.
+#[derive(Debug, Clone)]
+struct Fancy {
+    ascii: Option<fancy_regex::Regex>,
+    unicode_text: String,
+    unicode: OnceLock<Result<fancy_regex::Regex, RegexError>>,
+}
+
+impl Fancy {
+    fn for_line(&self, ascii: bool) -> Result<&fancy_regex::Regex, RegexError> {
+        match (&self.ascii, ascii) {
+            (Some(re), true) => Ok(re),
+            _ => self
+                .unicode
+                .get_or_init(|| fancy(&self.unicode_text))
+                .as_ref()
+                .map_err(Clone::clone),
+        }
+    }
+}
+
+fn fancy(text: &str) -> Result<fancy_regex::Regex, RegexError> {
+    fancy_regex::RegexBuilder::new(text)
+        .delegate_size_limit(SIZE_LIMIT)
+        .build()
+        .map_err(|e| unsupported(&e))
 }
 
 /// Nesting limit for the `regex` crate's parser (its default is 250; our emitted patterns nest
@@ -122,25 +180,28 @@ impl PyRegex {
         let parsed = parse::parse(pattern)?;
         let unicode_text = emit::anchored(&parsed.node);
         let engine = if parsed.node.needs_backtracking() {
-            let re = fancy_regex::RegexBuilder::new(&unicode_text)
-                .delegate_size_limit(SIZE_LIMIT)
-                .build()
-                .map_err(|e| unsupported(&e))?;
-            Engine::Fancy(Box::new(re))
+            let f = Fancy {
+                ascii: emit::anchored_ascii_text(&parsed.node)
+                    .map(|t| fancy(&t))
+                    .transpose()?,
+                unicode_text,
+                unicode: OnceLock::new(),
+            };
+            if f.ascii.is_none() {
+                // Nothing built yet: build the Unicode form now to report errors at compile.
+                f.for_line(false)?;
+            }
+            Engine::Fancy(Box::new(f))
         } else {
             // Check the Unicode form now (cheap: no automaton), build it when first needed.
-            regex_syntax::ParserBuilder::new()
+            regex_syntax::ast::parse::ParserBuilder::new()
                 .nest_limit(NEST_LIMIT)
                 .build()
                 .parse(&unicode_text)
                 .map_err(|e| unsupported(&e))?;
             let ascii = match emit::anchored_ascii(&parsed.node) {
                 Some(text) => {
-                    let re = regex::bytes::RegexBuilder::new(&text)
-                        .size_limit(SIZE_LIMIT)
-                        .nest_limit(NEST_LIMIT)
-                        .build()
-                        .map_err(|e| unsupported(&e))?;
+                    let re = ascii::AsciiNfa::new(&text).map_err(|e| unsupported(&e))?;
                     Some(re)
                 }
                 None => None,
@@ -151,15 +212,20 @@ impl PyRegex {
                 unicode: OnceLock::new(),
             }))
         };
-        let first = parsed.node.first();
-        let first = (!first.nullable).then_some(first.bytes);
+        let prefilter = parsed.node.prefilter();
         Ok(PyRegex {
             pattern: pattern.to_string(),
-            first,
+            prefilter,
             engine,
             groups: parsed.groups,
             names: parsed.names,
         })
+    }
+
+    /// Checks a pattern as Python's `re.compile` would, without building an engine; returns
+    /// its number of capturing groups.
+    pub fn check(pattern: &str) -> Result<u32, RegexError> {
+        parse::parse(pattern).map(|p| p.groups)
     }
 
     /// The pattern as written (Python syntax).
@@ -192,10 +258,11 @@ impl PyRegex {
         match &self.engine {
             Engine::Plain(p) => match (&p.ascii, text.is_ascii()) {
                 (Some(re), true) => {
-                    let mut locs = re.capture_locations();
+                    let mut s = re.scratch();
+                    let n = self.groups as usize + 1;
                     Ok(re
-                        .captures_read(&mut locs, text.as_bytes())
-                        .map(|_| slots(locs.len(), |i| locs.get(i))))
+                        .search(text.as_bytes(), &mut s)
+                        .then(|| slots(n, |i| s.group(i))))
                 }
                 _ => {
                     let re = p.unicode()?;
@@ -205,34 +272,33 @@ impl PyRegex {
                         .map(|_| slots(locs.len(), |i| locs.get(i))))
                 }
             },
-            Engine::Fancy(re) => {
-                let caps = re.captures(text).map_err(|e| RegexError {
-                    message: format!("matching gave up: {e}"),
-                    position: None,
-                })?;
+            Engine::Fancy(f) => {
+                let caps = f
+                    .for_line(text.is_ascii())?
+                    .captures(text)
+                    .map_err(|e| RegexError {
+                        message: format!("matching gave up: {e}"),
+                        position: None,
+                    })?;
                 Ok(caps.map(|c| slots(c.len(), |i| c.get(i).map(|m| (m.start(), m.end())))))
             }
         }
     }
 
     /// Like [`PyRegex::match_start`] without allocating: positions go into `caps` (reused
-    /// across calls with this pattern). `ascii` must be `text.is_ascii()` (the caller knows it
-    /// once per line).
-    pub fn captures_into(
-        &self,
-        text: &str,
-        ascii: bool,
-        caps: &mut Captures,
-    ) -> Result<bool, RegexError> {
-        if ascii && !self.may_start(text) {
+    /// across calls with this pattern). Most ASCII lines that cannot match are turned away by
+    /// a quick test before the regex runs.
+    pub fn captures_into(&self, line: &Line, caps: &mut Captures) -> Result<bool, RegexError> {
+        let (text, ascii) = (line.text, line.ascii);
+        if ascii && !self.prefilter.may_match(text.as_bytes(), line.ws) {
             return Ok(false);
         }
         match &self.engine {
             Engine::Plain(p) => match (&p.ascii, ascii) {
                 (Some(re), true) => {
                     caps.last = Last::Bytes;
-                    let locs = caps.bytes.get_or_insert_with(|| re.capture_locations());
-                    Ok(re.captures_read(locs, text.as_bytes()).is_some())
+                    let s = caps.bytes.get_or_insert_with(|| re.scratch());
+                    Ok(re.search(text.as_bytes(), s))
                 }
                 _ => {
                     let re = p.unicode()?;
@@ -258,22 +324,12 @@ impl PyRegex {
     pub fn is_match_start(&self, text: &str) -> bool {
         match &self.engine {
             Engine::Plain(p) => match (&p.ascii, text.is_ascii()) {
-                (Some(re), true) => re.is_match(text.as_bytes()),
+                (Some(re), true) => re.search(text.as_bytes(), &mut re.scratch()),
                 _ => p.unicode().is_ok_and(|re| re.is_match(text)),
             },
-            Engine::Fancy(re) => re.is_match(text).unwrap_or(false),
-        }
-    }
-}
-
-impl PyRegex {
-    /// False when an ASCII `text` surely cannot match: its first byte is not one a match can
-    /// start with (a pattern that cannot match empty never matches an empty line).
-    fn may_start(&self, text: &str) -> bool {
-        match (self.first, text.as_bytes().first()) {
-            (None, _) => true,
-            (Some(_), None) => false,
-            (Some(bits), Some(&b)) => b >= 128 || bits & (1u128 << b) != 0,
+            Engine::Fancy(f) => f
+                .for_line(text.is_ascii())
+                .is_ok_and(|re| re.is_match(text).unwrap_or(false)),
         }
     }
 }

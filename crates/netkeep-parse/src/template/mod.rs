@@ -6,14 +6,14 @@ mod value;
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::LazyLock;
+use std::sync::{LazyLock, Mutex};
 
 pub use rule::{LineOp, RecordOp};
 pub use value::Opt;
 
 use crate::engine;
 use crate::error::Error;
-use crate::pyre::PyRegex;
+use crate::pyre::{Captures, PyRegex};
 use crate::pytext;
 use crate::record::Records;
 use rule::RuleDef;
@@ -86,6 +86,35 @@ pub struct Template {
     pub(crate) declares_eof: bool,
     /// Number of rules in all states.
     pub(crate) rule_count: usize,
+    /// Match scratch space of finished parses, reused by the next ones.
+    pub(crate) scratch: ScratchPool,
+}
+
+/// Per-rule match scratch space kept between parses (a parse takes one set, gives it back).
+#[derive(Debug, Default)]
+pub(crate) struct ScratchPool(Mutex<Vec<Vec<Captures>>>);
+
+impl Clone for ScratchPool {
+    fn clone(&self) -> Self {
+        ScratchPool::default()
+    }
+}
+
+impl ScratchPool {
+    /// A set of `n` scratch spaces (reused when one is free).
+    pub fn take(&self, n: usize) -> Vec<Captures> {
+        let reused = self.0.lock().ok().and_then(|mut v| v.pop());
+        reused.unwrap_or_else(|| (0..n).map(|_| Captures::default()).collect())
+    }
+
+    /// Gives a set back (a few are kept: one per thread parsing at once, roughly).
+    pub fn put(&self, caps: Vec<Captures>) {
+        if let Ok(mut v) = self.0.lock() {
+            if v.len() < 8 {
+                v.push(caps);
+            }
+        }
+    }
 }
 
 impl Template {
@@ -327,5 +356,6 @@ fn resolve(
         start,
         declares_eof,
         rule_count: id,
+        scratch: ScratchPool::default(),
     })
 }
