@@ -29,6 +29,8 @@
 mod discover;
 mod engine;
 mod error;
+#[cfg(feature = "fuzz")]
+pub mod fuzz;
 mod index;
 mod merge;
 pub mod pyre;
