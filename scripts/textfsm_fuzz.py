@@ -131,7 +131,7 @@ def main():
     target = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
     payload = "".join(json.dumps({"template": t, "input": i}) + "\n" for t, i in cases)
     out = subprocess.run([os.path.join(target, "release", "examples", "jsonl")], input=payload,
-                         capture_output=True, text=True, check=True).stdout.splitlines()
+                         capture_output=True, text=True, check=True).stdout.split("\n")[:-1]
     kinds = {}
     shown = 0
     with_records = sum(1 for line in out if json.loads(line).get("records"))
