@@ -44,6 +44,8 @@ enum Command {
     Status(cmd::status::Args),
     /// Read the daemon's audit log: who ran what on which device, when, with what result.
     Audit(cmd::audit::Args),
+    /// Parse command output into records with TextFSM templates (ntc-templates), as JSON.
+    Parse(cmd::parse::Args),
 }
 
 fn main() -> ExitCode {
@@ -59,9 +61,11 @@ fn main() -> ExitCode {
     // (a warm `netkeep exec` through the daemon is dominated by process start-up). The demo,
     // the simulator and the daemon serve many sessions and get every core.
     let mut builder = match cli.command {
-        Command::Exec(_) | Command::Config(_) | Command::Status(_) | Command::Audit(_) => {
-            tokio::runtime::Builder::new_current_thread()
-        }
+        Command::Exec(_)
+        | Command::Config(_)
+        | Command::Status(_)
+        | Command::Audit(_)
+        | Command::Parse(_) => tokio::runtime::Builder::new_current_thread(),
         Command::Demo(_) | Command::Sim(_) | Command::Serve(_) => {
             tokio::runtime::Builder::new_multi_thread()
         }
@@ -82,6 +86,7 @@ fn main() -> ExitCode {
             Command::Serve(a) => cmd::serve::run(a).await,
             Command::Status(a) => cmd::status::run(a).await,
             Command::Audit(a) => cmd::audit::run(a).await,
+            Command::Parse(a) => cmd::parse::run(a).await,
         }
     });
     match result {

@@ -4,6 +4,7 @@ pub mod audit;
 pub mod config;
 pub mod demo;
 pub mod exec;
+pub mod parse;
 pub mod serve;
 pub mod sim;
 pub mod status;
