@@ -29,7 +29,7 @@ use crate::options::{CommandOptions, ConnectOptions, KeepaliveMode, KeepaliveSta
 /// ```
 #[derive(Clone)]
 pub struct Session {
-    core: Arc<Core>,
+    pub(super) core: Arc<Core>,
     keepalive: Arc<Keepalive>,
 }
 
@@ -472,7 +472,7 @@ impl Session {
         self.core.link.disconnect().await;
     }
 
-    fn unsupported(&self, what: &'static str) -> Error {
+    pub(super) fn unsupported(&self, what: &'static str) -> Error {
         Error::Unsupported {
             device: self.core.device.clone(),
             platform: self.core.platform.name().to_string(),

@@ -9,20 +9,26 @@
 //! - `transcript`: the session log, a terminal wrapped at the transport boundary;
 //! - `state`: what a session is made of (shared core, locked I/O state, life record);
 //! - `modemap`: the platform's modes as indices, prompts to modes, paths between them;
-//! - `pattern`: regex compilation.
+//! - `pattern`: regex compilation;
+//! - `raw`: the channel as bytes for callers that drive the dialogue (write, read what came,
+//!   read until a pattern);
+//! - `explicit_modes`: mode changes asked for by name (into and out of configuration and
+//!   privileged mode, checks of the mode shown).
 //!
 //! Imports run one way, never back: `api` → `login` → `keepalive` → `io`; `api` →
 //! `configure` → `modes` → `io` → `state` → `modemap`; `login` → `modes`, `transcript`;
-//! `api`, `configure` and `modes` → `pattern`.
+//! `api`, `configure` and `modes` → `pattern`; `raw` and `explicit_modes` → `api` (never back).
 
 mod api;
 mod configure;
+mod explicit_modes;
 mod io;
 mod keepalive;
 mod login;
 mod modemap;
 mod modes;
 mod pattern;
+mod raw;
 mod state;
 mod transcript;
 
