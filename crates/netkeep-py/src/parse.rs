@@ -27,8 +27,12 @@ pub fn textfsm_platform(device_type: &str) -> String {
 /// The loaded index, with the directory it came from.
 static INDEX: Mutex<Option<(PathBuf, Arc<Index>)>> = Mutex::new(None);
 
-fn index() -> Result<Arc<Index>, String> {
-    let dir = netkeep_parse::template_dir().map_err(|e| e.to_string())?;
+/// The index of `dir`, else of the directory found as Netmiko finds it.
+fn index(dir: Option<PathBuf>) -> Result<Arc<Index>, String> {
+    let dir = match dir {
+        Some(d) => d,
+        None => netkeep_parse::template_dir().map_err(|e| e.to_string())?,
+    };
     let mut cached = INDEX.lock().unwrap_or_else(|p| p.into_inner());
     if let Some((d, idx)) = cached.as_ref() {
         if *d == dir {
@@ -47,6 +51,7 @@ fn records(
     command: &str,
     output: &str,
     template: Option<&str>,
+    template_dir: Option<PathBuf>,
 ) -> Result<Vec<Record>, String> {
     match template {
         Some(path) => {
@@ -54,7 +59,7 @@ fn records(
             t.parse_output(output).map_err(|e| e.to_string())
         }
         None => {
-            let index = index()?;
+            let index = index(template_dir)?;
             let first = index.parse_output(&textfsm_platform(platform), command.trim(), output);
             match first {
                 // As Netmiko: IOS-XE output that no cisco_xe template takes is tried as IOS.
@@ -70,19 +75,22 @@ fn records(
     }
 }
 
-/// Parses `output` of `command` on `platform` (a Netmiko device_type) into a list of dicts.
+/// Parses `output` of `command` on `platform` (a Netmiko device_type) into a list of dicts;
+/// `template_dir` is where the index is (the caller found the ntc-templates package), else it
+/// is looked for as Netmiko does.
 /// Returns `(records, None)`, or `(None, reason)` when no template applies, the parse failed, or
 /// it found nothing — Netmiko then returns the raw text, or raises with `raise_parsing_error`.
 #[pyfunction]
-#[pyo3(signature = (platform, command, output, template=None))]
+#[pyo3(signature = (platform, command, output, template=None, template_dir=None))]
 pub fn parse_output<'py>(
     py: Python<'py>,
     platform: &str,
     command: &str,
     output: &str,
     template: Option<&str>,
+    template_dir: Option<PathBuf>,
 ) -> PyResult<(Option<Bound<'py, PyList>>, Option<String>)> {
-    let parsed = py.detach(|| records(platform, command, output, template));
+    let parsed = py.detach(|| records(platform, command, output, template, template_dir));
     match parsed {
         Ok(rs) if rs.is_empty() => Ok((
             None,

@@ -213,7 +213,9 @@ class NetkeepConnection:
     ) -> Union[str, List[Dict[str, Any]]]:
         if not use_textfsm:
             return output
-        records, why = _native.parse_output(self.device_type, command.strip(), output, template)
+        records, why = _native.parse_output(
+            self.device_type, command.strip(), output, template, _template_dir()
+        )
         if records is not None:
             return records
         if raise_parsing_error:
@@ -410,6 +412,20 @@ class NetkeepConnection:
 
     def __repr__(self) -> str:
         return f"<netkeep connection {self.device_type} {self.host}:{self.port}>"
+
+
+def _template_dir() -> Optional[str]:
+    """The TextFSM index directory as Netmiko finds it: ``NET_TEXTFSM`` (None here: the native
+    side reads it), else the ntc-templates package installed in this interpreter."""
+    if os.environ.get("NET_TEXTFSM"):
+        return None
+    import importlib.util
+
+    spec = importlib.util.find_spec("ntc_templates")
+    if spec is None or not spec.origin:
+        return None
+    d = os.path.join(os.path.dirname(spec.origin), "templates")
+    return d if os.path.exists(os.path.join(d, "index")) else None
 
 
 def _base_prompt(prompt: str) -> str:
