@@ -28,7 +28,11 @@ fn secs(v: f64, what: &str) -> PyResult<Duration> {
     Duration::try_from_secs_f64(v)
         .ok()
         .filter(|d| !d.is_zero())
-        .ok_or_else(|| PyValueError::new_err(format!("{what} must be a positive number of seconds, not {v}")))
+        .ok_or_else(|| {
+            PyValueError::new_err(format!(
+                "{what} must be a positive number of seconds, not {v}"
+            ))
+        })
 }
 
 fn opt_secs(v: Option<f64>, what: &str) -> PyResult<Option<Duration>> {
@@ -337,6 +341,17 @@ impl NativeSession {
     #[getter]
     fn platform(&self) -> String {
         self.session.platform().name().to_string()
+    }
+
+    /// True if `line` is one of the platform's prompt context lines (Junos `[edit]` above the
+    /// prompt), which Netmiko's prompt stripping also drops.
+    fn is_prompt_context(&self, line: &str) -> bool {
+        !line.trim().is_empty()
+            && self
+                .session
+                .platform()
+                .strip_prompt_context(line)
+                .is_empty()
     }
 
     /// Keepalive counters: sent, failures, pings, last_rtt (seconds or None), interval.

@@ -72,7 +72,7 @@ class Daemon:
 
 
 def fleet() -> Daemon:
-    """sw1, sw2 (Comware), r1 (IOS, enable secret), edge1 (Junos), vrp1 (VRP), locked (Comware,
+    """sw1, sw2 (Comware), r1 (IOS, enable secret, privileged), edge1 (Junos), vrp1 (VRP), locked (Comware,
     wrong password)."""
     d = Daemon()
     comware = start_sim("hp_comware", count=2)
@@ -84,7 +84,8 @@ def fleet() -> Daemon:
     d.sims += [comware, ios, junos, vrp]
     d.add("sw1", comware, 0)
     d.add("sw2", comware, 1)
-    d.add("r1", ios, secret_file=secret)
+    # Privileged base mode, as an IOS inventory for configuration work says.
+    d.add("r1", ios, secret_file=secret, enable="true")
     d.add("edge1", junos)
     d.add("vrp1", vrp)
     d.add("locked", comware, 0, password_env="NETKEEP_PY_TEST_WRONG", warm="false")

@@ -81,10 +81,16 @@ def test_send_command_expect_string_and_flags_same(pair, platform):
         assert nk.send_command(cmd, **kw) == nm.send_command(cmd, **kw), kw
 
 
-@pytest.mark.parametrize("platform", ["hp_comware", "cisco_ios"])
-def test_check_modes_same(pair, platform):
+@pytest.mark.parametrize("platform", ["hp_comware", "cisco_ios", "juniper_junos"])
+def test_check_config_mode_same(pair, platform):
     nm, nk = pair(platform)
     assert nk.check_config_mode() == nm.check_config_mode()
+
+
+def test_check_enable_mode_same(pair):
+    # Only where the platform has a privileged mode: Netmiko's answer elsewhere is per-class
+    # (Comware's "enable mode" is its system view there; netkeep says True: nothing to enter).
+    nm, nk = pair("cisco_ios")
     assert nk.check_enable_mode() == nm.check_enable_mode()
 
 

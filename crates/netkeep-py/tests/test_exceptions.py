@@ -82,11 +82,12 @@ def test_read_timeout_leaves_the_connection_usable(module_sims):
 
 
 def test_expect_string_not_seen_is_a_read_timeout(module_sims):
-    sim = module_sims("cisco_ios")
+    sim = module_sims("hp_comware")
     with ConnectHandler(**sim.kwargs()) as conn:
+        # The ping's 2.5 s of lines never show the pattern within the read timeout.
         with pytest.raises(ReadTimeout):
-            conn.send_command("show version", expect_string=r"never-shows-up", read_timeout=0.5)
-        assert "Cisco IOS Software" in conn.send_command("show version")
+            conn.send_command("ping 192.0.2.1", expect_string=r"never-shows-up", read_timeout=0.5)
+        assert "Comware" in conn.send_command("display version")
 
 
 def test_read_timeout_override(module_sims):

@@ -127,13 +127,36 @@ class Client:
 
     def _request(self, method: str, path: str, body: Optional[Dict[str, Any]] = None) -> Any:
         data = b"" if body is None else json.dumps(body).encode()
+        status, raw = self._exchange(method, path, data if body is not None else None)
+        try:
+            doc = json.loads(raw) if raw else None
+        except ValueError:
+            doc = None
+        if status >= 400:
+            message = doc.get("error") if isinstance(doc, dict) else raw.decode("utf-8", "replace")
+            cls = exc.NetmikoAuthenticationException if status in (401, 403) else exc.DaemonError
+            err = cls(f"netkeep daemon answered {status}: {message}")
+            err.status = status  # type: ignore[attr-defined]
+            raise err
+        return doc
+
+    def _get_text(self, path: str) -> str:
+        """A GET whose answer is text (the API document)."""
+        status, raw = self._exchange("GET", path, None)
+        if status >= 400:
+            raise exc.DaemonError(f"netkeep daemon answered {status} to GET {path}")
+        return raw.decode("utf-8", "replace")
+
+    def _exchange(self, method: str, path: str, data: Optional[bytes]) -> "tuple[int, bytes]":
+        """One HTTP/1.1 request on a fresh connection: the status and the (de-chunked) body."""
+        body = data
         head = [f"{method} {path} HTTP/1.1", "Host: netkeep", "Connection: close",
                 "Accept: application/json"]
         if body is not None:
-            head += ["Content-Type: application/json", f"Content-Length: {len(data)}"]
+            head += ["Content-Type: application/json", f"Content-Length: {len(body)}"]
         if self.endpoint.token:
             head.append(f"Authorization: Bearer {self.endpoint.token}")
-        request = ("\r\n".join(head) + "\r\n\r\n").encode() + data
+        request = ("\r\n".join(head) + "\r\n\r\n").encode() + (body or b"")
         try:
             s = self.endpoint.open(self.timeout)
         except OSError as e:
@@ -154,7 +177,7 @@ class Client:
             s.close()
         return self._response(b"".join(chunks))
 
-    def _response(self, raw: bytes) -> Any:
+    def _response(self, raw: bytes) -> "tuple[int, bytes]":
         head, sep, body = raw.partition(b"\r\n\r\n")
         if not sep:
             raise exc.DaemonUnavailable(f"the netkeep daemon at {self.endpoint} closed the connection without an answer")
@@ -163,17 +186,7 @@ class Client:
         headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
         if headers.get("transfer-encoding", "").lower() == "chunked":
             body = _dechunk(body)
-        try:
-            doc = json.loads(body) if body else None
-        except ValueError:
-            doc = None
-        if status >= 400:
-            message = doc.get("error") if isinstance(doc, dict) else body.decode("utf-8", "replace")
-            cls = exc.NetmikoAuthenticationException if status in (401, 403) else exc.DaemonError
-            err = cls(f"netkeep daemon answered {status}: {message}")
-            err.status = status  # type: ignore[attr-defined]
-            raise err
-        return doc
+        return status, body
 
     # --- the API ------------------------------------------------------------------------------
 

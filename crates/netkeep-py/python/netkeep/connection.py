@@ -165,9 +165,11 @@ class NetkeepConnection:
             command_string.rstrip("\n"),
             until=expect_string,
             read_timeout=self._timeout(read_timeout),
-            strip_prompt=strip_prompt,
+            strip_prompt=False,
             strip_command=strip_command,
         )
+        if strip_prompt:
+            output = self._strip_prompt(output)
         return self._structured(command_string, output, use_textfsm, textfsm_template, raise_parsing_error)
 
     def send_command_expect(self, *args: Any, **kwargs: Any) -> Union[str, List[Dict[str, Any]]]:
@@ -198,10 +200,26 @@ class NetkeepConnection:
             command_string.rstrip("\n"),
             quiet=float(last_read),
             read_timeout=self._timeout(read_timeout),
-            strip_prompt=strip_prompt,
+            strip_prompt=False,
             strip_command=strip_command,
         )
+        if strip_prompt:
+            output = self._strip_prompt(output)
         return self._structured(command_string, output, use_textfsm, textfsm_template, raise_parsing_error)
+
+    def _strip_prompt(self, output: str) -> str:
+        """Netmiko's prompt stripping: the last line goes if it holds the base prompt, then the
+        platform's context lines above it (Junos ``[edit]``); a blank line before the prompt
+        stays, as Netmiko returns it."""
+        head, _, last = output.rpartition("\n")
+        if not self.base_prompt or self.base_prompt not in last:
+            return output
+        while head:
+            above, _, line = head.rpartition("\n")
+            if not self.session.is_prompt_context(line):
+                break
+            head = above
+        return head
 
     def _structured(
         self,
