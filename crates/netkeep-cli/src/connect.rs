@@ -67,6 +67,7 @@ fn parse_policy(s: &str) -> Result<HostKeyPolicy, String> {
 const NO_KEEPALIVE: KeepaliveConfig = KeepaliveConfig {
     mode: KeepaliveMode::Off,
     interval: None,
+    command: None,
 };
 
 impl ConnArgs {

@@ -56,8 +56,8 @@ use std::path::Path;
 
 pub use self::platforms::canonical_platform;
 pub use self::spec::{
-    Credential, DeviceSpec, HostKeyPolicySpec, Inventory, InventoryError, KeepaliveModeSpec,
-    KeepaliveSpec, LoadOptions, Secret,
+    Credential, DeviceSpec, HostKeyPolicy, Inventory, InventoryError, KeepaliveMode, KeepaliveSpec,
+    LoadOptions, Secret,
 };
 
 impl Inventory {

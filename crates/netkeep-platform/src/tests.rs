@@ -202,3 +202,22 @@ fn user_directory_aliases_resolve_through_the_registry() {
     assert_eq!(r.canonical_name("ios"), Some("cisco_ios"));
     assert_eq!(canonical("acme"), None);
 }
+
+#[test]
+fn a_platform_file_names_a_concrete_keepalive_mode() {
+    let mut spec = builtin("generic").unwrap().spec().clone();
+    spec.keepalive.mode = KeepaliveMode::Auto;
+    let text = serde_norway::to_string(&spec).unwrap();
+    assert!(text.contains("mode: auto"), "{text}");
+    let e = Platform::from_yaml("auto.yaml", &text)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("keepalive mode auto"), "{e}");
+    spec.keepalive.mode = KeepaliveMode::Command;
+    spec.keepalive.command = None;
+    let text = serde_norway::to_string(&spec).unwrap();
+    let e = Platform::from_yaml("cmd.yaml", &text)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("needs `command:`"), "{e}");
+}

@@ -168,6 +168,7 @@ pub fn sim_input(data: &[u8]) {
                 .keepalive(netkeep::KeepaliveConfig {
                     mode: netkeep::KeepaliveMode::Off,
                     interval: None,
+                    command: None,
                 })
                 .connect_timeout(Duration::from_secs(5));
             *guard = Some(

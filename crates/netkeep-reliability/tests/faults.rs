@@ -33,6 +33,7 @@ async fn half_open_session_found_dead_within_two_intervals() {
             .keepalive(KeepaliveConfig {
                 mode: KeepaliveMode::Nul,
                 interval: Some(interval),
+                command: None,
             })
             .probe_timeout(interval),
     )

@@ -134,6 +134,16 @@ pub enum Error {
         /// The operation.
         what: &'static str,
     },
+    /// A connect option cannot be used as given (e.g. keepalive mode `command` with no command).
+    #[error("{device}: {option}: {message}")]
+    BadOption {
+        /// The device's label.
+        device: String,
+        /// The option at fault.
+        option: &'static str,
+        /// What is wrong and what to do.
+        message: String,
+    },
     /// A regex given by the caller does not compile.
     #[error("{device}: bad pattern {pattern:?}: {message}")]
     BadPattern {
@@ -173,7 +183,9 @@ impl Error {
     pub fn kind(&self) -> ErrorKind {
         match self {
             Error::Transport(t) => t.kind(),
-            Error::UnknownPlatform { .. } | Error::BadPattern { .. } => ErrorKind::BadInput,
+            Error::UnknownPlatform { .. } | Error::BadPattern { .. } | Error::BadOption { .. } => {
+                ErrorKind::BadInput
+            }
             Error::Platform { .. } => ErrorKind::Platform,
             Error::PromptNotFound { .. } => ErrorKind::PromptNotFound,
             Error::ReadTimeout { .. } => ErrorKind::Timeout,
@@ -231,7 +243,8 @@ impl Error {
             | Error::ConfigRejected { device, .. }
             | Error::CommandRejected { device, .. }
             | Error::Unsupported { device, .. }
-            | Error::BadPattern { device, .. } => device,
+            | Error::BadPattern { device, .. }
+            | Error::BadOption { device, .. } => device,
         }
     }
 }

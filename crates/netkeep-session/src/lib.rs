@@ -31,9 +31,9 @@ mod options;
 mod session;
 
 pub use error::{CloseReason, CloseReasonText, Error, ErrorKind};
+pub use netkeep_platform::KeepaliveMode;
 pub use netkeep_transport::{Auth, HostKeyPolicy, Secret, TransportError};
 pub use options::{
-    CommandOptions, ConfigSetOptions, ConnectOptions, KeepaliveConfig, KeepaliveMode,
-    KeepaliveStats,
+    CommandOptions, ConfigSetOptions, ConnectOptions, KeepaliveConfig, KeepaliveStats,
 };
 pub use session::Session;

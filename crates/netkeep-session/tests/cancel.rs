@@ -77,6 +77,7 @@ async fn session_that_cannot_get_back_in_step_is_closed_with_the_reason() {
             .keepalive(KeepaliveConfig {
                 mode: KeepaliveMode::Off,
                 interval: None,
+                command: None,
             }),
     )
     .await
@@ -101,6 +102,7 @@ async fn close_message_names_the_devices_reason() {
         KeepaliveConfig {
             mode: KeepaliveMode::Off,
             interval: None,
+            command: None,
         },
     ))
     .await

@@ -23,6 +23,7 @@ async fn seed_experiment_scaled() {
         KeepaliveConfig {
             mode: KeepaliveMode::Nul,
             interval: None,
+            command: None,
         },
     ))
     .await
@@ -31,6 +32,7 @@ async fn seed_experiment_scaled() {
         KeepaliveConfig {
             mode: KeepaliveMode::Off,
             interval: None,
+            command: None,
         },
     ))
     .await
@@ -39,6 +41,7 @@ async fn seed_experiment_scaled() {
     let looped = Session::connect(opts(&dev, "hp_comware").keepalive(KeepaliveConfig {
         mode: KeepaliveMode::Off,
         interval: None,
+        command: None,
     }))
     .await
     .unwrap();
@@ -103,6 +106,7 @@ async fn keepalive_strategy_follows_the_platform() {
             .keepalive(KeepaliveConfig {
                 mode: KeepaliveMode::Nul,
                 interval: None,
+                command: None,
             }),
     )
     .await

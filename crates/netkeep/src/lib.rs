@@ -20,7 +20,7 @@
 //!     .auth(Auth::Password(Secret::new("admin")))
 //!     .host_key_policy(HostKeyPolicy::AcceptNew)
 //!     .idle_timeout(Some(Duration::from_secs(600)))
-//!     .keepalive(KeepaliveConfig { mode: KeepaliveMode::Nul, interval: None }) // every 200 s
+//!     .keepalive(KeepaliveConfig { mode: KeepaliveMode::Nul, ..Default::default() }) // every 200 s
 //!     .device_name("core-sw1");
 //! let s = Session::connect(opts).await?;
 //! let version = s.send_command("display version").await?;

@@ -26,6 +26,7 @@ fn blocking_session_runs_commands_and_keeps_alive_between_calls() {
         .keepalive(KeepaliveConfig {
             mode: KeepaliveMode::Nul,
             interval: None,
+            command: None,
         });
     let s = blocking::Session::connect(opts).unwrap();
     assert_eq!(s.find_prompt().unwrap(), "<H3C>");

@@ -141,6 +141,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let seed = Session::connect(opts(&dev, "sim-h3c").keepalive(KeepaliveConfig {
         mode: KeepaliveMode::Off,
         interval: None,
+        command: None,
     }))
     .await?;
     let connect_time = started.elapsed();
@@ -150,6 +151,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
             .keepalive(KeepaliveConfig {
                 mode: KeepaliveMode::Nul,
                 interval: None,
+                command: None,
             }),
     )
     .await?;

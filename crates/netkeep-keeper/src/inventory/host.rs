@@ -11,8 +11,7 @@ use super::load::Entry;
 use super::platforms::KnownPlatforms;
 use super::raw::{Dur, RawEntity};
 use super::spec::{
-    Credential, DeviceSpec, HostKeyPolicySpec, InventoryError, KeepaliveModeSpec, KeepaliveSpec,
-    Secret,
+    Credential, DeviceSpec, HostKeyPolicy, InventoryError, KeepaliveMode, KeepaliveSpec, Secret,
 };
 
 /// A host's resolution chain: each entity with the name errors call it by.
@@ -260,7 +259,7 @@ fn keepalive(
     let probe_timeout = positive(probe, "probe_timeout", "keepalive probe_timeout", "")?;
     if let Some(m) = mode
         .as_ref()
-        .filter(|m| *m.value == KeepaliveModeSpec::Command && command.is_none())
+        .filter(|m| *m.value == KeepaliveMode::Command && command.is_none())
     {
         let msg = format!(
             "`{}`: keepalive mode `command` needs `command: \"...\"`",
@@ -325,7 +324,7 @@ fn limits(chain: &Chain<'_>) -> Result<Limits, InventoryError> {
 /// SSH-level choices.
 struct SshOptions {
     legacy_algorithms: bool,
-    host_key_policy: HostKeyPolicySpec,
+    host_key_policy: HostKeyPolicy,
     known_hosts_file: Option<PathBuf>,
 }
 

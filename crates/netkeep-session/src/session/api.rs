@@ -13,9 +13,8 @@ use super::login;
 use super::pattern::{compile, compile_answers};
 use super::state::Core;
 use crate::error::Error;
-use crate::options::{
-    CommandOptions, ConfigSetOptions, ConnectOptions, KeepaliveMode, KeepaliveStats,
-};
+use crate::options::{CommandOptions, ConfigSetOptions, ConnectOptions, KeepaliveStats};
+use netkeep_platform::KeepaliveMode;
 
 /// A live CLI session to one device. Clone it freely: clones share the session.
 ///
