@@ -8,102 +8,29 @@ use std::time::Duration;
 
 use netkeep_keeper::client::{ClientError, DaemonClient, Endpoint, Target};
 use netkeep_keeper::connector::ssh::SshConnector;
-use netkeep_keeper::daemon::{Daemon, DaemonConfig, DaemonError};
-use netkeep_keeper::pool::PoolOptions;
+use netkeep_keeper::daemon::{Daemon, DaemonError};
 use netkeep_keeper::wire::DeviceStatus;
-use netkeep_sim::{DeviceConfig, Fault, SimDevice};
+use netkeep_sim::Fault;
+use netkeep_testkit::{HostSpec, Lab};
 
-struct Lab {
-    dir: tempfile::TempDir,
-    devices: Vec<(String, SimDevice)>,
-    queue_timeout: Duration,
+/// hp_comware hosts `(name, extra inventory settings, the simulator's idle timeout)`.
+fn comware(hosts: &[(&str, &str, Option<Duration>)]) -> Vec<HostSpec> {
+    hosts
+        .iter()
+        .map(|(name, extra, idle)| {
+            HostSpec::comware(name)
+                .with(extra)
+                .sim(|c| c.idle_timeout = *idle)
+        })
+        .collect()
 }
 
-async fn sim(idle: Option<Duration>, vty_limit: Option<usize>) -> SimDevice {
-    let mut cfg = DeviceConfig::new("hp_comware");
-    cfg.idle_timeout = idle;
-    cfg.vty_limit = vty_limit;
-    SimDevice::start(cfg, "127.0.0.1:0".parse().unwrap())
-        .await
-        .expect("sim starts")
-}
-
-impl Lab {
-    /// Devices `name -> extra inventory settings`; all `hp_comware`, password from a file.
-    async fn new(hosts: &[(&str, &str, Option<Duration>)]) -> Lab {
-        Lab::with_vty_limit(hosts, None).await
-    }
-
-    /// Like [`Lab::new`], every simulated device allowing only `vty_limit` sessions at once.
-    async fn with_vty_limit(
-        hosts: &[(&str, &str, Option<Duration>)],
-        vty_limit: Option<usize>,
-    ) -> Lab {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("pw"), "admin\n").unwrap();
-        let mut devices = Vec::new();
-        for (name, _, idle) in hosts {
-            devices.push((name.to_string(), sim(*idle, vty_limit).await));
-        }
-        let lab = Lab {
-            dir,
-            devices,
-            queue_timeout: Duration::from_secs(10),
-        };
-        lab.write_inventory(hosts);
-        lab
-    }
-
-    fn write_inventory(&self, hosts: &[(&str, &str, Option<Duration>)]) {
-        let mut y = format!(
-            "defaults:\n  username: admin\n  password_file: pw\n  platform: hp_comware\n  connect_timeout: 5s\n  known_hosts_file: {}\ngroups:\n  lab: {{}}\nhosts:\n",
-            self.dir.path().join("known_hosts").display()
-        );
-        for ((name, extra, _), (_, dev)) in hosts.iter().zip(&self.devices) {
-            let extra = if extra.is_empty() {
-                String::new()
-            } else {
-                format!(", {extra}")
-            };
-            y.push_str(&format!(
-                "  {name}: {{ hostname: 127.0.0.1, port: {}, groups: [lab]{extra} }}\n",
-                dev.addr().port()
-            ));
-        }
-        std::fs::write(self.dir.path().join("netkeep.yaml"), y).unwrap();
-    }
-
-    fn dev(&self, name: &str) -> &SimDevice {
-        &self.devices.iter().find(|(n, _)| n == name).unwrap().1
-    }
-
-    fn config(&self) -> DaemonConfig {
-        let mut cfg = DaemonConfig::new(self.dir.path().join("netkeep.yaml"));
-        cfg.socket = Some(self.dir.path().join("run/netkeep.sock"));
-        cfg.progress_bar = false;
-        cfg.shutdown_grace = Duration::from_secs(5);
-        cfg.pool = PoolOptions {
-            tick: Duration::from_millis(100),
-            backoff_base: Duration::from_millis(200),
-            backoff_max: Duration::from_secs(1),
-            auth_retry: Duration::from_secs(120),
-            queue_timeout: self.queue_timeout,
-            ..PoolOptions::default()
-        };
-        cfg
-    }
-
-    async fn start(&self) -> (Daemon, DaemonClient) {
-        let mut d = Daemon::start(self.config(), Arc::new(SshConnector::new()))
-            .await
-            .expect("daemon starts");
-        d.wait_warm().await;
-        let c = DaemonClient::discover(Some(d.socket_path()))
-            .await
-            .unwrap()
-            .unwrap();
-        (d, c)
-    }
+/// [`comware`] hosts whose simulators allow only `vty_limit` sessions at once.
+fn vty_limited(hosts: &[(&str, &str, Option<Duration>)], vty_limit: usize) -> Vec<HostSpec> {
+    let hosts = comware(hosts).into_iter();
+    hosts
+        .map(|h| h.sim(|c| c.vty_limit = Some(vty_limit)))
+        .collect()
 }
 
 fn find<'a>(st: &'a [DeviceStatus], name: &str) -> &'a DeviceStatus {
@@ -112,11 +39,11 @@ fn find<'a>(st: &'a [DeviceStatus], name: &str) -> &'a DeviceStatus {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn exec_one_many_group_config_and_status_json() {
-    let lab = Lab::new(&[
+    let lab = Lab::new(comware(&[
         ("sw1", "", None),
         ("sw2", "", None),
         ("sw3", "warm: false", None),
-    ])
+    ]))
     .await;
     let (daemon, client) = lab.start().await;
 
@@ -262,7 +189,7 @@ async fn exec_one_many_group_config_and_status_json() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn requests_to_one_device_queue_for_its_single_session() {
-    let lab = Lab::new(&[("sw1", "", None)]).await;
+    let lab = Lab::new(comware(&[("sw1", "", None)])).await;
     let (daemon, client) = lab.start().await;
     let c2 = client.clone();
     // `ping` takes ~2.5 s on the simulator; the second request must wait for the only session.
@@ -304,7 +231,12 @@ async fn requests_to_one_device_queue_for_its_single_session() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reconnects_after_the_device_closes_the_session() {
     // The simulator's reset takes effect at the connection's next activity: the keepalive.
-    let lab = Lab::new(&[("sw1", "keepalive: { mode: nul, interval: 300ms }", None)]).await;
+    let lab = Lab::new(comware(&[(
+        "sw1",
+        "keepalive: { mode: nul, interval: 300ms }",
+        None,
+    )]))
+    .await;
     let (daemon, client) = lab.start().await;
     lab.dev("sw1").set_fault(Fault::Reset);
     let mut st = client.status().await.unwrap();
@@ -339,7 +271,7 @@ async fn reconnects_after_the_device_closes_the_session() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn auth_failure_is_not_retried_in_a_loop() {
-    let lab = Lab::new(&[("sw1", "", None)]).await;
+    let lab = Lab::new(comware(&[("sw1", "", None)])).await;
     lab.dev("sw1").set_fault(Fault::AuthFailing);
     let (daemon, client) = lab.start().await;
     let after_warm = lab.dev("sw1").counters().auth_failures;
@@ -377,14 +309,14 @@ async fn auth_failure_is_not_retried_in_a_loop() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn seed_experiment_scaled_kept_survives_bare_is_dropped() {
     let idle = Some(Duration::from_secs(2));
-    let lab = Lab::new(&[
+    let lab = Lab::new(comware(&[
         (
             "kept",
             "idle_timeout: 2s, keepalive: { mode: nul, interval: 600ms }",
             idle,
         ),
         ("bare", "idle_timeout: 2s, keepalive: { mode: off }", idle),
-    ])
+    ]))
     .await;
     let (daemon, client) = lab.start().await;
     tokio::time::sleep(Duration::from_millis(3200)).await;
@@ -435,9 +367,12 @@ async fn seed_experiment_scaled_kept_survives_bare_is_dropped() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reload_keeps_sessions_of_unchanged_devices() {
-    let lab = Lab::new(&[("sw1", "", None), ("sw2", "", None)]).await;
+    let lab = Lab::new(comware(&[("sw1", "", None), ("sw2", "", None)])).await;
     let (daemon, client) = lab.start().await;
-    lab.write_inventory(&[("sw1", "", None), ("sw2", "max_sessions: 2", None)]);
+    lab.write_inventory_for(&comware(&[
+        ("sw1", "", None),
+        ("sw2", "max_sessions: 2", None),
+    ]));
     let rep = client.reload().await.unwrap();
     assert_eq!(
         (rep.unchanged, rep.changed.as_slice()),
@@ -529,18 +464,22 @@ async fn busy_with_one_queued(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn request_queued_during_a_reload_that_changes_its_device_moves_to_the_new_settings() {
-    let lab = Lab::new(&[("sw1", "max_sessions: 1", None), ("sw2", "", None)]).await;
+    let lab = Lab::new(comware(&[
+        ("sw1", "max_sessions: 1", None),
+        ("sw2", "", None),
+    ]))
+    .await;
     let (daemon, client) = lab.start().await;
     let (slow, queued) = busy_with_one_queued(&client).await;
     // Same device, another keepalive interval: the old pool is retired while the request waits.
-    lab.write_inventory(&[
+    lab.write_inventory_for(&comware(&[
         (
             "sw1",
             "max_sessions: 1, keepalive: { mode: nul, interval: 7s }",
             None,
         ),
         ("sw2", "", None),
-    ]);
+    ]));
     let rep = client.reload().await.unwrap();
     assert_eq!(rep.changed, ["sw1".to_string()], "{rep:?}");
     let r = queued.await.unwrap().unwrap();
@@ -603,16 +542,16 @@ impl PeakSessions {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reload_of_a_busy_device_never_exceeds_its_vty_lines() {
     // The device has exactly as many VTY lines as the inventory allows sessions: one.
-    let lab = Arc::new(Lab::with_vty_limit(&[("sw1", "max_sessions: 1", None)], Some(1)).await);
+    let lab = Arc::new(Lab::new(vty_limited(&[("sw1", "max_sessions: 1", None)], 1)).await);
     let (daemon, client) = lab.start().await;
     // Sample the device's open sessions throughout (a second one would also be refused).
     let peak = PeakSessions::watch(&lab, "sw1");
     let (slow, queued) = busy_with_one_queued(&client).await;
-    lab.write_inventory(&[(
+    lab.write_inventory_for(&comware(&[(
         "sw1",
         "max_sessions: 1, keepalive: { mode: nul, interval: 7s }",
         None,
-    )]);
+    )]));
     let rep = client.reload().await.unwrap();
     assert_eq!(rep.changed, ["sw1".to_string()], "{rep:?}");
     let r = queued.await.unwrap().unwrap();
@@ -649,18 +588,18 @@ async fn reload_of_a_busy_device_never_exceeds_its_vty_lines() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_reloads_during_one_busy_session_still_wait_for_its_logout() {
-    let lab = Arc::new(Lab::with_vty_limit(&[("sw1", "max_sessions: 1", None)], Some(1)).await);
+    let lab = Arc::new(Lab::new(vty_limited(&[("sw1", "max_sessions: 1", None)], 1)).await);
     let (daemon, client) = lab.start().await;
     let peak = PeakSessions::watch(&lab, "sw1");
     let (slow, queued) = busy_with_one_queued(&client).await;
     // The second reload replaces a device that never had a session: the ping's session two
     // generations back must still hold the newest one back.
     for interval in ["7s", "9s"] {
-        lab.write_inventory(&[(
+        lab.write_inventory_for(&comware(&[(
             "sw1",
             &format!("max_sessions: 1, keepalive: {{ mode: nul, interval: {interval} }}"),
             None,
-        )]);
+        )]));
         let rep = client.reload().await.unwrap();
         assert_eq!(rep.changed, ["sw1".to_string()], "{rep:?}");
     }
@@ -681,16 +620,16 @@ async fn two_reloads_during_one_busy_session_still_wait_for_its_logout() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn queue_timeout_applies_while_waiting_for_the_old_session_after_a_reload() {
-    let mut lab = Lab::with_vty_limit(&[("sw1", "max_sessions: 1", None)], Some(1)).await;
+    let mut lab = Lab::new(vty_limited(&[("sw1", "max_sessions: 1", None)], 1)).await;
     // Shorter than the ~2.5 s ping the queued request waits behind.
     lab.queue_timeout = Duration::from_millis(1000);
     let (daemon, client) = lab.start().await;
     let (slow, queued) = busy_with_one_queued(&client).await;
-    lab.write_inventory(&[(
+    lab.write_inventory_for(&comware(&[(
         "sw1",
         "max_sessions: 1, keepalive: { mode: nul, interval: 7s }",
         None,
-    )]);
+    )]));
     client.reload().await.unwrap();
     let r = queued.await.unwrap().unwrap();
     assert!(!r.ok, "{r:?}");
@@ -715,7 +654,7 @@ async fn queue_timeout_applies_while_waiting_for_the_old_session_after_a_reload(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reload_lowering_max_sessions_waits_until_the_old_sessions_fit_the_new_max() {
-    let lab = Lab::new(&[("sw1", "max_sessions: 2", None)]).await;
+    let lab = Lab::new(comware(&[("sw1", "max_sessions: 2", None)])).await;
     let (daemon, client) = lab.start().await;
     let run = |cmd: &'static str| {
         let c = client.clone();
@@ -733,11 +672,11 @@ async fn reload_lowering_max_sessions_waits_until_the_old_sessions_fit_the_new_m
     let st = wait_status(&client, 100, Duration::from_millis(20), |d| d.in_use == 2).await;
     assert_eq!(st[0].in_use, 2, "setup: both sessions busy: {st:?}");
     let q = run("display clock");
-    lab.write_inventory(&[(
+    lab.write_inventory_for(&comware(&[(
         "sw1",
         "max_sessions: 1, keepalive: { mode: nul, interval: 7s }",
         None,
-    )]);
+    )]));
     client.reload().await.unwrap();
     let (ra, _) = a.await.unwrap();
     let (rb, b_done) = b.await.unwrap();
@@ -762,7 +701,11 @@ async fn reload_lowering_max_sessions_waits_until_the_old_sessions_fit_the_new_m
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn request_queued_for_a_device_removed_by_a_reload_fails_clearly() {
-    let lab = Lab::new(&[("sw1", "max_sessions: 1", None), ("sw2", "", None)]).await;
+    let lab = Lab::new(comware(&[
+        ("sw1", "max_sessions: 1", None),
+        ("sw2", "", None),
+    ]))
+    .await;
     let (daemon, client) = lab.start().await;
     let (slow, queued) = busy_with_one_queued(&client).await;
     // Keep the port list aligned with `devices`: rewrite the file with sw2 only.
@@ -792,7 +735,7 @@ async fn request_queued_for_a_device_removed_by_a_reload_fails_clearly() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unix_socket_is_private() {
-    let lab = Lab::new(&[("sw1", "warm: false", None)]).await;
+    let lab = Lab::new(comware(&[("sw1", "warm: false", None)])).await;
     let (daemon, _client) = lab.start().await;
     let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode(daemon.socket_path()), 0o600);
@@ -808,7 +751,7 @@ async fn unix_socket_is_private() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tcp_needs_a_token_and_checks_it() {
-    let lab = Lab::new(&[("sw1", "warm: false", None)]).await;
+    let lab = Lab::new(comware(&[("sw1", "warm: false", None)])).await;
     let mut cfg = lab.config();
     cfg.listen = Some("127.0.0.1:0".parse().unwrap());
     match Daemon::start(cfg.clone(), Arc::new(SshConnector::new())).await {
@@ -853,7 +796,7 @@ async fn tcp_needs_a_token_and_checks_it() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn oversized_body_and_slow_headers_are_refused() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let lab = Lab::new(&[("sw1", "warm: false", None)]).await;
+    let lab = Lab::new(comware(&[("sw1", "warm: false", None)])).await;
     let mut cfg = lab.config();
     cfg.limits.header_timeout = Duration::from_millis(300);
     let daemon = Daemon::start(cfg, Arc::new(SshConnector::new()))
@@ -899,7 +842,7 @@ async fn oversized_body_and_slow_headers_are_refused() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn command_in_flight_when_the_session_dies_returns_partial_output() {
-    let lab = Lab::new(&[("sw1", "", None)]).await;
+    let lab = Lab::new(comware(&[("sw1", "", None)])).await;
     let (daemon, client) = lab.start().await;
     let c2 = client.clone();
     let ping = tokio::spawn(async move {
@@ -945,11 +888,11 @@ async fn command_in_flight_when_the_session_dies_returns_partial_output() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn half_open_session_is_detected_and_replaced() {
-    let lab = Lab::new(&[(
+    let lab = Lab::new(comware(&[(
         "sw1",
         "connect_timeout: 1s, keepalive: { mode: nul, interval: 300ms }",
         None,
-    )])
+    )]))
     .await;
     let (daemon, client) = lab.start().await;
     lab.dev("sw1").set_fault(Fault::Stall);
@@ -978,7 +921,7 @@ async fn half_open_session_is_detected_and_replaced() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn client_hanging_up_mid_command_does_not_corrupt_the_session() {
     use tokio::io::AsyncWriteExt;
-    let lab = Lab::new(&[("sw1", "", None)]).await;
+    let lab = Lab::new(comware(&[("sw1", "", None)])).await;
     let (daemon, client) = lab.start().await;
     let body = br#"{"device":"sw1","commands":["ping 10.0.0.1"]}"#;
     let mut s = tokio::net::UnixStream::connect(daemon.socket_path())

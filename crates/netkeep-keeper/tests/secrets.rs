@@ -1,8 +1,7 @@
 //! The password never appears in logs (every level), errors, status, API answers or Debug
 //! output, on the success path and on the auth-failure path.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use netkeep_keeper::client::{DaemonClient, Target};
@@ -10,30 +9,13 @@ use netkeep_keeper::connector::ssh::SshConnector;
 use netkeep_keeper::daemon::{Daemon, DaemonConfig};
 use netkeep_keeper::pool::PoolOptions;
 use netkeep_sim::{DeviceConfig, Fault, SimDevice};
+use netkeep_testkit::LogCapture;
 
 const PW: &str = "Zebra-S3cret-7781";
 
-#[derive(Clone, Default)]
-struct Buf(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Buf {
-    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(b);
-        Ok(b.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn password_never_leaks() {
-    let logs = Buf::default();
-    let w = logs.clone();
-    tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || w.clone())
-        .init();
+    let logs = LogCapture::install();
 
     let mut cfg = DeviceConfig::new("hp_comware");
     cfg.password = PW.into();
@@ -95,7 +77,7 @@ async fn password_never_leaks() {
     assert!(st.iter().any(|s| s.state == "failed"), "{st:?}");
     d.stop().await;
 
-    let logs = String::from_utf8_lossy(&logs.0.lock().unwrap()).into_owned();
+    let logs = logs.text();
     assert!(
         logs.len() > 1000,
         "trace logs were captured ({} bytes)",

@@ -5,11 +5,11 @@
 use std::time::{Duration, Instant};
 
 use netkeep_keeper::client::Target;
-use netkeep_reliability::{raw_unix, status_code, HostSpec, Lab};
+use netkeep_testkit::{raw_unix, status_code, HostSpec, Lab};
 use rand::{Rng, SeedableRng};
 
 async fn lab() -> Lab {
-    Lab::start(vec![HostSpec::comware("sw1")], |c| {
+    Lab::run(vec![HostSpec::comware("sw1")], |c| {
         c.limits.header_timeout = Duration::from_millis(500);
         c.limits.body_timeout = Duration::from_millis(500);
         c.limits.max_connections = 64;
