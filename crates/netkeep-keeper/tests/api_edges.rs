@@ -43,8 +43,8 @@ async fn bearer_scheme_is_case_insensitive() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_paths_and_methods_answer_the_json_error_body() {
-    let lab = Lab::new(vec![HostSpec::comware("sw1").with("warm: false")]).await;
-    let (daemon, client) = lab.start().await;
+    let (_lab, daemon, client) =
+        Lab::started(vec![HostSpec::comware("sw1").with("warm: false")]).await;
     let (code, r) = call(&client, "GET", "/v1/nothing", None).await;
     assert_eq!(code, 404, "{r}");
     assert!(r["error"].as_str().unwrap().contains("/v1/nothing"), "{r}");
@@ -59,13 +59,12 @@ async fn unknown_paths_and_methods_answer_the_json_error_body() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn several_devices_and_a_filter_on_inventory_data() {
-    let lab = Lab::new(vec![
+    let (_lab, daemon, client) = Lab::started(vec![
         HostSpec::new("fra-1", "hp_comware").with("data: { site: fra1, vlan: 10 }"),
         HostSpec::new("fra-2", "cisco_ios").with("data: { site: fra1, vlan: 20 }"),
         HostSpec::new("ams-1", "huawei").with("data: { site: ams1, vlan: 10 }"),
     ])
     .await;
-    let (daemon, client) = lab.start().await;
     let devices = |r: &serde_json::Value| -> Vec<String> {
         r["results"]
             .as_array()

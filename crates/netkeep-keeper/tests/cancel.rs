@@ -16,8 +16,7 @@ const LIMIT: Duration = Duration::from_secs(5);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_queued_request_whose_client_hangs_up_never_runs() {
-    let lab = Lab::new(vec![HostSpec::comware("sw1")]).await;
-    let (daemon, client) = lab.start().await;
+    let (lab, daemon, client) = Lab::started(vec![HostSpec::comware("sw1")]).await;
     let socket = daemon.socket_path().to_path_buf();
     let before = lab.dev("sw1").counters().commands;
     // A ping (~2.5 s) holds sw1's only session.
@@ -66,8 +65,7 @@ async fn a_queued_request_whose_client_hangs_up_never_runs() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn later_commands_of_an_abandoned_request_are_not_run() {
-    let lab = Lab::new(vec![HostSpec::comware("sw1")]).await;
-    let (daemon, client) = lab.start().await;
+    let (lab, daemon, client) = Lab::started(vec![HostSpec::comware("sw1")]).await;
     let socket = daemon.socket_path().to_path_buf();
     let before = lab.dev("sw1").counters().commands;
     let body = r#"{"device":"sw1","commands":["ping 10.0.0.1","ping 10.0.0.2","display clock"]}"#;
@@ -97,8 +95,7 @@ async fn later_commands_of_an_abandoned_request_are_not_run() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_running_read_only_command_is_interrupted_and_its_session_replaced() {
-    let lab = Lab::new(vec![HostSpec::comware("sw1")]).await;
-    let (daemon, client) = lab.start().await;
+    let (lab, daemon, client) = Lab::started(vec![HostSpec::comware("sw1")]).await;
     let socket = daemon.socket_path().to_path_buf();
     // The device stops answering: `display clock` would hold the session for its whole read
     // timeout (20 s) if nobody interrupted it.

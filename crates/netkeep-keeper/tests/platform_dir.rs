@@ -7,11 +7,11 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use netkeep_keeper::client::{DaemonClient, Target};
+use netkeep_keeper::client::DaemonClient;
 use netkeep_keeper::connector::ssh::SshConnector;
 use netkeep_keeper::daemon::{Daemon, DaemonConfig, DaemonError};
 use netkeep_keeper::pool::PoolOptions;
-use netkeep_testkit::start_sim;
+use netkeep_testkit::{exec_on, start_sim};
 
 /// Writes `dir/my_comware.yaml`: the built-in hp_comware platform under another name.
 fn write_user_platform(dir: &Path) {
@@ -59,14 +59,7 @@ async fn run_through_user_platform(cfg: DaemonConfig) {
         .await
         .unwrap()
         .unwrap();
-    let r = client
-        .exec(
-            Target::Device("sw1".into()),
-            &["display clock".into()],
-            None,
-        )
-        .await
-        .unwrap();
+    let r = exec_on(&client, "sw1", &["display clock"]).await.unwrap();
     assert!(r.ok, "{r:?}");
     let out = &r.results[0].outputs[0].output;
     assert!(out.contains("UTC"), "{out:?}");

@@ -24,8 +24,8 @@ fn refusal(platform: &str) -> &'static str {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rejected_commands_fail_through_the_daemon_on_every_platform() {
-    let lab = Lab::new(PLATFORMS.iter().map(|p| HostSpec::new(p, p)).collect()).await;
-    let (daemon, client) = lab.start().await;
+    let (lab, daemon, client) =
+        Lab::started(PLATFORMS.iter().map(|p| HostSpec::new(p, p)).collect()).await;
     for h in &lab.hosts {
         let platform = &h.sim.platform;
         let (good, good_out) = good_command(platform);
@@ -88,8 +88,7 @@ async fn rejected_commands_fail_through_the_daemon_on_every_platform() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn commands_with_control_characters_are_refused_before_any_device() {
-    let lab = Lab::new(vec![HostSpec::comware("sw1")]).await;
-    let (daemon, client) = lab.start().await;
+    let (lab, daemon, client) = Lab::started(vec![HostSpec::comware("sw1")]).await;
     let before = lab.dev("sw1").counters().commands;
     for bad in [
         "display clock\u{3}",

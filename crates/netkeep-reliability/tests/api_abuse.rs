@@ -4,8 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use netkeep_keeper::client::Target;
-use netkeep_testkit::{raw_unix, status_code, HostSpec, Lab};
+use netkeep_testkit::{exec_on, raw_unix, status_code, HostSpec, Lab};
 use rand::{Rng, SeedableRng};
 
 async fn lab() -> Lab {
@@ -28,13 +27,7 @@ fn post(path: &str, body: &[u8]) -> Vec<u8> {
 }
 
 async fn still_serves(lab: &Lab) {
-    let r = lab
-        .client()
-        .exec(
-            Target::Device("sw1".into()),
-            &["display clock".to_string()],
-            None,
-        )
+    let r = exec_on(&lab.client(), "sw1", &["display clock"])
         .await
         .expect("daemon answers");
     assert!(r.ok, "{r:?}");

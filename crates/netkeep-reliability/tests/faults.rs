@@ -9,7 +9,7 @@ use netkeep::{Auth, KeepaliveConfig, KeepaliveMode, Secret};
 use netkeep_keeper::client::Target;
 use netkeep_keeper::connector::ErrorKind;
 use netkeep_sim::{DeviceConfig, Fault};
-use netkeep_testkit::{sim_options, start_device, start_sim, HostSpec, Lab};
+use netkeep_testkit::{exec_on, sim_options, start_device, start_sim, HostSpec, Lab};
 
 fn cmds(c: &[&str]) -> Vec<String> {
     c.iter().map(|s| s.to_string()).collect()
@@ -92,13 +92,7 @@ async fn half_open_in_the_daemon_detected_within_bound_and_replaced() {
     println!("half-open (daemon): replaced {back:?} after the device answered again");
     // Connects during the stall failed (connect timeout 2 s); backoff is at most 1 s here.
     assert!(back <= Duration::from_secs(4), "{back:?}");
-    let r = lab
-        .client()
-        .exec(
-            Target::Device("sw1".into()),
-            &cmds(&["display clock"]),
-            None,
-        )
+    let r = exec_on(&lab.client(), "sw1", &["display clock"])
         .await
         .unwrap();
     assert!(r.ok && !r.results[0].connected, "{r:?}");
@@ -187,12 +181,7 @@ async fn read_only_command_cut_mid_output_is_retried_exactly_once() {
     .await;
     let dev = lab.dev("sw1").clone();
     let c = lab.client();
-    let full = c
-        .exec(
-            Target::Device("sw1".into()),
-            &cmds(&["display current-configuration"]),
-            None,
-        )
+    let full = exec_on(&c, "sw1", &["display current-configuration"])
         .await
         .unwrap();
     assert!(full.ok);
@@ -203,14 +192,8 @@ async fn read_only_command_cut_mid_output_is_retried_exactly_once() {
         delay: Duration::from_millis(20),
     });
     let c2 = c.clone();
-    let h = tokio::spawn(async move {
-        c2.exec(
-            Target::Device("sw1".into()),
-            &cmds(&["display current-configuration"]),
-            None,
-        )
-        .await
-    });
+    let h =
+        tokio::spawn(async move { exec_on(&c2, "sw1", &["display current-configuration"]).await });
     tokio::time::sleep(Duration::from_millis(250)).await;
     dev.set_fault(Fault::Reset);
     let r = h.await.unwrap().unwrap();
@@ -330,23 +313,11 @@ async fn config_cut_by_a_reset_is_never_retried() {
         "no new session opened to re-send it"
     );
     // The next request gets a fresh session, and the config is still not replayed.
-    let r = lab
-        .client()
-        .exec(
-            Target::Device("sw1".into()),
-            &cmds(&["display clock"]),
-            None,
-        )
+    let r = exec_on(&lab.client(), "sw1", &["display clock"])
         .await
         .unwrap();
     assert!(r.ok && r.results[0].connected, "{r:?}");
-    let run = lab
-        .client()
-        .exec(
-            Target::Device("sw1".into()),
-            &cmds(&["display current-configuration"]),
-            None,
-        )
+    let run = exec_on(&lab.client(), "sw1", &["display current-configuration"])
         .await
         .unwrap();
     let text = &run.results[0].outputs[0].output;
@@ -380,14 +351,7 @@ async fn failed_password_tried_at_most_once_per_window_under_request_load() {
         load.push(tokio::spawn(async move {
             let mut refused = 0;
             while t0.elapsed() < Duration::from_millis(3500) {
-                let r = c
-                    .exec(
-                        Target::Device("sw1".into()),
-                        &cmds(&["display clock"]),
-                        None,
-                    )
-                    .await
-                    .unwrap();
+                let r = exec_on(&c, "sw1", &["display clock"]).await.unwrap();
                 assert!(!r.ok);
                 refused += 1;
                 tokio::time::sleep(Duration::from_millis(50)).await;
@@ -428,13 +392,7 @@ async fn failed_password_tried_at_most_once_per_window_under_request_load() {
     dev.clear_faults();
     let back = Instant::now();
     loop {
-        let r = lab
-            .client()
-            .exec(
-                Target::Device("sw1".into()),
-                &cmds(&["display clock"]),
-                None,
-            )
+        let r = exec_on(&lab.client(), "sw1", &["display clock"])
             .await
             .unwrap();
         if r.ok {
@@ -491,13 +449,7 @@ async fn changed_host_key_refused_with_both_fingerprints() {
     assert_ne!(old, new);
     let e = st.last_error.unwrap();
     assert!(e.contains(&old) && e.contains(&new), "{e}");
-    let r = lab
-        .client()
-        .exec(
-            Target::Device("sw1".into()),
-            &cmds(&["display clock"]),
-            None,
-        )
+    let r = exec_on(&lab.client(), "sw1", &["display clock"])
         .await
         .unwrap();
     assert!(!r.ok);
@@ -540,13 +492,7 @@ async fn vty_exhaustion_fails_with_the_devices_message_without_hammering() {
     let mut requests = 0u64;
     let mut msgs = Vec::new();
     while t0.elapsed() < Duration::from_secs(3) {
-        let r = lab
-            .client()
-            .exec(
-                Target::Device("sw1".into()),
-                &cmds(&["display clock"]),
-                None,
-            )
+        let r = exec_on(&lab.client(), "sw1", &["display clock"])
             .await
             .unwrap();
         requests += 1;
@@ -594,13 +540,7 @@ async fn more_sessions_than_vty_lines_queues_or_fails_with_the_devices_words() {
     for _ in 0..3 {
         let c = lab.client();
         hs.push(tokio::spawn(async move {
-            c.exec(
-                Target::Device("sw1".into()),
-                &cmds(&["ping 10.0.0.1"]),
-                None,
-            )
-            .await
-            .unwrap()
+            exec_on(&c, "sw1", &["ping 10.0.0.1"]).await.unwrap()
         }));
     }
     let mut ok = 0;

@@ -10,7 +10,7 @@ use std::time::Duration;
 use netkeep::{Auth, ConnectOptions, HostKeyPolicy, Secret};
 use netkeep_keeper::client::Target;
 use netkeep_keeper::inventory::Inventory;
-use netkeep_testkit::{start_sim, HostSpec, Lab, LogCapture};
+use netkeep_testkit::{exec_on, start_sim, HostSpec, Lab, LogCapture};
 
 const LOGIN_PW: &str = "Quokka-Login-4417";
 const WRONG_ENABLE: &str = "Marmot-Enable-9052";
@@ -36,12 +36,7 @@ async fn no_password_in_logs_errors_status_api_or_transcripts() {
         .with("keepalive: { mode: nul, interval: 300ms }");
     let lab = Lab::run(vec![host], |_| {}).await;
     let c = lab.client();
-    let r = c
-        .exec(
-            Target::Device("r1".into()),
-            &["show version".into(), "show clock".into()],
-            None,
-        )
+    let r = exec_on(&c, "r1", &["show version", "show clock"])
         .await
         .unwrap();
     assert!(r.ok, "{r:?}");

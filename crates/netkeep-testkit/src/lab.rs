@@ -191,6 +191,13 @@ impl Lab {
         self.start_with(self.config()).await
     }
 
+    /// [`Lab::new`] and [`Lab::start`] in one: the lab, its daemon and a client.
+    pub async fn started(hosts: Vec<HostSpec>) -> (Lab, Daemon, DaemonClient) {
+        let lab = Lab::new(hosts).await;
+        let (daemon, client) = lab.start().await;
+        (lab, daemon, client)
+    }
+
     /// [`Lab::start`] with `cfg`.
     pub async fn start_with(&self, cfg: DaemonConfig) -> (Daemon, DaemonClient) {
         let mut d = Daemon::start(cfg, Arc::new(SshConnector::new()))

@@ -21,6 +21,8 @@ mod logs;
 mod sim;
 
 #[cfg(feature = "daemon")]
+mod api;
+#[cfg(feature = "daemon")]
 mod lab;
 #[cfg(feature = "daemon")]
 mod raw;
@@ -30,6 +32,8 @@ mod recording;
 pub use logs::LogCapture;
 pub use sim::{good_command, sim_options, start_device, start_sim, PLATFORMS};
 
+#[cfg(feature = "daemon")]
+pub use api::exec_on;
 #[cfg(feature = "daemon")]
 pub use lab::{test_options, HostSpec, Lab};
 #[cfg(feature = "daemon")]
