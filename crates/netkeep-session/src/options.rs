@@ -28,6 +28,16 @@ pub struct KeepaliveConfig {
     pub command: Option<String>,
 }
 
+impl From<KeepaliveMode> for KeepaliveConfig {
+    /// The mode with the default interval and the platform's command.
+    fn from(mode: KeepaliveMode) -> Self {
+        KeepaliveConfig {
+            mode,
+            ..KeepaliveConfig::default()
+        }
+    }
+}
+
 impl std::str::FromStr for KeepaliveConfig {
     type Err = String;
     /// A mode (`auto`, `nul`, `newline`, `ssh`, `off`) or `command:<cli command>`; the interval
@@ -204,9 +214,10 @@ impl ConnectOptions {
         self.idle_timeout = t;
         self
     }
-    /// Keepalive strategy and interval.
-    pub fn keepalive(mut self, k: KeepaliveConfig) -> Self {
-        self.keepalive = k;
+    /// Keepalive strategy and interval: a [`KeepaliveConfig`], or just a [`KeepaliveMode`] (the
+    /// interval a third of the idle timeout).
+    pub fn keepalive(mut self, k: impl Into<KeepaliveConfig>) -> Self {
+        self.keepalive = k.into();
         self
     }
     /// Label used in errors and logs.

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use netkeep::{blocking, KeepaliveConfig, KeepaliveMode};
+use netkeep::{blocking, KeepaliveMode};
 use netkeep_testkit::{sim_options, start_sim};
 
 #[test]
@@ -14,11 +14,7 @@ fn blocking_session_runs_commands_and_keeps_alive_between_calls() {
     }));
     let opts = sim_options(&dev, "hp_comware")
         .idle_timeout(Some(Duration::from_millis(900)))
-        .keepalive(KeepaliveConfig {
-            mode: KeepaliveMode::Nul,
-            interval: None,
-            command: None,
-        });
+        .keepalive(KeepaliveMode::Nul);
     let s = blocking::Session::connect(opts).unwrap();
     assert_eq!(s.find_prompt().unwrap(), "<H3C>");
     assert!(s.send_command("display clock").unwrap().contains("UTC"));

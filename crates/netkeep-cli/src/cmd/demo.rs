@@ -12,10 +12,7 @@ use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use netkeep::{
-    Auth, CloseReason, ConnectOptions, HostKeyPolicy, KeepaliveConfig, KeepaliveMode, Secret,
-    Session,
-};
+use netkeep::{Auth, CloseReason, ConnectOptions, HostKeyPolicy, KeepaliveMode, Secret, Session};
 use netkeep_sim::{DeviceConfig, SimDevice};
 
 #[derive(clap::Args, Debug)]
@@ -138,21 +135,12 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
 
     // Part 1: the seed's loop, is_alive() every 0.3 T.
     let started = Instant::now();
-    let seed = Session::connect(opts(&dev, "sim-h3c").keepalive(KeepaliveConfig {
-        mode: KeepaliveMode::Off,
-        interval: None,
-        command: None,
-    }))
-    .await?;
+    let seed = Session::connect(opts(&dev, "sim-h3c").keepalive(KeepaliveMode::Off)).await?;
     let connect_time = started.elapsed();
     let kept = Session::connect(
         opts(&dev, "sim-h3c (keepalive task)")
             .idle_timeout(Some(t))
-            .keepalive(KeepaliveConfig {
-                mode: KeepaliveMode::Nul,
-                interval: None,
-                command: None,
-            }),
+            .keepalive(KeepaliveMode::Nul),
     )
     .await?;
     let prompt = seed.find_prompt().await?;

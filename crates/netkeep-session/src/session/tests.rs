@@ -13,11 +13,7 @@ const PROMPT: &str = "<lab>";
 
 fn opts(platform: &str) -> ConnectOptions {
     ConnectOptions::new("lab", 0, platform)
-        .keepalive(KeepaliveConfig {
-            mode: KeepaliveMode::Off,
-            interval: None,
-            command: None,
-        })
+        .keepalive(KeepaliveMode::Off)
         .read_timeout(Duration::from_secs(5))
         .probe_timeout(Duration::from_secs(2))
 }
@@ -365,7 +361,8 @@ async fn disconnect_closes_both_ends_and_later_calls_say_so() {
 
 #[tokio::test(start_paused = true)]
 async fn command_keepalive_runs_its_command_and_needs_one() {
-    let o = opts("hp_comware").keepalive("command:display clock".parse().unwrap());
+    let o =
+        opts("hp_comware").keepalive("command:display clock".parse::<KeepaliveConfig>().unwrap());
     let (s, mut dev) = login(o).await;
     assert_eq!(s.keepalive_mode(), &KeepaliveMode::Command);
     let (alive, ()) = tokio::join!(
@@ -377,11 +374,7 @@ async fn command_keepalive_runs_its_command_and_needs_one() {
 
     // Comware's platform file names no keepalive command: mode command alone is refused.
     let (t, _dev) = memory::pair("lab");
-    let o = opts("hp_comware").keepalive(KeepaliveConfig {
-        mode: KeepaliveMode::Command,
-        interval: None,
-        command: None,
-    });
+    let o = opts("hp_comware").keepalive(KeepaliveMode::Command);
     let e = Session::with_transport(t, o).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::BadInput, "{e}");
     assert!(e.to_string().contains("needs a command"), "{e}");
