@@ -3,11 +3,14 @@
 //! stays out of shell history and `ps`), and the session options from the flags or from an
 //! inventory entry.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 use std::time::Duration;
 
-use netkeep::{Auth, ConnectOptions, HostKeyPolicy, KeepaliveConfig, KeepaliveMode, Secret};
-use netkeep_keeper::inventory::DeviceSpec;
+use netkeep::{Auth, ConnectOptions, HostKeyPolicy, KeepaliveMode, Secret};
+use netkeep_keeper::inventory::{DeviceSpec, Inventory, LoadOptions};
+
+use crate::exit;
 
 /// Flags of a direct session.
 #[derive(clap::Args, Debug, Clone)]
@@ -64,11 +67,7 @@ fn parse_policy(s: &str) -> Result<HostKeyPolicy, String> {
 }
 
 /// One-shot sessions run no keepalive task.
-const NO_KEEPALIVE: KeepaliveConfig = KeepaliveConfig {
-    mode: KeepaliveMode::Off,
-    interval: None,
-    command: None,
-};
+const NO_KEEPALIVE: KeepaliveMode = KeepaliveMode::Off;
 
 impl ConnArgs {
     /// Session options from the flags (`--host`), or a usage message naming what is missing.
@@ -115,6 +114,27 @@ impl ConnArgs {
             opts = opts.platform_dir(d);
         }
         Ok(Ok(opts))
+    }
+
+    /// The inventory for direct sessions when no daemon answers: `inventory` loaded with
+    /// `--platform-dir`. Without one, says how to reach devices and returns the usage exit
+    /// code; an inventory that does not load is a usage error worded by `usage`.
+    pub fn direct_inventory(
+        &self,
+        inventory: Option<&Path>,
+        usage: impl Fn(&str) -> ExitCode,
+    ) -> Result<Inventory, ExitCode> {
+        let Some(path) = inventory else {
+            eprintln!("netkeep: {}", netkeep_keeper::client::no_daemon_message());
+            eprintln!(
+                "netkeep: or give --inventory FILE to connect directly, or --host HOST --platform P"
+            );
+            return Err(exit::code(exit::USAGE));
+        };
+        let load = LoadOptions {
+            platform_dir: self.platform_dir.clone(),
+        };
+        Inventory::load_with(path, &load).map_err(|e| usage(&format!("inventory: {e}")))
     }
 
     /// Session options for an inventory device, with this command's read timeout.

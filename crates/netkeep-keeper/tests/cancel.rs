@@ -5,19 +5,34 @@
 
 mod common;
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use common::{call, post_and_keep, wait_for};
+use netkeep_keeper::client::DaemonClient;
+use netkeep_keeper::daemon::Daemon;
 use netkeep_sim::Fault;
 use netkeep_testkit::{HostSpec, Lab};
 use serde_json::json;
 
 const LIMIT: Duration = Duration::from_secs(5);
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_queued_request_whose_client_hangs_up_never_runs() {
+/// `display version` on `sw1` through the raw API; the JSON answer.
+async fn display_version(client: &DaemonClient) -> serde_json::Value {
+    let body = json!({"device": "sw1", "commands": ["display version"]});
+    call(client, "POST", "/v1/exec", Some(body)).await.1
+}
+
+/// A lab of one Comware `sw1`, its daemon, a client and the daemon's socket.
+async fn one_device() -> (Lab, Daemon, DaemonClient, PathBuf) {
     let (lab, daemon, client) = Lab::started(vec![HostSpec::comware("sw1")]).await;
     let socket = daemon.socket_path().to_path_buf();
+    (lab, daemon, client, socket)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_queued_request_whose_client_hangs_up_never_runs() {
+    let (lab, daemon, client, socket) = one_device().await;
     let before = lab.dev("sw1").counters().commands;
     // A ping (~2.5 s) holds sw1's only session.
     let ping = post_and_keep(
@@ -47,13 +62,7 @@ async fn a_queued_request_whose_client_hangs_up_never_runs() {
     // The ping is not read-only: it runs to its end; the abandoned request never runs.
     let row = wait_for(&client, "sw1", LIMIT, |d| d["in_use"] == 0).await;
     assert_eq!(row["in_use"], 0, "{row}");
-    let (_, r) = call(
-        &client,
-        "POST",
-        "/v1/exec",
-        Some(json!({"device": "sw1", "commands": ["display version"]})),
-    )
-    .await;
+    let r = display_version(&client).await;
     assert_eq!(r["ok"], true, "{r}");
     assert_eq!(
         lab.dev("sw1").counters().commands,
@@ -65,8 +74,7 @@ async fn a_queued_request_whose_client_hangs_up_never_runs() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn later_commands_of_an_abandoned_request_are_not_run() {
-    let (lab, daemon, client) = Lab::started(vec![HostSpec::comware("sw1")]).await;
-    let socket = daemon.socket_path().to_path_buf();
+    let (lab, daemon, client, socket) = one_device().await;
     let before = lab.dev("sw1").counters().commands;
     let body = r#"{"device":"sw1","commands":["ping 10.0.0.1","ping 10.0.0.2","display clock"]}"#;
     let s = post_and_keep(&socket, "/v1/exec", body).await;
@@ -95,8 +103,7 @@ async fn later_commands_of_an_abandoned_request_are_not_run() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_running_read_only_command_is_interrupted_and_its_session_replaced() {
-    let (lab, daemon, client) = Lab::started(vec![HostSpec::comware("sw1")]).await;
-    let socket = daemon.socket_path().to_path_buf();
+    let (lab, daemon, client, socket) = one_device().await;
     // The device stops answering: `display clock` would hold the session for its whole read
     // timeout (20 s) if nobody interrupted it.
     lab.dev("sw1").set_fault(Fault::Stall);
@@ -113,13 +120,7 @@ async fn a_running_read_only_command_is_interrupted_and_its_session_replaced() {
         "the session was given back at once: {row}"
     );
     lab.dev("sw1").clear_faults();
-    let (_, r) = call(
-        &client,
-        "POST",
-        "/v1/exec",
-        Some(json!({"device": "sw1", "commands": ["display version"]})),
-    )
-    .await;
+    let r = display_version(&client).await;
     assert_eq!(r["ok"], true, "{r}");
     let out = r["results"][0]["outputs"][0]["output"].as_str().unwrap();
     assert!(

@@ -37,19 +37,9 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
 
 #[cfg(test)]
 mod tests {
+    use super::args::parse;
     use super::*;
-    use clap::Parser;
     use netkeep_sim::{DeviceConfig, SimDevice};
-
-    #[derive(clap::Parser)]
-    struct Cli {
-        #[command(flatten)]
-        args: Args,
-    }
-
-    fn parse(v: &[&str]) -> Args {
-        Cli::parse_from(std::iter::once("exec").chain(v.iter().copied())).args
-    }
 
     #[tokio::test]
     async fn direct_exec_against_the_simulator() {
