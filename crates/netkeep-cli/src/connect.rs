@@ -54,11 +54,11 @@ pub struct ConnArgs {
     pub legacy_algorithms: bool,
     /// Time allowed for connect, login and session preparation (e.g. 10s, 500ms; a plain
     /// number is seconds).
-    #[arg(long, default_value = "10s", value_parser = netkeep_keeper::parse_timeout)]
+    #[arg(long, default_value = "10s", value_parser = crate::duration::parse_timeout)]
     pub connect_timeout: Duration,
     /// Time allowed per command (e.g. 30s, 2m; a plain number is seconds). Through the daemon
     /// it is sent with the request.
-    #[arg(long, default_value = "30s", value_parser = netkeep_keeper::parse_timeout)]
+    #[arg(long, default_value = "30s", value_parser = crate::duration::parse_timeout)]
     pub read_timeout: Duration,
 }
 

@@ -1,7 +1,7 @@
 //! The `netkeep` command line: one module per subcommand under `cmd/`; shared by them: the
-//! daemon flags (`daemon_args.rs`), direct-session flags (`connect.rs`), exit codes
-//! (`exit.rs`), output (`output.rs`) and the status table (`render.rs`). It talks to a running
-//! daemon through `netkeep_keeper::client`.
+//! daemon flags (`daemon_args.rs`), direct-session flags (`connect.rs`), duration flags
+//! (`duration.rs`), exit codes (`exit.rs`), output (`output.rs`) and the status table
+//! (`render.rs`). It talks to a running daemon through `netkeep_keeper::client`.
 
 use std::process::ExitCode;
 
@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand};
 mod cmd;
 mod connect;
 mod daemon_args;
+mod duration;
 mod exit;
 mod output;
 mod render;
