@@ -1,6 +1,9 @@
 //! `netkeep-bench`: the Rust side of `bench/run.sh`. Each subcommand runs every figure of the plan
 //! for one client and writes the same JSON shape as `bench/py/peers.py`.
 //!
+//! Where it sits: beside the chain, on top of the session library (netkeep) and the simulator
+//! (netkeep-sim); `floor` is a bare russh client, the baseline netkeep is measured against.
+//!
 //! ```sh
 //! netkeep-bench floor --plan bench/results/tmp/plan.json --out /tmp/floor.json
 //! ```

@@ -2,6 +2,10 @@
 //! daemon flags (`daemon_args.rs`), direct-session flags (`connect.rs`), duration flags
 //! (`duration.rs`), exit codes (`exit.rs`), output (`output.rs`) and the status table
 //! (`render.rs`). It talks to a running daemon through `netkeep_keeper::client`.
+//!
+//! Where it sits: the end of the chain, transport → channel → platform → session → keeper →
+//! **cli**: it parses flags, runs sessions directly (netkeep) or through the daemon
+//! (netkeep-keeper), and prints; `netkeep sim` and `netkeep demo` start the simulator beside it.
 
 use std::process::ExitCode;
 

@@ -73,7 +73,7 @@ impl Inventory {
 
     /// Parses a single-file inventory; `file` is only used in error messages and for relative
     /// `password_file` and `platform_dir` paths.
-    #[allow(clippy::should_implement_trait)]
+    #[allow(clippy::should_implement_trait)] // two arguments (text and file name): not FromStr
     pub fn from_str(text: &str, file: impl AsRef<Path>) -> Result<Inventory, InventoryError> {
         Self::from_str_with(text, file, &LoadOptions::default())
     }

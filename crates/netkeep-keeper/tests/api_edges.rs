@@ -2,11 +2,8 @@
 //! and 405 with the JSON error body, several devices and a filter on inventory `data`, and the
 //! request limits the README documents being the daemon's own.
 
-mod common;
-
-use common::call;
 use netkeep_keeper::api::ApiLimits;
-use netkeep_testkit::{HostSpec, Lab};
+use netkeep_testkit::{call, HostSpec, Lab};
 use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -3,16 +3,13 @@
 //! later commands are not run, and a running read-only command is interrupted (its session
 //! replaced) instead of holding the device until it ends. Other commands run to their end.
 
-mod common;
-
 use std::path::PathBuf;
 use std::time::Duration;
 
-use common::{call, post_and_keep, wait_for};
 use netkeep_keeper::client::DaemonClient;
 use netkeep_keeper::daemon::Daemon;
 use netkeep_sim::Fault;
-use netkeep_testkit::{HostSpec, Lab};
+use netkeep_testkit::{call, post_and_keep, wait_for, HostSpec, Lab};
 use serde_json::json;
 
 const LIMIT: Duration = Duration::from_secs(5);

@@ -485,7 +485,7 @@ async fn reload_of_a_busy_device_never_exceeds_its_vty_lines() {
     // Sample the device's open sessions throughout (a second one would also be refused).
     let peak = PeakSessions::watch(&lab, "sw1");
     let (slow, queued) = busy_with_one_queued(&client).await;
-    lab.write_inventory_for(&vec![
+    lab.write_inventory_for(&[
         HostSpec::comware("sw1").with("max_sessions: 1, keepalive: { mode: nul, interval: 7s }")
     ]);
     let rep = client.reload().await.unwrap();
@@ -561,7 +561,7 @@ async fn queue_timeout_applies_while_waiting_for_the_old_session_after_a_reload(
     lab.queue_timeout = Duration::from_millis(1000);
     let (daemon, client) = lab.start().await;
     let (slow, queued) = busy_with_one_queued(&client).await;
-    lab.write_inventory_for(&vec![
+    lab.write_inventory_for(&[
         HostSpec::comware("sw1").with("max_sessions: 1, keepalive: { mode: nul, interval: 7s }")
     ]);
     client.reload().await.unwrap();
@@ -604,7 +604,7 @@ async fn reload_lowering_max_sessions_waits_until_the_old_sessions_fit_the_new_m
     let st = wait_status(&client, 100, Duration::from_millis(20), |d| d.in_use == 2).await;
     assert_eq!(st[0].in_use, 2, "setup: both sessions busy: {st:?}");
     let q = run("display clock");
-    lab.write_inventory_for(&vec![
+    lab.write_inventory_for(&[
         HostSpec::comware("sw1").with("max_sessions: 1, keepalive: { mode: nul, interval: 7s }")
     ]);
     client.reload().await.unwrap();

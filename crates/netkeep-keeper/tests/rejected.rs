@@ -2,10 +2,7 @@
 //! platform: `ok: false`, `rejected` with the device's words, the request's later commands not
 //! run unless `continue_on_error`; and commands with control characters never reach a device.
 
-mod common;
-
-use common::call;
-use netkeep_testkit::{good_command, HostSpec, Lab, PLATFORMS};
+use netkeep_testkit::{call, good_command, HostSpec, Lab, PLATFORMS};
 use serde_json::json;
 
 /// What each simulated platform answers to `foo bar`.

@@ -33,7 +33,7 @@ pub use logs::LogCapture;
 pub use sim::{good_command, sim_options, start_device, start_sim, PLATFORMS};
 
 #[cfg(feature = "daemon")]
-pub use api::exec_on;
+pub use api::{call, exec_on, post_and_keep, status_of, wait_for};
 #[cfg(feature = "daemon")]
 pub use lab::{test_options, HostSpec, Lab};
 #[cfg(feature = "daemon")]

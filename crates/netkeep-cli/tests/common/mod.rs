@@ -1,7 +1,7 @@
 //! Helpers for the end-to-end tests of the `netkeep` binary: simulated devices in process (a
 //! background runtime, 127.0.0.1:0), inventories for them, `netkeep serve` as a child process
 //! with its log in a file, and `netkeep` invocations.
-#![allow(dead_code)]
+#![allow(dead_code)] // each test file uses a part of it
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};

@@ -80,7 +80,7 @@ pub(super) struct RawEntity {
     pub(super) groups: Option<Vec<String>>,
     pub(super) data: Option<Map<String, Value>>,
     /// Nornir's per-plugin options: accepted, not used.
-    #[allow(dead_code)]
+    #[allow(dead_code)] // read by serde only, to accept the key
     pub(super) connection_options: Option<Value>,
     pub(super) password_env: Option<String>,
     pub(super) password_file: Option<PathBuf>,
