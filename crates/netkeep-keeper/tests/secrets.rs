@@ -4,12 +4,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use netkeep_keeper::client::{DaemonClient, Target};
+use netkeep_keeper::client::DaemonClient;
 use netkeep_keeper::connector::ssh::SshConnector;
 use netkeep_keeper::daemon::{Daemon, DaemonConfig};
 use netkeep_keeper::pool::PoolOptions;
-use netkeep_sim::{DeviceConfig, Fault, SimDevice};
-use netkeep_testkit::LogCapture;
+use netkeep_sim::{DeviceConfig, Fault};
+use netkeep_testkit::{exec_on, start_device, LogCapture};
 
 const PW: &str = "Zebra-S3cret-7781";
 
@@ -19,12 +19,8 @@ async fn password_never_leaks() {
 
     let mut cfg = DeviceConfig::new("hp_comware");
     cfg.password = PW.into();
-    let good = SimDevice::start(cfg.clone(), "127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
-    let bad = SimDevice::start(cfg, "127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
+    let good = start_device(cfg.clone()).await;
+    let bad = start_device(cfg).await;
     bad.set_fault(Fault::AuthFailing);
     let dir = tempfile::tempdir().unwrap();
     std::env::set_var("NETKEEP_SECRETS_TEST_PW", PW);
@@ -53,10 +49,7 @@ async fn password_never_leaks() {
 
     let mut seen = String::new();
     for dev in ["good", "bad"] {
-        let r = c
-            .exec(Target::Device(dev.into()), &["display clock".into()], None)
-            .await
-            .unwrap();
+        let r = exec_on(&c, dev, &["display clock"]).await.unwrap();
         assert_eq!(r.ok, dev == "good");
         seen.push_str(&serde_json::to_string(&r).unwrap());
     }
