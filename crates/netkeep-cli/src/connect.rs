@@ -3,13 +3,14 @@
 //! stays out of shell history and `ps`), the enable secret (`NETKEEP_SECRET`, `--secret-file`),
 //! the session log, and the session options from the flags or from an inventory entry.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 use std::time::Duration;
 
-use netkeep::{
-    Auth, ConnectOptions, HostKeyPolicy, KeepaliveConfig, KeepaliveMode, Secret, SessionLog,
-};
-use netkeep_keeper::inventory::DeviceSpec;
+use netkeep::{Auth, ConnectOptions, HostKeyPolicy, KeepaliveMode, Secret, SessionLog};
+use netkeep_keeper::inventory::{DeviceSpec, Inventory, LoadOptions};
+
+use crate::exit;
 
 /// Flags of a direct session.
 #[derive(clap::Args, Debug, Clone)]
@@ -64,11 +65,11 @@ pub struct ConnArgs {
     pub legacy_algorithms: bool,
     /// Time allowed for connect, login and session preparation (e.g. 10s, 500ms; a plain
     /// number is seconds).
-    #[arg(long, default_value = "10s", value_parser = netkeep_keeper::parse_timeout)]
+    #[arg(long, default_value = "10s", value_parser = crate::duration::parse_timeout)]
     pub connect_timeout: Duration,
     /// Time allowed per command (e.g. 30s, 2m; a plain number is seconds). Through the daemon
     /// it is sent with the request.
-    #[arg(long, default_value = "30s", value_parser = netkeep_keeper::parse_timeout)]
+    #[arg(long, default_value = "30s", value_parser = crate::duration::parse_timeout)]
     pub read_timeout: Duration,
 }
 
@@ -77,10 +78,7 @@ fn parse_policy(s: &str) -> Result<HostKeyPolicy, String> {
 }
 
 /// One-shot sessions run no keepalive task.
-const NO_KEEPALIVE: KeepaliveConfig = KeepaliveConfig {
-    mode: KeepaliveMode::Off,
-    interval: None,
-};
+const NO_KEEPALIVE: KeepaliveMode = KeepaliveMode::Off;
 
 impl ConnArgs {
     /// Session options from the flags (`--host`), or a usage message naming what is missing.
@@ -127,6 +125,32 @@ impl ConnArgs {
             opts = opts.platform_dir(d);
         }
         Ok(Ok(self.privilege_and_log(opts)?))
+    }
+
+    /// The inventory for direct sessions when no daemon answers: `inventory` loaded with
+    /// `--platform-dir`. Without one, says how to reach devices and returns the usage exit
+    /// code; an inventory that does not load is a usage error worded by `usage`.
+    pub fn direct_inventory(
+        &self,
+        inventory: Option<&Path>,
+        usage: impl Fn(&str) -> ExitCode,
+    ) -> Result<Inventory, ExitCode> {
+        let Some(path) = inventory else {
+            if self.session_log.is_some() {
+                return Err(usage(
+                    "--session-log records a direct session: give --inventory FILE (or --host); the daemon's sessions are logged per the inventory's `session_log`",
+                ));
+            }
+            eprintln!("netkeep: {}", netkeep_keeper::client::no_daemon_message());
+            eprintln!(
+                "netkeep: or give --inventory FILE to connect directly, or --host HOST --platform P"
+            );
+            return Err(exit::code(exit::USAGE));
+        };
+        let load = LoadOptions {
+            platform_dir: self.platform_dir.clone(),
+        };
+        Inventory::load_with(path, &load).map_err(|e| usage(&format!("inventory: {e}")))
     }
 
     /// Session options for an inventory device, with this command's read timeout (and its

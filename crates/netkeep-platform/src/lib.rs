@@ -22,16 +22,18 @@
 #![warn(missing_docs)]
 
 mod error;
+mod keepalive;
 mod platform;
 mod registry;
 mod spec;
 
 pub use error::PlatformError;
+pub use keepalive::KeepaliveMode;
 pub use platform::{CloseReason, Mode, Platform};
 pub use registry::Registry;
 pub use spec::{
-    ActionSpec, Answer, CloseReasons, CommitSpec, ConfigSpec, EnableSpec, KeepaliveKind,
-    KeepaliveSpec, ModeSpec, PagerSpec, PlatformSpec, PrepareCommand, Transition,
+    ActionSpec, Answer, CloseReasons, CommitSpec, ConfigSpec, EnableSpec, KeepaliveSpec, ModeSpec,
+    PagerSpec, PlatformSpec, PrepareCommand, Transition,
 };
 
 use std::sync::Arc;

@@ -8,7 +8,8 @@ use std::time::Duration;
 use regex::{Regex, RegexBuilder};
 
 use crate::error::PlatformError;
-use crate::spec::{KeepaliveKind, PlatformSpec, Transition};
+use crate::keepalive::KeepaliveMode;
+use crate::spec::{PlatformSpec, Transition};
 
 /// A compiled mode.
 #[derive(Debug, Clone)]
@@ -156,8 +157,18 @@ impl Compiler<'_> {
                 }
             }
         }
-        if spec.keepalive.mode == KeepaliveKind::Command && spec.keepalive.command.is_none() {
-            return Err(self.invalid("keepalive mode command needs `command:`".into()));
+        match spec.keepalive.mode {
+            KeepaliveMode::Command if spec.keepalive.command.is_none() => {
+                return Err(self.invalid("keepalive mode command needs `command:`".into()));
+            }
+            KeepaliveMode::Auto => {
+                return Err(self.invalid(
+                    "keepalive mode auto means \"the platform's\": a platform file names one \
+                     (nul, newline, command, ssh or off)"
+                        .into(),
+                ));
+            }
+            _ => {}
         }
         Ok(())
     }

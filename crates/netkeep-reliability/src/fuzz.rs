@@ -165,10 +165,7 @@ pub fn sim_input(data: &[u8]) {
             let o = netkeep::ConnectOptions::new("127.0.0.1", h.dev.addr().port(), "hp_comware")
                 .auth(netkeep::Auth::Password(netkeep::Secret::new("admin")))
                 .host_key_policy(netkeep::HostKeyPolicy::Insecure)
-                .keepalive(netkeep::KeepaliveConfig {
-                    mode: netkeep::KeepaliveMode::Off,
-                    interval: None,
-                })
+                .keepalive(netkeep::KeepaliveMode::Off)
                 .connect_timeout(Duration::from_secs(5));
             *guard = Some(
                 netkeep::Session::connect(o)

@@ -3,69 +3,19 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use netkeep_platform::KeepaliveMode;
 use netkeep_transport::{Auth, HostKeyPolicy, Secret};
 
 use crate::session_log::SessionLog;
-
-/// What the keepalive writes to restart the device's idle timer.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-#[non_exhaustive]
-pub enum KeepaliveMode {
-    /// The platform file's strategy (NUL on most network devices, newline on Linux).
-    #[default]
-    Auto,
-    /// A NUL byte (Netmiko's `is_alive`); any echo is drained before the next command.
-    Nul,
-    /// A newline, reading the prompt back.
-    Newline,
-    /// A harmless command (e.g. `display clock`), reading the prompt back.
-    Command(String),
-    /// SSH protocol keepalive only: detects dead peers, does not restart a device's idle timer.
-    Ssh,
-    /// No keepalive task; `is_alive` only checks the transport.
-    Off,
-}
-
-impl std::str::FromStr for KeepaliveMode {
-    type Err = String;
-    /// `auto`, `nul`, `newline`, `ssh`, `off` or `command:<cli command>`.
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(match s {
-            "auto" => KeepaliveMode::Auto,
-            "nul" => KeepaliveMode::Nul,
-            "newline" => KeepaliveMode::Newline,
-            "ssh" => KeepaliveMode::Ssh,
-            "off" => KeepaliveMode::Off,
-            other => match other.strip_prefix("command:") {
-                Some(c) if !c.trim().is_empty() => KeepaliveMode::Command(c.trim().to_string()),
-                _ => {
-                    return Err(format!(
-                    "keepalive mode {other:?}: use auto, nul, newline, ssh, off or command:<cmd>"
-                ))
-                }
-            },
-        })
-    }
-}
-
-impl std::fmt::Display for KeepaliveMode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            KeepaliveMode::Auto => f.write_str("auto"),
-            KeepaliveMode::Nul => f.write_str("nul"),
-            KeepaliveMode::Newline => f.write_str("newline"),
-            KeepaliveMode::Command(c) => write!(f, "command:{c}"),
-            KeepaliveMode::Ssh => f.write_str("ssh"),
-            KeepaliveMode::Off => f.write_str("off"),
-        }
-    }
-}
 
 /// Keepalive task settings.
 ///
 /// ```
 /// use netkeep_session::{KeepaliveConfig, KeepaliveMode};
-/// let k = KeepaliveConfig { mode: KeepaliveMode::Nul, interval: None }; // interval = idle timeout / 3
+/// // interval = idle timeout / 3
+/// let k = KeepaliveConfig { mode: KeepaliveMode::Nul, ..KeepaliveConfig::default() };
+/// let c: KeepaliveConfig = "command:display clock".parse().unwrap();
+/// assert_eq!((c.mode, c.command.as_deref()), (KeepaliveMode::Command, Some("display clock")));
 /// # let _ = k;
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -75,6 +25,42 @@ pub struct KeepaliveConfig {
     /// `None`: a third of the idle timeout (the device's, else the platform default); no task if
     /// neither is known.
     pub interval: Option<Duration>,
+    /// The command for [`KeepaliveMode::Command`]; `None` = the platform file's keepalive command
+    /// (connecting fails with [`ErrorKind::InvalidInput`](crate::ErrorKind) if it has none).
+    pub command: Option<String>,
+}
+
+impl From<KeepaliveMode> for KeepaliveConfig {
+    /// The mode with the default interval and the platform's command.
+    fn from(mode: KeepaliveMode) -> Self {
+        KeepaliveConfig {
+            mode,
+            ..KeepaliveConfig::default()
+        }
+    }
+}
+
+impl std::str::FromStr for KeepaliveConfig {
+    type Err = String;
+    /// A mode (`auto`, `nul`, `newline`, `ssh`, `off`) or `command:<cli command>`; the interval
+    /// is left to its default.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let (mode, command) = match s.strip_prefix("command:") {
+            Some(c) if !c.trim().is_empty() => (KeepaliveMode::Command, Some(c.trim().to_string())),
+            Some(_) => return Err("keepalive mode command: give the command, command:<cmd>".into()),
+            None => match s.parse()? {
+                KeepaliveMode::Command => {
+                    return Err("keepalive mode command: give the command, command:<cmd>".into())
+                }
+                m => (m, None),
+            },
+        };
+        Ok(KeepaliveConfig {
+            mode,
+            command,
+            interval: None,
+        })
+    }
 }
 
 /// Keepalive counters.
@@ -244,9 +230,10 @@ impl ConnectOptions {
         self.idle_timeout = t;
         self
     }
-    /// Keepalive strategy and interval.
-    pub fn keepalive(mut self, k: KeepaliveConfig) -> Self {
-        self.keepalive = k;
+    /// Keepalive strategy and interval: a [`KeepaliveConfig`], or just a [`KeepaliveMode`] (the
+    /// interval a third of the idle timeout).
+    pub fn keepalive(mut self, k: impl Into<KeepaliveConfig>) -> Self {
+        self.keepalive = k.into();
         self
     }
     /// Label used in errors and logs.

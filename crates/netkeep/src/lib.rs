@@ -12,7 +12,7 @@
 //!
 //! ```no_run
 //! use std::time::Duration;
-//! use netkeep::{Auth, ConnectOptions, HostKeyPolicy, KeepaliveConfig, KeepaliveMode, Secret, Session};
+//! use netkeep::{Auth, ConnectOptions, HostKeyPolicy, KeepaliveMode, Secret, Session};
 //!
 //! # async fn demo() -> Result<(), netkeep::Error> {
 //! let opts = ConnectOptions::new("127.0.0.1", 2222, "hp_comware")
@@ -20,7 +20,7 @@
 //!     .auth(Auth::Password(Secret::new("admin")))
 //!     .host_key_policy(HostKeyPolicy::AcceptNew)
 //!     .idle_timeout(Some(Duration::from_secs(600)))
-//!     .keepalive(KeepaliveConfig { mode: KeepaliveMode::Nul, interval: None }) // every 200 s
+//!     .keepalive(KeepaliveMode::Nul) // every 200 s (a third of the idle timeout)
 //!     .device_name("core-sw1");
 //! let s = Session::connect(opts).await?;
 //! let version = s.send_command("display version").await?;

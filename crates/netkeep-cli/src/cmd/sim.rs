@@ -60,13 +60,13 @@ pub struct Args {
     #[arg(long, value_parser = netkeep_sim::parse_duration, default_value = "60s")]
     cli_minute: Duration,
     /// VTY idle timeout for new sessions, e.g. 10s, 1m30s; 0 = off (default: the platform's).
-    #[arg(long, value_parser = netkeep_sim::parse_duration)]
+    #[arg(long, value_parser = crate::duration::parse_duration)]
     idle_timeout: Option<Duration>,
     /// Concurrent sessions per device; past it logins are refused with the vendor's message.
     #[arg(long)]
     vty_limit: Option<usize>,
     /// Delay before a correct password is accepted, e.g. 1500ms.
-    #[arg(long, value_parser = netkeep_sim::parse_duration, default_value = "0s")]
+    #[arg(long, value_parser = crate::duration::parse_duration, default_value = "0s")]
     login_delay: Duration,
     /// Show the platform's login banner (Comware: "Press Y or ENTER to continue, N to exit.").
     #[arg(long)]

@@ -12,8 +12,7 @@ use super::platforms::KnownPlatforms;
 use super::raw::{Dur, RawEntity, RawSessionLog};
 use super::secrets;
 use super::spec::{
-    Credential, DeviceSpec, HostKeyPolicySpec, InventoryError, KeepaliveModeSpec, KeepaliveSpec,
-    SessionLog,
+    Credential, DeviceSpec, HostKeyPolicy, InventoryError, KeepaliveMode, KeepaliveSpec, SessionLog,
 };
 
 /// What every host of an inventory shares.
@@ -223,7 +222,7 @@ fn keepalive(
     let probe_timeout = positive(probe, "probe_timeout", "keepalive probe_timeout", "")?;
     if let Some(m) = mode
         .as_ref()
-        .filter(|m| *m.value == KeepaliveModeSpec::Command && command.is_none())
+        .filter(|m| *m.value == KeepaliveMode::Command && command.is_none())
     {
         let msg = format!(
             "`{}`: keepalive mode `command` needs `command: \"...\"`",
@@ -288,7 +287,7 @@ fn limits(chain: &Chain<'_>) -> Result<Limits, InventoryError> {
 /// SSH-level choices.
 struct SshOptions {
     legacy_algorithms: bool,
-    host_key_policy: HostKeyPolicySpec,
+    host_key_policy: HostKeyPolicy,
     known_hosts_file: Option<PathBuf>,
 }
 

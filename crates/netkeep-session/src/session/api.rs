@@ -16,7 +16,8 @@ use super::state::Core;
 use crate::command::Command;
 use crate::config::{ConfigOutcome, ConfigSetOptions};
 use crate::error::Error;
-use crate::options::{CommandOptions, ConnectOptions, KeepaliveMode, KeepaliveStats};
+use crate::options::{CommandOptions, ConnectOptions, KeepaliveStats};
+use netkeep_platform::KeepaliveMode;
 
 /// A live CLI session to one device. Clone it freely: clones share the session.
 ///

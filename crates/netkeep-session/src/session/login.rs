@@ -80,7 +80,8 @@ pub(crate) async fn open(
         Some(t) => Some(t),
         None => platform.default_idle_timeout(),
     };
-    let keepalive = Arc::new(Keepalive::new(&opts.keepalive, &platform, idle_timeout));
+    let keepalive = Keepalive::new(&opts.keepalive, &platform, idle_timeout, &device)?;
+    let keepalive = Arc::new(keepalive);
     let modes = ModeMap::new(platform.clone());
     let first = modes.first();
     let terminal = match &opts.session_log {
