@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::telnet_login::TelnetLoginSpec;
+
 /// An expected prompt and the answer to give, e.g. `[Y/N]` → `Y`.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
@@ -205,6 +207,9 @@ pub struct PlatformSpec {
     /// Line ending sent after each command.
     #[serde(default = "lf")]
     pub newline: String,
+    /// The login dialogue over telnet (defaults fit most devices).
+    #[serde(default)]
+    pub telnet_login: TelnetLoginSpec,
 }
 
 fn lf() -> String {
