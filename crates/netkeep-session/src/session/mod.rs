@@ -1,6 +1,8 @@
 //! The session, one job per module:
 //! - `api`: the public [`Session`];
-//! - `login`: platform, SSH options, the login dialogue, starting the keepalive;
+//! - `login`: platform, transport options (SSH or telnet), the login dialogue, starting the
+//!   keepalive;
+//! - `telnet_login`: the credentials typed at a telnet device's prompts;
 //! - `keepalive`: the `Keepalive` value, its task, echo learning, the bounded probe;
 //! - `modes`: entering and leaving configuration mode, `enable`;
 //! - `io`: write, read until prompt/pattern/quiet, pager and questions, drains, last words;
@@ -8,7 +10,8 @@
 //! - `modemap`: the platform's modes as indices, prompts to modes, paths between them;
 //! - `pattern`: regex compilation.
 //!
-//! Imports run one way, never back: `api` → `login` → `keepalive` → `io`; `api` → `modes` →
+//! Imports run one way, never back: `api` → `login` → `keepalive` → `io`; `login` →
+//! `telnet_login` → `state`; `api` → `modes` →
 //! `io` → `state` → `modemap`; `api` and `modes` → `pattern`.
 
 mod api;
@@ -19,6 +22,7 @@ mod modemap;
 mod modes;
 mod pattern;
 mod state;
+mod telnet_login;
 
 pub use api::Session;
 
