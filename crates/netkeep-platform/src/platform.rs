@@ -152,7 +152,12 @@ impl Compiler<'_> {
             answers: t
                 .answers
                 .iter()
-                .map(|a| Ok((self.regex("telnet_login.answers", &a.expect)?, a.answer.clone())))
+                .map(|a| {
+                    Ok((
+                        self.regex("telnet_login.answers", &a.expect)?,
+                        a.answer.clone(),
+                    ))
+                })
                 .collect::<Result<_, PlatformError>>()?,
         })
     }

@@ -70,7 +70,9 @@ impl TelnetLogin {
         self.failures.iter().find_map(|re| {
             let m = re.find(text)?;
             let start = text[..m.start()].rfind('\n').map_or(0, |i| i + 1);
-            let end = text[m.end()..].find('\n').map_or(text.len(), |i| m.end() + i);
+            let end = text[m.end()..]
+                .find('\n')
+                .map_or(text.len(), |i| m.end() + i);
             Some(text[start..end].trim())
         })
     }
@@ -98,18 +100,42 @@ mod tests {
         for name in builtin_names() {
             let p = builtin(&name).unwrap();
             let t = p.telnet_login();
-            for u in ["Username: ", "login: ", "switch login: ", "User name:", "Login:"] {
+            for u in [
+                "Username: ",
+                "login: ",
+                "switch login: ",
+                "User name:",
+                "Login:",
+            ] {
                 assert!(t.username.is_match(u), "{name}: {u:?}");
             }
             for pw in ["Password: ", "Password:", "password:"] {
                 assert!(t.password.is_match(pw), "{name}: {pw:?}");
-                assert!(!t.username.is_match(pw), "{name}: {pw:?} is no user name prompt");
+                assert!(
+                    !t.username.is_match(pw),
+                    "{name}: {pw:?} is no user name prompt"
+                );
             }
-            for not in ["<H3C>", "R1#", "Last login: Tue Nov 26 10:00:00 2026", "admin"] {
-                assert!(!t.username.is_match(not) && !t.password.is_match(not), "{name}: {not:?}");
+            for not in [
+                "<H3C>",
+                "R1#",
+                "Last login: Tue Nov 26 10:00:00 2026",
+                "admin",
+            ] {
+                assert!(
+                    !t.username.is_match(not) && !t.password.is_match(not),
+                    "{name}: {not:?}"
+                );
             }
-            for bad in ["% Login invalid", "Login incorrect", "% Authentication failed"] {
-                assert_eq!(t.failure_in(&format!("\r\n{bad}\r\n\r\nUsername: ")), Some(bad));
+            for bad in [
+                "% Login invalid",
+                "Login incorrect",
+                "% Authentication failed",
+            ] {
+                assert_eq!(
+                    t.failure_in(&format!("\r\n{bad}\r\n\r\nUsername: ")),
+                    Some(bad)
+                );
             }
             assert_eq!(t.failure_in("Welcome\r\n<H3C>"), None);
         }
@@ -123,7 +149,9 @@ mod tests {
         assert!(!p.telnet_login().username.is_match("Username: "));
         assert!(p.telnet_login().password.is_match("Password: "));
         let bad = yaml.replace("Who are you", "(unclosed");
-        let e = Platform::from_yaml("odd.yaml", &bad).unwrap_err().to_string();
+        let e = Platform::from_yaml("odd.yaml", &bad)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("telnet_login.username"), "{e}");
     }
 }

@@ -89,7 +89,9 @@ async fn a_refused_login_is_an_auth_error_without_the_password() {
         dev.send("admin\r\nPassword: ");
         next(&mut dev).await;
         // A broken device that echoes the password in its refusal.
-        dev.send(format!("{PW}\r\n% Login invalid for {PW}\r\n\r\nUsername: "));
+        dev.send(format!(
+            "{PW}\r\n% Login invalid for {PW}\r\n\r\nUsername: "
+        ));
     };
     let (s, ()) = tokio::join!(Session::with_transport(t, opts("generic")), device);
     let e = s.expect_err("refused");
