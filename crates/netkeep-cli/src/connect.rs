@@ -97,7 +97,9 @@ impl ConnArgs {
         let opts = ConnectOptions::new(host.clone(), 0, platform).protocol(self.protocol);
         let protocol = opts.resolved_protocol().0;
         if protocol == Protocol::Telnet && self.key_file.is_some() {
-            return Ok(Err("--key-file is for SSH; telnet logs in with a password".into()));
+            return Ok(Err(
+                "--key-file is for SSH; telnet logs in with a password".into()
+            ));
         }
         let auth = match &self.key_file {
             Some(path) => Auth::PublicKey {
@@ -120,12 +122,12 @@ impl ConnArgs {
             ..opts
         }
         .username(user)
-            .auth(auth)
-            .host_key_policy(self.host_key_policy)
-            .connect_timeout(self.connect_timeout)
-            .read_timeout(self.read_timeout)
-            .legacy_algorithms(self.legacy_algorithms)
-            .keepalive(NO_KEEPALIVE);
+        .auth(auth)
+        .host_key_policy(self.host_key_policy)
+        .connect_timeout(self.connect_timeout)
+        .read_timeout(self.read_timeout)
+        .legacy_algorithms(self.legacy_algorithms)
+        .keepalive(NO_KEEPALIVE);
         if let Some(k) = &self.known_hosts {
             opts = opts.known_hosts_file(k);
         }
