@@ -128,9 +128,17 @@ impl Negotiator {
         }
     }
 
+    /// `SB NAWS cols rows`, each value one less where a byte of it would be 0xFF: RFC 1073
+    /// says to double such a byte, but servers (BusyBox telnetd among them) read the four bytes
+    /// raw and take the rest for typed input. So 511 columns go as 510.
     fn window_size(&self, out: &mut Vec<u8>) {
-        let [c1, c0] = self.cols.to_be_bytes();
-        let [r1, r0] = self.rows.to_be_bytes();
+        let no_iac = |v: u16| match v.to_be_bytes() {
+            [_, 0xFF] => v - 1,
+            [0xFF, _] => 0xFEFE,
+            _ => v,
+        };
+        let [c1, c0] = no_iac(self.cols).to_be_bytes();
+        let [r1, r0] = no_iac(self.rows).to_be_bytes();
         sub(opt::NAWS, &[c1, c0, r1, r0], out);
     }
 
@@ -170,8 +178,8 @@ mod tests {
             &[IAC, DO, 1][..],
             &[IAC, DO, 3],
             &[IAC, WILL, 31],
-            // 511 = 0x01FF: the 0xFF doubled inside the sub-negotiation.
-            &[IAC, SB, 31, 1, 255, 255, 0, 24, IAC, SE],
+            // 511 = 0x01FF would need its 0xFF doubled, which servers get wrong: 510.
+            &[IAC, SB, 31, 1, 254, 0, 24, IAC, SE],
             &[IAC, WILL, 24],
             &[IAC, DONT, 0],
             &[IAC, WONT, 1],

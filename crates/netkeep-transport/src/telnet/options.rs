@@ -22,7 +22,8 @@ pub struct TelnetOptions {
     pub connect_timeout: Duration,
     /// Terminal type sent when the server asks (TERMINAL-TYPE).
     pub term: String,
-    /// Window width sent when the server asks (NAWS): wide, so devices do not wrap lines.
+    /// Window width sent when the server asks (NAWS): wide, so devices do not wrap lines (a
+    /// byte 0xFF in it is avoided: 511 goes as 510).
     pub cols: u16,
     /// Window height sent when the server asks.
     pub rows: u16,
