@@ -294,7 +294,11 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         "{} in {:.1} s: a NUL written into the session restarts the switch's idle timer, {} \
          do not; netkeep sends it for you, under the session lock, and tells a closed \
          session from a live one.",
-        if ok { "Done" } else { "Finished WITH UNEXPECTED RESULTS" },
+        if ok {
+            "Done"
+        } else {
+            "Finished WITH UNEXPECTED RESULTS"
+        },
         clock.t0.elapsed().as_secs_f64(),
         match args.protocol {
             Protocol::Ssh => "SSH-level keepalives",
