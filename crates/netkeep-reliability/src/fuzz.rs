@@ -106,10 +106,18 @@ pub fn telnet_codec(data: &[u8]) {
     };
     let whole = parse(&mut std::iter::once(data));
     let step = data.first().map_or(1, |b| (*b as usize % 13) + 1);
-    assert_eq!(parse(&mut data.chunks(step)), whole, "split every {step} bytes");
+    assert_eq!(
+        parse(&mut data.chunks(step)),
+        whole,
+        "split every {step} bytes"
+    );
     for c in &whole.1 {
         if let Command::Sub { payload, .. } = c {
-            assert!(payload.len() <= SUB_MAX, "sub-negotiation kept {}", payload.len());
+            assert!(
+                payload.len() <= SUB_MAX,
+                "sub-negotiation kept {}",
+                payload.len()
+            );
         }
     }
     // A server's output: 0xFF doubled; parsed back, only a NUL right after a CR is gone.
