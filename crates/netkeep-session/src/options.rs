@@ -18,7 +18,8 @@ pub enum KeepaliveMode {
     Newline,
     /// A harmless command (e.g. `display clock`), reading the prompt back.
     Command(String),
-    /// SSH protocol keepalive only: detects dead peers, does not restart a device's idle timer.
+    /// SSH protocol keepalive only (over telnet: TIMING-MARK probes): detects dead peers, does
+    /// not restart a device's idle timer.
     Ssh,
     /// No keepalive task; `is_alive` only checks the transport.
     Off,
@@ -170,7 +171,8 @@ pub struct ConnectOptions {
     pub platform_dir: Option<PathBuf>,
     /// Default read timeout for commands.
     pub read_timeout: Duration,
-    /// Bound on the SSH ping inside `is_alive` and the keepalive task.
+    /// Bound on the link probe (SSH ping, telnet TIMING-MARK) inside `is_alive` and the
+    /// keepalive task.
     pub probe_timeout: Duration,
     /// SSH-level keepalive interval (dead-peer detection by russh; off by default).
     pub ssh_keepalive: Option<Duration>,
