@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use netkeep::{
     Auth, CandidateState, Command, ConfigLine, ConfigSetOptions, ConnectOptions, Finish,
-    HostKeyPolicy, KeepaliveConfig, KeepaliveMode, Secret, Session, SessionLog,
+    HostKeyPolicy, KeepaliveConfig, Secret, Session, SessionLog,
 };
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -137,10 +137,14 @@ impl NativeSession {
         legacy_algorithms: bool,
         platform_dir: Option<PathBuf>,
     ) -> PyResult<NativeSession> {
-        let mode = match keepalive.as_deref() {
-            None => KeepaliveMode::Auto,
-            Some(m) => m.parse::<KeepaliveMode>().map_err(PyValueError::new_err)?,
+        // A mode name or `command:<cli command>`, as the CLI and the inventory spell it.
+        let mut keepalive = match keepalive.as_deref() {
+            None => KeepaliveConfig::default(),
+            Some(m) => m
+                .parse::<KeepaliveConfig>()
+                .map_err(PyValueError::new_err)?,
         };
+        keepalive.interval = opt_secs(keepalive_interval, "keepalive interval")?;
         let policy = host_key_policy
             .replace('_', "-")
             .parse::<HostKeyPolicy>()
@@ -153,10 +157,7 @@ impl NativeSession {
             .read_timeout(secs(read_timeout, "read_timeout")?)
             .legacy_algorithms(legacy_algorithms)
             .idle_timeout(idle_timeout.map(Duration::from_secs_f64))
-            .keepalive(KeepaliveConfig {
-                mode,
-                interval: opt_secs(keepalive_interval, "keepalive interval")?,
-            });
+            .keepalive(keepalive);
         o.enable_secret = secret.map(Secret::new);
         o.enable = enable;
         o.session_log = session_log.map(SessionLog::new);

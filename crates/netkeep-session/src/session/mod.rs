@@ -1,6 +1,8 @@
 //! The session, one job per module:
 //! - `api`: the public [`Session`];
-//! - `login`: platform, SSH options, the login dialogue, starting the keepalive;
+//! - `login`: platform, transport options (SSH or telnet), the login dialogue, starting the
+//!   keepalive;
+//! - `telnet_login`: the credentials typed at a telnet device's prompts;
 //! - `keepalive`: the `Keepalive` value, its task, echo learning, the bounded probe;
 //! - `configure`: configuration sets (lines, commit/check, leaving and dropping, save), the
 //!   way back to the base mode;
@@ -15,9 +17,10 @@
 //! - `explicit_modes`: mode changes asked for by name (into and out of configuration and
 //!   privileged mode, checks of the mode shown).
 //!
-//! Imports run one way, never back: `api` → `login` → `keepalive` → `io`; `api` →
-//! `configure` → `modes` → `io` → `state` → `modemap`; `login` → `modes`, `transcript`;
-//! `api`, `configure` and `modes` → `pattern`; `raw` and `explicit_modes` → `api` (never back).
+//! Imports run one way, never back: `api` → `login` → `keepalive` → `io`; `login` →
+//! `telnet_login` → `state`; `api` → `configure` → `modes` → `io` → `state` → `modemap`;
+//! `login` → `modes`, `transcript`; `api`, `configure` and `modes` → `pattern`; `raw` and
+//! `explicit_modes` → `api` (never back).
 
 mod api;
 mod configure;
@@ -30,6 +33,7 @@ mod modes;
 mod pattern;
 mod raw;
 mod state;
+mod telnet_login;
 mod transcript;
 
 pub use api::Session;
