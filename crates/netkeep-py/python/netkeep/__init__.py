@@ -4,13 +4,13 @@ a Nornir connection plugin.
 >>> from netkeep import ConnectHandler          # was: from netmiko import ConnectHandler
 >>> from netkeep import Client                  # a warm session from the daemon, in ms
 
-``import netkeep`` loads only what it needs: the native module is imported on first use of
-``ConnectHandler``, so a script that only talks to the daemon starts quickly.
+``import netkeep`` loads only the exceptions: the native module is imported on first use of
+``ConnectHandler``, the daemon client (socket, json) on first use of ``Client``, so a fresh
+process pays only for what it uses.
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .client import Client, DaemonConnection
 from .exceptions import (
     ConfigInvalidException,
     ConnectionException,
@@ -30,6 +30,10 @@ from .exceptions import (
     UnsupportedOperation,
     WriteException,
 )
+
+if TYPE_CHECKING:
+    from .client import Client, DaemonConnection
+    from .connection import NetkeepConnection
 
 __version__ = "0.1.0"
 
@@ -66,9 +70,14 @@ def ConnectHandler(**kwargs: Any) -> Any:  # noqa: N802 (Netmiko's name)
 
 
 def __getattr__(name: str) -> Any:
-    # NetkeepConnection lives beside the native module: imported when first asked for.
+    # Imported when first asked for: NetkeepConnection loads the native module, Client and
+    # DaemonConnection the socket and json modules.
     if name == "NetkeepConnection":
         from .connection import NetkeepConnection
 
         return NetkeepConnection
+    if name in ("Client", "DaemonConnection"):
+        from . import client
+
+        return getattr(client, name)
     raise AttributeError(f"module 'netkeep' has no attribute {name!r}")
