@@ -6,7 +6,7 @@ import re
 import pytest
 
 from conftest import ENABLE_SECRET, PASSWORD
-from netkeep import ConnectHandler, UnsupportedOperation
+from netkeep import ConnectHandler, NetmikoBaseException, UnsupportedOperation
 
 # platform: (version command, version mark, config lines, running-config command, line to find)
 CASES = {
@@ -231,3 +231,20 @@ def _has_ntc_templates():
         return True
     except ImportError:
         return False
+
+
+@pytest.mark.parametrize("platform", ["hp_comware", "cisco_ios"])
+def test_telnet_device_types(sim_factory, platform):
+    # Netmiko's `<platform>_telnet` names log in over telnet (the simulator's telnet front end).
+    sim = sim_factory(platform, "--protocol", "telnet")
+    version, mark, *_ = CASES[platform]
+    kw = sim.kwargs(device_type=platform + "_telnet")
+    with ConnectHandler(**kw) as conn:
+        assert mark in conn.send_command(version)
+        assert conn.is_alive()
+    # A telnet name on an SSH port is not SSH by mistake: the login fails with a clear error.
+    ssh = sim_factory(platform)
+    with pytest.raises(NetmikoBaseException) as e:
+        ConnectHandler(**ssh.kwargs(device_type=platform + "_telnet", conn_timeout=1))
+    assert "telnet login" in str(e.value) and "SSH-2.0" in str(e.value)
+    assert PASSWORD not in str(e.value)
