@@ -169,7 +169,8 @@ async fn reconnect_backoff_has_jitter_across_devices_and_attempts() {
 }
 
 /// A read-only command whose session dies mid-output is re-run once on a fresh session; the
-/// device sees it twice, never three times.
+/// device sees it twice, never three times: once more on the old session, and on the new one
+/// exactly what the old one ran up to its first command (the preparation, then the command).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn read_only_command_cut_mid_output_is_retried_exactly_once() {
     let lab = Lab::run(
@@ -186,7 +187,9 @@ async fn read_only_command_cut_mid_output_is_retried_exactly_once() {
         .unwrap();
     assert!(full.ok);
     let reference = full.results[0].outputs[0].output.clone();
-    let before = dev.counters().commands;
+    // The warm session: its preparation lines, then the reference run.
+    let first = dev.commands_per_session();
+    assert_eq!(first.len(), 1, "{first:?}");
     dev.set_fault(Fault::SlowDrip {
         chunk: 256,
         delay: Duration::from_millis(20),
@@ -202,12 +205,17 @@ async fn read_only_command_cut_mid_output_is_retried_exactly_once() {
     let o = &r.results[0].outputs[0];
     assert!(o.retried, "{o:?}");
     assert_eq!(o.output, reference, "the retry's output is complete");
-    let c1 = dev.counters();
-    // Two runs of the command, plus the fresh session's preparation (paging off...).
-    let seen = c1.commands - before;
-    println!("retry: device saw {seen} command lines (2 runs + preparation of the new session)");
-    assert!((2..=4).contains(&seen), "{seen}");
-    assert_eq!(c1.sessions_opened, 2);
+    let per = dev.commands_per_session();
+    println!(
+        "retry: command lines per session {first:?} before, {per:?} after (preparation + runs)"
+    );
+    assert_eq!(per.len(), 2, "one fresh session: {per:?}");
+    assert_eq!(per[0], first[0] + 1, "the cut run, once: {per:?}");
+    assert_eq!(
+        per[1], first[0],
+        "the fresh session: the same preparation and one run: {per:?}"
+    );
+    assert_eq!(dev.counters().sessions_opened, 2);
     lab.stop().await;
 }
 
