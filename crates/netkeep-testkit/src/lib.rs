@@ -1,6 +1,7 @@
 //! Test helpers shared by netkeep's crates, written once: simulated devices on 127.0.0.1 port 0
 //! ([`start_sim`]), connect options for them ([`sim_options`]), a tracing capture that tests
-//! search for leaked secrets ([`LogCapture`]), and — with the `daemon` feature — a [`Lab`] of
+//! search for leaked secrets ([`LogCapture`]), a skip that CI turns into a failure
+//! ([`skip_or_fail`]), and — with the `daemon` feature — a [`Lab`] of
 //! simulated devices behind a real keeper daemon, with raw-socket helpers for the HTTP API.
 //!
 //! Where it sits: beside the chain, used only as a dev-dependency (never published). It sits on
@@ -19,6 +20,7 @@
 
 mod logs;
 mod sim;
+mod system;
 
 #[cfg(feature = "daemon")]
 mod api;
@@ -31,6 +33,7 @@ mod recording;
 
 pub use logs::LogCapture;
 pub use sim::{good_command, sim_options, start_device, start_sim, PLATFORMS};
+pub use system::{skip_or_fail, REQUIRE_SYSTEM_TOOLS};
 
 #[cfg(feature = "daemon")]
 pub use api::{call, exec_on, post_and_keep, status_of, wait_for};
