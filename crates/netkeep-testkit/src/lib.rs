@@ -40,6 +40,6 @@ pub use api::{call, exec_on, post_and_keep, status_of, wait_for};
 #[cfg(feature = "daemon")]
 pub use lab::{test_options, HostSpec, Lab};
 #[cfg(feature = "daemon")]
-pub use raw::{raw_unix, raw_unix_with, status_code};
+pub use raw::{exchange, raw_unix, raw_unix_with, status_code, Ending, Reply};
 #[cfg(feature = "daemon")]
 pub use recording::{Attempt, RecordingConnector};
