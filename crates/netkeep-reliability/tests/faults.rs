@@ -472,11 +472,15 @@ async fn changed_host_key_refused_with_both_fingerprints() {
         .filter(|a| a.error.is_some())
         .count();
     println!(
-        "host key: {refused} refused connects in ~1.5 s, {} logins after the change",
-        c.sessions_opened - 1
+        "host key: {refused} refused connects in ~1.5 s, {} logins and {} passwords after the change",
+        c.sessions_opened - 1,
+        c.passwords_received - 1
     );
     assert_eq!(c.sessions_opened, 1, "no shell on the changed-key device");
     assert_eq!(c.auth_failures, 0);
+    // The password itself: sent once, to the device before the change, never to the impostor
+    // (accepted or not, with or without a shell).
+    assert_eq!(c.passwords_received, 1, "{c:?}");
     lab.stop().await;
 }
 
