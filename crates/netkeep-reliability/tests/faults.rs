@@ -334,10 +334,14 @@ async fn config_cut_by_a_reset_is_never_retried() {
 }
 
 /// A refused password is tried at most once per auth back-off window (0.5–1.5 × auth_retry)
-/// however many requests arrive, each attempt is one TCP connection with one password try,
-/// and the device is back within one window after the password works again.
+/// however many requests arrive, each request is refused at once, each attempt is one TCP
+/// connection with one password try, and the device is back within one window after the
+/// password works again.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn failed_password_tried_at_most_once_per_window_under_request_load() {
+    const LOAD_FOR: Duration = Duration::from_millis(3500);
+    const PAUSE: Duration = Duration::from_millis(50);
+    const FAST: Duration = Duration::from_millis(100);
     let mut cfg = DeviceConfig::new("hp_comware");
     cfg.password = "right-pw".into();
     let dev = start_device(cfg.clone()).await;
@@ -352,25 +356,44 @@ async fn failed_password_tried_at_most_once_per_window_under_request_load() {
         c.pool.auth_retry = Duration::from_secs(1);
     })
     .await;
+    // Six clients, each sending a request every 50 ms after the last answer for 3.5 s.
     let t0 = Instant::now();
     let mut load = Vec::new();
     for _ in 0..6 {
         let c = lab.client();
         load.push(tokio::spawn(async move {
-            let mut refused = 0;
-            while t0.elapsed() < Duration::from_millis(3500) {
+            let mut took = Vec::new();
+            while t0.elapsed() < LOAD_FOR {
+                let t = Instant::now();
                 let r = exec_on(&c, "sw1", &["display clock"]).await.unwrap();
+                took.push(t.elapsed());
                 assert!(!r.ok);
-                refused += 1;
-                tokio::time::sleep(Duration::from_millis(50)).await;
+                assert_eq!(r.results[0].error_kind, Some(ErrorKind::Auth), "{r:?}");
+                tokio::time::sleep(PAUSE).await;
             }
-            refused
+            took
         }));
     }
-    let mut requests = 0;
+    let mut took = Vec::new();
     for h in load {
-        requests += h.await.unwrap();
+        took.extend(h.await.unwrap());
     }
+    let requests = took.len();
+    took.sort();
+    let slowest = *took.last().unwrap();
+    println!(
+        "auth: request answered in median {:?}, slowest {slowest:?}",
+        took[requests / 2]
+    );
+    // Each refused at once: no request waits for a login (one may ride on the attempt the
+    // window allows, a 20 ms refusal on the simulator).
+    assert!(slowest <= FAST, "a request took {slowest:?}");
+    // So the load really was there: each client sent a request at least every PAUSE + FAST.
+    let least = 6 * (LOAD_FOR.as_millis() / (PAUSE + FAST).as_millis()) as usize;
+    assert!(
+        requests >= least,
+        "{requests} requests, expected at least {least}"
+    );
     let attempts = lab.attempts.of("sw1");
     let gaps = lab.attempts.gaps("sw1");
     let c = dev.counters();
