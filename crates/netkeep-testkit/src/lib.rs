@@ -1,7 +1,8 @@
 //! Test helpers shared by netkeep's crates, written once: simulated devices on 127.0.0.1 port 0
 //! ([`start_sim`]), connect options for them ([`sim_options`]), a tracing capture that tests
 //! search for leaked secrets ([`LogCapture`]), a skip that CI turns into a failure
-//! ([`skip_or_fail`]), and — with the `daemon` feature — a [`Lab`] of
+//! ([`skip_or_fail`]), a lock and a condition poll for tests that measure a bound
+//! ([`timing_serial`], [`poll_until`]), and — with the `daemon` feature — a [`Lab`] of
 //! simulated devices behind a real keeper daemon, with raw-socket helpers for the HTTP API.
 //!
 //! Where it sits: beside the chain, used only as a dev-dependency (never published). It sits on
@@ -21,6 +22,7 @@
 mod logs;
 mod sim;
 mod system;
+mod timing;
 
 #[cfg(feature = "daemon")]
 mod api;
@@ -34,6 +36,7 @@ mod recording;
 pub use logs::LogCapture;
 pub use sim::{good_command, sim_options, start_device, start_sim, PLATFORMS};
 pub use system::{skip_or_fail, REQUIRE_SYSTEM_TOOLS};
+pub use timing::{poll_until, timing_serial};
 
 #[cfg(feature = "daemon")]
 pub use api::{call, exec_on, post_and_keep, status_of, wait_for};
