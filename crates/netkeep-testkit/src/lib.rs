@@ -3,7 +3,8 @@
 //! search for leaked secrets ([`LogCapture`]), a skip that CI turns into a failure
 //! ([`skip_or_fail`]), a lock and a condition poll for tests that measure a bound
 //! ([`timing_serial`], [`poll_until`]), and — with the `daemon` feature — a [`Lab`] of
-//! simulated devices behind a real keeper daemon, with raw-socket helpers for the HTTP API.
+//! simulated devices behind a real keeper daemon, with raw-socket helpers for the HTTP API and
+//! access files and tokens for its TCP listener ([`access_file`], [`token_entry`], [`tcp_client`]).
 //!
 //! Where it sits: beside the chain, used only as a dev-dependency (never published). It sits on
 //! top of the simulator (netkeep-sim), the facade (netkeep) and, for the lab, the keeper.
@@ -25,6 +26,8 @@ mod system;
 mod timing;
 
 #[cfg(feature = "daemon")]
+mod access;
+#[cfg(feature = "daemon")]
 mod api;
 #[cfg(feature = "daemon")]
 mod lab;
@@ -38,6 +41,8 @@ pub use sim::{good_command, sim_options, start_device, start_sim, PLATFORMS};
 pub use system::{skip_or_fail, REQUIRE_SYSTEM_TOOLS};
 pub use timing::{poll_until, timing_serial};
 
+#[cfg(feature = "daemon")]
+pub use access::{access_file, tcp_client, token_entry};
 #[cfg(feature = "daemon")]
 pub use api::{call, exec_on, post_and_keep, status_of, wait_for};
 #[cfg(feature = "daemon")]
