@@ -96,10 +96,11 @@ def start_sim(platform: str, *args: str, count: int = 1, secret_file: Optional[s
     return sim
 
 
-@pytest.fixture(scope="session", autouse=True)
+@pytest.fixture(autouse=True)
 def private_known_hosts() -> Iterator[None]:
-    """netkeep remembers host keys (trust on first use) under XDG_DATA_HOME: a throwaway one,
-    since every simulator start has a new key."""
+    """netkeep remembers host keys (trust on first use) under XDG_DATA_HOME: a throwaway one per
+    test, since every simulator start has a new key and a later simulator may get an earlier
+    one's port (which a shared file would rightly call a changed host key)."""
     d = tempfile.mkdtemp(prefix="netkeep-py-tests-")
     old = os.environ.get("XDG_DATA_HOME")
     os.environ["XDG_DATA_HOME"] = d
