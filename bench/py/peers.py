@@ -44,7 +44,8 @@ SCRAPLI_READ_DELAYS = {"read_min_delay_ns": 1_000, "read_max_delay_ns": 100_000}
 SCRAPLI_CORRECTED_PROMPT = {"hp_comware": r"^[<\[][\w.\-@()/:~]{1,64}[>\]]\s*$"}
 
 # Both Netmiko columns bound every command by this read_timeout (Netmiko's default is 10 s): a
-# bound on failures, not a speed setting; 1,000 threads on 2 cores need more than 10 s.
+# bound on how long a failure takes, not a speed setting; generous so that 1,000 threads sharing
+# 2 cores with the simulator fail on a wrong answer, not on a slow one.
 NETMIKO_READ_TIMEOUT = 120
 
 
@@ -270,7 +271,7 @@ def diagnose_cut(short: str, full: str) -> str | None:
     end = at + len(tail)
     line = full[end:].lstrip("\r\n").split("\n", 1)[0].strip()
     first = not any(x.strip() == line for x in full[:end].split("\n"))
-    return f"cut at the {'first ' if first else ''}`{line}` line ({len(short):,} of {len(full):,} bytes)"
+    return f"cut at {'the first' if first else 'a'} `{line}` line ({len(short):,} of {len(full):,} bytes)"
 
 
 def _fleet_result(n, failed, connect_s, lat, wall, pss0, pss1) -> dict:

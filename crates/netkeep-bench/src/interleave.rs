@@ -189,3 +189,91 @@ fn add_checks(total: &mut Checker, v: &Value) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::common::PlatformPlan;
+    use netkeep_sim::{DeviceConfig, SimDevice};
+    use std::collections::BTreeMap;
+
+    fn plan(port: u16, big_port: u16, big_min_bytes: usize) -> Plan {
+        let hosts: BTreeMap<String, String> = [port, big_port]
+            .iter()
+            .map(|p| (p.to_string(), "H3C".to_string()))
+            .collect();
+        let pp = PlatformPlan {
+            port,
+            fleet_port: port,
+            fleet_count: 1,
+            big_port,
+            prompt: "<{host}>".into(),
+            login_prompt: "<{host}>".into(),
+            enable: false,
+            paging_cmd: "screen-length disable".into(),
+            small_cmd: "display clock".into(),
+            small_expect: r"\d\d:\d\d:\d\d(\.\d+)? UTC".into(),
+            big_cmd: "display current-configuration".into(),
+            big_expect: r"\nreturn\s*$".into(),
+            big_min_bytes,
+            hosts,
+        };
+        Plan {
+            host: "127.0.0.1".into(),
+            username: "admin".into(),
+            password: "admin".into(),
+            platforms: [("hp_comware".to_string(), pp)].into_iter().collect(),
+            connect_reps: 1,
+            small_cmds: 12,
+            big_reps: 1,
+            alive_reps: 1,
+            fleet_sizes: vec![],
+            fleet_platforms: vec![],
+            fleet_seconds: 0.1,
+            interleave_rounds: 3,
+            daemon: None,
+        }
+    }
+
+    async fn device(config_lines: usize) -> SimDevice {
+        let mut cfg = DeviceConfig::new("hp_comware");
+        cfg.config_lines = config_lines;
+        SimDevice::start(cfg, "127.0.0.1:0".parse().unwrap())
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn both_clients_get_every_block_with_wall_and_cpu_time() {
+        let (small, big) = (device(0).await, device(2000).await);
+        let v = run(&plan(small.addr().port(), big.addr().port(), 10_000)).await;
+        assert_eq!(v["errors"], json!([]), "{v:#}");
+        for tool in ["netkeep", "russh-floor"] {
+            let s = &v["platforms"]["hp_comware"][tool]["small_cmd_ms"];
+            // 3 rounds of 12 / 3 commands each.
+            assert_eq!(s["n"], 12, "{tool}: {s:#}");
+            assert_eq!(s["checks"]["ok"], 12, "{tool}: {s:#}");
+            assert!(s["cpu_ms_per_cmd"].as_f64().unwrap() > 0.0, "{tool}: {s:#}");
+            let b = &v["platforms"]["hp_comware"][tool]["big_output"];
+            assert_eq!(b["n"], 3, "{tool}: {b:#}");
+            assert_eq!(b["checks"]["failed"], 0, "{tool}: {b:#}");
+            assert!(b["bytes"].as_u64().unwrap() >= 10_000, "{tool}: {b:#}");
+        }
+        assert_eq!(v["checks"]["ok"], 2 * (12 + 3));
+        small.stop().await;
+        big.stop().await;
+    }
+
+    #[tokio::test]
+    async fn a_cut_short_output_is_counted_as_failed_not_ok() {
+        let (small, big) = (device(0).await, device(0).await);
+        // The default configuration is far below 1 MB: every big output is "cut short".
+        let v = run(&plan(small.addr().port(), big.addr().port(), 1_000_000)).await;
+        let b = &v["platforms"]["hp_comware"]["netkeep"]["big_output"];
+        assert_eq!(b["checks"]["failed"], 3, "{b:#}");
+        assert_eq!(b["checks"]["kinds"]["cut short"], 3, "{b:#}");
+        assert_eq!(v["checks"]["failed"], 6);
+        small.stop().await;
+        big.stop().await;
+    }
+}
