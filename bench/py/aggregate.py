@@ -217,40 +217,57 @@ def tables(merged: dict, command: str, h: str, explain: bool = True) -> list:
         )
     present = [(k, n) for k, n in TOOLS if k in tools]
     for platform in plan["platforms"]:
-        lines.append(f"{h} {platform}\n")
-        lines.append("| figure | " + " | ".join(n for _, n in present) + " |")
-        lines.append("|---|" + "---|" * len(present))
-        for row in figures(plan, platform, tools):
-            cells = [cell(tools, k, platform, row) for k, _ in present]
-            if row.path[0] == "fleet" and row.path[-1] == "cps":
-                for i, (k, _) in enumerate(present):
-                    nf = get(tools[k], "platforms", platform, "fleet", row.path[1], "failed_sessions")
-                    if nf:
-                        cells[i] += f" **{nf} sessions failed**"
-            lines.append(f"| {row.label} | " + " | ".join(cells) + " |")
-        if platform == plan.get("daemon", {}).get("platform"):
-            d = get(tools.get("netkeep", {}), "daemon_exec_ms")
-            v = get(d, "p50")
-            c = failed_text(d) or (fmt_ms(v) if v is not None else "missing")
-            cells = [c if k == "netkeep" else "—" for k, _ in present]
-            lines.append("| `netkeep exec` via daemon from a fresh process, p50 | " + " | ".join(cells) + " |")
-        sizes = {n: get(tools[k], "platforms", platform, "big_output", "bytes") for k, n in present}
-        sizes = {n: b for n, b in sizes.items() if b}
-        if sizes:
-            lines.append("")
-            lines.append("Large output bytes returned: " + ", ".join(f"{n} {b:,}" for n, b in sizes.items()) + ".")
-        pat = next((get(tools[k], "platforms", platform, "corrected_prompt_pattern") for k, _ in present
-                    if get(tools[k], "platforms", platform, "corrected_prompt_pattern")), None)
-        if pat:
-            lines.append("")
-            lines.append(f"Scrapli's corrected `{platform}` prompt pattern: `{pat}` (its stock top-level pattern "
-                         "`^.*[>#$]\\s?+$` also matches the `#` separator lines of a Comware configuration).")
-        lines.append("")
+        lines += platform_table(merged, platform, present, h)
     lines.append("Keepalive method per tool: " + "; ".join(
         f"{n}: {get(tools[k], 'platforms', next(iter(plan['platforms'])), 'alive_method') or '—'}" for k, n in present
     ) + ".\n")
     lines.append("Settings per tool: " + "; ".join(f"{n}: {settings_of(k, tools[k])}" for k, n in present) + ".\n")
+    lines += checks_section(merged, present, h)
+    lines += targets(merged, h)
+    return lines
 
+
+def platform_table(merged: dict, platform: str, present: list, h: str) -> list:
+    """One platform's table: every figure per tool, failed figures shown as failed."""
+    plan = merged["plan"]
+    tools = merged["tools"]
+    lines = []
+    lines.append(f"{h} {platform}\n")
+    lines.append("| figure | " + " | ".join(n for _, n in present) + " |")
+    lines.append("|---|" + "---|" * len(present))
+    for row in figures(plan, platform, tools):
+        cells = [cell(tools, k, platform, row) for k, _ in present]
+        if row.path[0] == "fleet" and row.path[-1] == "cps":
+            for i, (k, _) in enumerate(present):
+                nf = get(tools[k], "platforms", platform, "fleet", row.path[1], "failed_sessions")
+                if nf:
+                    cells[i] += f" **{nf} sessions failed**"
+        lines.append(f"| {row.label} | " + " | ".join(cells) + " |")
+    if platform == plan.get("daemon", {}).get("platform"):
+        d = get(tools.get("netkeep", {}), "daemon_exec_ms")
+        v = get(d, "p50")
+        c = failed_text(d) or (fmt_ms(v) if v is not None else "missing")
+        cells = [c if k == "netkeep" else "—" for k, _ in present]
+        lines.append("| `netkeep exec` via daemon from a fresh process, p50 | " + " | ".join(cells) + " |")
+    sizes = {n: get(tools[k], "platforms", platform, "big_output", "bytes") for k, n in present}
+    sizes = {n: b for n, b in sizes.items() if b}
+    if sizes:
+        lines.append("")
+        lines.append("Large output bytes returned: " + ", ".join(f"{n} {b:,}" for n, b in sizes.items()) + ".")
+    pat = next((get(tools[k], "platforms", platform, "corrected_prompt_pattern") for k, _ in present
+                if get(tools[k], "platforms", platform, "corrected_prompt_pattern")), None)
+    if pat:
+        lines.append("")
+        lines.append(f"Scrapli's corrected `{platform}` prompt pattern: `{pat}` (its stock top-level pattern "
+                     "`^.*[>#$]\\s?+$` also matches the `#` separator lines of a Comware configuration).")
+    lines.append("")
+    return lines
+
+
+def checks_section(merged: dict, present: list, h: str) -> list:
+    """Outputs checked and failed per tool, with the first failures and errors verbatim."""
+    tools = merged["tools"]
+    lines = []
     lines.append(f"{h} Output checks and errors\n")
     lines.append("| tool | version | outputs checked OK | failed | errors |")
     lines.append("|---|---|---|---|---|")
@@ -273,7 +290,6 @@ def tables(merged: dict, command: str, h: str, explain: bool = True) -> list:
         lines.append(f"- {k}: no result (driver failed or not run; see bench/results/tmp/*.log)")
     if merged.get("missing"):
         lines.append("")
-    lines += targets(merged, h)
     return lines
 
 

@@ -406,33 +406,33 @@ async def _fleet_asyncio(plan, name, pp, n, transport, ck: Checker) -> dict:
 # ---------------------------------------------------------------- main
 
 
-def run(tool: str, plan: dict) -> dict:
+def _makers(tool: str, plan: dict):
+    """(version, make, make_corrected or None, alive method, Scrapli transport or None)."""
     if tool.startswith("netmiko"):
         import netmiko
 
-        version = f"netmiko {netmiko.__version__}"
         tuned = tool == "netmiko-tuned"
 
         def make(platform, port):
             return NetmikoClient(plan, platform, port, tuned)
 
-        make_corrected = None
-        alive_method = NetmikoClient.alive_method
-        transport = None
-    else:
-        import scrapli
+        return f"netmiko {netmiko.__version__}", make, None, NetmikoClient.alive_method, None
+    import scrapli
 
-        transport = tool.split("-", 1)[1]
-        version = f"scrapli {scrapli.__version__} ({transport})"
+    transport = tool.split("-", 1)[1]
 
-        def make(platform, port):
-            return ScrapliClient(plan, platform, port, transport)
+    def make_scrapli(platform, port):
+        return ScrapliClient(plan, platform, port, transport)
 
-        def make_corrected(platform, port):
-            return ScrapliClient(plan, platform, port, transport, corrected=True)
+    def make_corrected(platform, port):
+        return ScrapliClient(plan, platform, port, transport, corrected=True)
 
-        alive_method = ScrapliClient.alive_method
+    version = f"scrapli {scrapli.__version__} ({transport})"
+    return version, make_scrapli, make_corrected, ScrapliClient.alive_method, transport
 
+
+def run(tool: str, plan: dict) -> dict:
+    version, make, make_corrected, alive_method, transport = _makers(tool, plan)
     total = Checker()
     errors: list = []
     platforms: dict = {}
