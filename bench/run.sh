@@ -22,7 +22,7 @@ while [ $# -gt 0 ]; do
         --update-readme) README_UPDATE=1 ;;
         --only) ONLY="$2"; shift ;;
         --base-port) BASE_PORT="$2"; shift ;;
-        -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
         *) echo "bench/run.sh: unknown argument $1" >&2; exit 2 ;;
     esac
     shift
