@@ -244,3 +244,29 @@ fn commit_templates_are_checked_when_loading() {
         .to_string();
     assert!(e.contains("mine.yaml") && e.contains("{minutes}"), "{e}");
 }
+
+#[test]
+fn textfsm_platform_defaults_to_the_name_and_a_user_file_may_set_it() {
+    for name in builtin_names() {
+        let p = builtin(&name).unwrap();
+        let want = match name.as_str() {
+            // ntc-templates' name; VRP 8 has no set of its own and uses VRP's.
+            "huawei" | "huawei_vrpv8" => "huawei_vrp",
+            n => n,
+        };
+        assert_eq!(p.textfsm_platform(), want, "{name}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut mine = builtin("generic").unwrap().spec().clone();
+    mine.name = "my_box".into();
+    mine.aliases.clear();
+    mine.textfsm_platform = Some("cisco_ios".into());
+    let text = serde_norway::to_string(&mine).unwrap();
+    assert!(text.contains("textfsm_platform: cisco_ios"), "{text}");
+    std::fs::write(dir.path().join("my_box.yaml"), text).unwrap();
+    let r = Registry::with_dir(dir.path()).unwrap();
+    assert_eq!(r.get("my_box").unwrap().textfsm_platform(), "cisco_ios");
+    // Unset, it is not written out.
+    let generic = serde_norway::to_string(builtin("generic").unwrap().spec()).unwrap();
+    assert!(!generic.contains("textfsm_platform"));
+}
