@@ -331,12 +331,18 @@ pub struct Prefilter {
     pub literal: Vec<u8>,
     /// The longest text every match contains somewhere (case-sensitive).
     pub needle: Option<memchr::memmem::Finder<'static>>,
+    /// The fewest characters a match has (on an ASCII line, bytes): a pattern such as
+    /// `(?:\S+\s+){24}` cannot match a shorter line.
+    pub min_len: usize,
 }
 
 impl Prefilter {
     /// False when the ASCII `line` surely cannot match. `ws` is the length of the line's
     /// leading run of [`space_bits`] bytes (computed once per line).
     pub fn may_match(&self, line: &[u8], ws: usize) -> bool {
+        if line.len() < self.min_len {
+            return false;
+        }
         let mut pos = 0;
         if let Some((class, min)) = self.lead {
             pos = if class == space_bits() {
@@ -391,6 +397,7 @@ impl Node {
             .filter(|r| r.len() >= 2 && *r != p.literal)
             .max_by_key(Vec::len)
             .map(|r| memchr::memmem::Finder::new(&r).into_owned());
+        p.min_len = usize::try_from(self.width(&[]).0).unwrap_or(usize::MAX);
         p
     }
 
@@ -445,6 +452,7 @@ impl Node {
                         first: Some(f.bytes),
                         literal: rest.literal_prefix().0,
                         needle: None,
+                        min_len: 0,
                     };
                 }
             }
@@ -459,6 +467,7 @@ impl Node {
             first: Some(f.bytes),
             literal: whole.literal_prefix().0,
             needle: None,
+            min_len: 0,
         }
     }
 
@@ -519,5 +528,8 @@ mod tests {
         assert!(may(r"(?i)^x", "X"));
         assert!(may(r"^(?i:\u212a)", "k"), "Kelvin sign folds to k");
         assert!(may(r"^\s*(?=a)\w", " a"));
+        assert!(!may(r"^(?:\S+\s+){3}x", "a b c"), "too short");
+        assert!(may(r"^(?:\S+\s+){3}x", "a b c x"));
+        assert!(may(r"^(a)\1\1", "a"), "back-references count as empty");
     }
 }
