@@ -44,7 +44,7 @@ pub type Slots = Vec<Option<(usize, usize)>>;
 pub struct Line<'a> {
     text: &'a str,
     ascii: bool,
-    /// Leading run of whitespace bytes (ASCII lines only).
+    /// Leading run of ASCII whitespace bytes.
     ws: usize,
 }
 
@@ -52,11 +52,7 @@ impl<'a> Line<'a> {
     /// Looks at `text` once.
     pub fn new(text: &'a str) -> Line<'a> {
         let ascii = text.is_ascii();
-        let ws = if ascii {
-            ast::run_len(text.as_bytes(), ast::space_bits())
-        } else {
-            0
-        };
+        let ws = ast::run_len(text.as_bytes(), ast::space_bits());
         Line { text, ascii, ws }
     }
 
@@ -70,7 +66,7 @@ impl<'a> Line<'a> {
         self.ascii
     }
 
-    /// The length of the leading run of whitespace (ASCII lines; 0 otherwise).
+    /// The length of the leading run of ASCII whitespace.
     pub fn leading_space(&self) -> usize {
         self.ws
     }
@@ -341,8 +337,8 @@ impl PyRegex {
     }
 
     /// Like [`PyRegex::match_start`] without allocating: positions go into `caps` (reused
-    /// across calls with this pattern). Most ASCII lines that cannot match are turned away by
-    /// a quick test before the regex runs.
+    /// across calls with this pattern). Most lines that cannot match are turned away by a
+    /// quick test before the regex runs.
     pub fn captures_into(
         &self,
         line: &Line,
@@ -350,7 +346,7 @@ impl PyRegex {
         shared: &mut SharedScratch,
     ) -> Result<bool, RegexError> {
         let (text, ascii) = (line.text, line.ascii);
-        if ascii && !self.prefilter.may_match(text.as_bytes(), line.ws) {
+        if !self.prefilter.may_match(text.as_bytes(), line.ws) {
             return Ok(false);
         }
         match &self.engine {
