@@ -547,6 +547,9 @@ mod tests {
         assert!(!may(r"^Gi\S+", "Te1/0/1 é"), "first byte T is ASCII");
         assert!(!may(r"^\s+x", "x é"), "no leading space");
         assert!(may(r"^\s+x", "\u{2003}x"), "a Unicode space");
-        assert!(!may(r"^(?:\S+\s+){3}x", "éé"), "too short: 2 characters, 4 bytes");
+        assert!(
+            !may(r"^(?:\S+\s+){3}x", "éé"),
+            "too short: 2 characters, 4 bytes"
+        );
     }
 }
