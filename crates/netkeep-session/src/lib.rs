@@ -36,6 +36,7 @@ mod session_log;
 pub use command::{Answer, Command};
 pub use config::{CandidateState, ConfigLine, ConfigOutcome, ConfigSetOptions, Finish};
 pub use error::{CloseReason, CloseReasonText, Error, ErrorKind};
+pub use netkeep_parse::{Field, Record, Records, Templates};
 pub use netkeep_transport::{Auth, HostKeyPolicy, Secret, TransportError};
 pub use options::{CommandOptions, ConnectOptions, KeepaliveConfig, KeepaliveMode, KeepaliveStats};
 pub use session::Session;

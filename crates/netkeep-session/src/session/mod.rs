@@ -9,11 +9,12 @@
 //! - `transcript`: the session log, a terminal wrapped at the transport boundary;
 //! - `state`: what a session is made of (shared core, locked I/O state, life record);
 //! - `modemap`: the platform's modes as indices, prompts to modes, paths between them;
-//! - `pattern`: regex compilation.
+//! - `pattern`: regex compilation;
+//! - `parsed`: commands whose output comes back as records (TextFSM), parsed off the session.
 //!
 //! Imports run one way, never back: `api` → `login` → `keepalive` → `io`; `api` →
 //! `configure` → `modes` → `io` → `state` → `modemap`; `login` → `modes`, `transcript`;
-//! `api`, `configure` and `modes` → `pattern`.
+//! `api`, `configure` and `modes` → `pattern`; `parsed` → `api`.
 
 mod api;
 mod configure;
@@ -22,6 +23,7 @@ mod keepalive;
 mod login;
 mod modemap;
 mod modes;
+mod parsed;
 mod pattern;
 mod state;
 mod transcript;
