@@ -193,13 +193,16 @@ pub(super) async fn config(
     }
 }
 
+/// Each target's template platform, and the templates to parse with.
+type ParsePlan = (HashMap<String, String>, Templates);
+
 /// With `parse: true`: each target's template platform and the request's templates; an
 /// error for a `template` that is not an absolute path, or one given without `parse`.
 fn parse_request(
     pool: &Pool,
     b: &ExecBody,
     targets: &[String],
-) -> Result<Option<(HashMap<String, String>, Templates)>, String> {
+) -> Result<Option<ParsePlan>, String> {
     if !b.parse {
         return match b.template {
             Some(_) => Err("`template` goes with `parse: true`".into()),
