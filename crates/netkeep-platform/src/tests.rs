@@ -270,3 +270,22 @@ fn textfsm_platform_defaults_to_the_name_and_a_user_file_may_set_it() {
     let generic = serde_norway::to_string(builtin("generic").unwrap().spec()).unwrap();
     assert!(!generic.contains("textfsm_platform"));
 }
+
+#[test]
+fn a_platform_file_names_a_concrete_keepalive_mode() {
+    let mut spec = builtin("generic").unwrap().spec().clone();
+    spec.keepalive.mode = KeepaliveMode::Auto;
+    let text = serde_norway::to_string(&spec).unwrap();
+    assert!(text.contains("mode: auto"), "{text}");
+    let e = Platform::from_yaml("auto.yaml", &text)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("keepalive mode auto"), "{e}");
+    spec.keepalive.mode = KeepaliveMode::Command;
+    spec.keepalive.command = None;
+    let text = serde_norway::to_string(&spec).unwrap();
+    let e = Platform::from_yaml("cmd.yaml", &text)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("needs `command:`"), "{e}");
+}

@@ -2,32 +2,19 @@
 
 use std::time::Duration;
 
-use netkeep::{
-    blocking, Auth, Command, ConnectOptions, ErrorKind, HostKeyPolicy, KeepaliveConfig,
-    KeepaliveMode, Secret, Templates,
-};
-use netkeep_sim::{DeviceConfig, SimDevice};
+use netkeep::{blocking, Command, ErrorKind, KeepaliveMode, Templates};
+use netkeep_testkit::{sim_options, start_sim};
 
 #[test]
 fn blocking_session_runs_commands_and_keeps_alive_between_calls() {
     // The simulator lives on its own runtime, as a separate device would.
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let dev = rt.block_on(async {
-        let mut cfg = DeviceConfig::new("hp_comware");
-        cfg.idle_timeout = Some(Duration::from_millis(900));
-        SimDevice::start(cfg, "127.0.0.1:0".parse().unwrap())
-            .await
-            .unwrap()
-    });
-    let opts = ConnectOptions::new("127.0.0.1", dev.addr().port(), "hp_comware")
-        .username("admin")
-        .auth(Auth::Password(Secret::new("admin")))
-        .host_key_policy(HostKeyPolicy::Insecure)
+    let dev = rt.block_on(start_sim("hp_comware", |c| {
+        c.idle_timeout = Some(Duration::from_millis(900))
+    }));
+    let opts = sim_options(&dev, "hp_comware")
         .idle_timeout(Some(Duration::from_millis(900)))
-        .keepalive(KeepaliveConfig {
-            mode: KeepaliveMode::Nul,
-            interval: None,
-        });
+        .keepalive(KeepaliveMode::Nul);
     let s = blocking::Session::connect(opts).unwrap();
     assert_eq!(s.find_prompt().unwrap(), "<H3C>");
     assert!(s.send_command("display clock").unwrap().contains("UTC"));
@@ -43,14 +30,7 @@ fn blocking_session_runs_commands_and_keeps_alive_between_calls() {
 #[test]
 fn blocking_session_parses_output_with_a_user_template() {
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let dev = rt.block_on(async {
-        SimDevice::start(
-            DeviceConfig::new("hp_comware"),
-            "127.0.0.1:0".parse().unwrap(),
-        )
-        .await
-        .unwrap()
-    });
+    let dev = rt.block_on(start_sim("hp_comware", |_| {}));
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("clock.textfsm");
     std::fs::write(
@@ -58,11 +38,7 @@ fn blocking_session_parses_output_with_a_user_template() {
         "Value TIME (\\d+:\\d+:\\d+)\nValue Required ZONE (\\S+)\n\nStart\n  ^${TIME}\\s+${ZONE} -> Record\n",
     )
     .unwrap();
-    let opts = ConnectOptions::new("127.0.0.1", dev.addr().port(), "hp_comware")
-        .username("admin")
-        .auth(Auth::Password(Secret::new("admin")))
-        .host_key_policy(HostKeyPolicy::Insecure);
-    let s = blocking::Session::connect(opts).unwrap();
+    let s = blocking::Session::connect(sim_options(&dev, "hp_comware")).unwrap();
     let records = s
         .send_parsed(&Command::new("display clock"), &Templates::file(&path))
         .unwrap();

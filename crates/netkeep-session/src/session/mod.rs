@@ -1,6 +1,8 @@
 //! The session, one job per module:
 //! - `api`: the public [`Session`];
-//! - `login`: platform, SSH options, the login dialogue, starting the keepalive;
+//! - `login`: platform, transport options (SSH or telnet), the login dialogue, starting the
+//!   keepalive;
+//! - `telnet_login`: the credentials typed at a telnet device's prompts;
 //! - `keepalive`: the `Keepalive` value, its task, echo learning, the bounded probe;
 //! - `configure`: configuration sets (lines, commit/check, leaving and dropping, save), the
 //!   way back to the base mode;
@@ -12,9 +14,10 @@
 //! - `pattern`: regex compilation;
 //! - `parsed`: commands whose output comes back as records (TextFSM), parsed off the session.
 //!
-//! Imports run one way, never back: `api` → `login` → `keepalive` → `io`; `api` →
-//! `configure` → `modes` → `io` → `state` → `modemap`; `login` → `modes`, `transcript`;
-//! `api`, `configure` and `modes` → `pattern`; `parsed` → `api`.
+//! Imports run one way, never back: `api` → `login` → `keepalive` → `io`; `login` →
+//! `telnet_login` → `state`; `api` → `configure` → `modes` → `io` → `state` → `modemap`;
+//! `login` → `modes`, `transcript`; `api`, `configure` and `modes` → `pattern`; `parsed` →
+//! `api`.
 
 mod api;
 mod configure;
@@ -26,6 +29,7 @@ mod modes;
 mod parsed;
 mod pattern;
 mod state;
+mod telnet_login;
 mod transcript;
 
 pub use api::Session;
