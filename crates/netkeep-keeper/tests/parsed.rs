@@ -5,9 +5,7 @@
 //! python3); without it they print why and are skipped, unless NETKEEP_REQUIRE_SYSTEM_TOOLS is
 //! set (CI).
 
-mod common;
-
-use common::{call, Lab};
+use netkeep_testkit::{call, HostSpec, Lab};
 use serde_json::{json, Value};
 
 fn have_index() -> bool {
@@ -29,13 +27,12 @@ fn outputs(r: &Value) -> &Vec<Value> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn exec_with_parse_adds_records_or_a_note_per_command() {
-    let hosts = [
-        ("vrp1", "huawei", ""),
-        ("r1", "cisco_ios", ""),
-        ("c1", "hp_comware", ""),
+    let hosts = vec![
+        HostSpec::new("vrp1", "huawei"),
+        HostSpec::new("r1", "cisco_ios"),
+        HostSpec::new("c1", "hp_comware"),
     ];
-    let lab = Lab::new(&hosts).await;
-    let (daemon, client) = lab.start().await;
+    let (_lab, daemon, client) = Lab::started(hosts).await;
     // Without `parse`: no `parsed` at all.
     let body = json!({ "device": "r1", "commands": ["show clock"] });
     let (code, r) = call(&client, "POST", "/v1/exec", Some(body)).await;
@@ -111,8 +108,7 @@ async fn exec_with_parse_adds_records_or_a_note_per_command() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_template_file_parses_and_a_bad_one_is_a_note_that_does_not_quote_it() {
-    let lab = Lab::new(&[("c1", "hp_comware", "")]).await;
-    let (daemon, client) = lab.start().await;
+    let (lab, daemon, client) = Lab::started(vec![HostSpec::new("c1", "hp_comware")]).await;
     let t = lab.dir.path().join("clock.textfsm");
     std::fs::write(
         &t,
