@@ -15,12 +15,13 @@
 //! - `raw`: the channel as bytes for callers that drive the dialogue (write, read what came,
 //!   read until a pattern);
 //! - `explicit_modes`: mode changes asked for by name (into and out of configuration and
-//!   privileged mode, checks of the mode shown).
+//!   privileged mode, checks of the mode shown);
+//! - `parsed`: commands whose output comes back as records (TextFSM), parsed off the session.
 //!
 //! Imports run one way, never back: `api` → `login` → `keepalive` → `io`; `login` →
 //! `telnet_login` → `state`; `api` → `configure` → `modes` → `io` → `state` → `modemap`;
-//! `login` → `modes`, `transcript`; `api`, `configure` and `modes` → `pattern`; `raw` and
-//! `explicit_modes` → `api` (never back).
+//! `login` → `modes`, `transcript`; `api`, `configure` and `modes` → `pattern`; `raw`,
+//! `explicit_modes` and `parsed` → `api` (never back).
 
 mod api;
 mod configure;
@@ -30,6 +31,7 @@ mod keepalive;
 mod login;
 mod modemap;
 mod modes;
+mod parsed;
 mod pattern;
 mod raw;
 mod state;
