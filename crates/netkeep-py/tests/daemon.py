@@ -3,6 +3,7 @@
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -33,7 +34,9 @@ class Daemon:
             lines.append(f"  {name}: {{ {fields} }}")
         inv = Path(self.dir, "inventory.yaml")
         inv.write_text("\n".join(lines) + "\n")
-        env = dict(os.environ, NETKEEP_PY_TEST_PASSWORD=PASSWORD, NETKEEP_LOG="warn")
+        # The daemon finds ntc-templates by asking a Python where the package is: this venv's.
+        env = dict(os.environ, NETKEEP_PY_TEST_PASSWORD=PASSWORD, NETKEEP_LOG="warn",
+                   NETKEEP_PYTHON=sys.executable)
         self.proc = subprocess.Popen(
             [netkeep_binary(), "serve", "--inventory", str(inv), "--socket", self.socket, "--no-progress"],
             stdout=subprocess.DEVNULL, stderr=open(os.path.join(self.dir, "serve.log"), "w"), env=env,

@@ -14,6 +14,7 @@ from netkeep import (
     DaemonError,
     DaemonUnavailable,
     NetmikoAuthenticationException,
+    NetmikoParsingException,
     ReadTimeout,
 )
 
@@ -137,13 +138,17 @@ def _templates_available():
 
 @pytest.mark.skipif(not _templates_available(), reason="no TextFSM templates")
 def test_daemon_parses_with_use_textfsm(client):
-    if "parse_note" not in client._get_text("/v1/openapi.yaml"):
-        pytest.skip("this daemon's API has no `parse` field yet (the daemon-parse branch)")
     records = client.send_command("r1", "show ip interface brief", use_textfsm=True)
     assert isinstance(records, list) and records and "interface" in records[0]
     answer = client.exec(["show ip interface brief", "show clock"], devices="r1", parse=True)
     outs = answer["results"][0]["outputs"]
     assert isinstance(outs[0]["parsed"], list)
+    # A command without a template: text, and with raise_parsing_error the daemon's note.
+    text = client.send_command("r1", "show privilege", use_textfsm=True)
+    assert isinstance(text, str) and "privilege level" in text.lower()
+    with pytest.raises(NetmikoParsingException) as e:
+        client.send_command("r1", "show privilege", use_textfsm=True, raise_parsing_error=True)
+    assert "show privilege" in str(e.value)
     # VRP output is parsed with the huawei_vrp templates.
     vrp = client.send_command("vrp1", "display interface brief", use_textfsm=True)
     assert isinstance(vrp, list) and vrp and "interface" in vrp[0]
