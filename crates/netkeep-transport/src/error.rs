@@ -147,6 +147,27 @@ pub enum TransportError {
         /// What went wrong (missing, unreadable, wrong passphrase...).
         message: String,
     },
+    /// The ssh-agent could not be used (not running, socket missing, refused to sign).
+    #[error("{device}: ssh-agent at {}: {message}", socket.display())]
+    Agent {
+        /// The device's label.
+        device: String,
+        /// The agent's socket.
+        socket: PathBuf,
+        /// What went wrong and what to do.
+        message: String,
+    },
+    /// Reaching the device through a jump host failed at the jump host.
+    #[error("{device}: through jump host {hop}: {source}")]
+    Via {
+        /// The device's label.
+        device: String,
+        /// The jump host (`user@host:port`).
+        hop: String,
+        /// What went wrong there.
+        #[source]
+        source: Box<TransportError>,
+    },
     /// Opening the terminal (SSH session channel, PTY, shell) failed.
     #[error("{device}: connection lost during {step}: {message}")]
     Channel {
@@ -180,9 +201,10 @@ impl TransportError {
             TransportError::HostKeyChanged { .. } | TransportError::HostKeyUnknown { .. } => {
                 ErrorKind::HostKey
             }
-            TransportError::KnownHostsWrite { .. } | TransportError::KeyFile { .. } => {
-                ErrorKind::LocalFile
-            }
+            TransportError::KnownHostsWrite { .. }
+            | TransportError::KeyFile { .. }
+            | TransportError::Agent { .. } => ErrorKind::LocalFile,
+            TransportError::Via { source, .. } => source.kind(),
             TransportError::Channel { .. } | TransportError::Closed { .. } => {
                 ErrorKind::ConnectionLost
             }
@@ -205,6 +227,8 @@ impl TransportError {
             | TransportError::HostKeyUnknown { device, .. }
             | TransportError::KnownHostsWrite { device, .. }
             | TransportError::KeyFile { device, .. }
+            | TransportError::Agent { device, .. }
+            | TransportError::Via { device, .. }
             | TransportError::Channel { device, .. }
             | TransportError::Closed { device, .. } => device,
         }

@@ -12,6 +12,9 @@
 //!   probe is an SSH ping.
 //! - [`memory`]: both ends in memory, the device's end driven by a test.
 //!
+//! [`ssh_config`] reads OpenSSH's client configuration (hosts, jump hosts, keys, algorithms)
+//! for the programs that build [`ssh::SshOptions`].
+//!
 //! ```no_run
 //! # async fn f() -> Result<(), netkeep_transport::TransportError> {
 //! use netkeep_transport::{ssh, Auth, Secret};
@@ -32,6 +35,7 @@ mod hostkeys;
 pub mod memory;
 mod secret;
 pub mod ssh;
+pub mod ssh_config;
 
 pub use boundary::{BoxFuture, Event, Link, Terminal, Transport};
 pub use error::{ErrorKind, TransportError};
