@@ -25,6 +25,7 @@ mod lexer;
 mod load;
 mod lookup;
 pub(crate) mod pattern;
+mod reach;
 mod settings;
 pub(crate) mod tokens;
 
@@ -32,6 +33,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 pub use jump_target::JumpTarget;
+pub use reach::{identities, HopDefaults, RouteError};
 
 use crate::hostkeys::HostKeyPolicy;
 use crate::ssh::{AgentSocket, Algorithms};

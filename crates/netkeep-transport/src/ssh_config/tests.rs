@@ -223,3 +223,47 @@ fn algorithms_agent_and_host_keys() {
         c.warnings()
     );
 }
+
+#[test]
+fn jump_routes_chain_hops_and_refuse_loops() {
+    use crate::ssh::Route;
+    let c = cfg("Host a\n  HostName 198.51.100.1\n  User ops\n  ProxyCommand nc gw %p\nHost b\n  Port 2222\n  ProxyJump c\nHost self\n  HostName 10.0.0.1\n");
+    let d = HopDefaults::default();
+    let hops = JumpTarget::parse_list("a,b").unwrap();
+    let Route::Jump(b) = c.jump_route(&hops, &d, &["sw1".into()]).unwrap() else {
+        panic!("a jump route")
+    };
+    // The last hop is reached through the earlier ones, not through its own ProxyJump.
+    assert_eq!(
+        (b.host.as_str(), b.port, b.device.as_str()),
+        ("b", 2222, "b")
+    );
+    let Route::Jump(a) = &b.route else {
+        panic!("b through a")
+    };
+    assert_eq!(
+        (a.host.as_str(), a.username.as_str()),
+        ("198.51.100.1", "ops")
+    );
+    assert!(
+        matches!(&a.route, Route::Command(cmd) if cmd == "nc gw 22"),
+        "{:?}",
+        a.route
+    );
+    assert_eq!(
+        b.route.describe(),
+        "via ops@198.51.100.1:22 proxy: nc gw 22"
+    );
+    // A hop that is the device itself, by name or by address.
+    let e = c
+        .jump_route(
+            &JumpTarget::parse_list("self").unwrap(),
+            &d,
+            &["dev".into(), "10.0.0.1:22".into()],
+        )
+        .unwrap_err();
+    assert_eq!(
+        e.to_string().split(" (").next(),
+        Some("jump loop: dev -> self")
+    );
+}
