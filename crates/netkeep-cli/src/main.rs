@@ -12,6 +12,7 @@ mod connect;
 mod daemon_args;
 mod exit;
 mod output;
+mod reach;
 mod render;
 
 /// Fast, alive SSH CLI sessions to network devices: run commands directly or through a daemon

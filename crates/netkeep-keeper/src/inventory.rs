@@ -53,6 +53,7 @@ mod host;
 mod load;
 mod platforms;
 mod raw;
+mod reach;
 mod resolve;
 mod secrets;
 mod spec;
@@ -60,9 +61,10 @@ mod spec;
 use std::path::Path;
 
 pub use self::platforms::{canonical_platform, is_shell_platform};
+pub use self::reach::{hop_options, policy as host_key_policy};
 pub use self::spec::{
     Credential, DeviceSpec, HostKeyPolicySpec, Inventory, InventoryError, KeepaliveModeSpec,
-    KeepaliveSpec, LoadOptions, Secret,
+    KeepaliveSpec, LoadOptions, Secret, SshConfigSource, SshSettings,
 };
 
 impl Inventory {

@@ -168,6 +168,21 @@ pub enum TransportError {
         #[source]
         source: Box<TransportError>,
     },
+    /// A shared jump host is down and waiting to be reconnected: the device is not tried until
+    /// it is back.
+    #[error("{device}: jump host {hop} is down ({message}); next attempt in {:.1} s", retry_in.as_secs_f64())]
+    JumpHostDown {
+        /// The device's label.
+        device: String,
+        /// The jump host (`user@host:port`).
+        hop: String,
+        /// The kind of the jump host's last failure (a refused host key stays a host-key error).
+        kind: ErrorKind,
+        /// Its last failure.
+        message: String,
+        /// Time until the jump host is tried again.
+        retry_in: Duration,
+    },
     /// Opening the terminal (SSH session channel, PTY, shell) failed.
     #[error("{device}: connection lost during {step}: {message}")]
     Channel {
@@ -205,6 +220,7 @@ impl TransportError {
             | TransportError::KeyFile { .. }
             | TransportError::Agent { .. } => ErrorKind::LocalFile,
             TransportError::Via { source, .. } => source.kind(),
+            TransportError::JumpHostDown { kind, .. } => *kind,
             TransportError::Channel { .. } | TransportError::Closed { .. } => {
                 ErrorKind::ConnectionLost
             }
@@ -229,6 +245,7 @@ impl TransportError {
             | TransportError::KeyFile { device, .. }
             | TransportError::Agent { device, .. }
             | TransportError::Via { device, .. }
+            | TransportError::JumpHostDown { device, .. }
             | TransportError::Channel { device, .. }
             | TransportError::Closed { device, .. } => device,
         }

@@ -178,6 +178,7 @@ async fn from_inventory(args: &Args, device: &str, lines: &[String]) -> anyhow::
     };
     let load = LoadOptions {
         platform_dir: args.conn.platform_dir.clone(),
+        ssh_config: args.conn.reach.inventory_source(),
     };
     let inv = match Inventory::load_with(path, &load) {
         Ok(i) => i,

@@ -7,19 +7,25 @@ use std::time::Duration;
 
 use serde_json::Map;
 
+use netkeep_transport::ssh::Route;
+use netkeep_transport::ssh_config::{HopDefaults, HostConfig};
+
 use super::load::{Chain, Entry};
 use super::platforms::KnownPlatforms;
 use super::raw::{Dur, RawEntity, RawSessionLog};
+use super::reach::{self, Pending, SshConfigs};
 use super::secrets;
 use super::spec::{
     Credential, DeviceSpec, HostKeyPolicySpec, InventoryError, KeepaliveModeSpec, KeepaliveSpec,
-    SessionLog,
+    SessionLog, SshSettings,
 };
 
 /// What every host of an inventory shares.
 pub(super) struct Context<'a> {
     pub(super) known: &'a KnownPlatforms,
     pub(super) platform_dir: Option<PathBuf>,
+    /// The ssh_config files hosts are read with.
+    pub(super) ssh: &'a SshConfigs,
 }
 
 /// A value found along the chain, with the entity that set it.
@@ -77,35 +83,39 @@ fn missing(chain: &Chain<'_>, field: &str, hint: &str) -> InventoryError {
     ))
 }
 
-/// Resolves one host. `chain[0]` is the host itself; `groups` its groups in chain order.
-pub(super) fn resolve_host(
+/// Resolves one host (its route is worked out later, from the returned [`Pending`]): the
+/// inventory's settings first, the ssh_config's where the inventory says nothing.
+pub(super) fn resolve_host<'a>(
     name: &str,
-    chain: &Chain<'_>,
+    chain: &Chain<'a>,
     groups: &[String],
     cx: &Context<'_>,
     warnings: &mut Vec<String>,
-) -> Result<DeviceSpec, InventoryError> {
-    let (hostname, port) = address(name, chain)?;
-    let username = pick(chain, |r| r.username.as_ref())
-        .map(|p| p.value.clone())
-        .ok_or_else(|| missing(chain, "username", ""))?;
+) -> Result<(DeviceSpec, Pending<'a>), InventoryError> {
+    let (given, port) = address(name, chain)?;
+    let user = pick(chain, |r| r.username.as_ref()).map(|p| p.value.clone());
+    let cfg = cx.ssh.for_chain(chain)?;
+    let h = reach::lookup(&cfg, &given, user.as_deref(), port, chain[0].0)?;
+    let username = user
+        .or_else(|| h.user.clone())
+        .ok_or_else(|| missing(chain, "username", " (or User in the ssh_config)"))?;
     let platform = pick(chain, |r| r.platform.as_ref())
         .map(|p| p.value.clone())
         .ok_or_else(|| {
             let hint = format!(", expected one of: {}", cx.known.list());
             missing(chain, "platform", &hint)
         })?;
-    let credential = credential(chain, warnings)?;
+    let credential = credential(chain, warnings, &h)?;
     let enable_secret = secrets::enable_secret(chain, warnings)?;
     let session_log = session_log(name, chain)?;
     let idle_timeout = pick(chain, |r| r.idle_timeout.as_ref()).map(|p| p.value.0);
     let keepalive = keepalive(name, chain, idle_timeout, warnings)?;
-    let limits = limits(chain)?;
-    let ssh = ssh_options(chain);
-    Ok(DeviceSpec {
+    let limits = limits(chain, &h)?;
+    let ssh = ssh_options(chain, &h);
+    let spec = DeviceSpec {
         name: name.to_string(),
-        hostname,
-        port,
+        hostname: h.hostname.clone().unwrap_or(given),
+        port: port.or(h.port).unwrap_or(22),
         username,
         platform,
         groups: groups.to_vec(),
@@ -124,11 +134,26 @@ pub(super) fn resolve_host(
         known_hosts_file: ssh.known_hosts_file,
         connect_timeout: limits.connect_timeout,
         platform_dir: cx.platform_dir.clone(),
-    })
+        route: Route::Direct,
+        ssh: SshSettings {
+            algorithms: h.algorithms.clone(),
+            server_alive_interval: h.server_alive_interval,
+            server_alive_count_max: h.server_alive_count_max,
+        },
+    };
+    let pending = Pending {
+        jump: chain
+            .iter()
+            .find_map(|(e, _)| e.raw.jump_host.as_deref().map(|j| (j, *e))),
+        proxy: h.proxy,
+        cfg,
+        entry: chain[0].0,
+    };
+    Ok((spec, pending))
 }
 
-/// Hostname (default: the inventory name) and port (default 22).
-fn address(name: &str, chain: &Chain<'_>) -> Result<(String, u16), InventoryError> {
+/// The host's address as given (default: the inventory name) and port, if set (1-65535).
+fn address(name: &str, chain: &Chain<'_>) -> Result<(String, Option<u16>), InventoryError> {
     let hostname = pick(chain, |r| r.hostname.as_ref())
         .map(|p| p.value.clone())
         .unwrap_or_else(|| name.to_string());
@@ -137,8 +162,8 @@ fn address(name: &str, chain: &Chain<'_>) -> Result<(String, u16), InventoryErro
             let msg = format!("`{}`: port 0 is not valid, expected 1-65535", p.name);
             return Err(p.err("port", msg));
         }
-        Some(p) => *p.value,
-        None => 22,
+        Some(p) => Some(*p.value),
+        None => None,
     };
     Ok((hostname, port))
 }
@@ -156,8 +181,13 @@ fn data(chain: &Chain<'_>) -> Map<String, serde_json::Value> {
     data
 }
 
-/// A key file (its passphrase from the password settings), else a password.
-fn credential(chain: &Chain<'_>, warnings: &mut Vec<String>) -> Result<Credential, InventoryError> {
+/// A key file (its passphrase from the password settings), else a password, else keys from
+/// the ssh_config (IdentityFile, IdentityAgent) or an ssh-agent (SSH_AUTH_SOCK).
+fn credential(
+    chain: &Chain<'_>,
+    warnings: &mut Vec<String>,
+    h: &HostConfig,
+) -> Result<Credential, InventoryError> {
     let secret = secrets::password(chain, warnings)?;
     match (pick(chain, |r| r.key_file.as_ref()), secret) {
         (Some(p), passphrase) => Ok(Credential::KeyFile {
@@ -165,11 +195,23 @@ fn credential(chain: &Chain<'_>, warnings: &mut Vec<String>) -> Result<Credentia
             passphrase,
         }),
         (None, Some(s)) => Ok(Credential::Password(s)),
-        (None, None) => Err(missing(
-            chain,
-            "password_env",
-            " — or password_file, key_file, or a plain password",
-        )),
+        (None, None) => {
+            let d = HopDefaults {
+                passphrase: std::env::var("NETKEEP_KEY_PASSPHRASE")
+                    .ok()
+                    .map(netkeep::Secret::new),
+                ..HopDefaults::default()
+            };
+            let ids = netkeep_transport::ssh_config::identities(h, &d);
+            if !h.identity_files.is_empty() || ids.agent_path().is_some() {
+                return Ok(Credential::Keys(ids));
+            }
+            Err(missing(
+                chain,
+                "password_env",
+                " — or password_file, key_file, a plain password, IdentityFile in the ssh_config, or an ssh-agent (SSH_AUTH_SOCK)",
+            ))
+        }
     }
 }
 
@@ -263,7 +305,7 @@ struct Limits {
     warm: bool,
 }
 
-fn limits(chain: &Chain<'_>) -> Result<Limits, InventoryError> {
+fn limits(chain: &Chain<'_>, h: &HostConfig) -> Result<Limits, InventoryError> {
     let max_age = positive(
         pick(chain, |r| r.max_age.as_ref()),
         "max_age",
@@ -280,7 +322,9 @@ fn limits(chain: &Chain<'_>) -> Result<Limits, InventoryError> {
         max_sessions: pick(chain, |r| r.max_sessions.as_ref())
             .map_or(1, |p| p.value.get() as usize),
         max_age,
-        connect_timeout: connect_timeout.unwrap_or(Duration::from_secs(10)),
+        connect_timeout: connect_timeout
+            .or(h.connect_timeout.filter(|t| !t.is_zero()))
+            .unwrap_or(Duration::from_secs(10)),
         warm: pick(chain, |r| r.warm.as_ref()).is_none_or(|p| *p.value),
     })
 }
@@ -292,12 +336,16 @@ struct SshOptions {
     known_hosts_file: Option<PathBuf>,
 }
 
-fn ssh_options(chain: &Chain<'_>) -> SshOptions {
+/// The inventory's settings, else the ssh_config's (StrictHostKeyChecking, UserKnownHostsFile).
+fn ssh_options(chain: &Chain<'_>, h: &HostConfig) -> SshOptions {
     SshOptions {
         legacy_algorithms: pick(chain, |r| r.legacy_algorithms.as_ref()).is_some_and(|p| *p.value),
         host_key_policy: pick(chain, |r| r.host_key_policy.as_ref())
             .map(|p| *p.value)
+            .or(h.host_key_policy.map(reach::policy_spec))
             .unwrap_or_default(),
-        known_hosts_file: pick(chain, |r| r.known_hosts_file.as_ref()).map(|p| p.value.clone()),
+        known_hosts_file: pick(chain, |r| r.known_hosts_file.as_ref())
+            .map(|p| p.value.clone())
+            .or_else(|| h.known_hosts_files.first().cloned()),
     }
 }

@@ -63,6 +63,9 @@ pub(crate) fn ssh_options(opts: &ConnectOptions, device: &str) -> SshOptions {
     o.connect_timeout = opts.connect_timeout;
     o.legacy_algorithms = opts.legacy_algorithms;
     o.ssh_keepalive = opts.ssh_keepalive;
+    o.ssh_keepalive_max = opts.ssh_keepalive_max;
+    o.route = opts.route.clone();
+    o.algorithms = opts.algorithms.clone();
     o
 }
 

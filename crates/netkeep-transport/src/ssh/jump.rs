@@ -69,6 +69,11 @@ impl JumpHost {
         })
     }
 
+    /// True when both are the same connection.
+    pub fn same(&self, other: &JumpHost) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
+    }
+
     /// `user@host:port` of the jump host.
     pub fn label(&self) -> &str {
         &self.inner.label

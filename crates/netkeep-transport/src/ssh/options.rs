@@ -18,7 +18,7 @@ use crate::secret::Secret;
 /// let b = Auth::Password(Secret::new("admin"));
 /// # let _ = (a, b);
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Auth {
     /// Password auth; uses keyboard-interactive with the same password instead when the device
@@ -55,7 +55,7 @@ impl Auth {
 /// o.host_key_policy = HostKeyPolicy::Strict;
 /// o.legacy_algorithms = true;
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SshOptions {
     /// Host name or address.
     pub host: String,

@@ -37,6 +37,19 @@ pub enum Route {
     Command(String),
 }
 
+impl PartialEq for Route {
+    /// Shared jump hosts are equal when they are the same connection.
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Route::Direct, Route::Direct) => true,
+            (Route::Jump(a), Route::Jump(b)) => a == b,
+            (Route::Shared(a), Route::Shared(b)) => a.same(b),
+            (Route::Command(a), Route::Command(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
 impl Route {
     /// How the route reads in logs and status: `direct`, `via ops@bastion:22`, `proxy: CMD`.
     pub fn describe(&self) -> String {

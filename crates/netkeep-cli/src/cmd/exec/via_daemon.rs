@@ -129,6 +129,7 @@ pub(super) async fn from_inventory(
     };
     let load = LoadOptions {
         platform_dir: args.conn.platform_dir.clone(),
+        ssh_config: args.conn.reach.inventory_source(),
     };
     let inv = match Inventory::load_with(path, &load) {
         Ok(i) => i,
