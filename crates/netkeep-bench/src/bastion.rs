@@ -6,9 +6,7 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use netkeep::{
-    Auth, ConnectOptions, HostKeyPolicy, KeepaliveConfig, KeepaliveMode, Secret, Session,
-};
+use netkeep::{Auth, ConnectOptions, HostKeyPolicy, KeepaliveMode, Secret, Session};
 use netkeep_transport::ssh::{Identities, JumpHost, Route, SshOptions};
 
 /// Flags of `netkeep-bench bastion`.
@@ -40,10 +38,7 @@ fn device_options(addr: &str, route: Route) -> anyhow::Result<ConnectOptions> {
         .username("admin")
         .auth(Auth::Password(Secret::new("admin")))
         .host_key_policy(HostKeyPolicy::Insecure)
-        .keepalive(KeepaliveConfig {
-            mode: KeepaliveMode::Off,
-            interval: None,
-        })
+        .keepalive(KeepaliveMode::Off)
         .route(route))
 }
 

@@ -4,13 +4,14 @@
 //! the session log, and the session options from the flags or from an inventory entry. How the
 //! device is reached (ssh_config, jump hosts, the ssh-agent) is [`crate::reach`]'s.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 use std::time::Duration;
 
-use netkeep::{
-    Auth, ConnectOptions, HostKeyPolicy, KeepaliveConfig, KeepaliveMode, Secret, SessionLog,
-};
-use netkeep_keeper::inventory::DeviceSpec;
+use netkeep::{Auth, ConnectOptions, HostKeyPolicy, KeepaliveMode, Protocol, Secret, SessionLog};
+use netkeep_keeper::inventory::{DeviceSpec, Inventory, LoadOptions};
+
+use crate::exit;
 
 use crate::reach::{self, ReachArgs};
 
@@ -20,11 +21,16 @@ pub struct ConnArgs {
     /// Connect directly to this host (no daemon).
     #[arg(long)]
     pub host: Option<String>,
-    /// SSH port [default: the ssh_config's Port, else 22].
+    /// Port [default: the ssh_config's Port, else 22; 23 over telnet].
     #[arg(long, short = 'p')]
     pub port: Option<u16>,
+    /// ssh, or telnet for devices without SSH (the password then crosses the network in clear;
+    /// netkeep never falls back to telnet on its own). Jump hosts and the ssh_config are SSH's.
+    #[arg(long, default_value = "ssh", value_parser = parse_protocol)]
+    pub protocol: Protocol,
     /// Platform (Netmiko device_type): hp_comware, huawei, huawei_vrpv8, cisco_ios, cisco_xe,
-    /// cisco_nxos, cisco_xr, juniper_junos, arista_eos, linux, generic.
+    /// cisco_nxos, cisco_xr, juniper_junos, arista_eos, linux, generic; a `_telnet` name
+    /// (hp_comware_telnet, cisco_ios_telnet, ...) means --protocol telnet.
     #[arg(long, requires = "host")]
     pub platform: Option<String>,
     /// Directory of extra or overriding platform files (`*.yaml`).
@@ -70,11 +76,11 @@ pub struct ConnArgs {
     pub legacy_algorithms: bool,
     /// Time allowed for connect, login and session preparation (e.g. 10s, 500ms; a plain
     /// number is seconds) [default: the ssh_config's ConnectTimeout, else 10s].
-    #[arg(long, value_parser = netkeep_keeper::parse_timeout)]
+    #[arg(long, value_parser = crate::duration::parse_timeout)]
     pub connect_timeout: Option<Duration>,
     /// Time allowed per command (e.g. 30s, 2m; a plain number is seconds). Through the daemon
     /// it is sent with the request.
-    #[arg(long, default_value = "30s", value_parser = netkeep_keeper::parse_timeout)]
+    #[arg(long, default_value = "30s", value_parser = crate::duration::parse_timeout)]
     pub read_timeout: Duration,
     #[command(flatten)]
     pub reach: ReachArgs,
@@ -84,11 +90,15 @@ fn parse_policy(s: &str) -> Result<HostKeyPolicy, String> {
     s.parse()
 }
 
+fn parse_protocol(s: &str) -> Result<Protocol, String> {
+    s.parse()
+}
+
 /// One-shot sessions run no keepalive task.
-const NO_KEEPALIVE: KeepaliveConfig = KeepaliveConfig {
-    mode: KeepaliveMode::Off,
-    interval: None,
-};
+const NO_KEEPALIVE: KeepaliveMode = KeepaliveMode::Off;
+
+/// Connect + login + preparation bound when neither the flag nor the ssh_config sets one.
+const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 impl ConnArgs {
     /// Session options from the flags (`--host`) and the ssh_config, or a usage message naming
@@ -102,6 +112,10 @@ impl ConnArgs {
                 "--platform is required with --host (e.g. hp_comware, cisco_ios, linux)".into(),
             ));
         };
+        let probe = ConnectOptions::new(host.clone(), 0, platform.clone()).protocol(self.protocol);
+        if probe.resolved_protocol().0 == Protocol::Telnet {
+            return self.telnet_options(probe);
+        }
         let hops = reach::hop_defaults(
             self.host_key_policy,
             self.known_hosts.clone(),
@@ -133,7 +147,7 @@ impl ConnArgs {
                     .or(h.host_key_policy)
                     .unwrap_or_default(),
             )
-            .connect_timeout(timeout.unwrap_or(Duration::from_secs(10)))
+            .connect_timeout(timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
             .read_timeout(self.read_timeout)
             .legacy_algorithms(self.legacy_algorithms)
             .keepalive(NO_KEEPALIVE)
@@ -157,6 +171,41 @@ impl ConnArgs {
         {
             opts = opts.known_hosts_file(k);
         }
+        if let Some(d) = &self.platform_dir {
+            opts = opts.platform_dir(d);
+        }
+        Ok(Ok(self.privilege_and_log(opts)?))
+    }
+
+    /// A telnet session from the flags: the password typed at the device's prompts. The
+    /// ssh_config is not read (it describes SSH) and jump hosts are refused: they forward SSH.
+    fn telnet_options(
+        &self,
+        opts: ConnectOptions,
+    ) -> anyhow::Result<Result<ConnectOptions, String>> {
+        if self.key_file.is_some() {
+            return Ok(Err(
+                "--key-file is for SSH; telnet logs in with a password".into()
+            ));
+        }
+        if self.reach.jump.as_deref().is_some_and(|j| j != "none") {
+            return Ok(Err(
+                "--jump forwards SSH only: a telnet device cannot be reached through a jump host (reach it directly, or use SSH)".into(),
+            ));
+        }
+        let Some(user) = self.username.clone() else {
+            return Ok(Err("--username (or NETKEEP_USERNAME) is required".into()));
+        };
+        let pw = self.password(&user, &opts.host)?;
+        let mut opts = ConnectOptions {
+            port: self.port.unwrap_or(Protocol::Telnet.default_port()),
+            ..opts
+        }
+        .username(user)
+        .auth(Auth::Password(pw))
+        .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
+        .read_timeout(self.read_timeout)
+        .keepalive(NO_KEEPALIVE);
         if let Some(d) = &self.platform_dir {
             opts = opts.platform_dir(d);
         }
@@ -190,6 +239,35 @@ impl ConnArgs {
         } else {
             Auth::Password(pw)
         })
+    }
+
+    /// The inventory for direct sessions when no daemon answers: `inventory` loaded with
+    /// `--platform-dir` and the ssh_config (`--ssh-config`, else the inventory's
+    /// `ssh_config_file`, else `~/.ssh/config`). Without one, says how to reach devices and
+    /// returns the usage exit code; an inventory that does not load is a usage error worded by
+    /// `usage`.
+    pub fn direct_inventory(
+        &self,
+        inventory: Option<&Path>,
+        usage: impl Fn(&str) -> ExitCode,
+    ) -> Result<Inventory, ExitCode> {
+        let Some(path) = inventory else {
+            if self.session_log.is_some() {
+                return Err(usage(
+                    "--session-log records a direct session: give --inventory FILE (or --host); the daemon's sessions are logged per the inventory's `session_log`",
+                ));
+            }
+            eprintln!("netkeep: {}", netkeep_keeper::client::no_daemon_message());
+            eprintln!(
+                "netkeep: or give --inventory FILE to connect directly, or --host HOST --platform P"
+            );
+            return Err(exit::code(exit::USAGE));
+        };
+        let load = LoadOptions {
+            platform_dir: self.platform_dir.clone(),
+            ssh_config: self.reach.inventory_source(),
+        };
+        Inventory::load_with(path, &load).map_err(|e| usage(&format!("inventory: {e}")))
     }
 
     /// Session options for an inventory device, with this command's read timeout (and its

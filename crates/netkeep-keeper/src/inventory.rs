@@ -62,10 +62,10 @@ mod spec;
 use std::path::Path;
 
 pub use self::platforms::{canonical_platform, is_shell_platform};
-pub use self::reach::{hop_options, policy as host_key_policy};
+pub use self::reach::hop_options;
 pub use self::spec::{
-    Credential, DeviceSpec, HostKeyPolicySpec, Inventory, InventoryError, KeepaliveModeSpec,
-    KeepaliveSpec, LoadOptions, Secret, SshConfigSource, SshSettings,
+    Credential, DeviceSpec, HostKeyPolicy, Inventory, InventoryError, KeepaliveMode, KeepaliveSpec,
+    LoadOptions, Secret, SshConfigSource, SshSettings,
 };
 
 impl Inventory {
@@ -81,7 +81,7 @@ impl Inventory {
 
     /// Parses a single-file inventory; `file` is only used in error messages and for relative
     /// `password_file` and `platform_dir` paths.
-    #[allow(clippy::should_implement_trait)]
+    #[allow(clippy::should_implement_trait)] // two arguments (text and file name): not FromStr
     pub fn from_str(text: &str, file: impl AsRef<Path>) -> Result<Inventory, InventoryError> {
         Self::from_str_with(text, file, &LoadOptions::default())
     }

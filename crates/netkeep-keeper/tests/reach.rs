@@ -3,7 +3,7 @@
 //! settings), loops and bad files refused with where.
 
 use netkeep_keeper::inventory::{
-    Credential, HostKeyPolicySpec, Inventory, LoadOptions, SshConfigSource,
+    Credential, HostKeyPolicy, Inventory, LoadOptions, SshConfigSource,
 };
 use netkeep_transport::ssh::{Auth, Route};
 
@@ -100,7 +100,7 @@ fn ssh_config_fills_in_what_the_inventory_leaves_out() {
         (c1.hostname.as_str(), c1.port, c1.username.as_str()),
         ("core-1.mgmt.example.net", 2022, "netops")
     );
-    assert_eq!(c1.host_key_policy, HostKeyPolicySpec::Strict);
+    assert_eq!(c1.host_key_policy, HostKeyPolicy::Strict);
     assert_eq!(c1.route.describe(), "via gw@192.0.2.7:22");
     let c2 = &inv.devices["core-2"];
     assert_eq!(

@@ -5,10 +5,11 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use netkeep::Protocol;
 use serde_json::Map;
 
 use netkeep_transport::ssh::Route;
-use netkeep_transport::ssh_config::{HopDefaults, HostConfig};
+use netkeep_transport::ssh_config::{HopDefaults, HostConfig, SshConfig};
 
 use super::load::{Chain, Entry};
 use super::platforms::KnownPlatforms;
@@ -16,7 +17,7 @@ use super::raw::{Dur, RawEntity, RawSessionLog};
 use super::reach::{self, Pending, SshConfigs};
 use super::secrets;
 use super::spec::{
-    Credential, DeviceSpec, HostKeyPolicySpec, InventoryError, KeepaliveModeSpec, KeepaliveSpec,
+    Credential, DeviceSpec, HostKeyPolicy, InventoryError, KeepaliveMode, KeepaliveSpec,
     SessionLog, SshSettings,
 };
 
@@ -92,13 +93,18 @@ pub(super) fn resolve_host<'a>(
     cx: &Context<'_>,
     warnings: &mut Vec<String>,
 ) -> Result<(DeviceSpec, Pending<'a>), InventoryError> {
+    let protocol = pick(chain, |r| r.protocol.as_ref()).map_or(Protocol::Ssh, |p| *p.value);
     let (given, port) = address(name, chain)?;
     let user = pick(chain, |r| r.username.as_ref()).map(|p| p.value.clone());
-    let cfg = cx.ssh.for_chain(chain)?;
-    let h = reach::lookup(&cfg, &given, user.as_deref(), port, chain[0].0)?;
-    let username = user
-        .or_else(|| h.user.clone())
-        .ok_or_else(|| missing(chain, "username", " (or User in the ssh_config)"))?;
+    let (cfg, h) = ssh_config_of(chain, cx, protocol, &given, user.as_deref(), port)?;
+    let username = user.or_else(|| h.user.clone()).ok_or_else(|| {
+        let hint = if protocol == Protocol::Ssh {
+            " (or User in the ssh_config)"
+        } else {
+            ""
+        };
+        missing(chain, "username", hint)
+    })?;
     let platform = pick(chain, |r| r.platform.as_ref())
         .map(|p| p.value.clone())
         .ok_or_else(|| {
@@ -106,6 +112,14 @@ pub(super) fn resolve_host<'a>(
             missing(chain, "platform", &hint)
         })?;
     let credential = credential(chain, warnings, &h)?;
+    let key_file = pick(chain, |r| r.key_file.as_ref());
+    if let (Protocol::Telnet, Some(p)) = (protocol, key_file) {
+        let msg = format!(
+            "`{}`: key_file is for SSH; a telnet device logs in with a password (password_env, password_file)",
+            p.name
+        );
+        return Err(p.err("key_file", msg));
+    }
     let enable_secret = secrets::enable_secret(chain, warnings)?;
     let session_log = session_log(name, chain)?;
     let idle_timeout = pick(chain, |r| r.idle_timeout.as_ref()).map(|p| p.value.0);
@@ -115,7 +129,8 @@ pub(super) fn resolve_host<'a>(
     let spec = DeviceSpec {
         name: name.to_string(),
         hostname: h.hostname.clone().unwrap_or(given),
-        port: port.or(h.port).unwrap_or(22),
+        port: port.or(h.port).unwrap_or(protocol.default_port()),
+        protocol,
         username,
         platform,
         groups: groups.to_vec(),
@@ -150,6 +165,27 @@ pub(super) fn resolve_host<'a>(
         entry: chain[0].0,
     };
     Ok((spec, pending))
+}
+
+/// The ssh_config a host is read with and its settings there; a telnet host reads none (the
+/// file describes SSH connections).
+fn ssh_config_of(
+    chain: &Chain<'_>,
+    cx: &Context<'_>,
+    protocol: Protocol,
+    given: &str,
+    user: Option<&str>,
+    port: Option<u16>,
+) -> Result<(std::sync::Arc<SshConfig>, HostConfig), InventoryError> {
+    if protocol == Protocol::Telnet {
+        return Ok((
+            std::sync::Arc::new(SshConfig::empty()),
+            HostConfig::default(),
+        ));
+    }
+    let cfg = cx.ssh.for_chain(chain)?;
+    let h = reach::lookup(&cfg, given, user, port, chain[0].0)?;
+    Ok((cfg, h))
 }
 
 /// The host's address as given (default: the inventory name) and port, if set (1-65535).
@@ -265,7 +301,7 @@ fn keepalive(
     let probe_timeout = positive(probe, "probe_timeout", "keepalive probe_timeout", "")?;
     if let Some(m) = mode
         .as_ref()
-        .filter(|m| *m.value == KeepaliveModeSpec::Command && command.is_none())
+        .filter(|m| *m.value == KeepaliveMode::Command && command.is_none())
     {
         let msg = format!(
             "`{}`: keepalive mode `command` needs `command: \"...\"`",
@@ -332,7 +368,7 @@ fn limits(chain: &Chain<'_>, h: &HostConfig) -> Result<Limits, InventoryError> {
 /// SSH-level choices.
 struct SshOptions {
     legacy_algorithms: bool,
-    host_key_policy: HostKeyPolicySpec,
+    host_key_policy: HostKeyPolicy,
     known_hosts_file: Option<PathBuf>,
 }
 
@@ -342,7 +378,7 @@ fn ssh_options(chain: &Chain<'_>, h: &HostConfig) -> SshOptions {
         legacy_algorithms: pick(chain, |r| r.legacy_algorithms.as_ref()).is_some_and(|p| *p.value),
         host_key_policy: pick(chain, |r| r.host_key_policy.as_ref())
             .map(|p| *p.value)
-            .or(h.host_key_policy.map(reach::policy_spec))
+            .or(h.host_key_policy)
             .unwrap_or_default(),
         known_hosts_file: pick(chain, |r| r.known_hosts_file.as_ref())
             .map(|p| p.value.clone())

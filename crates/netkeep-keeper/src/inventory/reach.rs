@@ -9,11 +9,12 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use netkeep::Protocol;
 use netkeep_transport::ssh::{AgentSocket, Route, SshOptions};
 use netkeep_transport::ssh_config::{HopDefaults, HostConfig, JumpTarget, Proxy, SshConfig};
 
 use super::load::{Chain, Entry};
-use super::spec::{DeviceSpec, HostKeyPolicySpec, InventoryError, SshConfigSource};
+use super::spec::{DeviceSpec, InventoryError, SshConfigSource};
 
 /// The ssh_config files of an inventory, each read once.
 pub(super) struct SshConfigs {
@@ -87,7 +88,7 @@ pub(super) struct Pending<'a> {
 /// Jump hosts' defaults from a device's own settings.
 fn hop_defaults(d: &DeviceSpec) -> HopDefaults {
     HopDefaults {
-        host_key_policy: policy(d.host_key_policy),
+        host_key_policy: d.host_key_policy,
         known_hosts_file: d.known_hosts_file.clone(),
         connect_timeout: d.connect_timeout,
         legacy_algorithms: d.legacy_algorithms,
@@ -100,24 +101,6 @@ fn hop_defaults(d: &DeviceSpec) -> HopDefaults {
     }
 }
 
-/// The transport's policy for the inventory's.
-pub fn policy(p: HostKeyPolicySpec) -> netkeep::HostKeyPolicy {
-    match p {
-        HostKeyPolicySpec::AcceptNew => netkeep::HostKeyPolicy::AcceptNew,
-        HostKeyPolicySpec::Strict => netkeep::HostKeyPolicy::Strict,
-        HostKeyPolicySpec::Insecure => netkeep::HostKeyPolicy::Insecure,
-    }
-}
-
-/// The inventory's policy for the ssh_config's StrictHostKeyChecking.
-pub(super) fn policy_spec(p: netkeep::HostKeyPolicy) -> HostKeyPolicySpec {
-    match p {
-        netkeep::HostKeyPolicy::Strict => HostKeyPolicySpec::Strict,
-        netkeep::HostKeyPolicy::Insecure => HostKeyPolicySpec::Insecure,
-        _ => HostKeyPolicySpec::AcceptNew,
-    }
-}
-
 /// SSH options for reaching an inventory host as a jump host (its route not included).
 pub fn hop_options(d: &DeviceSpec) -> SshOptions {
     let mut o = SshOptions::new(
@@ -127,7 +110,7 @@ pub fn hop_options(d: &DeviceSpec) -> SshOptions {
         d.credential.auth(),
     );
     o.device = d.name.clone();
-    o.host_key_policy = policy(d.host_key_policy);
+    o.host_key_policy = d.host_key_policy;
     o.known_hosts_file = d.known_hosts_file.clone();
     o.connect_timeout = d.connect_timeout;
     o.legacy_algorithms = d.legacy_algorithms;
@@ -204,7 +187,18 @@ fn jump_host(
     if j.trim().eq_ignore_ascii_case("none") {
         return Ok(Route::Direct);
     }
+    if d.protocol == Protocol::Telnet {
+        return Err(err(
+            "a jump host forwards SSH only; a telnet device is reached directly (remove jump_host, or set `jump_host: none` on it)".into(),
+        ));
+    }
     if let Some(b) = devices.get(j.trim()) {
+        if b.protocol == Protocol::Telnet {
+            return Err(err(format!(
+                "`{}` is a telnet device; a jump host must be reached over SSH",
+                b.name
+            )));
+        }
         if stack.iter().any(|s| s == &b.name) {
             let mut way = stack.clone();
             way.push(b.name.clone());
