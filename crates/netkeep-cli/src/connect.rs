@@ -116,12 +116,16 @@ impl ConnArgs {
         if probe.resolved_protocol().0 == Protocol::Telnet {
             return self.telnet_options(probe);
         }
-        let hops = reach::hop_defaults(
+        let mut hops = reach::hop_defaults(
             self.host_key_policy,
             self.known_hosts.clone(),
             self.connect_timeout,
             self.legacy_algorithms,
         );
+        hops.password = match self.reach.jump_password() {
+            Ok(p) => p,
+            Err(message) => return Ok(Err(message)),
+        };
         let r = match self
             .reach
             .resolve(&host, self.username.as_deref(), self.port, &hops)

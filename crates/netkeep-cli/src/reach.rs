@@ -27,6 +27,10 @@ pub struct ReachArgs {
     /// ssh_config; keys from the agent and IdentityFile). `none`: ignore the file's ProxyJump.
     #[arg(long, value_name = "[USER@]HOST[:PORT],...")]
     pub jump: Option<String>,
+    /// File whose first line is the jump hosts' password (also NETKEEP_JUMP_PASSWORD); with
+    /// it, jump hosts log in with the password instead of keys.
+    #[arg(long, value_name = "FILE")]
+    pub jump_password_file: Option<PathBuf>,
 }
 
 /// What the file and the flags say about reaching one host.
@@ -59,6 +63,16 @@ impl ReachArgs {
             tracing::warn!("ssh_config: {w}");
         }
         Ok(cfg)
+    }
+
+    /// The jump hosts' password: `--jump-password-file`, else NETKEEP_JUMP_PASSWORD.
+    pub fn jump_password(&self) -> Result<Option<Secret>, String> {
+        if let Some(f) = &self.jump_password_file {
+            let text = std::fs::read_to_string(f)
+                .map_err(|e| format!("cannot read --jump-password-file {}: {e}", f.display()))?;
+            return Ok(Some(Secret::new(text.lines().next().unwrap_or(""))));
+        }
+        Ok(std::env::var("NETKEEP_JUMP_PASSWORD").ok().map(Secret::new))
     }
 
     /// Looks `host` up (with the user and port given on the command line) and works out the
@@ -125,6 +139,7 @@ pub fn hop_defaults(
         agent: AgentSocket::FromEnv,
         passphrase: key_passphrase(),
         ask_passphrase: on_terminal(),
+        password: None,
     }
 }
 

@@ -155,3 +155,62 @@ fn a_bad_ssh_config_is_reported_with_both_places() {
     .unwrap_err();
     assert!(e.contains("missing_config: cannot read"), "{e}");
 }
+
+/// Jump hosts forward SSH: a telnet device behind one, or a telnet device as one, is refused
+/// where it is written; a telnet device reads no ssh_config (its HostName is not applied).
+#[test]
+fn telnet_devices_take_no_jump_host_and_no_ssh_config() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = "defaults: { platform: cisco_ios, username: admin, password: pw }\nhosts:\n  bastion: { hostname: 198.51.100.1 }\n";
+    let e = load(
+        dir.path(),
+        &format!("{base}  old: {{ hostname: 10.0.0.9, protocol: telnet, jump_host: bastion }}\n"),
+    )
+    .unwrap_err();
+    assert!(
+        e.contains("host `old`: jump_host:") && e.contains("forwards SSH only"),
+        "{e}"
+    );
+    let e = load(
+        dir.path(),
+        &format!("{base}  old: {{ hostname: 10.0.0.9, platform: cisco_ios_telnet }}\n  sw: {{ hostname: 10.0.0.1, jump_host: old }}\n"),
+    )
+    .unwrap_err();
+    assert!(e.contains("`old` is a telnet device"), "{e}");
+    // A telnet device with `jump_host: none` (under defaults that set one) is fine.
+    let inv = load(
+        dir.path(),
+        "defaults: { platform: cisco_ios, username: admin, password: pw, jump_host: bastion }\nhosts:\n  bastion: { hostname: 198.51.100.1, jump_host: none }\n  old: { hostname: 10.0.0.9, protocol: telnet, jump_host: none }\n",
+    )
+    .unwrap();
+    assert_eq!(inv.devices["old"].route, Route::Direct);
+    assert_eq!(inv.devices["old"].port, 23);
+
+    let cfg = dir.path().join("ssh_config");
+    std::fs::write(&cfg, "Host old\n  HostName 192.0.2.77\n  Port 2222\n").unwrap();
+    let path = dir.path().join("inv.yaml");
+    std::fs::write(
+        &path,
+        "defaults: { platform: cisco_ios, username: admin, password: pw }\nhosts:\n  old: { protocol: telnet }\n  new: { hostname: old }\n",
+    )
+    .unwrap();
+    let opts = LoadOptions {
+        ssh_config: SshConfigSource::File(cfg),
+        ..LoadOptions::default()
+    };
+    let inv = Inventory::load_with(&path, &opts).unwrap();
+    assert_eq!(
+        (
+            inv.devices["old"].hostname.as_str(),
+            inv.devices["old"].port
+        ),
+        ("old", 23)
+    );
+    assert_eq!(
+        (
+            inv.devices["new"].hostname.as_str(),
+            inv.devices["new"].port
+        ),
+        ("192.0.2.77", 2222)
+    );
+}

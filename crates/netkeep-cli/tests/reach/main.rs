@@ -376,3 +376,42 @@ fn the_daemon_shares_one_bastion_connection_across_200_devices() {
     assert_eq!(site.logins(), 2, "one new bastion login");
     drop(serve);
 }
+
+/// `--jump` with telnet: refused (jump hosts forward SSH), whether telnet comes from
+/// `--protocol` or a `_telnet` platform name; `--jump none` is fine to give.
+#[test]
+fn telnet_with_a_jump_host_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |extra: &[&str]| {
+        let mut c = std::process::Command::new(BIN);
+        c.args(["exec", "--host", "127.0.0.1", "-u", "u", "--port", "1"])
+            .args(extra)
+            .arg("show clock")
+            .env("HOME", dir.path())
+            .env("NETKEEP_PASSWORD", "x")
+            .env_remove("SSH_AUTH_SOCK");
+        c.output().unwrap()
+    };
+    for extra in [
+        &[
+            "--platform",
+            "cisco_ios",
+            "--protocol",
+            "telnet",
+            "--jump",
+            "ops@bastion",
+        ][..],
+        &["--platform", "cisco_ios_telnet", "--jump", "ops@bastion"][..],
+    ] {
+        let o = run(extra);
+        assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+        assert!(
+            text(&o.stderr).contains("--jump forwards SSH only"),
+            "{}",
+            text(&o.stderr)
+        );
+    }
+    // Without a jump host it is an ordinary telnet attempt (nothing listens on port 1).
+    let o = run(&["--platform", "cisco_ios_telnet", "--jump", "none"]);
+    assert_eq!(o.status.code(), Some(5), "{}", text(&o.stderr));
+}

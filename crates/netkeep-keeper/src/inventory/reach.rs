@@ -98,6 +98,8 @@ fn hop_defaults(d: &DeviceSpec) -> HopDefaults {
             .ok()
             .map(netkeep::Secret::new),
         ask_passphrase: false,
+        // A bastion that wants a password is an inventory host with its own credentials.
+        password: None,
     }
 }
 

@@ -31,6 +31,9 @@ pub struct HopDefaults {
     pub passphrase: Option<Secret>,
     /// Ask on the terminal for a key's passphrase.
     pub ask_passphrase: bool,
+    /// The jump hosts' password: when set, each hop logs in with it (password, or
+    /// keyboard-interactive where that is all the hop offers) instead of keys.
+    pub password: Option<Secret>,
 }
 
 impl Default for HopDefaults {
@@ -44,6 +47,7 @@ impl Default for HopDefaults {
             agent: AgentSocket::FromEnv,
             passphrase: None,
             ask_passphrase: false,
+            password: None,
         }
     }
 }
@@ -57,8 +61,8 @@ impl SshConfig {
     /// The route through `hops` (first hop first) to a host: `--jump a,b` or a ProxyJump. The
     /// last hop is reached through the ones before it (its own ProxyJump is not used, as with
     /// `ssh -J`); the first follows its own ssh_config. `chain` is the device: its name first
-    /// (shown in a loop error), then the other names and `host:port` it is known by, to refuse a
-    /// jump host that leads back to it or to another hop.
+    /// (shown in a loop error), then the `host:port` addresses it is known by, to refuse a jump
+    /// host that leads back to it or to another hop.
     ///
     /// ```
     /// use netkeep_transport::ssh_config::{HopDefaults, JumpTarget, SshConfig};
@@ -117,7 +121,11 @@ impl SshConfig {
             .clone()
             .or_else(|| h.user.clone())
             .unwrap_or_else(super::tokens::local_user);
-        let mut o = SshOptions::new(host, port, user, Auth::Identities(identities(&h, d)));
+        let auth = match &d.password {
+            Some(p) => Auth::Password(p.clone()),
+            None => Auth::Identities(identities(&h, d)),
+        };
+        let mut o = SshOptions::new(host, port, user, auth);
         o.device = t.to_string();
         apply_host(&mut o, &h, d);
         if own_route {
@@ -131,7 +139,9 @@ impl SshConfig {
     }
 }
 
-/// The hosts passed so far: names to show, names and addresses to compare.
+/// The hosts passed so far: names to show, `host:port` addresses to compare. Names alone are
+/// not compared: a jump host may share a name with the device on another port (`ssh -J gw
+/// gw:2222`), and a true loop comes back to the same address.
 struct Way {
     names: Vec<String>,
     keys: Vec<String>,
@@ -139,7 +149,7 @@ struct Way {
 
 impl Way {
     fn pass(&mut self, name: &str, addr: &str) -> Result<(), RouteError> {
-        let again = self.keys.iter().any(|k| k == name || k == addr);
+        let again = self.keys.iter().any(|k| k == addr);
         self.names.push(name.to_string());
         if again {
             return Err(RouteError(format!(
@@ -147,7 +157,6 @@ impl Way {
                 self.names.join(" -> ")
             )));
         }
-        self.keys.push(name.to_string());
         self.keys.push(addr.to_string());
         Ok(())
     }

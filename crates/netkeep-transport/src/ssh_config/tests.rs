@@ -266,4 +266,16 @@ fn jump_routes_chain_hops_and_refuse_loops() {
         e.to_string().split(" (").next(),
         Some("jump loop: dev -> self")
     );
+    // The same name on another port is another endpoint (`ssh -J gw gw:2222`), not a loop.
+    let r = c
+        .jump_route(
+            &JumpTarget::parse_list("gw").unwrap(),
+            &d,
+            &["gw".into(), "gw:2222".into()],
+        )
+        .unwrap();
+    assert_eq!(
+        r.describe(),
+        format!("via {}@gw:22", super::tokens::local_user())
+    );
 }
