@@ -8,7 +8,7 @@
 # Setup (as the tests build it): a real OpenSSH sshd in one network namespace, reachable from
 # here; `netkeep sim` hp_comware devices in a second namespace that only the bastion's can reach.
 # "Ready" is the device's prompt after login (netkeep: login, prompt, paging off, and one checked
-# `display clock`; ssh: the `<H3C>` prompt on a PTY). Needs root, iproute2, OpenSSH, sshpass and
+# `display clock`; ssh: the `<H3C…>` prompt on a PTY). Needs root, iproute2, OpenSSH, sshpass and
 # a release build: cargo build --release -p netkeep-cli -p netkeep-bench (binaries from
 # $CARGO_TARGET_DIR/release or target/release).
 set -euo pipefail
@@ -102,7 +102,7 @@ EOF
 
 echo "== OpenSSH ssh -J: a new bastion connection per device; and with a ControlMaster on the bastion"
 python3 - "$WORK" "$DEVS" "$RUNS" <<'EOF' >"$WORK/openssh.json"
-import json, os, pty, select, sys, time
+import json, os, pty, re, select, sys, time
 work, devs, runs = sys.argv[1], sys.argv[2].split(","), int(sys.argv[3])
 os.environ["SSHPASS"] = "admin"
 
@@ -115,7 +115,8 @@ def ready(jump, dev):
     if pid == 0:
         os.execvp(argv[0], argv)
     buf = b""
-    while b"<H3C>" not in buf:
+    # The prompt: <H3C>, or <H3C-N> when the simulator numbers its devices.
+    while not re.search(rb"<H3C[^>\r\n]*>", buf):
         r, _, _ = select.select([fd], [], [], 10)
         if not r:
             raise SystemExit(f"no prompt from {dev}: {buf[-200:]!r}")

@@ -340,3 +340,64 @@ fn is_encrypted_error(e: &russh::keys::Error) -> bool {
     let m = e.to_string().to_lowercase();
     m.contains("encrypt") || m.contains("passphrase")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use russh::keys::ssh_key::private::Ed25519Keypair;
+    use russh::keys::PrivateKey;
+
+    fn key(seed: u8) -> PublicKey {
+        PrivateKey::from(Ed25519Keypair::from_seed(&[seed; 32]))
+            .public_key()
+            .clone()
+    }
+
+    /// A key file known by its `.pub` beside it (the private file need not parse).
+    fn file(dir: &Path, name: &str, k: &PublicKey) -> PathBuf {
+        let p = dir.join(name);
+        std::fs::write(&p, "not read").unwrap();
+        std::fs::write(dir.join(format!("{name}.pub")), k.to_openssh().unwrap()).unwrap();
+        p
+    }
+
+    fn show(c: &[Candidate], agent: &[PublicKey]) -> Vec<String> {
+        c.iter()
+            .map(|c| match c {
+                Candidate::Agent(k) => {
+                    let i = agent.iter().position(|a| a == k).unwrap();
+                    format!("agent#{i}")
+                }
+                Candidate::File(p) => p.file_name().unwrap().to_string_lossy().into_owned(),
+            })
+            .collect()
+    }
+
+    /// OpenSSH's order: configured files the agent holds (signed by the agent, in the agent's
+    /// order), the agent's other keys unless IdentitiesOnly, then files the agent lacks.
+    #[test]
+    fn keys_are_tried_in_openssh_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let agent = [key(1), key(2), key(3)];
+        let ids = Identities {
+            agent: AgentSocket::Off,
+            files: vec![
+                file(dir.path(), "id_d", &key(4)),
+                file(dir.path(), "id_c", &key(3)),
+            ],
+            identities_only: false,
+            passphrase: None,
+            ask_passphrase: false,
+        };
+        assert_eq!(
+            show(&order(&ids, &agent), &agent),
+            ["agent#2", "agent#0", "agent#1", "id_d"]
+        );
+        let only = Identities {
+            identities_only: true,
+            ..ids
+        };
+        assert_eq!(show(&order(&only, &agent), &agent), ["agent#2", "id_d"]);
+        assert!(order(&only, &[]).len() == 2);
+    }
+}
