@@ -384,6 +384,7 @@ mod tests {
             files: vec![
                 file(dir.path(), "id_d", &key(4)),
                 file(dir.path(), "id_c", &key(3)),
+                file(dir.path(), "id_a", &key(1)),
             ],
             identities_only: false,
             passphrase: None,
@@ -391,13 +392,16 @@ mod tests {
         };
         assert_eq!(
             show(&order(&ids, &agent), &agent),
-            ["agent#2", "agent#0", "agent#1", "id_d"]
+            ["agent#0", "agent#2", "agent#1", "id_d"]
         );
         let only = Identities {
             identities_only: true,
             ..ids
         };
-        assert_eq!(show(&order(&only, &agent), &agent), ["agent#2", "id_d"]);
-        assert!(order(&only, &[]).len() == 2);
+        assert_eq!(
+            show(&order(&only, &agent), &agent),
+            ["agent#0", "agent#2", "id_d"]
+        );
+        assert_eq!(order(&only, &[]).len(), 3);
     }
 }
