@@ -267,6 +267,11 @@ pub struct PlatformSpec {
     /// `[edit interfaces]`, `{master:0}`): removed from the end of outputs with the prompt.
     #[serde(default)]
     pub prompt_context: Vec<String>,
+    /// Appended to the SSH user name at login: login options the device reads from the name
+    /// (MikroTik `+ct511w4098h`: no colours, no terminal detection, 511 columns, 4098 rows).
+    /// Users write their plain name; the session adds this.
+    #[serde(default)]
+    pub username_suffix: String,
     /// Configuration mode.
     #[serde(default)]
     pub config: Option<ConfigSpec>,

@@ -51,7 +51,9 @@ impl Session {
         let device = opts.device();
         let platform = login::resolve_platform(&opts, &device)?;
         let started = Instant::now();
-        let transport = ssh::connect(&login::ssh_options(&opts, &device)).await?;
+        let mut ssh_opts = login::ssh_options(&opts, &device);
+        ssh_opts.username.push_str(&platform.spec().username_suffix);
+        let transport = ssh::connect(&ssh_opts).await?;
         let (core, keepalive) = login::open(transport, platform, &opts, device, started).await?;
         Ok(Session { core, keepalive })
     }

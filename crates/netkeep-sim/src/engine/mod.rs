@@ -35,7 +35,9 @@ use sess_vars::SessVars;
 use slow::{Busy, SlowState, Tick};
 
 use crate::model::{compare, render, render_section, Change, DeviceVars, Model};
-use crate::personality::{Command, NoSecret, NulMode, Personality, SetOp, Slow, StepKind};
+use crate::personality::{
+    BannerKeys, Command, NoSecret, NulMode, Personality, SetOp, Slow, StepKind,
+};
 use crate::template::{OwnedVars, Scope, Template, Vars};
 use crate::text::crlf;
 
@@ -83,6 +85,10 @@ pub struct Engine {
     width: usize,
     /// The command line being run (for error messages).
     line: String,
+    /// Session variables: login options, what commands set.
+    vars: Vec<(String, String)>,
+    /// Commands run in this session.
+    commands_run: u64,
     /// Complete lines received (for line-based idle activity).
     pub lines_seen: u64,
 }
@@ -93,9 +99,11 @@ const NO_VARS: OwnedVars = OwnedVars(Vec::new());
 const DEFAULT_WIDTH: usize = 80;
 
 impl Engine {
-    /// A new session of `user` at the personality's initial mode.
+    /// A new session of `user` at the personality's initial mode. Where the personality has
+    /// login options (`admin+ct`), they are split off the name into `opt_<letter>` variables.
     pub fn new(model: Arc<Model>, user: &str) -> Engine {
         let p = model.p.clone();
+        let (user, vars) = login_options(p.login_options, user);
         let mut editor = LineEditor::default();
         editor.set_wrap(p.echo_wrap, DEFAULT_WIDTH);
         let mut modes = ModeStack::new(&p);
@@ -107,7 +115,7 @@ impl Engine {
             candidate: Candidate::new(p.candidate),
             p,
             model,
-            user: user.to_string(),
+            user,
             editor,
             phase: Phase::Cli,
             paging: true,
@@ -117,6 +125,8 @@ impl Engine {
             filter: None,
             width: DEFAULT_WIDTH,
             line: String::new(),
+            vars,
+            commands_run: 0,
             lines_seen: 0,
         }
     }
@@ -141,6 +151,9 @@ impl Engine {
             privilege: self.modes.privilege(&self.p),
             width: self.width,
             candidate: &candidate,
+            ctx_path: self.modes.ctx_path(),
+            command_number: self.commands_run + 1,
+            vars: &self.vars,
         };
         let outer = Scope {
             vars: &dv,
@@ -181,7 +194,7 @@ impl Engine {
         let p = self.p.clone();
         if let (true, Some(b)) = (banner, &p.messages.banner) {
             crlf(&self.render(b, &NO_VARS), out);
-            if p.messages.banner_confirm {
+            if p.messages.banner_confirm != BannerKeys::None {
                 self.phase = Phase::Banner;
                 return;
             }
@@ -268,10 +281,11 @@ impl Engine {
         Effect::None
     }
 
-    /// "Press Y or ENTER to continue, N to exit."
+    /// "Press Y or ENTER to continue, N to exit." (or "Press any key to continue").
     fn banner_key(&mut self, b: u8, out: &mut Vec<u8>) -> Effect {
+        let any = self.p.messages.banner_confirm == BannerKeys::Any;
         match b {
-            b'y' | b'Y' | b'\r' | b'\n' => {
+            _ if any || matches!(b, b'y' | b'Y' | b'\r' | b'\n') => {
                 self.phase = Phase::Cli;
                 self.editor.set_after_cr(b == b'\r');
                 out.extend_from_slice(b"\r\n");
@@ -310,6 +324,10 @@ impl Engine {
     fn step_kind(&self) -> Option<StepKind> {
         let d = self.dialog.as_ref()?;
         Some(self.p.commands[d.cmd].confirm.get(d.step)?.kind)
+    }
+
+    fn has_var(&self, name: &str) -> bool {
+        self.vars.iter().any(|(k, _)| k == name)
     }
 
     fn secret_input(&self) -> bool {
@@ -366,6 +384,7 @@ impl Engine {
             return Effect::None;
         }
         self.model.count_command();
+        self.commands_run += 1;
         let levels = self.modes.levels(&self.p);
         self.line.clone_from(&line);
         self.run(&line, &levels, out)
@@ -488,6 +507,7 @@ impl Engine {
                 let st = self.model.state();
                 (s.if_uncommitted && !self.candidate.is_dirty(&st))
                     || (s.if_unsaved && st.saved)
+                    || s.unless.as_ref().is_some_and(|v| self.has_var(v))
                     || (no_secret && s.if_no_secret == NoSecret::Skip)
             };
             if skip {
@@ -569,6 +589,15 @@ impl Engine {
                 }
             }
             SetOp::Save => self.model.state().save(),
+            SetOp::Session(set) => {
+                for (k, t) in set {
+                    let v = self.render(t, vars);
+                    self.vars.retain(|(name, _)| name != k);
+                    if !v.is_empty() {
+                        self.vars.push((k.clone(), v));
+                    }
+                }
+            }
             SetOp::Commit => self.candidate.commit(&p, &mut self.model.state()),
             SetOp::Discard => self.candidate.discard(&mut self.model.state()),
             _ => {
@@ -747,6 +776,20 @@ impl Engine {
         let queued = self.slow.take_queued();
         self.feed(&queued, out)
     }
+}
+
+/// The user name without its login options, and the options as `opt_<letter>` variables
+/// (`admin+ct511w4098h` → `admin`, `opt_c`, `opt_t`, `opt_w`, `opt_h`).
+fn login_options(sep: Option<char>, user: &str) -> (String, Vec<(String, String)>) {
+    let Some((name, opts)) = sep.and_then(|c| user.split_once(c)) else {
+        return (user.to_string(), Vec::new());
+    };
+    let vars = opts
+        .chars()
+        .filter(char::is_ascii_alphabetic)
+        .map(|c| (format!("opt_{c}"), "1".to_string()))
+        .collect();
+    (name.to_string(), vars)
 }
 
 /// A command whose output a filter may follow: it shows something and changes nothing.

@@ -34,6 +34,9 @@ pub struct IfView {
     pub vlan: String,
     /// VRF (empty: the default one).
     pub vrf: String,
+    /// What the personality's other interface fields bound (ASA `nameif <nameif>`): template
+    /// variables of the interface.
+    pub extra: Values,
 }
 
 /// A `commit confirmed` waiting for its confirmation.
@@ -281,5 +284,21 @@ fn view(name: &str, short: &str, v: Option<&Values>) -> IfView {
         up: get(v, "shutdown").is_none(),
         vlan: get(v, "vlan").unwrap_or("").to_string(),
         vrf: get(v, "vrf").unwrap_or("").to_string(),
+        extra: v
+            .iter()
+            .filter(|(k, _)| !VIEW_KEYS.contains(&k.as_str()))
+            .map(|(k, x)| (k.clone(), unquote(x).to_string()))
+            .collect(),
     }
 }
+
+/// The values [`IfView`] has fields for.
+const VIEW_KEYS: [&str; 7] = [
+    "name",
+    "description",
+    "ip",
+    "mask",
+    "shutdown",
+    "vlan",
+    "vrf",
+];

@@ -121,7 +121,7 @@ pub fn render(cm: &ConfigModel, tree: &Tree) -> String {
                 indent_children(cm, &n.children, 1, &mut out);
             }
         }
-        TreeStyle::Braces => braces(&tree.top, 0, "", &mut out),
+        TreeStyle::Braces => braces(&tree.top, 0, ("", &cm.leaf_end), &mut out),
     }
     out
 }
@@ -152,8 +152,9 @@ fn indent_children(cm: &ConfigModel, nodes: &[Node], depth: usize, out: &mut Str
     }
 }
 
-/// `{ }` layout, every line after `mark` (`+`/`-` in a comparison, else nothing).
-fn braces(nodes: &[Node], depth: usize, mark: &str, out: &mut String) {
+/// `{ }` layout, every line after `mark` (`+`/`-` in a comparison, else nothing), statements
+/// ended by `end` (`;`).
+fn braces(nodes: &[Node], depth: usize, (mark, end): (&str, &str), out: &mut String) {
     for n in nodes {
         if n.layout {
             if depth == 0 && mark.is_empty() {
@@ -167,12 +168,13 @@ fn braces(nodes: &[Node], depth: usize, mark: &str, out: &mut String) {
         out.push_str(&n.line);
         if n.block || !n.children.is_empty() {
             out.push_str(" {\n");
-            braces(&n.children, depth + 1, mark, out);
+            braces(&n.children, depth + 1, (mark, end), out);
             out.push_str(mark);
             out.push_str(&"    ".repeat(depth));
             out.push_str("}\n");
         } else {
-            out.push_str(";\n");
+            out.push_str(end);
+            out.push('\n');
         }
     }
 }
@@ -223,10 +225,10 @@ fn diff(old: &[Node], new: &[Node], path: &mut Vec<String>, out: &mut String) {
             path.iter().fold(String::new(), |s, p| s + " " + p)
         );
         for n in gone {
-            braces(std::slice::from_ref(n), 1, "-", out);
+            braces(std::slice::from_ref(n), 1, ("-", ";"), out);
         }
         for n in came {
-            braces(std::slice::from_ref(n), 1, "+", out);
+            braces(std::slice::from_ref(n), 1, ("+", ";"), out);
         }
     }
     for o in old.iter().filter(|o| !o.layout && is_block(o)) {

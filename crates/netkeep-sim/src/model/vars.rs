@@ -12,7 +12,7 @@ use super::names::is_type;
 use super::state::{DeviceState, IfView};
 use super::tree_text::render;
 use crate::personality::Personality;
-use crate::template::{Pairs, Scope, Vars};
+use crate::template::{OwnedVars, Pairs, Scope, Vars};
 
 const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
@@ -155,16 +155,24 @@ impl<'a> DeviceVars<'a> {
                 .iter()
                 .find(|i| i.up && i.addr.contains(&via));
             let (name, short) = out.map_or(("", ""), |i| (i.name.as_str(), i.short.as_str()));
-            f(&Pairs(&[
-                ("dest", &net),
-                ("mask", &dest.mask),
-                ("prefix", &dest.prefix),
-                ("dest_prefix", &dest_prefix),
-                ("via", &via),
-                ("interface", name),
-                ("short", short),
-                ("in_vrf", if in_vrf { "1" } else { "" }),
-            ]));
+            let mut pairs = vec![
+                ("dest".to_string(), net),
+                ("mask".into(), dest.mask.clone()),
+                ("prefix".into(), dest.prefix.clone()),
+                ("dest_prefix".into(), dest_prefix),
+                ("via".into(), via),
+                ("interface".into(), name.to_string()),
+                ("short".into(), short.to_string()),
+                ("in_vrf".into(), if in_vrf { "1" } else { "" }.to_string()),
+                (
+                    "default".into(),
+                    if dest.prefix == "0" { "1" } else { "" }.to_string(),
+                ),
+            ];
+            // The outgoing interface's other fields as `if_<field>` (ASA's `{{if_nameif}}`).
+            let extra = out.iter().flat_map(|i| i.extra.iter());
+            pairs.extend(extra.map(|(k, v)| (format!("if_{k}"), v.clone())));
+            f(&OwnedVars(pairs));
         }
     }
 }
@@ -322,7 +330,7 @@ impl Vars for IfVars<'_> {
                 let hit = is_type(&self.p.inventory.if_types, &it.name, &k[5..]);
                 Cow::Borrowed(if hit { "1" } else { "" })
             }
-            _ => return None,
+            k => Cow::Borrowed(it.extra.iter().find(|(n, _)| n == k)?.1.as_str()),
         })
     }
 }

@@ -53,6 +53,7 @@ pub(super) fn compile(source: &str, text: &str) -> Result<Personality, SimError>
         messages: c.messages()?,
         inventory: c.inventory()?,
         initial_mode: c.mode_index(&raw.initial_mode)?,
+        login_options: raw.login_options,
         candidate: raw.candidate_config,
         modes,
         commands,
@@ -266,6 +267,13 @@ impl Compiler<'_> {
         if let Some(b) = r.paging {
             ops.push(SetOp::Paging(b));
         }
+        if let Some(vars) = &r.session {
+            let vars = vars
+                .iter()
+                .map(|(k, v)| Ok((k.clone(), self.t(v)?)))
+                .collect::<Result<_, SimError>>()?;
+            ops.push(SetOp::Session(vars));
+        }
         let flags = [
             (r.commit, SetOp::Commit),
             (r.discard, SetOp::Discard),
@@ -306,6 +314,7 @@ impl Compiler<'_> {
             abort: self.t(&s.abort)?,
             if_uncommitted: s.if_uncommitted,
             if_unsaved: s.if_unsaved,
+            unless: s.unless.clone(),
             choices,
             var: s.var.clone(),
             if_no_secret: s.if_no_secret,

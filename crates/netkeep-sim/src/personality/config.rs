@@ -49,6 +49,8 @@ pub struct ConfigModel {
     pub indent: String,
     /// Before top-level statements that are not blocks.
     pub leaf_prefix: String,
+    /// `{ }` style: after a statement (`;`).
+    pub leaf_end: String,
     /// Layout lines (kept in place).
     pub comments: Vec<String>,
     /// Written around a new top-level entry.
@@ -164,6 +166,7 @@ pub(super) fn compile_config(
         style: r.style,
         indent: r.indent.clone(),
         leaf_prefix: r.leaf_prefix.clone(),
+        leaf_end: r.leaf_end.clone().unwrap_or_else(|| ";".into()),
         comments: r.comments.clone(),
         separator: r.separator.clone(),
         negate: lower(&r.negate),

@@ -19,6 +19,10 @@ pub(super) struct RawConfig {
     /// Written before top-level statements that are not blocks (Comware's " sysname H3C").
     #[serde(default)]
     pub leaf_prefix: String,
+    /// `{ }` style: written after a statement (Junos `;`, the default; VyOS and SR OS MD-CLI
+    /// write nothing).
+    #[serde(default)]
+    pub leaf_end: Option<String>,
     /// Lines starting with one of these (and blank lines) are layout: kept where they are.
     #[serde(default)]
     pub comments: Vec<String>,

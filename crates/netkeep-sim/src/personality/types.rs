@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use super::config::{ConfigModel, Filters};
 use super::kinds::{
-    Activity, CandidateScope, EchoWrap, Exit, NoSecret, NulMode, SecretDefault, StepKind,
+    Activity, BannerKeys, CandidateScope, EchoWrap, Exit, NoSecret, NulMode, SecretDefault,
+    StepKind,
 };
 use super::pattern::Tok;
 use super::raw::{RawArp, RawInterface};
@@ -61,6 +62,8 @@ pub enum SetOp {
     Reload,
     /// This session's terminal width.
     Width(Template),
+    /// Session variables (an empty value unsets one).
+    Session(Vec<(String, Template)>),
 }
 
 /// One answer group of a [`StepKind::Choice`] step.
@@ -89,6 +92,8 @@ pub struct Step {
     pub if_uncommitted: bool,
     /// Only asked when the running configuration is not saved.
     pub if_unsaved: bool,
+    /// Skipped while this session variable is set.
+    pub unless: Option<String>,
     /// For [`StepKind::Choice`].
     pub choices: Vec<Choice>,
     /// The answer's variable name.
@@ -205,8 +210,8 @@ pub struct Messages {
     pub unsolicited: Template,
     /// Login banner (with `DeviceConfig::banner`).
     pub banner: Option<Template>,
-    /// The banner waits for Y/Enter.
-    pub banner_confirm: bool,
+    /// Which keys get past the banner (it does not wait with `BannerKeys::None`).
+    pub banner_confirm: BannerKeys,
     /// Text before the first prompt.
     pub motd: Template,
     /// Unknown command.
@@ -251,6 +256,8 @@ pub struct Personality {
     pub inventory: Inventory,
     /// Mode index sessions start in.
     pub initial_mode: usize,
+    /// The character after which the SSH user name carries login options.
+    pub login_options: Option<char>,
     /// Where uncommitted changes wait, on two-stage platforms.
     pub candidate: Option<CandidateScope>,
     /// Modes.

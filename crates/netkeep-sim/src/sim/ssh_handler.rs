@@ -113,7 +113,12 @@ fn hang_up(session: &mut Session, channel: ChannelId, reason: Disconnect, text: 
 impl SshHandler {
     async fn check_password(&mut self, user: &str, password: &str) -> Auth {
         let core = &self.core;
-        let ok = user == core.cfg.username
+        // MikroTik-style login options after the name (`admin+ct`) are the engine's business.
+        let name = match core.model.p.login_options {
+            Some(c) => user.split_once(c).map_or(user, |(n, _)| n),
+            None => user,
+        };
+        let ok = name == core.cfg.username
             && password == core.cfg.password
             && !core.faults.has(|f| matches!(f, Fault::AuthFailing));
         if !ok {
