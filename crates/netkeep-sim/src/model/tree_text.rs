@@ -40,9 +40,15 @@ fn parse_indent(cm: &ConfigModel, text: &str) -> Tree {
             open.pop();
         }
         let nodes = nodes_at(&mut tree.top, &open);
-        let mut node = Node::leaf(trimmed);
-        // At the margin, where statements are written indented, a line is a block.
-        node.block = open.is_empty() && indent == 0 && !cm.leaf_prefix.is_empty();
+        // A word prefix marks a statement (AireOS `config sysname WLC1`); at the margin, where
+        // statements are written indented (Comware), a line is a block.
+        let word = cm.leaf_prefix.trim();
+        let stmt = (open.is_empty() && !word.is_empty())
+            .then(|| trimmed.strip_prefix(word))
+            .flatten()
+            .filter(|r| r.starts_with(' '));
+        let mut node = Node::leaf(stmt.map_or(trimmed, str::trim_start));
+        node.block = stmt.is_none() && open.is_empty() && indent == 0 && !cm.leaf_prefix.is_empty();
         nodes.push(node);
         let i = nodes.len() - 1;
         mark_parent_block(&mut tree.top, &open);

@@ -11,6 +11,7 @@ use super::clock::Clock;
 use super::names::is_type;
 use super::state::{DeviceState, IfView};
 use super::tree_text::render;
+use super::views::unquote;
 use crate::personality::Personality;
 use crate::template::{OwnedVars, Pairs, Scope, Vars};
 
@@ -82,6 +83,23 @@ impl<'a> DeviceVars<'a> {
         self.ifs.get_or_init(|| self.st.interfaces(self.p))
     }
 
+    /// `{{conf_location}}`: the value of the top-level setting whose words are the key's
+    /// (underscores for spaces), unquoted; empty if it is not set.
+    fn setting(&self, words: &str) -> String {
+        let words = words.replace('_', " ");
+        self.st
+            .running
+            .top
+            .iter()
+            .filter(|n| !n.layout)
+            .find_map(|n| {
+                let rest = n.line.strip_prefix(words.as_str())?;
+                rest.starts_with(' ')
+                    .then(|| unquote(rest.trim()).to_string())
+            })
+            .unwrap_or_default()
+    }
+
     fn clock_var(&self, key: &str) -> Option<String> {
         let c = &self.clock;
         let up = self.uptime.as_secs();
@@ -100,6 +118,7 @@ impl<'a> DeviceVars<'a> {
             "up_hours" => (up % 86_400 / 3600).to_string(),
             "up_minutes" => (up % 3600 / 60).to_string(),
             "up_seconds" => up.to_string(),
+            "up_secs" => (up % 60).to_string(),
             "up_total_days" => (up / 86_400).to_string(),
             _ => return None,
         })
@@ -202,6 +221,7 @@ impl Vars for DeviceVars<'_> {
             }
             "saved" => Some(Cow::Borrowed(if self.st.saved { "1" } else { "" })),
             "interface_count" => Some(Cow::Owned(self.interfaces().len().to_string())),
+            k if k.starts_with("conf_") => Some(Cow::Owned(self.setting(&k[5..]))),
             _ => self
                 .clock_var(key)
                 .or_else(|| self.vty_var(key))
