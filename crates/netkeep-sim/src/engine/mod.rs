@@ -192,6 +192,7 @@ impl Engine {
     /// Text the session starts with: optional banner, the login text, the first prompt.
     pub fn start(&mut self, banner: bool, out: &mut Vec<u8>) {
         let p = self.p.clone();
+        let banner = banner || p.messages.banner_always;
         if let (true, Some(b)) = (banner, &p.messages.banner) {
             crlf(&self.render(b, &NO_VARS), out);
             if p.messages.banner_confirm != BannerKeys::None {

@@ -231,23 +231,29 @@ impl DeviceState {
         out
     }
 
-    /// VLANs by id, with their names (the personality's default name when none is set).
-    pub fn vlans(&self, p: &Personality) -> Vec<(u32, String)> {
-        let mut out: Vec<(u32, String)> = Vec::new();
+    /// VLANs by id, with their names (the personality's default name when none is set) and
+    /// what the record's other fields bound (ProCurve's `ip address` in a VLAN).
+    pub fn vlans(&self, p: &Personality) -> Vec<(u32, String, Values)> {
+        let mut out: Vec<(u32, String, Values)> = Vec::new();
         if let Some(r) = &p.config.vlan {
             for v in records(&self.running, r) {
                 let Some(id) = get(&v, "id").and_then(|i| i.parse::<u32>().ok()) else {
                     continue;
                 };
                 let name = get(&v, "name").map(|n| unquote(n).to_string());
-                out.push((id, name.unwrap_or_default()));
+                let extra = v
+                    .iter()
+                    .filter(|(k, _)| k != "id" && k != "name")
+                    .map(|(k, x)| (k.clone(), unquote(x).to_string()))
+                    .collect();
+                out.push((id, name.unwrap_or_default(), extra));
             }
         }
-        if !out.iter().any(|(id, _)| *id == 1) {
-            out.push((1, String::new()));
+        if !out.iter().any(|(id, _, _)| *id == 1) {
+            out.push((1, String::new(), Values::new()));
         }
-        out.sort_by_key(|(id, _)| *id);
-        out.dedup_by_key(|(id, _)| *id);
+        out.sort_by_key(|(id, _, _)| *id);
+        out.dedup_by_key(|(id, _, _)| *id);
         out
     }
 

@@ -39,6 +39,9 @@ fn parse_indent(cm: &ConfigModel, text: &str) -> Tree {
         while open.last().is_some_and(|&(_, ind)| ind >= indent) {
             open.pop();
         }
+        if indent > 0 && cm.block_end.as_deref() == Some(trimmed) {
+            continue;
+        }
         let nodes = nodes_at(&mut tree.top, &open);
         // A word prefix marks a statement (AireOS `config sysname WLC1`); at the margin, where
         // statements are written indented (Comware), a line is a block.
@@ -125,6 +128,7 @@ pub fn render(cm: &ConfigModel, tree: &Tree) -> String {
                 out.push_str(&n.line);
                 out.push('\n');
                 indent_children(cm, &n.children, 1, &mut out);
+                close_block(cm, n, 1, &mut out);
             }
         }
         TreeStyle::Braces => braces(&tree.top, 0, ("", &cm.leaf_end), &mut out),
@@ -155,6 +159,16 @@ fn indent_children(cm: &ConfigModel, nodes: &[Node], depth: usize, out: &mut Str
         }
         out.push('\n');
         indent_children(cm, &n.children, depth + 1, out);
+        close_block(cm, n, depth + 1, out);
+    }
+}
+
+/// The personality's block end (`exit`) after a block's lines, at their indentation.
+fn close_block(cm: &ConfigModel, n: &Node, depth: usize, out: &mut String) {
+    if let Some(end) = cm.block_end.as_deref().filter(|_| !n.children.is_empty()) {
+        out.push_str(&cm.indent.repeat(depth));
+        out.push_str(end);
+        out.push('\n');
     }
 }
 

@@ -11,7 +11,7 @@ use super::clock::Clock;
 use super::names::is_type;
 use super::state::{DeviceState, IfView};
 use super::tree_text::render;
-use super::views::unquote;
+use super::views::{self, unquote, Addr};
 use crate::personality::Personality;
 use crate::template::{OwnedVars, Pairs, Scope, Vars};
 
@@ -136,7 +136,7 @@ impl<'a> DeviceVars<'a> {
     }
 
     fn each_vlan(&self, f: &mut dyn FnMut(&dyn Vars)) {
-        for (id, name) in self.st.vlans(self.p) {
+        for (id, name, extra) in self.st.vlans(self.p) {
             let ids = id.to_string();
             let name = if name.is_empty() {
                 self.p.inventory.vlan_name.to_string(&Scope {
@@ -146,11 +146,17 @@ impl<'a> DeviceVars<'a> {
             } else {
                 name
             };
+            let addr = Addr::parse(
+                views::get(&extra, "ip").unwrap_or(""),
+                views::get(&extra, "mask").unwrap_or(""),
+            );
             f(&VlanVars {
                 p: self.p,
                 id: &ids,
                 name: &name,
                 ifs: self.interfaces(),
+                extra: &extra,
+                addr: &addr,
             });
         }
     }
@@ -282,12 +288,15 @@ impl Vars for DeviceVars<'_> {
     }
 }
 
-/// One VLAN: id, name, and its ports (interfaces without an address whose access VLAN it is).
+/// One VLAN: id, name, its ports (interfaces without an address whose access VLAN it is),
+/// the record's other fields, and an address's `prefix`/`network` where it has one.
 struct VlanVars<'a> {
     p: &'a Personality,
     id: &'a str,
     name: &'a str,
     ifs: &'a [IfView],
+    extra: &'a views::Values,
+    addr: &'a Addr,
 }
 
 impl Vars for VlanVars<'_> {
@@ -295,7 +304,10 @@ impl Vars for VlanVars<'_> {
         match key {
             "id" => Some(Cow::Borrowed(self.id)),
             "name" => Some(Cow::Borrowed(self.name)),
-            _ => None,
+            "prefix" if !self.addr.prefix.is_empty() => Some(Cow::Borrowed(&self.addr.prefix)),
+            "mask" if !self.addr.mask.is_empty() => Some(Cow::Borrowed(&self.addr.mask)),
+            "network" => self.addr.network().map(Cow::Owned),
+            k => views::get(self.extra, k).map(Cow::Borrowed),
         }
     }
 

@@ -212,6 +212,9 @@ mod tests {
                         vars: &Pairs(&vars),
                         parent: None,
                     });
+                    // The session sees prompts with terminal codes removed (ProCurve's).
+                    let esc = regex::Regex::new("\x1b\\[[0-9;?]*[A-Za-z]").unwrap();
+                    let text = esc.replace_all(&text, "");
                     let line = text.rsplit('\n').next().unwrap_or("");
                     let found = platform.mode_of(line).unwrap_or_else(|| {
                         panic!("{name}: prompt {line:?} of mode #{i} is not a {name} prompt")

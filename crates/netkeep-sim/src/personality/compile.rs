@@ -135,6 +135,7 @@ impl Compiler<'_> {
             unsolicited: self.t(&r.unsolicited_line)?,
             banner: r.banner.as_deref().map(|b| self.t(b)).transpose()?,
             banner_confirm: r.banner_confirm,
+            banner_always: r.banner_always,
             motd: self.t(&r.motd)?,
             err_unknown: self.t(&r.errors.unknown)?,
             err_incomplete: self.t(&r.errors.incomplete)?,

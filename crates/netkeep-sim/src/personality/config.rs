@@ -51,6 +51,8 @@ pub struct ConfigModel {
     pub leaf_prefix: String,
     /// `{ }` style: after a statement (`;`).
     pub leaf_end: String,
+    /// Indented style: the line closing every block (`exit`).
+    pub block_end: Option<String>,
     /// Layout lines (kept in place).
     pub comments: Vec<String>,
     /// Written around a new top-level entry.
@@ -167,6 +169,7 @@ pub(super) fn compile_config(
         indent: r.indent.clone(),
         leaf_prefix: r.leaf_prefix.clone(),
         leaf_end: r.leaf_end.clone().unwrap_or_else(|| ";".into()),
+        block_end: r.block_end.clone(),
         comments: r.comments.clone(),
         separator: r.separator.clone(),
         negate: lower(&r.negate),

@@ -32,6 +32,10 @@ pub(super) struct RawPersonality {
     pub banner: Option<String>,
     #[serde(default)]
     pub banner_confirm: BannerKeys,
+    /// The banner is part of every login (ProCurve's "Press any key to continue"), not only
+    /// with `DeviceConfig::banner`.
+    #[serde(default)]
+    pub banner_always: bool,
     /// The SSH user name may carry login options after this character (MikroTik's
     /// `admin+ct511w4098h`): the name is the part before it, each option letter is the session
     /// variable `opt_<letter>`.

@@ -19,6 +19,10 @@ pub(super) struct RawConfig {
     /// Written before top-level statements that are not blocks (Comware's " sysname H3C").
     #[serde(default)]
     pub leaf_prefix: String,
+    /// Indented style: the line that closes every block (ProCurve's `exit`), written after its
+    /// lines and skipped when reading a configuration.
+    #[serde(default)]
+    pub block_end: Option<String>,
     /// `{ }` style: written after a statement (Junos `;`, the default; VyOS and SR OS MD-CLI
     /// write nothing).
     #[serde(default)]

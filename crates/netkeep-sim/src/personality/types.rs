@@ -212,6 +212,8 @@ pub struct Messages {
     pub banner: Option<Template>,
     /// Which keys get past the banner (it does not wait with `BannerKeys::None`).
     pub banner_confirm: BannerKeys,
+    /// The banner is shown at every login.
+    pub banner_always: bool,
     /// Text before the first prompt.
     pub motd: Template,
     /// Unknown command.
