@@ -590,6 +590,16 @@ impl Engine {
                 }
             }
             SetOp::Save => self.model.state().save(),
+            SetOp::Many(ops) => {
+                let mut effect = Effect::None;
+                for op in ops {
+                    match self.apply(op, vars)? {
+                        Effect::None => {}
+                        e => effect = e,
+                    }
+                }
+                return Some(effect);
+            }
             SetOp::Session(set) => {
                 for (k, t) in set {
                     let v = self.render(t, vars);

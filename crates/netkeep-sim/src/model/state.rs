@@ -209,12 +209,13 @@ impl DeviceState {
         }
     }
 
-    /// Every interface: the physical ones, then those the configuration creates.
+    /// Every interface: the physical ones, then those the configuration creates (names
+    /// unquoted: FortiOS writes `edit "port1"`).
     pub fn interfaces(&self, p: &Personality) -> Vec<IfView> {
         let recs = records(&self.running, &p.config.interface);
         let mut by_name: HashMap<&str, &Values> = HashMap::with_capacity(recs.len());
         for r in &recs {
-            if let Some(n) = get(r, "name") {
+            if let Some(n) = get(r, "name").map(unquote) {
                 by_name.entry(n).or_insert(r);
             }
         }
@@ -223,7 +224,10 @@ impl DeviceState {
             out.push(view(name, short, by_name.remove(name.as_str())));
         }
         for r in &recs {
-            if let Some(n) = get(r, "name").filter(|n| by_name.contains_key(n)) {
+            if let Some(n) = get(r, "name")
+                .map(unquote)
+                .filter(|n| by_name.contains_key(n))
+            {
                 by_name.remove(n);
                 out.push(view(n, &short_name(&p.inventory.if_types, n), Some(r)));
             }

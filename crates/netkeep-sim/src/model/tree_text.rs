@@ -39,7 +39,7 @@ fn parse_indent(cm: &ConfigModel, text: &str) -> Tree {
         while open.last().is_some_and(|&(_, ind)| ind >= indent) {
             open.pop();
         }
-        if indent > 0 && cm.block_end.as_deref() == Some(trimmed) {
+        if cm.is_block_end(trimmed) {
             continue;
         }
         let nodes = nodes_at(&mut tree.top, &open);
@@ -165,7 +165,12 @@ fn indent_children(cm: &ConfigModel, nodes: &[Node], depth: usize, out: &mut Str
 
 /// The personality's block end (`exit`) after a block's lines, at their indentation.
 fn close_block(cm: &ConfigModel, n: &Node, depth: usize, out: &mut String) {
-    if let Some(end) = cm.block_end.as_deref().filter(|_| !n.children.is_empty()) {
+    if let Some(end) = cm.block_end(&n.line).filter(|_| !n.children.is_empty()) {
+        let depth = if cm.block_end_outdent {
+            depth - 1
+        } else {
+            depth
+        };
         out.push_str(&cm.indent.repeat(depth));
         out.push_str(end);
         out.push('\n');

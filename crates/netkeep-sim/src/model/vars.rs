@@ -10,6 +10,7 @@ use std::time::Duration;
 use super::clock::Clock;
 use super::names::is_type;
 use super::state::{DeviceState, IfView};
+use super::tree::Node;
 use super::tree_text::render;
 use super::views::{self, unquote, Addr};
 use crate::personality::Personality;
@@ -83,20 +84,21 @@ impl<'a> DeviceVars<'a> {
         self.ifs.get_or_init(|| self.st.interfaces(self.p))
     }
 
-    /// `{{conf_location}}`: the value of the top-level setting whose words are the key's
-    /// (underscores for spaces), unquoted; empty if it is not set.
+    /// `{{conf_location}}`: the value of the setting whose words are the key's (underscores for
+    /// spaces), unquoted: the top-level one, else the first inside a block (FortiOS
+    /// `{{conf_set_output}}` of `config system console`); empty if it is not set.
     fn setting(&self, words: &str) -> String {
         let words = words.replace('_', " ");
-        self.st
-            .running
-            .top
-            .iter()
+        let value = |n: &Node| {
+            let rest = n.line.strip_prefix(words.as_str())?;
+            rest.starts_with(' ')
+                .then(|| unquote(rest.trim()).to_string())
+        };
+        let top = &self.st.running.top;
+        top.iter()
             .filter(|n| !n.layout)
-            .find_map(|n| {
-                let rest = n.line.strip_prefix(words.as_str())?;
-                rest.starts_with(' ')
-                    .then(|| unquote(rest.trim()).to_string())
-            })
+            .find_map(value)
+            .or_else(|| find_nested(top, &value))
             .unwrap_or_default()
     }
 
@@ -286,6 +288,17 @@ impl Vars for DeviceVars<'_> {
         }
         true
     }
+}
+
+/// The first value `f` finds in the blocks below `nodes`, depth first.
+fn find_nested(nodes: &[Node], f: &dyn Fn(&Node) -> Option<String>) -> Option<String> {
+    nodes.iter().filter(|n| !n.layout).find_map(|n| {
+        n.children
+            .iter()
+            .filter(|c| !c.layout)
+            .find_map(f)
+            .or_else(|| find_nested(&n.children, f))
+    })
 }
 
 /// One VLAN: id, name, its ports (interfaces without an address whose access VLAN it is),

@@ -210,13 +210,14 @@ impl Compiler<'_> {
         self.t(src)
     }
 
-    /// Exactly one change per `set`.
+    /// The changes of a `set`: one, or several made in order.
     fn set(&self, what: &str, r: &RawSet) -> Result<SetOp, SimError> {
         let mut ops = self.state_ops(r)?;
         ops.extend(self.session_ops(r)?);
-        match (ops.pop(), ops.is_empty()) {
-            (Some(op), true) => Ok(op),
-            _ => Err(self.bad(format!("{what}: `set` needs exactly one change"))),
+        match ops.len() {
+            0 => Err(self.bad(format!("{what}: `set` names no change"))),
+            1 => Ok(ops.remove(0)),
+            _ => Ok(SetOp::Many(ops)),
         }
     }
 

@@ -64,6 +64,9 @@ pub enum SetOp {
     Width(Template),
     /// Session variables (an empty value unsets one).
     Session(Vec<(String, Template)>),
+    /// Several changes, in the order the file's keys are listed in this enum (FortiOS
+    /// `set output standard`: a configuration line and paging off).
+    Many(Vec<SetOp>),
 }
 
 /// One answer group of a [`StepKind::Choice`] step.
