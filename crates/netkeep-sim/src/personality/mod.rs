@@ -23,5 +23,5 @@ pub use kinds::{
     Activity, BannerKeys, CandidateScope, EchoWrap, Exit, FilterOp, KeyRule, NoSecret, NulMode,
     SecretDefault, StepKind, TreeStyle,
 };
-pub use pattern::{match_line, render_line, ArgKind, Tok};
+pub use pattern::{match_line, named_value, render_line, ArgKind, Tok};
 pub use types::{Command, IfType, Mode, Personality, SetOp, Slow, Step, Terminal};
