@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use netkeep::{Auth, ConnectOptions, HostKeyPolicy, KeepaliveMode, Secret, SessionLog};
+use netkeep::{Auth, ConnectOptions, HostKeyPolicy, KeepaliveMode, Protocol, Secret, SessionLog};
 use netkeep_keeper::inventory::{DeviceSpec, Inventory, LoadOptions};
 
 use crate::exit;
@@ -18,11 +18,16 @@ pub struct ConnArgs {
     /// Connect directly to this host (no daemon).
     #[arg(long)]
     pub host: Option<String>,
-    /// SSH port.
-    #[arg(long, short = 'p', default_value_t = 22)]
-    pub port: u16,
+    /// Port [default: 22, or 23 over telnet].
+    #[arg(long, short = 'p')]
+    pub port: Option<u16>,
+    /// ssh, or telnet for devices without SSH (the password then crosses the network in clear;
+    /// netkeep never falls back to telnet on its own).
+    #[arg(long, default_value = "ssh", value_parser = parse_protocol)]
+    pub protocol: Protocol,
     /// Platform (Netmiko device_type): hp_comware, huawei, huawei_vrpv8, cisco_ios, cisco_xe,
-    /// cisco_nxos, cisco_xr, juniper_junos, arista_eos, linux, generic.
+    /// cisco_nxos, cisco_xr, juniper_junos, arista_eos, linux, generic; a `_telnet` name
+    /// (hp_comware_telnet, cisco_ios_telnet, ...) means --protocol telnet.
     #[arg(long, requires = "host")]
     pub platform: Option<String>,
     /// Directory of extra or overriding platform files (`*.yaml`).
@@ -77,6 +82,10 @@ fn parse_policy(s: &str) -> Result<HostKeyPolicy, String> {
     s.parse()
 }
 
+fn parse_protocol(s: &str) -> Result<Protocol, String> {
+    s.parse()
+}
+
 /// One-shot sessions run no keepalive task.
 const NO_KEEPALIVE: KeepaliveMode = KeepaliveMode::Off;
 
@@ -94,6 +103,13 @@ impl ConnArgs {
         let Some(user) = self.username.clone() else {
             return Ok(Err("--username (or NETKEEP_USERNAME) is required".into()));
         };
+        let opts = ConnectOptions::new(host.clone(), 0, platform).protocol(self.protocol);
+        let protocol = opts.resolved_protocol().0;
+        if protocol == Protocol::Telnet && self.key_file.is_some() {
+            return Ok(Err(
+                "--key-file is for SSH; telnet logs in with a password".into()
+            ));
+        }
         let auth = match &self.key_file {
             Some(path) => Auth::PublicKey {
                 path: path.clone(),
@@ -110,14 +126,17 @@ impl ConnArgs {
                 }
             }
         };
-        let mut opts = ConnectOptions::new(host, self.port, platform)
-            .username(user)
-            .auth(auth)
-            .host_key_policy(self.host_key_policy)
-            .connect_timeout(self.connect_timeout)
-            .read_timeout(self.read_timeout)
-            .legacy_algorithms(self.legacy_algorithms)
-            .keepalive(NO_KEEPALIVE);
+        let mut opts = ConnectOptions {
+            port: self.port.unwrap_or(protocol.default_port()),
+            ..opts
+        }
+        .username(user)
+        .auth(auth)
+        .host_key_policy(self.host_key_policy)
+        .connect_timeout(self.connect_timeout)
+        .read_timeout(self.read_timeout)
+        .legacy_algorithms(self.legacy_algorithms)
+        .keepalive(NO_KEEPALIVE);
         if let Some(k) = &self.known_hosts {
             opts = opts.known_hosts_file(k);
         }

@@ -31,7 +31,8 @@ pub enum KeepaliveMode {
     Newline,
     /// A harmless command (e.g. `display clock`, given beside the mode), reading the prompt back.
     Command,
-    /// SSH protocol keepalive only: detects dead peers, does not restart a device's idle timer.
+    /// Protocol-level liveness only (SSH ping; over telnet, TIMING-MARK probes): detects dead
+    /// peers, does not restart a device's idle timer.
     Ssh,
     /// No keepalive task; `is_alive` only checks the transport.
     Off,

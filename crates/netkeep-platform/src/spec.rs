@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::keepalive::KeepaliveMode;
+pub use crate::telnet_login::TelnetLoginSpec;
 
 /// An expected prompt and the answer to give, e.g. `[Y/N]` → `Y`.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -296,6 +297,9 @@ pub struct PlatformSpec {
     /// Line ending sent after each command.
     #[serde(default = "lf")]
     pub newline: String,
+    /// The login dialogue over telnet (defaults fit most devices).
+    #[serde(default)]
+    pub telnet_login: TelnetLoginSpec,
 }
 
 fn lf() -> String {

@@ -116,3 +116,8 @@ fn short_fuzz_sim_input() {
 fn short_fuzz_clean_output() {
     short_run("clean_output", 2);
 }
+
+#[test]
+fn short_fuzz_telnet_codec() {
+    short_run("telnet_codec", 2);
+}

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use netkeep_platform::KeepaliveMode;
-use netkeep_transport::{Auth, HostKeyPolicy, Secret};
+use netkeep_transport::{Auth, HostKeyPolicy, Protocol, Secret};
 
 use crate::session_log::SessionLog;
 
@@ -108,6 +108,10 @@ impl Default for CommandOptions {
 /// How to reach a device and how to treat the session. The fields marked SSH are used by
 /// [`crate::Session::connect`] only; [`crate::Session::with_transport`] uses the others.
 ///
+/// Telnet is used only when asked: `.protocol(Protocol::Telnet)` or a Netmiko
+/// `<platform>_telnet` name (`hp_comware_telnet`); it logs in with the password typed at the
+/// device's prompts, in clear.
+///
 /// ```
 /// use std::time::Duration;
 /// use netkeep_session::{Auth, ConnectOptions, HostKeyPolicy, Secret};
@@ -121,17 +125,20 @@ impl Default for CommandOptions {
 /// ```
 #[derive(Debug, Clone)]
 pub struct ConnectOptions {
-    /// Host name or address (SSH).
+    /// Host name or address.
     pub host: String,
-    /// TCP port (SSH).
+    /// TCP port.
     pub port: u16,
+    /// SSH (default) or telnet; a `<platform>_telnet` platform name selects telnet too.
+    pub protocol: Protocol,
     /// Platform name or alias (Netmiko device_type).
     pub platform: String,
-    /// Login user name (SSH).
+    /// Login user name.
     pub username: String,
-    /// How to authenticate (SSH). A password here is typed at an enable password prompt only
-    /// when privileged mode is asked for explicitly ([`ConnectOptions::enable`],
-    /// [`crate::Session::enable`]) and no enable secret is given.
+    /// How to authenticate (over telnet: the password, typed at the device's prompt). A
+    /// password here is typed at an enable password prompt only when privileged mode is asked
+    /// for explicitly ([`ConnectOptions::enable`], [`crate::Session::enable`]) and no enable
+    /// secret is given.
     pub auth: Auth,
     /// What to do with the device's host key (SSH).
     pub host_key_policy: HostKeyPolicy,
@@ -163,7 +170,8 @@ pub struct ConnectOptions {
     pub platform_dir: Option<PathBuf>,
     /// Default read timeout for commands.
     pub read_timeout: Duration,
-    /// Bound on the SSH ping inside `is_alive` and the keepalive task.
+    /// Bound on the link probe (SSH ping, telnet TIMING-MARK) inside `is_alive` and the
+    /// keepalive task.
     pub probe_timeout: Duration,
     /// SSH-level keepalive interval (dead-peer detection by russh; off by default).
     pub ssh_keepalive: Option<Duration>,
@@ -175,6 +183,7 @@ impl ConnectOptions {
         ConnectOptions {
             host: host.into(),
             port,
+            protocol: Protocol::Ssh,
             platform: platform.into(),
             username: "admin".into(),
             auth: Auth::Password(Secret::new("")),
@@ -192,6 +201,29 @@ impl ConnectOptions {
             read_timeout: Duration::from_secs(30),
             probe_timeout: Duration::from_secs(5),
             ssh_keepalive: None,
+        }
+    }
+
+    /// SSH or telnet (telnet only when asked: it sends the password in clear).
+    pub fn protocol(mut self, p: Protocol) -> Self {
+        self.protocol = p;
+        self
+    }
+
+    /// The protocol in effect and the platform name without its `_telnet` suffix: telnet if
+    /// asked for by [`ConnectOptions::protocol`] or by a Netmiko `<platform>_telnet` name.
+    ///
+    /// ```
+    /// use netkeep_session::{ConnectOptions, Protocol};
+    /// let o = ConnectOptions::new("sw1", 23, "hp_comware_telnet");
+    /// assert_eq!(o.resolved_protocol(), (Protocol::Telnet, "hp_comware"));
+    /// let o = ConnectOptions::new("sw1", 22, "hp_comware");
+    /// assert_eq!(o.resolved_protocol(), (Protocol::Ssh, "hp_comware"));
+    /// ```
+    pub fn resolved_protocol(&self) -> (Protocol, &str) {
+        match netkeep_platform::telnet_platform(&self.platform) {
+            Some(base) => (Protocol::Telnet, base),
+            None => (self.protocol, &self.platform),
         }
     }
 

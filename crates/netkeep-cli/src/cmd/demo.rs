@@ -7,12 +7,17 @@
 //!    command fails with the typed "closed by the device (idle timeout)" error. A second session
 //!    kept by netkeep's own keepalive task is still there.
 //! 3. Cold connect + command vs a command on a warm session, against a 1.5 s login.
+//!
+//! `--protocol telnet` runs it all over telnet: the switch asks for the login in the terminal,
+//! and `is_alive()`'s proof of life is a TIMING-MARK round trip instead of an SSH ping.
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use netkeep::{Auth, CloseReason, ConnectOptions, HostKeyPolicy, KeepaliveMode, Secret, Session};
+use netkeep::{
+    Auth, CloseReason, ConnectOptions, HostKeyPolicy, KeepaliveMode, Protocol, Secret, Session,
+};
 use netkeep_sim::{DeviceConfig, SimDevice};
 
 #[derive(clap::Args, Debug)]
@@ -24,6 +29,13 @@ pub struct Args {
     /// Login delay of the slow device, in milliseconds.
     #[arg(long, default_value_t = 1500)]
     login_delay_ms: u64,
+    /// ssh, or telnet: the same experiment with the switch reached over telnet.
+    #[arg(long, default_value = "ssh", value_parser = parse_protocol)]
+    protocol: Protocol,
+}
+
+fn parse_protocol(s: &str) -> Result<Protocol, String> {
+    s.parse()
 }
 
 struct Clock {
@@ -77,6 +89,7 @@ impl Clock {
 
 fn opts(dev: &SimDevice, name: &str) -> ConnectOptions {
     ConnectOptions::new("127.0.0.1", dev.addr().port(), "hp_comware")
+        .protocol(dev.protocol())
         .username("admin")
         .auth(Auth::Password(Secret::new("admin")))
         // A fresh simulated device with a fresh key: nothing to verify, nothing to remember.
@@ -105,10 +118,12 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
 
     let mut cfg = DeviceConfig::new("hp_comware");
     cfg.banner = true;
+    cfg.protocol = args.protocol;
     let dev = SimDevice::start(cfg, "127.0.0.1:0".parse()?).await?;
     println!(
-        "netkeep demo: the seed experiment against a simulated H3C Comware switch on {}",
-        dev.addr()
+        "netkeep demo: the seed experiment against a simulated H3C Comware switch on {} ({})",
+        dev.addr(),
+        args.protocol
     );
     configure(&dev, t, &clock).await?;
 
@@ -138,14 +153,23 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     ));
     kept.disconnect().await;
     dev.stop().await;
-    cold_and_warm(Duration::from_millis(args.login_delay_ms), &clock).await?;
+    let delay = Duration::from_millis(args.login_delay_ms);
+    cold_and_warm(delay, args.protocol, &clock).await?;
 
     println!(
-        "{} in {:.1} s: a NUL written into the session restarts the switch's idle timer, SSH-level \
-         keepalives do not; netkeep sends it for you, under the session lock, and tells a closed \
+        "{} in {:.1} s: a NUL written into the session restarts the switch's idle timer, {} \
+         do not; netkeep sends it for you, under the session lock, and tells a closed \
          session from a live one.",
-        if ok { "Done" } else { "Finished WITH UNEXPECTED RESULTS" },
-        clock.t0.elapsed().as_secs_f64()
+        if ok {
+            "Done"
+        } else {
+            "Finished WITH UNEXPECTED RESULTS"
+        },
+        clock.t0.elapsed().as_secs_f64(),
+        match args.protocol {
+            Protocol::Ssh => "SSH-level keepalives",
+            Protocol::Telnet => "telnet TIMING-MARK probes",
+        }
     );
     Ok(if ok {
         ExitCode::SUCCESS
@@ -265,13 +289,14 @@ async fn silence(seed: &Session, kept: &Session, t: Duration, clock: &Clock) -> 
 
 /// Part 3: cold (connect + login + command) against warm (the open session) on a switch whose
 /// login takes `delay`.
-async fn cold_and_warm(delay: Duration, clock: &Clock) -> anyhow::Result<()> {
+async fn cold_and_warm(delay: Duration, protocol: Protocol, clock: &Clock) -> anyhow::Result<()> {
     println!(
         "Part 3 — cold vs warm against a switch whose login takes {:.1} s (slow AAA)",
         delay.as_secs_f64()
     );
     let mut slow_cfg = DeviceConfig::new("hp_comware");
     slow_cfg.login_delay = delay;
+    slow_cfg.protocol = protocol;
     let slow = SimDevice::start(slow_cfg, "127.0.0.1:0".parse()?).await?;
     let c0 = Instant::now();
     let warm = Session::connect(opts(&slow, "sim-h3c-slow")).await?;

@@ -1,5 +1,5 @@
-//! The production [`Connector`]: SSH sessions of the netkeep session library
-//! ([`netkeep::Session`]). Inventory settings become [`netkeep::ConnectOptions`] (the user
+//! The production [`Connector`]: SSH (or telnet, where the inventory says so) sessions of the
+//! netkeep session library ([`netkeep::Session`]). Inventory settings become [`netkeep::ConnectOptions`] (the user
 //! platform directory included), library errors become the pool's [`SessionError`]s.
 //!
 //! ```no_run
@@ -48,6 +48,7 @@ pub fn connect_options(spec: &DeviceSpec) -> ConnectOptions {
         },
     };
     let mut o = ConnectOptions::new(spec.hostname.clone(), spec.port, spec.platform.clone())
+        .protocol(spec.protocol)
         .username(spec.username.clone())
         .auth(auth)
         .host_key_policy(spec.host_key_policy)

@@ -90,6 +90,8 @@ pub(super) struct RawSessionLogFull {
 pub(super) struct RawEntity {
     pub(super) hostname: Option<String>,
     pub(super) port: Option<u16>,
+    /// `ssh` (default) or `telnet`; a `<platform>_telnet` name sets it too.
+    pub(super) protocol: Option<netkeep::Protocol>,
     pub(super) username: Option<String>,
     #[serde(default, deserialize_with = "optional_secret")]
     pub(super) password: Option<Secret>,

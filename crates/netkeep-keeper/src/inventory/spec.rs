@@ -70,8 +70,11 @@ pub struct DeviceSpec {
     pub name: String,
     /// Address to connect to (defaults to the name).
     pub hostname: String,
-    /// SSH port (default 22).
+    /// Port (default 22, or 23 over telnet).
     pub port: u16,
+    /// SSH, or telnet when the inventory says so (`protocol: telnet` or a `<platform>_telnet`
+    /// name).
+    pub protocol: netkeep::Protocol,
     /// Login user.
     pub username: String,
     /// Netmiko-style platform name (`hp_comware`, `huawei`, `cisco_ios`, ...).

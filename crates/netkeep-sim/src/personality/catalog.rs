@@ -197,6 +197,8 @@ mod tests {
     #[test]
     fn personality_prompts_match_the_platform_files() {
         use crate::template::{Pairs, Scope};
+        // The session sees prompts with terminal codes removed (ProCurve's).
+        let esc = regex::Regex::new("\x1b\\[[0-9;?]*[A-Za-z]").unwrap();
         for name in platforms() {
             let p = builtin_exact(name).unwrap().unwrap();
             let platform = netkeep_platform::builtin(name).unwrap();
@@ -212,8 +214,6 @@ mod tests {
                         vars: &Pairs(&vars),
                         parent: None,
                     });
-                    // The session sees prompts with terminal codes removed (ProCurve's).
-                    let esc = regex::Regex::new("\x1b\\[[0-9;?]*[A-Za-z]").unwrap();
                     let text = esc.replace_all(&text, "");
                     let line = text.rsplit('\n').next().unwrap_or("");
                     let found = platform.mode_of(line).unwrap_or_else(|| {
