@@ -38,9 +38,31 @@ CASES = {
                  "show running-config", " description netmiko-was-here", False),
     "huawei_vrpv8": ("display version", ["interface GigabitEthernet0/1/1", "description netmiko-was-here"],
                      "display current-configuration", " description netmiko-was-here", False),
+    "cisco_asa": ("show version", ["interface GigabitEthernet0/1", "description netmiko-was-here"],
+                  "show running-config", " description netmiko-was-here", True),
+    # AireOS has no configuration mode for Netmiko: `config ...` lines at the exec prompt.
+    "cisco_wlc_ssh": ("show sysinfo", ["config location netmiko-was-here"],
+                      "show run-config commands", "config location netmiko-was-here", False),
+    "hp_procurve": ("show version", ["interface 2", "name netmiko-was-here"],
+                    "show running-config", 'name "netmiko-was-here"', False),
+    "aruba_aoscx": ("show version", ["interface 1/1/2", "description netmiko-was-here"],
+                    "show running-config", "    description netmiko-was-here", False),
+    "aruba_os": ("show version", ["interface gigabitethernet 0/0/1", "description netmiko-was-here"],
+                 "show running-config", "description netmiko-was-here", True),
+    # FortiOS has no configuration mode either: `config ... end` blocks at the top prompt.
+    "fortinet": ("get system status", ["config system interface", "edit port3",
+                                       "set description netmiko-was-here", "next", "end"],
+                 "show system interface", 'set description "netmiko-was-here"', False),
+    "paloalto_panos": ("show system info",
+                       ["set network interface ethernet ethernet1/3 comment netmiko-was-here"],
+                       "show config running", "comment netmiko-was-here", False),
+    "mikrotik_routeros": ("/system resource print", ["/interface set ether3 comment=netmiko-was-here"],
+                          "/export", "comment=netmiko-was-here", False),
+    "dell_os10": ("show version", ["interface ethernet1/1/2", "description netmiko-was-here"],
+                  "show running-configuration", " description netmiko-was-here", False),
 }
 # Platforms whose changes wait for commit (Netmiko's send_config_set leaves them in config mode).
-TWO_STAGE = {"juniper_junos", "cisco_xr", "huawei_vrpv8"}
+TWO_STAGE = {"juniper_junos", "cisco_xr", "huawei_vrpv8", "paloalto_panos"}
 # Commands whose output the usual ntc-templates TextFSM templates must parse (template platform, command).
 TEXTFSM = {
     "hp_comware": ("hp_comware", ["display interface brief", "display arp", "display clock"]),
@@ -54,16 +76,53 @@ TEXTFSM = {
                               "show interfaces description"]),
     # ntc-templates has no VRP 8 set of its own; the VRP templates parse these outputs.
     "huawei_vrpv8": ("huawei_vrp", ["display version", "display interface brief", "display arp all"]),
+    "cisco_asa": ("cisco_asa", ["show version", "show interface", "show interface ip brief", "show arp",
+                                "show route"]),
+    "cisco_wlc_ssh": ("cisco_wlc_ssh", ["show sysinfo", "show interface summary", "show port summary",
+                                        "show ap summary", "show wlan summary", "show cdp neighbors detail",
+                                        "show time", "show inventory"]),
+    # ntc-templates files an ArubaOS controller template as hp_procurve "show version".
+    "hp_procurve": ("hp_procurve", ["show system", "show interfaces brief", "show ip",
+                                    "show arp", "show mac-address", "show vlans", "show ip route",
+                                    "show lldp info remote-device"]),
+    "aruba_aoscx": ("aruba_aoscx", ["show system", "show interface", "show vlan", "show arp all-vrfs",
+                                    "show ip route all-vrfs", "show mac-address-table",
+                                    "show lldp neighbor-info detail"]),
+    "aruba_os": ("aruba_os", ["show hostname", "show inventory", "show ip interface brief", "show arp",
+                              "show ap database"]),
+    "fortinet": ("fortinet", ["get system status", "get system interface physical", "get system interface",
+                              "get system arp", "get router info routing-table all"]),
+    "paloalto_panos": ("paloalto_panos", ["show system info", "show interface all", "show arp all",
+                                          "show routing route", "show lldp neighbors all", "show mac all"]),
+    # ntc-templates files MikroTik's templates under the command without the leading `/`.
+    "mikrotik_routeros": ("mikrotik_routeros", ["system resource print", "system identity print",
+                                                "interface print detail", "ip address print", "ip arp print",
+                                                "ip route print detail", "ip neighbor print detail",
+                                                "system clock print"]),
+    # ntc-templates 9.3 has no OS10 templates.
+    "dell_os10": ("dell_os10", []),
 }
 VERSION_MARK = {
     "hp_comware": "Comware Software", "huawei": "Versatile Routing Platform", "cisco_ios": "Cisco IOS Software",
     "cisco_nxos": "NX-OS", "juniper_junos": "Junos:", "arista_eos": "Software image version",
     "cisco_xr": "Cisco IOS XR Software", "huawei_vrpv8": "Versatile Routing Platform",
+    "cisco_asa": "Cisco Adaptive Security Appliance Software", "cisco_wlc_ssh": "Cisco Controller",
+    "hp_procurve": "Image stamp:", "aruba_aoscx": "ArubaOS-CX", "aruba_os": "ArubaOS",
+    "fortinet": "FortiGate", "paloalto_panos": "sw-version:", "mikrotik_routeros": "version:",
+    "dell_os10": "OS10",
 }
 
 
-# Netmiko 4.8's telnet device types among our platforms (it has no huawei_vrpv8_telnet).
-TELNET_TYPES = {p: f"{p}_telnet" for p in CASES if p != "huawei_vrpv8"}
+# Netmiko 4.8's telnet device types among our platforms (it has no huawei_vrpv8_telnet, and none
+# for the other platforms below: netkeep's own telnet tests cover those that have telnet).
+NO_NETMIKO_TELNET = {"huawei_vrpv8", "cisco_asa", "cisco_wlc_ssh", "aruba_aoscx", "aruba_os", "fortinet",
+                     "mikrotik_routeros", "dell_os10",
+                     # Netmiko 4.8 has paloalto_panos_telnet, but its preparation waits for the
+                     # prompt and the echo of `set cli scripting-mode on` on one line, after its
+                     # telnet login already read that prompt: it times out against any device
+                     # that prints one prompt per Enter. netkeep's telnet tests cover PAN-OS.
+                     "paloalto_panos"}
+TELNET_TYPES = {p: f"{p}_telnet" for p in CASES if p not in NO_NETMIKO_TELNET}
 
 
 def start_sim(netkeep, platform, protocol="ssh"):

@@ -109,6 +109,8 @@ impl<'a> DeviceVars<'a> {
             "year" => c.year.to_string(),
             "month" => format!("{:02}", c.month),
             "mon" => MONTHS[(c.month as usize + 11) % 12].to_string(),
+            // RouterOS writes dates as `nov/26/2026`.
+            "mon_lower" => MONTHS[(c.month as usize + 11) % 12].to_lowercase(),
             "day" => format!("{:02}", c.day),
             "dayn" => c.day.to_string(),
             "dow" => DAYS[c.dow as usize % 7].to_string(),

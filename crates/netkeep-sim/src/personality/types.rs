@@ -262,7 +262,7 @@ pub struct Personality {
     pub inventory: Inventory,
     /// Mode index sessions start in.
     pub initial_mode: usize,
-    /// The character after which the SSH user name carries login options.
+    /// The character after which the user name (SSH or telnet) carries login options.
     pub login_options: Option<char>,
     /// Where uncommitted changes wait, on two-stage platforms.
     pub candidate: Option<CandidateScope>,
@@ -284,4 +284,15 @@ pub struct Personality {
     pub echo_wrap: EchoWrap,
     /// Negotiation and login over telnet.
     pub telnet: TelnetPersonality,
+}
+
+impl Personality {
+    /// The account a login name logs in as: MikroTik-style options after the name
+    /// (`admin+ct`) are the engine's business, not part of the account.
+    pub fn account_name<'a>(&self, user: &'a str) -> &'a str {
+        match self.login_options {
+            Some(c) => user.split_once(c).map_or(user, |(n, _)| n),
+            None => user,
+        }
+    }
 }

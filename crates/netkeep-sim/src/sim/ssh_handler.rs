@@ -113,12 +113,7 @@ fn hang_up(session: &mut Session, channel: ChannelId, reason: Disconnect, text: 
 impl SshHandler {
     async fn check_password(&mut self, user: &str, password: &str) -> Auth {
         let core = &self.core;
-        // MikroTik-style login options after the name (`admin+ct`) are the engine's business.
-        let name = match core.model.p.login_options {
-            Some(c) => user.split_once(c).map_or(user, |(n, _)| n),
-            None => user,
-        };
-        let ok = name == core.cfg.username
+        let ok = core.model.p.account_name(user) == core.cfg.username
             && password == core.cfg.password
             && !core.faults.has(|f| matches!(f, Fault::AuthFailing));
         if !ok {
