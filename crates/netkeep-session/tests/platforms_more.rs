@@ -28,6 +28,8 @@ struct Case {
     commit: bool,
     /// The running configuration wants privileged mode.
     needs_enable: bool,
+    /// What saving says (`""`: nothing), or `None` where changes persist at once (no save).
+    save: Option<&'static str>,
 }
 
 const CASES: &[Case] = &[
@@ -39,6 +41,7 @@ const CASES: &[Case] = &[
         running: "show running-config",
         expect: " description nk-test-18",
         commit: false,
+        save: Some("[OK]"),
         needs_enable: true,
     },
     Case {
@@ -49,6 +52,7 @@ const CASES: &[Case] = &[
         running: "show run-config commands",
         expect: "config location nk-test-18",
         commit: false,
+        save: Some(""),
         needs_enable: false,
     },
     Case {
@@ -59,6 +63,7 @@ const CASES: &[Case] = &[
         running: "show running-config",
         expect: "name \"nk-test-18\"",
         commit: false,
+        save: Some(""),
         needs_enable: false,
     },
     Case {
@@ -69,6 +74,7 @@ const CASES: &[Case] = &[
         running: "show running-config",
         expect: "description nk-test-18",
         commit: false,
+        save: Some(""),
         needs_enable: false,
     },
     Case {
@@ -79,6 +85,7 @@ const CASES: &[Case] = &[
         running: "show running-config",
         expect: "description nk-test-18",
         commit: false,
+        save: Some(""),
         needs_enable: false,
     },
     Case {
@@ -95,6 +102,7 @@ const CASES: &[Case] = &[
         running: "show system interface",
         expect: "set description \"nk-test-18\"",
         commit: false,
+        save: None,
         needs_enable: false,
     },
     Case {
@@ -105,6 +113,7 @@ const CASES: &[Case] = &[
         running: "show config running",
         expect: "comment nk-test-18",
         commit: true,
+        save: None,
         needs_enable: false,
     },
     Case {
@@ -115,6 +124,7 @@ const CASES: &[Case] = &[
         running: "/export",
         expect: "comment=nk-test-18",
         commit: false,
+        save: None,
         needs_enable: false,
     },
     Case {
@@ -125,6 +135,18 @@ const CASES: &[Case] = &[
         running: "show running-configuration",
         expect: " description nk-test-18",
         commit: false,
+        save: Some(""),
+        needs_enable: false,
+    },
+    Case {
+        platform: "extreme_exos",
+        show: "show switch",
+        word: "SysName",
+        config: &["configure ports 2 description-string nk-test-18"],
+        running: "show configuration",
+        expect: "configure ports 2 description-string \"nk-test-18\"",
+        commit: false,
+        save: Some("saved to primary.cfg"),
         needs_enable: false,
     },
 ];
@@ -184,6 +206,11 @@ async fn exercise(c: &Case, protocol: Protocol) {
     if c.commit {
         // Two-stage platforms stay in configuration mode; leave without committing.
         s.restore_base_mode().await.unwrap();
+    }
+    match (c.save, s.save_config().await) {
+        (Some(word), Ok(out)) => assert!(out.contains(word), "{p} {protocol:?}: {out:?}"),
+        (None, Err(Error::Unsupported { .. })) => {}
+        (want, got) => panic!("{p} {protocol:?}: save: want {want:?}, got {got:?}"),
     }
 
     // Past the idle timeout: the platform's keepalive held `s`, `silent` was dropped.

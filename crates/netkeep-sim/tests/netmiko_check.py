@@ -60,6 +60,9 @@ CASES = {
                           "/export", "comment=netmiko-was-here", False),
     "dell_os10": ("show version", ["interface ethernet1/1/2", "description netmiko-was-here"],
                   "show running-configuration", " description netmiko-was-here", False),
+    # EXOS has no configuration mode: `configure ...` commands at the prompt.
+    "extreme_exos": ("show version", ["configure ports 2 description-string netmiko-was-here"],
+                     "show configuration", 'configure ports 2 description-string "netmiko-was-here"', False),
 }
 # Platforms whose changes wait for commit (Netmiko's send_config_set leaves them in config mode).
 TWO_STAGE = {"juniper_junos", "cisco_xr", "huawei_vrpv8", "paloalto_panos"}
@@ -101,6 +104,8 @@ TEXTFSM = {
                                                 "system clock print"]),
     # ntc-templates 9.3 has no OS10 templates.
     "dell_os10": ("dell_os10", []),
+    "extreme_exos": ("extreme_exos", ["show ports information", "show ports description",
+                                      "show vlan description", "show ipconfig", "show iparp", "show fdb"]),
 }
 VERSION_MARK = {
     "hp_comware": "Comware Software", "huawei": "Versatile Routing Platform", "cisco_ios": "Cisco IOS Software",
@@ -109,7 +114,7 @@ VERSION_MARK = {
     "cisco_asa": "Cisco Adaptive Security Appliance Software", "cisco_wlc_ssh": "Cisco Controller",
     "hp_procurve": "Image stamp:", "aruba_aoscx": "ArubaOS-CX", "aruba_os": "ArubaOS",
     "fortinet": "FortiGate", "paloalto_panos": "sw-version:", "mikrotik_routeros": "version:",
-    "dell_os10": "OS10",
+    "dell_os10": "OS10", "extreme_exos": "ExtremeXOS version",
 }
 
 

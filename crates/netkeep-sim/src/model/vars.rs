@@ -231,6 +231,7 @@ impl Vars for DeviceVars<'_> {
             }
             "saved" => Some(Cow::Borrowed(if self.st.saved { "1" } else { "" })),
             "interface_count" => Some(Cow::Owned(self.interfaces().len().to_string())),
+            "vlan_count" => Some(Cow::Owned(self.st.vlans(self.p).len().to_string())),
             k if k.starts_with("conf_") => Some(Cow::Owned(self.setting(&k[5..]))),
             _ => self
                 .clock_var(key)

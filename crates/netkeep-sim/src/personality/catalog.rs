@@ -209,6 +209,7 @@ mod tests {
                         ("user", "admin"),
                         ("ctx", "GigabitEthernet1/0/1"),
                         ("uncommitted", uncommitted),
+                        ("command_number", "7"),
                     ];
                     let text = m.prompt.to_string(&Scope {
                         vars: &Pairs(&vars),
