@@ -149,6 +149,28 @@ const CASES: &[Case] = &[
         save: Some("saved to primary.cfg"),
         needs_enable: false,
     },
+    Case {
+        platform: "ruckus_fastiron",
+        show: "show version",
+        word: "SW: Version",
+        config: &["interface ethernet 1/1/2", "port-name nk-test-18"],
+        running: "show running-config",
+        expect: " port-name nk-test-18",
+        commit: false,
+        save: Some("Write startup-config done"),
+        needs_enable: true,
+    },
+    Case {
+        platform: "brocade_fastiron",
+        show: "show interfaces brief",
+        word: "Forward",
+        config: &["interface ethernet 1/1/3", "port-name nk-test-18"],
+        running: "show running-config",
+        expect: " port-name nk-test-18",
+        commit: false,
+        save: Some("Write startup-config done"),
+        needs_enable: true,
+    },
 ];
 
 fn options(dev: &SimDevice, c: &Case, protocol: Protocol) -> ConnectOptions {

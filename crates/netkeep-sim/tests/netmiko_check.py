@@ -63,6 +63,11 @@ CASES = {
     # EXOS has no configuration mode: `configure ...` commands at the prompt.
     "extreme_exos": ("show version", ["configure ports 2 description-string netmiko-was-here"],
                      "show configuration", 'configure ports 2 description-string "netmiko-was-here"', False),
+    "ruckus_fastiron": ("show version", ["interface ethernet 1/1/2", "port-name netmiko-was-here"],
+                        "show running-config", " port-name netmiko-was-here", True),
+    # Brocade's name for the same OS: an alias of the platform file, the same personality.
+    "brocade_fastiron": ("show version", ["interface ethernet 1/1/3", "port-name netmiko-was-here"],
+                         "show running-config", " port-name netmiko-was-here", True),
 }
 # Platforms whose changes wait for commit (Netmiko's send_config_set leaves them in config mode).
 TWO_STAGE = {"juniper_junos", "cisco_xr", "huawei_vrpv8", "paloalto_panos"}
@@ -106,6 +111,11 @@ TEXTFSM = {
     "dell_os10": ("dell_os10", []),
     "extreme_exos": ("extreme_exos", ["show ports information", "show ports description",
                                       "show vlan description", "show ipconfig", "show iparp", "show fdb"]),
+    "ruckus_fastiron": ("ruckus_fastiron", ["show version", "show interfaces brief", "show arp",
+                                            "show mac-address", "show vlan"]),
+    # ntc-templates' Brocade set is for FastIron 07 tables (`show arp`, `show mac-address` and
+    # `show lldp neighbors` have other columns there); the ruckus set above checks 08.0.
+    "brocade_fastiron": ("brocade_fastiron", ["show interfaces brief"]),
 }
 VERSION_MARK = {
     "hp_comware": "Comware Software", "huawei": "Versatile Routing Platform", "cisco_ios": "Cisco IOS Software",
@@ -114,7 +124,8 @@ VERSION_MARK = {
     "cisco_asa": "Cisco Adaptive Security Appliance Software", "cisco_wlc_ssh": "Cisco Controller",
     "hp_procurve": "Image stamp:", "aruba_aoscx": "ArubaOS-CX", "aruba_os": "ArubaOS",
     "fortinet": "FortiGate", "paloalto_panos": "sw-version:", "mikrotik_routeros": "version:",
-    "dell_os10": "OS10", "extreme_exos": "ExtremeXOS version",
+    "dell_os10": "OS10", "extreme_exos": "ExtremeXOS version", "ruckus_fastiron": "SW: Version",
+    "brocade_fastiron": "SW: Version",
 }
 
 

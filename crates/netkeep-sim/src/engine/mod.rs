@@ -131,6 +131,13 @@ impl Engine {
         }
     }
 
+    /// A session variable the front end knows, e.g. `{{protocol}}` (`SSH` or `telnet`:
+    /// FastIron's `SSH@ICX7150#`).
+    pub fn set_var(&mut self, key: &str, value: &str) {
+        self.vars.retain(|(k, _)| k != key);
+        self.vars.push((key.to_string(), value.to_string()));
+    }
+
     /// The terminal width the client asked for (PTY request, window change, `terminal width`).
     pub fn set_width(&mut self, cols: usize) {
         self.width = cols;

@@ -372,6 +372,9 @@ impl Vars for IfVars<'_> {
             "name_unit" => Cow::Owned(format!("{}.0", it.name)),
             "ip_prefix" if !a.ip.is_empty() => Cow::Owned(format!("{}/{}", a.ip, a.prefix)),
             "mac_suffix" => Cow::Owned(format!("{:04x}", 0x1000 + self.idx)),
+            // The port number at the end of the name (`ethernet 1/1/2` -> `2`; FastIron's
+            // `show vlan` lists ports by it).
+            "port_num" => Cow::Borrowed(port_num(&it.name)),
             "mac_a" => Cow::Owned(format!("{:02x}", 0x10 + self.idx / 256)),
             "mac_b" => Cow::Owned(format!("{:02x}", self.idx % 256)),
             k if k.starts_with("type_") => {
@@ -380,5 +383,15 @@ impl Vars for IfVars<'_> {
             }
             k => Cow::Borrowed(it.extra.iter().find(|(n, _)| n == k)?.1.as_str()),
         })
+    }
+}
+
+/// The number after the last `/` or space of an interface name, or "" if there is none.
+fn port_num(name: &str) -> &str {
+    let last = name.rsplit(['/', ' ']).next().unwrap_or("");
+    if !last.is_empty() && last.bytes().all(|b| b.is_ascii_digit()) && last.len() < name.len() {
+        last
+    } else {
+        ""
     }
 }
