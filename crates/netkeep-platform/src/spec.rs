@@ -95,6 +95,10 @@ pub struct ActionSpec {
     /// Unused for save (kept so older platform files still load).
     #[serde(default)]
     pub exit_after: bool,
+    /// Save runs in the configuration mode, which is left afterwards (VyOS and EdgeOS `save`
+    /// is a configuration-mode command); default: the exec mode.
+    #[serde(default)]
+    pub in_config: bool,
     /// Read timeout (humantime, e.g. `2m`).
     #[serde(default)]
     pub timeout: Option<String>,

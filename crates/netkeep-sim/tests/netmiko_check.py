@@ -68,9 +68,13 @@ CASES = {
     # Brocade's name for the same OS: an alias of the platform file, the same personality.
     "brocade_fastiron": ("show version", ["interface ethernet 1/1/3", "port-name netmiko-was-here"],
                          "show running-config", " port-name netmiko-was-here", True),
+    "vyos": ("show version", ["set interfaces ethernet eth2 description netmiko-was-here"],
+             "show configuration", "description netmiko-was-here", False),
+    "ubiquiti_edgerouter": ("show version", ["set interfaces ethernet eth2 description netmiko-was-here"],
+                            "show configuration", "description netmiko-was-here", False),
 }
 # Platforms whose changes wait for commit (Netmiko's send_config_set leaves them in config mode).
-TWO_STAGE = {"juniper_junos", "cisco_xr", "huawei_vrpv8", "paloalto_panos"}
+TWO_STAGE = {"juniper_junos", "cisco_xr", "huawei_vrpv8", "paloalto_panos", "vyos", "ubiquiti_edgerouter"}
 # Commands whose output the usual ntc-templates TextFSM templates must parse (template platform, command).
 TEXTFSM = {
     "hp_comware": ("hp_comware", ["display interface brief", "display arp", "display clock"]),
@@ -116,6 +120,10 @@ TEXTFSM = {
     # ntc-templates' Brocade set is for FastIron 07 tables (`show arp`, `show mac-address` and
     # `show lldp neighbors` have other columns there); the ruckus set above checks 08.0.
     "brocade_fastiron": ("brocade_fastiron", ["show interfaces brief"]),
+    # ntc-templates 9.3 has no VyOS templates.
+    "vyos": ("vyos", []),
+    "ubiquiti_edgerouter": ("ubiquiti_edgerouter", ["show version", "show interfaces", "show arp",
+                                                    "show ip route", "show dhcp leases"]),
 }
 VERSION_MARK = {
     "hp_comware": "Comware Software", "huawei": "Versatile Routing Platform", "cisco_ios": "Cisco IOS Software",
@@ -125,7 +133,7 @@ VERSION_MARK = {
     "hp_procurve": "Image stamp:", "aruba_aoscx": "ArubaOS-CX", "aruba_os": "ArubaOS",
     "fortinet": "FortiGate", "paloalto_panos": "sw-version:", "mikrotik_routeros": "version:",
     "dell_os10": "OS10", "extreme_exos": "ExtremeXOS version", "ruckus_fastiron": "SW: Version",
-    "brocade_fastiron": "SW: Version",
+    "brocade_fastiron": "SW: Version", "vyos": "VyOS 1.4", "ubiquiti_edgerouter": "EdgeRouter",
 }
 
 
@@ -137,7 +145,7 @@ NO_NETMIKO_TELNET = {"huawei_vrpv8", "cisco_asa", "cisco_wlc_ssh", "aruba_aoscx"
                      # prompt and the echo of `set cli scripting-mode on` on one line, after its
                      # telnet login already read that prompt: it times out against any device
                      # that prints one prompt per Enter. netkeep's telnet tests cover PAN-OS.
-                     "paloalto_panos"}
+                     "paloalto_panos", "vyos", "ubiquiti_edgerouter"}
 TELNET_TYPES = {p: f"{p}_telnet" for p in CASES if p not in NO_NETMIKO_TELNET}
 
 
