@@ -193,6 +193,17 @@ const CASES: &[Case] = &[
         save: Some("Done"),
         needs_enable: false,
     },
+    Case {
+        platform: "checkpoint_gaia",
+        show: "show version all",
+        word: "Check Point Gaia",
+        config: &["set interface eth2 comments nk-test-18"],
+        running: "show configuration",
+        expect: "set interface eth2 comments \"nk-test-18\"",
+        commit: false,
+        save: Some(""),
+        needs_enable: false,
+    },
 ];
 
 fn options(dev: &SimDevice, c: &Case, protocol: Protocol) -> ConnectOptions {

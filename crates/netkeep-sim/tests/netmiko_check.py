@@ -72,6 +72,9 @@ CASES = {
              "show configuration", "description netmiko-was-here", False),
     "ubiquiti_edgerouter": ("show version", ["set interfaces ethernet eth2 description netmiko-was-here"],
                             "show configuration", "description netmiko-was-here", False),
+    # Gaia's clish has no configuration mode: `set` commands at the prompt.
+    "checkpoint_gaia": ("show version all", ["set interface eth2 comments netmiko-was-here"],
+                        "show configuration", 'set interface eth2 comments "netmiko-was-here"', False),
 }
 # Platforms whose changes wait for commit (Netmiko's send_config_set leaves them in config mode).
 TWO_STAGE = {"juniper_junos", "cisco_xr", "huawei_vrpv8", "paloalto_panos", "vyos", "ubiquiti_edgerouter"}
@@ -124,6 +127,8 @@ TEXTFSM = {
     "vyos": ("vyos", []),
     "ubiquiti_edgerouter": ("ubiquiti_edgerouter", ["show version", "show interfaces", "show arp",
                                                     "show ip route", "show dhcp leases"]),
+    "checkpoint_gaia": ("checkpoint_gaia", ["show version all", "show interfaces all", "show route",
+                                            "show arp dynamic all", "show dns", "show ntp servers"]),
 }
 VERSION_MARK = {
     "hp_comware": "Comware Software", "huawei": "Versatile Routing Platform", "cisco_ios": "Cisco IOS Software",
@@ -134,6 +139,7 @@ VERSION_MARK = {
     "fortinet": "FortiGate", "paloalto_panos": "sw-version:", "mikrotik_routeros": "version:",
     "dell_os10": "OS10", "extreme_exos": "ExtremeXOS version", "ruckus_fastiron": "SW: Version",
     "brocade_fastiron": "SW: Version", "vyos": "VyOS 1.4", "ubiquiti_edgerouter": "EdgeRouter",
+    "checkpoint_gaia": "Check Point Gaia",
 }
 
 
@@ -145,7 +151,7 @@ NO_NETMIKO_TELNET = {"huawei_vrpv8", "cisco_asa", "cisco_wlc_ssh", "aruba_aoscx"
                      # prompt and the echo of `set cli scripting-mode on` on one line, after its
                      # telnet login already read that prompt: it times out against any device
                      # that prints one prompt per Enter. netkeep's telnet tests cover PAN-OS.
-                     "paloalto_panos", "vyos", "ubiquiti_edgerouter"}
+                     "paloalto_panos", "vyos", "ubiquiti_edgerouter", "checkpoint_gaia"}
 TELNET_TYPES = {p: f"{p}_telnet" for p in CASES if p not in NO_NETMIKO_TELNET}
 
 
