@@ -34,8 +34,17 @@ fi
 # sshd refuses to start as root without its privilege-separation directory.
 $sudo mkdir -p /run/sshd
 
-# Tests that need sshd or sshpass fail instead of skipping when this is set.
+# Tests that need sshd, sshpass or network namespaces fail instead of skipping when this is set.
 export NETKEEP_REQUIRE_SYSTEM_TOOLS=1
+
+# The network-namespace tests (netkeep-reliability/tests/netns.rs) back README rows: this machine
+# must make a namespace and a veth pair into it (root, iproute2, kernel support), or we stop here.
+echo "test: network namespaces"
+ci_ns="nkci-$$"
+$sudo ip netns add "$ci_ns"
+$sudo ip link add "nkci$$a" type veth peer name "nkci$$b" netns "$ci_ns"
+$sudo ip link del "nkci$$a"
+$sudo ip netns del "$ci_ns"
 
 # House rule: no function over ~80 lines outside tests without a `long-fn:` reason comment.
 echo "test: long functions"

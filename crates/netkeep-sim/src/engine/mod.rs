@@ -21,6 +21,7 @@ mod screen;
 mod sess_vars;
 mod slow;
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -87,10 +88,10 @@ pub struct Engine {
     line: String,
     /// Session variables: login options, what commands set.
     vars: Vec<(String, String)>,
-    /// Commands run in this session.
-    commands_run: u64,
     /// Complete lines received (for line-based idle activity).
     pub lines_seen: u64,
+    /// Command lines this session ran (shared: the device's counters list it per session).
+    commands: Arc<AtomicU64>,
 }
 
 const NO_VARS: OwnedVars = OwnedVars(Vec::new());
@@ -126,8 +127,8 @@ impl Engine {
             width: DEFAULT_WIDTH,
             line: String::new(),
             vars,
-            commands_run: 0,
             lines_seen: 0,
+            commands: Arc::default(),
         }
     }
 
@@ -136,6 +137,11 @@ impl Engine {
     pub fn set_var(&mut self, key: &str, value: &str) {
         self.vars.retain(|(k, _)| k != key);
         self.vars.push((key.to_string(), value.to_string()));
+    }
+
+    /// This session's command count, live (for the device's per-session counters).
+    pub fn commands_counter(&self) -> Arc<AtomicU64> {
+        self.commands.clone()
     }
 
     /// The terminal width the client asked for (PTY request, window change, `terminal width`).
@@ -159,7 +165,7 @@ impl Engine {
             width: self.width,
             candidate: &candidate,
             ctx_path: self.modes.ctx_path(),
-            command_number: self.commands_run + 1,
+            command_number: self.commands.load(Ordering::Relaxed) + 1,
             vars: &self.vars,
         };
         let outer = Scope {
@@ -392,7 +398,7 @@ impl Engine {
             return Effect::None;
         }
         self.model.count_command();
-        self.commands_run += 1;
+        self.commands.fetch_add(1, Ordering::Relaxed);
         let levels = self.modes.levels(&self.p);
         self.line.clone_from(&line);
         self.run(&line, &levels, out)

@@ -228,6 +228,13 @@ impl SimDevice {
         core.counters.snapshot(core.model.commands())
     }
 
+    /// Command lines (non-empty lines at a prompt) each shell session has run, in the order the
+    /// sessions opened: a retry on a fresh session shows as one more entry, a command run twice
+    /// on one session as a higher count. Sessions refused for want of a VTY line are not listed.
+    pub fn commands_per_session(&self) -> Vec<u64> {
+        self.inner.core.counters.commands_per_session()
+    }
+
     /// Sessions currently holding a VTY line.
     pub fn active_sessions(&self) -> usize {
         self.inner.core.active()
