@@ -14,6 +14,7 @@ use clap::{Parser, Subcommand};
 
 mod common;
 mod floor;
+mod interleave;
 mod nk;
 mod runner;
 mod sim;
@@ -31,6 +32,9 @@ enum Tool {
     Floor(Io),
     /// netkeep's Session API (and `netkeep exec` through the daemon when the plan asks).
     Netkeep(Io),
+    /// netkeep and the floor in alternating blocks on the same device: wall and CPU time per
+    /// command for the small command and the ~1 MB output.
+    Interleaved(Io),
     /// Serve simulated devices (netkeep-sim) until SIGTERM.
     Sim(sim::SimArgs),
     /// Print the platforms the simulator knows, one a line.
@@ -68,6 +72,10 @@ async fn main() -> ExitCode {
         }
         Tool::Netkeep(io) => match common::read_plan(&io.plan) {
             Ok(plan) => (io, netkeep_figures(&plan).await),
+            Err(e) => return bad_plan(e),
+        },
+        Tool::Interleaved(io) => match common::read_plan(&io.plan) {
+            Ok(plan) => (io, interleave::run(&plan).await),
             Err(e) => return bad_plan(e),
         },
         Tool::Floor(io) => match common::read_plan(&io.plan) {

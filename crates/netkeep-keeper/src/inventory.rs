@@ -59,7 +59,7 @@ mod spec;
 
 use std::path::Path;
 
-pub use self::platforms::{canonical_platform, is_shell_platform};
+pub use self::platforms::{canonical_platform, is_shell_platform, textfsm_platform};
 pub use self::spec::{
     Credential, DeviceSpec, HostKeyPolicy, Inventory, InventoryError, KeepaliveMode, KeepaliveSpec,
     LoadOptions, Secret,

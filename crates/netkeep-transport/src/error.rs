@@ -42,6 +42,9 @@ pub enum ErrorKind {
     Platform,
     /// A local file could not be used: the private key, or the known_hosts file.
     LocalFile,
+    /// A command's output could not be parsed into records (no TextFSM template for the
+    /// command, or the template refused the output); the output itself was received.
+    Parse,
 }
 
 /// What went wrong while connecting or talking to a device through a transport.
