@@ -128,8 +128,8 @@ TEXTFSM = {
     # ntc-templates' Brocade set is for FastIron 07 tables (`show arp`, `show mac-address` and
     # `show lldp neighbors` have other columns there); the ruckus set above checks 08.0.
     "brocade_fastiron": ("brocade_fastiron", ["show interfaces brief"]),
-    # ntc-templates 9.3 has no VyOS templates.
-    "vyos": ("vyos", []),
+    # ntc-templates files these as vyatta_vyos, for any platform name containing `vyos`.
+    "vyos": ("vyos", ["show interfaces", "show arp"]),
     "ubiquiti_edgerouter": ("ubiquiti_edgerouter", ["show version", "show interfaces", "show arp",
                                                     "show ip route", "show dhcp leases"]),
     "checkpoint_gaia": ("checkpoint_gaia", ["show version all", "show interfaces all", "show route",
