@@ -12,6 +12,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod bastion;
 mod common;
 mod floor;
 mod interleave;
@@ -39,6 +40,9 @@ enum Tool {
     Sim(sim::SimArgs),
     /// Print the platforms the simulator knows, one a line.
     Platforms,
+    /// Connect-to-ready through a jump host: the first device, then each further one over the
+    /// shared bastion connection (bench/reach_bastion.sh).
+    Bastion(bastion::Args),
 }
 
 #[derive(clap::Args, Debug)]
@@ -60,6 +64,18 @@ async fn main() -> ExitCode {
                 println!("{p}");
             }
             return ExitCode::SUCCESS;
+        }
+        Tool::Bastion(a) => {
+            return match bastion::run(a).await {
+                Ok(v) => {
+                    println!("{v}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("netkeep-bench bastion: {e:#}");
+                    ExitCode::from(1)
+                }
+            };
         }
         Tool::Sim(a) => {
             return match sim::run(a).await {

@@ -17,6 +17,7 @@ mod daemon_args;
 mod duration;
 mod exit;
 mod output;
+mod reach;
 mod records;
 mod render;
 

@@ -510,6 +510,9 @@ pub struct DeviceStatus {
     pub address: String,
     /// Platform name.
     pub platform: String,
+    /// How the device is reached when not directly: `via ops@bastion:22`, `proxy: CMD`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub via: Option<String>,
 }
 
 /// What a reload changed (`POST /v1/reload` answer).

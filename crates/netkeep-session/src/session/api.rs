@@ -65,7 +65,7 @@ impl Session {
         opts.username.push_str(&platform.spec().username_suffix);
         let transport = match opts.resolved_protocol().0 {
             Protocol::Ssh => ssh::connect(&login::ssh_options(&opts, &device)).await?,
-            Protocol::Telnet => telnet::connect(&login::telnet_options(&opts, &device)).await?,
+            Protocol::Telnet => telnet::connect(&login::telnet_options(&opts, &device)?).await?,
         };
         let (core, keepalive) = login::open(transport, platform, &opts, device, started).await?;
         Ok(Session { core, keepalive })
