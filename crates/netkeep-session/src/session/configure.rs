@@ -214,9 +214,16 @@ impl Core {
         let timeout = self
             .platform
             .action_timeout(save.timeout.as_deref(), Duration::from_secs(120));
-        let target = self.modes.exec_of(io.mode);
-        if target != io.mode {
-            self.leave(io, target, true).await?;
+        let exec = self.modes.exec_of(io.mode);
+        let config = match (save.in_config, self.modes.config_mode()) {
+            (false, _) => None,
+            (true, Some(c)) => Some(c),
+            (true, None) => return Err(self.unsupported("configuration mode to save in")),
+        };
+        match config {
+            Some(c) => drop(self.goto_mode(io, c, Asked::OnTheWay).await?),
+            None if exec != io.mode => drop(self.leave(io, exec, true).await?),
+            None => {}
         }
         // Saving is a privileged command (IOS `write memory` at `R1>` is invalid input), so an
         // unprivileged session enables first, as Netmiko's save_config does; only with an
@@ -231,6 +238,9 @@ impl Core {
             ..Exchange::new(&save.command, "save", timeout)
         };
         let (out, _) = self.exchange(io, x).await?;
+        if config.is_some() {
+            self.leave_config(io, exec).await?;
+        }
         match self.rejected(&save.command, &out) {
             Some(e) => Err(e),
             None => Ok(ConfigLine {
