@@ -76,3 +76,7 @@ export NET_TEXTFSM
 
 echo "test: cargo test --workspace"
 cargo test --workspace
+
+# The Python package: the abi3 wheel built by maturin in the same venv, installed, then pytest.
+echo "test: Python package (maturin wheel, pytest)"
+NETKEEP_VENV="$venv" scripts/test-python.sh

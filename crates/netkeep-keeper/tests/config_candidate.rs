@@ -205,6 +205,23 @@ async fn platforms_that_save_save_when_asked() {
     daemon.stop().await;
 }
 
+/// `save` with no lines only saves (Netmiko's `save_config()` through the daemon); no lines and
+/// neither `save` nor `commit` is still refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn save_without_lines_only_saves() {
+    let lab = Lab::new(vec![HostSpec::new("sw1", "hp_comware")]).await;
+    let (daemon, client) = lab.start().await;
+    let body = json!({ "device": "sw1", "lines": [], "save": true });
+    let (_, r) = call(&client, "POST", "/v1/config", Some(body)).await;
+    assert_eq!(r["ok"], true, "{r}");
+    let out = r["outputs"][0]["output"].as_str().unwrap();
+    assert!(out.contains("successfully"), "{r}");
+    let body = json!({ "device": "sw1", "lines": [] });
+    let (status, r) = call(&client, "POST", "/v1/config", Some(body)).await;
+    assert_eq!(status, 400, "{r}");
+    daemon.stop().await;
+}
+
 /// The answer of a configuration set is the device's words, line by line, without its echo and
 /// prompts (today: `System View: … Ctrl+Z.[H3C]interface …`); the transcript is still there.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -390,6 +390,31 @@ async fn the_login_password_is_not_typed_as_enable_secret_unasked() {
     dev.stop().await;
 }
 
+/// Saving is privileged: from IOS user mode, `save_config` and a set with `save` enable first
+/// with the given secret (as Netmiko's save_config does) instead of typing `write memory` at
+/// `R1>`; without a secret they are refused, nothing typed at the password prompt.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn saving_from_user_mode_enables_with_the_secret() {
+    let dev = start("cisco_ios", |_| {}).await;
+    let s = Session::connect(opts(&dev, "cisco_ios").enable_secret(Secret::new("admin")))
+        .await
+        .unwrap();
+    assert_eq!(s.find_prompt().await.unwrap(), "R1>");
+    let out = s.save_config().await.unwrap();
+    assert!(out.contains("[OK]"), "{out}");
+    let o = ConfigSetOptions {
+        save: true,
+        ..Default::default()
+    };
+    let done = s.configure(&["hostname R1"], &o).await.unwrap();
+    assert!(done.answers().contains("[OK]"), "{done:?}");
+
+    let s = Session::connect(opts(&dev, "cisco_ios")).await.unwrap();
+    let e = s.save_config().await.unwrap_err();
+    assert!(matches!(e, Error::PrivilegeRefused { .. }), "{e}");
+    dev.stop().await;
+}
+
 /// `enable` at login from the platform file's `enable.at_login` (a user platform directory),
 /// and on Arista from the options.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

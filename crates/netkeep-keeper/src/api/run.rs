@@ -156,7 +156,8 @@ pub(super) async fn config(
         Ok(b) => b,
         Err(r) => return *r,
     };
-    if let Err(r) = check_commands(&b.lines, &st.limits, "lines", b.commit) {
+    // No lines: a commit confirms a confirmed commit, a save only saves.
+    if let Err(r) = check_commands(&b.lines, &st.limits, "lines", b.commit || b.save) {
         return *r;
     }
     let req = match config_request(&b) {

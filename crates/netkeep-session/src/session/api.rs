@@ -30,7 +30,7 @@ use netkeep_platform::KeepaliveMode;
 /// ```
 #[derive(Clone)]
 pub struct Session {
-    core: Arc<Core>,
+    pub(super) core: Arc<Core>,
     keepalive: Arc<Keepalive>,
 }
 
@@ -489,7 +489,7 @@ impl Session {
         self.core.link.disconnect().await;
     }
 
-    fn unsupported(&self, what: &'static str) -> Error {
+    pub(super) fn unsupported(&self, what: &'static str) -> Error {
         Error::Unsupported {
             device: self.core.device.clone(),
             platform: self.core.platform.name().to_string(),

@@ -225,6 +225,15 @@ impl Core {
             None if exec != io.mode => drop(self.leave(io, exec, true).await?),
             None => {}
         }
+        // Saving is a privileged command (IOS `write memory` at `R1>` is invalid input), so an
+        // unprivileged session enables first, as Netmiko's save_config does; only with an
+        // enable secret the caller gave (else the device's refusal says why). A save made in
+        // configuration mode is privileged already.
+        if let (None, Some(enable)) = (config, self.modes.enable_mode()) {
+            if io.mode != enable && self.modes.path(io.mode, enable).is_some() {
+                self.goto_mode(io, enable, Asked::OnTheWay).await?;
+            }
+        }
         let x = Exchange {
             answers: &answers,
             ..Exchange::new(&save.command, "save", timeout)

@@ -12,15 +12,20 @@
 //! - `state`: what a session is made of (shared core, locked I/O state, life record);
 //! - `modemap`: the platform's modes as indices, prompts to modes, paths between them;
 //! - `pattern`: regex compilation;
+//! - `raw`: the channel as bytes for callers that drive the dialogue (write, read what came,
+//!   read until a pattern);
+//! - `explicit_modes`: mode changes asked for by name (into and out of configuration and
+//!   privileged mode, checks of the mode shown);
 //! - `parsed`: commands whose output comes back as records (TextFSM), parsed off the session.
 //!
 //! Imports run one way, never back: `api` → `login` → `keepalive` → `io`; `login` →
 //! `telnet_login` → `state`; `api` → `configure` → `modes` → `io` → `state` → `modemap`;
-//! `login` → `modes`, `transcript`; `api`, `configure` and `modes` → `pattern`; `parsed` →
-//! `api`.
+//! `login` → `modes`, `transcript`; `api`, `configure` and `modes` → `pattern`; `raw`,
+//! `explicit_modes` and `parsed` → `api` (never back).
 
 mod api;
 mod configure;
+mod explicit_modes;
 mod io;
 mod keepalive;
 mod login;
@@ -28,6 +33,7 @@ mod modemap;
 mod modes;
 mod parsed;
 mod pattern;
+mod raw;
 mod state;
 mod telnet_login;
 mod transcript;

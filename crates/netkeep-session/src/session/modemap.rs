@@ -25,6 +25,13 @@ pub(crate) struct ModeMap {
     enable_mode: Option<ModeId>,
 }
 
+impl ModeId {
+    /// The mode at index `i` of the platform file's mode list.
+    pub fn at(i: usize) -> ModeId {
+        ModeId(i)
+    }
+}
+
 impl ModeMap {
     /// Resolves the platform's modes (names, transitions) into indices once.
     pub fn new(platform: Arc<Platform>) -> ModeMap {
