@@ -59,37 +59,42 @@ pub fn clean_output(data: &[u8]) {
     }
 }
 
-/// Prompt, pager, failure and close-reason matching of every built-in platform
-/// (netkeep-platform) on arbitrary text.
+/// Prompt, pager, failure and close-reason matching of the built-in platforms
+/// (netkeep-platform) on arbitrary text: the first byte picks the platform (one per run, so a
+/// campaign reaches millions of runs with every platform in it), the rest is the text.
 pub fn prompt_match(data: &[u8]) {
-    let text = String::from_utf8_lossy(data);
-    for name in netkeep_platform::builtin_names() {
-        let Ok(p) = netkeep_platform::builtin(&name) else {
-            continue;
-        };
-        for line in text.lines() {
-            let _ = p.mode_of(line);
-        }
-        // The last line as the session sees it (no cleaning here: clean_output covers that).
-        if let Some(last) = text.split(['\r', '\n']).rfind(|l| !l.is_empty()) {
-            if let Some(m) = p.mode_of(last) {
-                assert!(
-                    p.mode(&m.name).is_some(),
-                    "{name}: mode {} not found by name",
-                    m.name
-                );
-            }
-        }
-        if let Some((src, line)) = p.failure_in(&text) {
+    static NAMES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    let names = NAMES.get_or_init(netkeep_platform::builtin_names);
+    let Some((&k, rest)) = data.split_first() else {
+        return;
+    };
+    let name = &names[k as usize % names.len()];
+    let Ok(p) = netkeep_platform::builtin(name) else {
+        panic!("{name}: a built-in platform does not load");
+    };
+    let text = String::from_utf8_lossy(rest);
+    for line in text.lines() {
+        let _ = p.mode_of(line);
+    }
+    // The last line as the session sees it (no cleaning here: clean_output covers that).
+    if let Some(last) = text.split(['\r', '\n']).rfind(|l| !l.is_empty()) {
+        if let Some(m) = p.mode_of(last) {
             assert!(
-                text.contains(line),
-                "{name}: failure line {line:?} ({src}) not in input"
+                p.mode(&m.name).is_some(),
+                "{name}: mode {} not found by name",
+                m.name
             );
         }
-        let _ = p.close_reason(&text);
-        if let Some((re, _)) = p.pager() {
-            let _ = re.is_match(&text);
-        }
+    }
+    if let Some((src, line)) = p.failure_in(&text) {
+        assert!(
+            text.contains(line),
+            "{name}: failure line {line:?} ({src}) not in input"
+        );
+    }
+    let _ = p.close_reason(&text);
+    if let Some((re, _)) = p.pager() {
+        let _ = re.is_match(&text);
     }
 }
 
