@@ -7,12 +7,14 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod cluster_args;
 mod cmd;
 mod connect;
 mod daemon_args;
 mod exit;
 mod output;
 mod render;
+mod render_cluster;
 
 /// Fast, alive SSH CLI sessions to network devices: run commands directly or through a daemon
 /// that keeps a fleet's sessions warm.
