@@ -103,16 +103,15 @@ pub(crate) fn spawn(core: &Arc<Core>) {
     tokio::spawn(async move { watchdog(&c).await });
 }
 
-/// One heartbeat, bounded by the heartbeat interval.
+/// One heartbeat. Its acknowledgement may take up to `fence_after` (a loaded machine or
+/// server): it still counts from when it was sent, and the watchdog fences at the same bound
+/// whatever this one is doing.
 async fn beat(core: &Arc<Core>) {
     let key = node_key(&core.me.node);
     let rev = *core.heartbeat_rev.lock().unwrap_or_else(|p| p.into_inner());
     let sent = Instant::now();
-    let r = tokio::time::timeout(
-        core.timing.heartbeat,
-        core.kv.update(&key, bytes(core), rev),
-    )
-    .await;
+    let limit = core.timing.fence_after;
+    let r = tokio::time::timeout(limit, core.kv.update(&key, bytes(core), rev)).await;
     match r {
         Ok(Ok(new)) => {
             *core.heartbeat_rev.lock().unwrap_or_else(|p| p.into_inner()) = new;
@@ -127,10 +126,7 @@ async fn beat(core: &Arc<Core>) {
             name_clash(core, &key).await;
         }
         Ok(Err(e)) => failed(core, &e.to_string()),
-        Err(_) => failed(
-            core,
-            &format!("no acknowledgement within {:?}", core.timing.heartbeat),
-        ),
+        Err(_) => failed(core, &format!("no acknowledgement within {limit:?}")),
     }
 }
 

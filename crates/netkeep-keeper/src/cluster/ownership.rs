@@ -170,7 +170,7 @@ async fn claim(core: &Arc<Core>, s: u32, revision: u64, wait: bool) {
     let serving = core.serving();
     if !core.is_fenced() && serving.contains(&s) {
         core.gates[s as usize].open();
-        tracing::info!(node = %core.me.node, shard = s, took_over = wait, "cluster: serving shard");
+        tracing::debug!(node = %core.me.node, shard = s, took_over = wait, "cluster: serving shard");
     }
 }
 

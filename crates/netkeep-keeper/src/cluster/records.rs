@@ -89,6 +89,11 @@ pub(crate) struct ShardRecord {
 }
 
 /// Opens the bucket, creating it (with `replicas` copies) if it does not exist.
+///
+/// The bucket's stream is created here with the settings a key-value bucket has (one value per
+/// key, rollups, no direct deletes, direct gets) rather than with the client's
+/// `create_key_value`, which first asks for the account's limits in a shape the NATS 2.9 servers
+/// of Debian 12 do not answer in.
 pub(crate) async fn open_bucket(
     js: &jetstream::Context,
     bucket: &str,
@@ -97,23 +102,27 @@ pub(crate) async fn open_bucket(
     if let Ok(store) = js.get_key_value(bucket).await {
         return Ok(store);
     }
-    let cfg = kv::Config {
-        bucket: bucket.to_string(),
-        description: "netkeep cluster: node heartbeats and shard owners".into(),
-        history: 1,
+    let cfg = jetstream::stream::Config {
+        name: format!("KV_{bucket}"),
+        description: Some("netkeep cluster: node heartbeats and shard owners".into()),
+        subjects: vec![format!("$KV.{bucket}.>")],
+        max_messages_per_subject: 1,
+        discard: jetstream::stream::DiscardPolicy::New,
+        allow_rollup: true,
+        deny_delete: true,
+        allow_direct: true,
         num_replicas: replicas.max(1),
         storage: jetstream::stream::StorageType::File,
         ..Default::default()
     };
-    match js.create_key_value(cfg).await {
-        Ok(store) => Ok(store),
-        // Another node created it meanwhile.
-        Err(e) => js.get_key_value(bucket).await.map_err(|_| {
-            ClusterError::Nats(format!(
-                "cannot open or create the key-value bucket `{bucket}` (is JetStream enabled on the server? `nats-server -js`): {e}"
-            ))
-        }),
-    }
+    let created = js.create_stream(cfg).await;
+    // Another node may have created it meanwhile: open it either way.
+    js.get_key_value(bucket).await.map_err(|e| {
+        let why = created.err().map(|c| c.to_string()).unwrap_or_else(|| e.to_string());
+        ClusterError::Nats(format!(
+            "cannot open or create the key-value bucket `{bucket}` (is JetStream enabled on the server? `nats-server -js`): {why}"
+        ))
+    })
 }
 
 /// The bucket's shard count: created by the first node, checked by the others.
