@@ -1,5 +1,5 @@
 //! Several `netkeep serve --cluster` nodes sharing one simulated fleet over NATS (loopback, a
-//! scaled-down lease of 1.5 s): every device kept by exactly one node; a node killed with
+//! scaled-down lease of 3 s): every device kept by exactly one node; a node killed with
 //! SIGKILL has its devices served again by the others within the handover bound; a node cut
 //! off from NATS fences itself before its shards move; a node joining takes shards over without
 //! dropping a device for longer than one handover; read-only requests in flight at a kill are
