@@ -7,7 +7,8 @@
 #
 # Targets (bodies in crates/netkeep-reliability/src/fuzz.rs): clean_output (netkeep-channel
 # cleaning + read buffer), prompt_match (netkeep-platform prompts/pagers/failures),
-# inventory (netkeep-keeper inventory parser), sim_input (netkeep-sim engine, through SSH).
+# inventory (netkeep-keeper inventory parser), sim_input (netkeep-sim engine, through SSH),
+# telnet_codec (netkeep-transport's telnet parser and encoders).
 #
 # Engines: libFuzzer through cargo-fuzz (needs nightly flags: we set RUSTC_BOOTSTRAP=1 on the
 # stable toolchain; `cargo install cargo-fuzz` once), else the stable driver `netkeep-fuzz`
@@ -18,7 +19,7 @@
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SECONDS_EACH=${FUZZ_SECONDS:-60}
-TARGETS=${FUZZ_TARGETS:-clean_output prompt_match inventory sim_input}
+TARGETS=${FUZZ_TARGETS:-clean_output prompt_match inventory sim_input telnet_codec}
 ENGINE=${FUZZ_ENGINE:-auto}
 : "${CARGO_TARGET_DIR:=$ROOT/target}"
 export CARGO_TARGET_DIR

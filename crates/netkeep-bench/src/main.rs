@@ -1,6 +1,9 @@
 //! `netkeep-bench`: the Rust side of `bench/run.sh`. Each subcommand runs every figure of the plan
 //! for one client and writes the same JSON shape as `bench/py/peers.py`.
 //!
+//! Where it sits: beside the chain, on top of the session library (netkeep) and the simulator
+//! (netkeep-sim); `floor` is a bare russh client, the baseline netkeep is measured against.
+//!
 //! ```sh
 //! netkeep-bench floor --plan bench/results/tmp/plan.json --out /tmp/floor.json
 //! ```
@@ -63,75 +66,79 @@ async fn main() -> ExitCode {
                 }
             };
         }
-        Tool::Netkeep(io) => {
-            let plan = match common::read_plan(&io.plan) {
-                Ok(p) => p,
-                Err(e) => {
-                    eprintln!("netkeep-bench: {e:#}");
-                    return ExitCode::from(2);
-                }
-            };
-            let mut v = runner::run_all::<nk::Nk>(
-                "netkeep",
-                concat!("netkeep ", env!("CARGO_PKG_VERSION")),
-                &plan,
-                Some("is_alive() (NUL under the session lock; proof of life by the device's echo of it where it echoes one, else an SSH ping; echo drained)"),
-            )
-            .await;
-            if plan.daemon.is_some() {
-                eprintln!("[netkeep] daemon exec from fresh processes");
-                let mut ck = common::Checker::default();
-                match nk::daemon_figure(&plan, &mut ck).await {
-                    Ok(d) => v["daemon_exec_ms"] = d,
-                    Err(e) => v["daemon_error"] = serde_json::json!(format!("{e:#}")),
-                }
-                v["checks"]["ok"] =
-                    serde_json::json!(v["checks"]["ok"].as_u64().unwrap_or(0) + ck.ok);
-                v["checks"]["failed"] =
-                    serde_json::json!(v["checks"]["failed"].as_u64().unwrap_or(0) + ck.failed);
-                if let Some(a) = v["checks"]["failures"].as_array_mut() {
-                    a.extend(ck.failures.into_iter().map(serde_json::Value::from));
-                }
+        Tool::Netkeep(io) => match common::read_plan(&io.plan) {
+            Ok(plan) => (io, netkeep_figures(&plan).await),
+            Err(e) => return bad_plan(e),
+        },
+        Tool::Floor(io) => match common::read_plan(&io.plan) {
+            Ok(plan) => {
+                let v = runner::run_all::<floor::Floor>(
+                    "russh-floor",
+                    "russh 0.65.1",
+                    &plan,
+                    Some("send_ping() (SSH keepalive round trip)"),
+                )
+                .await;
+                (io, v)
             }
-            for name in plan.platforms.keys() {
-                match nk::probe_figure(&plan, name).await {
-                    Ok(p) => v["platforms"][name]["probe_ms"] = p,
-                    Err(e) => {
-                        if let Some(a) = v["errors"].as_array_mut() {
-                            a.push(serde_json::json!(format!("{name} probe: {e:#}")));
-                        }
-                    }
-                }
-            }
-            (io, v)
-        }
-        Tool::Floor(io) => {
-            let plan = match common::read_plan(&io.plan) {
-                Ok(p) => p,
-                Err(e) => {
-                    eprintln!("netkeep-bench: {e:#}");
-                    return ExitCode::from(2);
-                }
-            };
-            let v = runner::run_all::<floor::Floor>(
-                "russh-floor",
-                "russh 0.65.1",
-                &plan,
-                Some("send_ping() (SSH keepalive round trip)"),
-            )
-            .await;
-            (io, v)
-        }
+            Err(e) => return bad_plan(e),
+        },
     };
-    let text = match serde_json::to_string_pretty(&result) {
+    write_result(&io.out, &result)
+}
+
+fn bad_plan(e: anyhow::Error) -> ExitCode {
+    eprintln!("netkeep-bench: {e:#}");
+    ExitCode::from(2)
+}
+
+/// netkeep's figures: the common ones, then (with a daemon in the plan) `netkeep exec` through
+/// it, and `probe()` per platform.
+async fn netkeep_figures(plan: &common::Plan) -> serde_json::Value {
+    let mut v = runner::run_all::<nk::Nk>(
+        "netkeep",
+        concat!("netkeep ", env!("CARGO_PKG_VERSION")),
+        plan,
+        Some("is_alive() (NUL under the session lock; proof of life by the device's echo of it where it echoes one, else an SSH ping; echo drained)"),
+    )
+    .await;
+    if plan.daemon.is_some() {
+        eprintln!("[netkeep] daemon exec from fresh processes");
+        let mut ck = common::Checker::default();
+        match nk::daemon_figure(plan, &mut ck).await {
+            Ok(d) => v["daemon_exec_ms"] = d,
+            Err(e) => v["daemon_error"] = serde_json::json!(format!("{e:#}")),
+        }
+        v["checks"]["ok"] = serde_json::json!(v["checks"]["ok"].as_u64().unwrap_or(0) + ck.ok);
+        v["checks"]["failed"] =
+            serde_json::json!(v["checks"]["failed"].as_u64().unwrap_or(0) + ck.failed);
+        if let Some(a) = v["checks"]["failures"].as_array_mut() {
+            a.extend(ck.failures.into_iter().map(serde_json::Value::from));
+        }
+    }
+    for name in plan.platforms.keys() {
+        match nk::probe_figure(plan, name).await {
+            Ok(p) => v["platforms"][name]["probe_ms"] = p,
+            Err(e) => {
+                if let Some(a) = v["errors"].as_array_mut() {
+                    a.push(serde_json::json!(format!("{name} probe: {e:#}")));
+                }
+            }
+        }
+    }
+    v
+}
+
+fn write_result(out: &str, result: &serde_json::Value) -> ExitCode {
+    let text = match serde_json::to_string_pretty(result) {
         Ok(t) => t,
         Err(e) => {
             eprintln!("netkeep-bench: {e}");
             return ExitCode::from(1);
         }
     };
-    if let Err(e) = std::fs::write(&io.out, text) {
-        eprintln!("netkeep-bench: writing {}: {e}", io.out);
+    if let Err(e) = std::fs::write(out, text) {
+        eprintln!("netkeep-bench: writing {out}: {e}");
         return ExitCode::from(1);
     }
     ExitCode::SUCCESS

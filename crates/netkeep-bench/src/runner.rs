@@ -248,51 +248,17 @@ async fn fleet_figure<C: Client>(
     let mut tasks = Vec::with_capacity(n);
     for i in 0..n {
         let t = target(plan, name, pp, pp.fleet_port + i as u16);
-        let (connected, go, deadline, re, cmd, prompt) = (
-            connected.clone(),
-            go.clone(),
-            deadline.clone(),
+        let (re, cmd, prompt) = (
             re.clone(),
             pp.small_cmd.clone(),
             pp.prompts(pp.fleet_port + i as u16).0,
         );
-        tasks.push(tokio::spawn(async move {
-            let conn = C::connect(t).await;
-            connected.wait().await;
-            let mut c = match conn {
-                Ok(c) => c,
-                Err(e) => {
-                    go.wait().await;
-                    return Err(format!("device {i}: connect: {e:#}"));
-                }
-            };
-            go.wait().await;
-            let end = deadline.lock().await.unwrap_or_else(Instant::now);
-            let mut lat = Vec::new();
-            let mut bad = Vec::new();
-            loop {
-                let s = Instant::now();
-                match c.cmd(&cmd).await {
-                    Ok(out) => {
-                        lat.push(s.elapsed());
-                        let mut k = Checker::default();
-                        if !k.check(&format!("fleet device {i}"), &out, &re, &cmd, &prompt) {
-                            bad.extend(k.failures);
-                        }
-                    }
-                    Err(e) => {
-                        c.close().await;
-                        return Err(format!("device {i}: command: {e:#}"));
-                    }
-                }
-                if Instant::now() >= end {
-                    break;
-                }
-            }
-            let done = Instant::now();
-            c.close().await;
-            Ok((lat, bad, done))
-        }));
+        let sync = FleetSync {
+            connected: connected.clone(),
+            go: go.clone(),
+            deadline: deadline.clone(),
+        };
+        tasks.push(tokio::spawn(fleet_device::<C>(i, t, sync, re, cmd, prompt)));
     }
     connected.wait().await;
     let connect_s = t0.elapsed().as_secs_f64();
@@ -337,4 +303,68 @@ async fn fleet_figure<C: Client>(
     v["p50_ms"] = s["p50"].clone();
     v["p99_ms"] = s["p99"].clone();
     Ok(v)
+}
+
+/// What the fleet's devices share: every session up, then go, until the deadline.
+#[derive(Clone)]
+struct FleetSync {
+    connected: Arc<Barrier>,
+    go: Arc<Barrier>,
+    deadline: Arc<Mutex<Option<Instant>>>,
+}
+
+/// What one device of the fleet did: its command latencies, its failed checks and when it
+/// finished; or why it failed.
+type DeviceRun = Result<(Vec<Duration>, Vec<String>, Instant), String>;
+
+/// One device of [`fleet_figure`]: connect, wait for every session to be up, then run `cmd`
+/// back to back until the deadline, checking each output.
+async fn fleet_device<C: Client>(
+    i: usize,
+    t: Target,
+    sync: FleetSync,
+    re: Arc<regex::Regex>,
+    cmd: String,
+    prompt: String,
+) -> DeviceRun {
+    let FleetSync {
+        connected,
+        go,
+        deadline,
+    } = sync;
+    let conn = C::connect(t).await;
+    connected.wait().await;
+    let mut c = match conn {
+        Ok(c) => c,
+        Err(e) => {
+            go.wait().await;
+            return Err(format!("device {i}: connect: {e:#}"));
+        }
+    };
+    go.wait().await;
+    let end = deadline.lock().await.unwrap_or_else(Instant::now);
+    let mut lat = Vec::new();
+    let mut bad = Vec::new();
+    loop {
+        let s = Instant::now();
+        match c.cmd(&cmd).await {
+            Ok(out) => {
+                lat.push(s.elapsed());
+                let mut k = Checker::default();
+                if !k.check(&format!("fleet device {i}"), &out, &re, &cmd, &prompt) {
+                    bad.extend(k.failures);
+                }
+            }
+            Err(e) => {
+                c.close().await;
+                return Err(format!("device {i}: command: {e:#}"));
+            }
+        }
+        if Instant::now() >= end {
+            break;
+        }
+    }
+    let done = Instant::now();
+    c.close().await;
+    Ok((lat, bad, done))
 }

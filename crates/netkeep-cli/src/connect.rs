@@ -3,13 +3,14 @@
 //! stays out of shell history and `ps`), the enable secret (`NETKEEP_SECRET`, `--secret-file`),
 //! the session log, and the session options from the flags or from an inventory entry.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 use std::time::Duration;
 
-use netkeep::{
-    Auth, ConnectOptions, HostKeyPolicy, KeepaliveConfig, KeepaliveMode, Secret, SessionLog,
-};
-use netkeep_keeper::inventory::DeviceSpec;
+use netkeep::{Auth, ConnectOptions, HostKeyPolicy, KeepaliveMode, Protocol, Secret, SessionLog};
+use netkeep_keeper::inventory::{DeviceSpec, Inventory, LoadOptions};
+
+use crate::exit;
 
 /// Flags of a direct session.
 #[derive(clap::Args, Debug, Clone)]
@@ -17,11 +18,16 @@ pub struct ConnArgs {
     /// Connect directly to this host (no daemon).
     #[arg(long)]
     pub host: Option<String>,
-    /// SSH port.
-    #[arg(long, short = 'p', default_value_t = 22)]
-    pub port: u16,
+    /// Port [default: 22, or 23 over telnet].
+    #[arg(long, short = 'p')]
+    pub port: Option<u16>,
+    /// ssh, or telnet for devices without SSH (the password then crosses the network in clear;
+    /// netkeep never falls back to telnet on its own).
+    #[arg(long, default_value = "ssh", value_parser = parse_protocol)]
+    pub protocol: Protocol,
     /// Platform (Netmiko device_type): hp_comware, huawei, huawei_vrpv8, cisco_ios, cisco_xe,
-    /// cisco_nxos, cisco_xr, juniper_junos, arista_eos, linux, generic.
+    /// cisco_nxos, cisco_xr, juniper_junos, arista_eos, linux, generic; a `_telnet` name
+    /// (hp_comware_telnet, cisco_ios_telnet, ...) means --protocol telnet.
     #[arg(long, requires = "host")]
     pub platform: Option<String>,
     /// Directory of extra or overriding platform files (`*.yaml`).
@@ -64,11 +70,11 @@ pub struct ConnArgs {
     pub legacy_algorithms: bool,
     /// Time allowed for connect, login and session preparation (e.g. 10s, 500ms; a plain
     /// number is seconds).
-    #[arg(long, default_value = "10s", value_parser = netkeep_keeper::parse_timeout)]
+    #[arg(long, default_value = "10s", value_parser = crate::duration::parse_timeout)]
     pub connect_timeout: Duration,
     /// Time allowed per command (e.g. 30s, 2m; a plain number is seconds). Through the daemon
     /// it is sent with the request.
-    #[arg(long, default_value = "30s", value_parser = netkeep_keeper::parse_timeout)]
+    #[arg(long, default_value = "30s", value_parser = crate::duration::parse_timeout)]
     pub read_timeout: Duration,
 }
 
@@ -76,11 +82,12 @@ fn parse_policy(s: &str) -> Result<HostKeyPolicy, String> {
     s.parse()
 }
 
+fn parse_protocol(s: &str) -> Result<Protocol, String> {
+    s.parse()
+}
+
 /// One-shot sessions run no keepalive task.
-const NO_KEEPALIVE: KeepaliveConfig = KeepaliveConfig {
-    mode: KeepaliveMode::Off,
-    interval: None,
-};
+const NO_KEEPALIVE: KeepaliveMode = KeepaliveMode::Off;
 
 impl ConnArgs {
     /// Session options from the flags (`--host`), or a usage message naming what is missing.
@@ -96,6 +103,13 @@ impl ConnArgs {
         let Some(user) = self.username.clone() else {
             return Ok(Err("--username (or NETKEEP_USERNAME) is required".into()));
         };
+        let opts = ConnectOptions::new(host.clone(), 0, platform).protocol(self.protocol);
+        let protocol = opts.resolved_protocol().0;
+        if protocol == Protocol::Telnet && self.key_file.is_some() {
+            return Ok(Err(
+                "--key-file is for SSH; telnet logs in with a password".into()
+            ));
+        }
         let auth = match &self.key_file {
             Some(path) => Auth::PublicKey {
                 path: path.clone(),
@@ -112,14 +126,17 @@ impl ConnArgs {
                 }
             }
         };
-        let mut opts = ConnectOptions::new(host, self.port, platform)
-            .username(user)
-            .auth(auth)
-            .host_key_policy(self.host_key_policy)
-            .connect_timeout(self.connect_timeout)
-            .read_timeout(self.read_timeout)
-            .legacy_algorithms(self.legacy_algorithms)
-            .keepalive(NO_KEEPALIVE);
+        let mut opts = ConnectOptions {
+            port: self.port.unwrap_or(protocol.default_port()),
+            ..opts
+        }
+        .username(user)
+        .auth(auth)
+        .host_key_policy(self.host_key_policy)
+        .connect_timeout(self.connect_timeout)
+        .read_timeout(self.read_timeout)
+        .legacy_algorithms(self.legacy_algorithms)
+        .keepalive(NO_KEEPALIVE);
         if let Some(k) = &self.known_hosts {
             opts = opts.known_hosts_file(k);
         }
@@ -127,6 +144,32 @@ impl ConnArgs {
             opts = opts.platform_dir(d);
         }
         Ok(Ok(self.privilege_and_log(opts)?))
+    }
+
+    /// The inventory for direct sessions when no daemon answers: `inventory` loaded with
+    /// `--platform-dir`. Without one, says how to reach devices and returns the usage exit
+    /// code; an inventory that does not load is a usage error worded by `usage`.
+    pub fn direct_inventory(
+        &self,
+        inventory: Option<&Path>,
+        usage: impl Fn(&str) -> ExitCode,
+    ) -> Result<Inventory, ExitCode> {
+        let Some(path) = inventory else {
+            if self.session_log.is_some() {
+                return Err(usage(
+                    "--session-log records a direct session: give --inventory FILE (or --host); the daemon's sessions are logged per the inventory's `session_log`",
+                ));
+            }
+            eprintln!("netkeep: {}", netkeep_keeper::client::no_daemon_message());
+            eprintln!(
+                "netkeep: or give --inventory FILE to connect directly, or --host HOST --platform P"
+            );
+            return Err(exit::code(exit::USAGE));
+        };
+        let load = LoadOptions {
+            platform_dir: self.platform_dir.clone(),
+        };
+        Inventory::load_with(path, &load).map_err(|e| usage(&format!("inventory: {e}")))
     }
 
     /// Session options for an inventory device, with this command's read timeout (and its

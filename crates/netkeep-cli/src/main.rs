@@ -1,7 +1,11 @@
 //! The `netkeep` command line: one module per subcommand under `cmd/`; shared by them: the
-//! daemon flags (`daemon_args.rs`), direct-session flags (`connect.rs`), exit codes
-//! (`exit.rs`), output (`output.rs`) and the status table (`render.rs`). It talks to a running
-//! daemon through `netkeep_keeper::client`.
+//! daemon flags (`daemon_args.rs`), direct-session flags (`connect.rs`), duration flags
+//! (`duration.rs`), exit codes (`exit.rs`), output (`output.rs`) and the status table
+//! (`render.rs`). It talks to a running daemon through `netkeep_keeper::client`.
+//!
+//! Where it sits: the end of the chain, transport → channel → platform → session → keeper →
+//! **cli**: it parses flags, runs sessions directly (netkeep) or through the daemon
+//! (netkeep-keeper), and prints; `netkeep sim` and `netkeep demo` start the simulator beside it.
 
 use std::process::ExitCode;
 
@@ -11,6 +15,7 @@ mod cluster_args;
 mod cmd;
 mod connect;
 mod daemon_args;
+mod duration;
 mod exit;
 mod output;
 mod render;

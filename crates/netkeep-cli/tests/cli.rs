@@ -1,28 +1,14 @@
 //! End-to-end tests of the `netkeep` binary: `sim`, `serve`, `exec`, `status` as separate
 //! processes, the way a user runs them.
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
+use std::time::Duration;
 
-const BIN: &str = env!("CARGO_BIN_EXE_netkeep");
-
-/// A child process killed on drop, so a failing test leaves nothing running.
-struct Proc(Child);
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn tempdir(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("netkeep-cli-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
+use common::{wait_for, Proc, TempDir, BIN};
 
 /// Starts `netkeep sim` and returns it with the ports it printed (one line per device).
 fn start_sim(args: &[&str], count: usize) -> (Proc, Vec<u16>) {
@@ -54,12 +40,33 @@ fn netkeep(args: &[&str], socket: &Path) -> std::process::Output {
         .unwrap()
 }
 
-fn wait_for(what: &str, limit: Duration, mut f: impl FnMut() -> bool) {
-    let t = Instant::now();
-    while !f() {
-        assert!(t.elapsed() < limit, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+/// `netkeep serve` on `inv` and `socket` (password `admin` in `NK_TEST_PW`), with `extra` flags.
+fn serve(inv: &Path, socket: &Path, extra: &[&std::ffi::OsStr]) -> Proc {
+    let child = Command::new(BIN)
+        .args(["serve", "--inventory"])
+        .arg(inv)
+        .arg("--socket")
+        .arg(socket)
+        .args(extra)
+        .env("NK_TEST_PW", "admin")
+        .env_remove("NETKEEP_PLATFORM_DIR")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    Proc(child)
+}
+
+/// `dir/inv.yaml` with one host on 127.0.0.1:`port`, user admin, password from `NK_TEST_PW`,
+/// any host key.
+fn one_host_inventory(dir: &Path, host: &str, port: u16, platform: &str) -> PathBuf {
+    let inv = dir.join("inv.yaml");
+    let y = format!(
+        "hosts:\n  {host}:\n    hostname: 127.0.0.1\n    port: {port}\n    username: admin\n    \
+         password_env: NK_TEST_PW\n    platform: {platform}\n    host_key_policy: insecure\n"
+    );
+    std::fs::write(&inv, y).unwrap();
+    inv
 }
 
 fn status_json(socket: &Path) -> serde_json::Value {
@@ -82,7 +89,8 @@ fn device<'a>(status: &'a serde_json::Value, name: &str) -> &'a serde_json::Valu
 /// the device; `netkeep exec` works on both.
 #[test]
 fn seed_experiment_through_the_daemon() {
-    let dir = tempdir("seed");
+    let tmp = TempDir::new("seed");
+    let dir = tmp.path();
     let (_sim, ports) = start_sim(&["--platform", "hp_comware", "--idle-timeout", "1500ms"], 2);
     let inv = dir.join("inv.yaml");
     std::fs::write(
@@ -97,17 +105,7 @@ fn seed_experiment_through_the_daemon() {
     )
     .unwrap();
     let socket = dir.join("netkeep.sock");
-    let serve = Command::new(BIN)
-        .args(["serve", "--inventory"])
-        .arg(&inv)
-        .arg("--socket")
-        .arg(&socket)
-        .env("NK_TEST_PW", "admin")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let _serve = Proc(serve);
+    let _serve = serve(&inv, &socket, &[]);
     wait_for("both devices ready", Duration::from_secs(10), || {
         socket.exists()
             && netkeep(&["status", "--json"], &socket).status.success()
@@ -151,7 +149,6 @@ fn seed_experiment_through_the_daemon() {
     let o = netkeep(&["exec", "nosuch", "display clock"], &socket);
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("nosuch"));
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// Bad input: exit code 2 with a clear message.
@@ -185,7 +182,8 @@ fn bad_input_exits_2() {
     assert_eq!(o.status.code(), Some(2));
 
     // No daemon and no inventory: says how to proceed, exit 2.
-    let dir = tempdir("nodaemon");
+    let tmp = TempDir::new("nodaemon");
+    let dir = tmp.path();
     let o = netkeep(&["exec", "sw1", "display clock"], &dir.join("absent.sock"));
     assert_eq!(
         o.status.code(),
@@ -193,24 +191,15 @@ fn bad_input_exits_2() {
         "{}",
         String::from_utf8_lossy(&o.stderr)
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// Without a daemon, `exec --inventory` connects directly with the inventory's settings.
 #[test]
 fn exec_from_inventory_without_daemon() {
-    let dir = tempdir("inv");
+    let tmp = TempDir::new("inv");
+    let dir = tmp.path();
     let (_sim, ports) = start_sim(&["--platform", "cisco_ios"], 1);
-    let inv = dir.join("inv.yaml");
-    std::fs::write(
-        &inv,
-        format!(
-            "hosts:\n  r1:\n    hostname: 127.0.0.1\n    port: {}\n    username: admin\n    \
-             password_env: NK_TEST_PW\n    platform: cisco_ios\n    host_key_policy: insecure\n",
-            ports[0]
-        ),
-    )
-    .unwrap();
+    let inv = one_host_inventory(dir, "r1", ports[0], "cisco_ios");
     let o = Command::new(BIN)
         .args(["exec", "--inventory"])
         .arg(&inv)
@@ -223,14 +212,14 @@ fn exec_from_inventory_without_daemon() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(out.contains("UTC"), "{out}");
     assert!(!out.contains("R1>") && !out.contains("show clock"), "{out}");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// `serve --platform-dir DIR`: a platform that exists only as a file in DIR (a copy of
 /// hp_comware named `my_comware`) is accepted in the inventory and drives the daemon's sessions.
 #[test]
 fn serve_loads_user_platforms_from_platform_dir() {
-    let dir = tempdir("platform-dir");
+    let tmp = TempDir::new("platform-dir");
+    let dir = tmp.path();
     let (_sim, ports) = start_sim(&["--platform", "hp_comware"], 1);
     let platforms = dir.join("platforms");
     std::fs::create_dir_all(&platforms).unwrap();
@@ -244,31 +233,13 @@ fn serve_loads_user_platforms_from_platform_dir() {
         .collect::<Vec<_>>()
         .join("\n");
     std::fs::write(platforms.join("my_comware.yaml"), mine).unwrap();
-    let inv = dir.join("inv.yaml");
-    std::fs::write(
-        &inv,
-        format!(
-            "hosts:\n  sw1:\n    hostname: 127.0.0.1\n    port: {}\n    username: admin\n    \
-             password_env: NK_TEST_PW\n    platform: my_comware\n    host_key_policy: insecure\n",
-            ports[0]
-        ),
-    )
-    .unwrap();
+    let inv = one_host_inventory(dir, "sw1", ports[0], "my_comware");
     let socket = dir.join("netkeep.sock");
-    let serve = Command::new(BIN)
-        .args(["serve", "--inventory"])
-        .arg(&inv)
-        .arg("--socket")
-        .arg(&socket)
-        .arg("--platform-dir")
-        .arg(&platforms)
-        .env("NK_TEST_PW", "admin")
-        .env_remove("NETKEEP_PLATFORM_DIR")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let _serve = Proc(serve);
+    let _serve = serve(
+        &inv,
+        &socket,
+        &["--platform-dir".as_ref(), platforms.as_os_str()],
+    );
     wait_for("sw1 ready", Duration::from_secs(10), || {
         socket.exists()
             && netkeep(&["status", "--json"], &socket).status.success()
@@ -281,5 +252,4 @@ fn serve_loads_user_platforms_from_platform_dir() {
     let o = netkeep(&["exec", "sw1", "display clock"], &socket);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(String::from_utf8_lossy(&o.stdout).contains("UTC"));
-    let _ = std::fs::remove_dir_all(&dir);
 }

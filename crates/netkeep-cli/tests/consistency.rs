@@ -7,7 +7,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{stderr, stdout, wait_for, Lab, BIN};
+use common::{assert_printed_once, stderr, stdout, wait_for, Lab, BIN};
 
 fn sites_lab(tag: &str) -> (Lab, std::path::PathBuf) {
     let mut lab = Lab::new(tag);
@@ -112,12 +112,7 @@ fn a_named_socket_that_does_not_answer_falls_back_to_the_inventory() {
         "display clock",
     ]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
-    assert_eq!(
-        stderr(&o).matches("missing.sock").count(),
-        1,
-        "{}",
-        stderr(&o)
-    );
+    assert_printed_once(&o, "missing.sock");
 }
 
 #[test]
@@ -160,20 +155,14 @@ fn config_runs_one_shot_from_flags_or_the_inventory() {
     );
 
     // From the inventory, no daemon.
+    let (inv_s, changes_s) = (inv.to_str().unwrap(), changes.to_str().unwrap());
+    let from_inventory = ["config", "-i", inv_s, "fra-1", "-f", changes_s];
     std::fs::write(
         &changes,
         "interface GigabitEthernet1/0/2\n description one-shot-inventory\n",
     )
     .unwrap();
-    let o = lab.nk(&[
-        "config",
-        "-i",
-        inv.to_str().unwrap(),
-        "fra-1",
-        "-f",
-        changes.to_str().unwrap(),
-        "--json",
-    ]);
+    let o = lab.nk(&[&from_inventory[..], &["--json"]].concat());
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(
@@ -189,21 +178,9 @@ fn config_runs_one_shot_from_flags_or_the_inventory() {
     );
     // A line the device rejects: exit 1, the error once.
     std::fs::write(&changes, "interface GigabitEthernet1/0/2\n frobnicate\n").unwrap();
-    let o = lab.nk(&[
-        "config",
-        "-i",
-        inv.to_str().unwrap(),
-        "fra-1",
-        "-f",
-        changes.to_str().unwrap(),
-    ]);
+    let o = lab.nk(&from_inventory);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
-    assert_eq!(
-        stderr(&o).matches("frobnicate").count(),
-        1,
-        "{}",
-        stderr(&o)
-    );
+    assert_printed_once(&o, "frobnicate");
 }
 
 #[test]
@@ -289,20 +266,10 @@ fn inventory_errors_are_printed_once() {
         lab.socket().to_str().unwrap(),
     ]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
-    assert_eq!(
-        stderr(&o).matches("unknown platform").count(),
-        1,
-        "{}",
-        stderr(&o)
-    );
+    assert_printed_once(&o, "unknown platform");
     let o = lab.nk(&["exec", "-i", inv.to_str().unwrap(), "r1", "display clock"]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
-    assert_eq!(
-        stderr(&o).matches("unknown platform").count(),
-        1,
-        "{}",
-        stderr(&o)
-    );
+    assert_printed_once(&o, "unknown platform");
 }
 
 #[test]

@@ -7,22 +7,46 @@ mod common;
 
 use std::time::Duration;
 
-use common::{good_command, stderr, stdout, wait_for, Lab, PLATFORMS};
+use common::{stderr, stdout, wait_for, Lab};
 use netkeep_sim::Fault;
+use netkeep_testkit::PLATFORMS;
 
-#[test]
-fn exit_codes_through_the_daemon_on_every_platform() {
-    let mut lab = Lab::new("daemon-exit");
+/// Per platform: `P-ok`, `P-auth` (another password), `P-key` (to reboot with a new host key),
+/// `P-down` (stopped) and, if `lost`, `P-lost` in group `lost`.
+fn exit_lab(tag: &str, lost: bool) -> Lab {
+    let mut lab = Lab::new(tag);
     for p in PLATFORMS {
         lab.add(&format!("{p}-ok"), p, "", |_| {});
         lab.add(&format!("{p}-auth"), p, "", |c| c.password = "other".into());
         lab.add(&format!("{p}-key"), p, "", |_| {});
         lab.add(&format!("{p}-down"), p, "", |_| {});
-        lab.add(&format!("{p}-lost"), p, "groups: [lost]", |_| {});
+        if lost {
+            lab.add(&format!("{p}-lost"), p, "groups: [lost]", |_| {});
+        }
     }
     for p in PLATFORMS {
         lab.stop(&format!("{p}-down"));
     }
+    lab
+}
+
+/// The run stopped at the rejected command: the good command after it printed nothing.
+fn assert_stopped_at_rejection(platform: &str, o: &std::process::Output) {
+    let out = stdout(o);
+    assert!(
+        !out.contains("UTC"),
+        "{platform}: stopped at the rejection: {out}"
+    );
+}
+
+/// A command `platform` accepts (its output contains "UTC").
+fn good_command(platform: &str) -> &'static str {
+    netkeep_testkit::good_command(platform).0
+}
+
+#[test]
+fn exit_codes_through_the_daemon_on_every_platform() {
+    let lab = exit_lab("daemon-exit", true);
     let inv = lab.inventory(&["lost"]);
     let _serve = lab.serve(&inv, &[]);
     wait_for("warm-up", Duration::from_secs(20), || {
@@ -55,11 +79,7 @@ fn exit_codes_through_the_daemon_on_every_platform() {
             1,
             "{p}: {err}"
         );
-        assert!(
-            !stdout(&o).contains("UTC"),
-            "{p}: stopped at the rejection: {}",
-            stdout(&o)
-        );
+        assert_stopped_at_rejection(p, &o);
         let o = lab.nk(&[
             "exec",
             "--continue-on-error",
@@ -145,27 +165,14 @@ fn exec_help_lists_the_exit_codes() {
 /// The direct path (`--inventory`, no daemon) follows the same rule and the same codes.
 #[test]
 fn the_direct_path_has_the_same_rule_and_codes_on_every_platform() {
-    let mut lab = Lab::new("direct-exit");
-    for p in PLATFORMS {
-        lab.add(&format!("{p}-ok"), p, "", |_| {});
-        lab.add(&format!("{p}-auth"), p, "", |c| c.password = "other".into());
-        lab.add(&format!("{p}-key"), p, "", |_| {});
-        lab.add(&format!("{p}-down"), p, "", |_| {});
-    }
-    for p in PLATFORMS {
-        lab.stop(&format!("{p}-down"));
-    }
+    let lab = exit_lab("direct-exit", false);
     let inv = lab.inventory(&[]);
     let inv = inv.to_str().unwrap();
     for p in PLATFORMS {
         let (ok, good) = (format!("{p}-ok"), good_command(p));
         let o = lab.nk(&["exec", "-i", inv, &ok, "foo bar", good]);
         assert_eq!(o.status.code(), Some(1), "{p}: {}", stderr(&o));
-        assert!(
-            !stdout(&o).contains("UTC"),
-            "{p}: stopped at the rejection: {}",
-            stdout(&o)
-        );
+        assert_stopped_at_rejection(p, &o);
         let o = lab.nk(&[
             "exec",
             "-i",

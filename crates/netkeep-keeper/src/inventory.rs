@@ -61,8 +61,8 @@ use std::path::Path;
 
 pub use self::platforms::{canonical_platform, is_shell_platform};
 pub use self::spec::{
-    Credential, DeviceSpec, HostKeyPolicySpec, Inventory, InventoryError, KeepaliveModeSpec,
-    KeepaliveSpec, LoadOptions, Secret,
+    Credential, DeviceSpec, HostKeyPolicy, Inventory, InventoryError, KeepaliveMode, KeepaliveSpec,
+    LoadOptions, Secret,
 };
 
 impl Inventory {
@@ -78,7 +78,7 @@ impl Inventory {
 
     /// Parses a single-file inventory; `file` is only used in error messages and for relative
     /// `password_file` and `platform_dir` paths.
-    #[allow(clippy::should_implement_trait)]
+    #[allow(clippy::should_implement_trait)] // two arguments (text and file name): not FromStr
     pub fn from_str(text: &str, file: impl AsRef<Path>) -> Result<Inventory, InventoryError> {
         Self::from_str_with(text, file, &LoadOptions::default())
     }

@@ -60,38 +60,3 @@ pub mod select;
 pub mod status;
 pub mod tls;
 pub mod wire;
-
-/// Parses `3s`, `500ms`, `10m` (humantime) for CLI flags.
-///
-/// ```
-/// assert_eq!(netkeep_keeper::parse_duration("1m30s").unwrap().as_secs(), 90);
-/// assert!(netkeep_keeper::parse_duration("soon").unwrap_err().contains("expected e.g. 3s"));
-/// ```
-pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
-    humantime::parse_duration(s)
-        .map_err(|e| format!("bad duration `{s}` ({e}); expected e.g. 3s, 500ms, 10m"))
-}
-
-/// Parses a timeout flag: a duration like [`parse_duration`] (`5s`, `500ms`, `2m`) or a plain
-/// number of seconds (`5`, `0.5`); zero is refused (a timeout must leave time to answer).
-///
-/// ```
-/// use netkeep_keeper::parse_timeout;
-/// assert_eq!(parse_timeout("5s").unwrap().as_secs(), 5);
-/// assert_eq!(parse_timeout("1.5").unwrap().as_millis(), 1500);
-/// assert!(parse_timeout("0").unwrap_err().contains("positive"));
-/// assert!(parse_timeout("0s").is_err() && parse_timeout("soon").is_err());
-/// ```
-pub fn parse_timeout(s: &str) -> Result<std::time::Duration, String> {
-    let d = match s.trim().parse::<f64>() {
-        Ok(secs) => std::time::Duration::try_from_secs_f64(secs)
-            .map_err(|_| format!("bad timeout `{s}`; expected e.g. 5s, 500ms, 2m"))?,
-        Err(_) => parse_duration(s.trim())?,
-    };
-    if d.is_zero() {
-        return Err(format!(
-            "timeout `{s}` must be positive (e.g. 5s, 500ms, 2m)"
-        ));
-    }
-    Ok(d)
-}

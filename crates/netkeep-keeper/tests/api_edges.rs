@@ -2,16 +2,14 @@
 //! and 405 with the JSON error body, several devices and a filter on inventory `data`, and the
 //! request limits the README documents being the daemon's own.
 
-mod common;
-
-use common::{call, Lab};
 use netkeep_keeper::api::ApiLimits;
+use netkeep_testkit::{call, HostSpec, Lab};
 use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bearer_scheme_is_case_insensitive() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let lab = Lab::new(&[("sw1", "hp_comware", "warm: false")]).await;
+    let lab = Lab::new(vec![HostSpec::comware("sw1").with("warm: false")]).await;
     let tf = lab.dir.path().join("token");
     std::fs::write(&tf, "0123456789abcdef-secret-token\n").unwrap();
     let mut cfg = lab.config();
@@ -42,8 +40,8 @@ async fn bearer_scheme_is_case_insensitive() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_paths_and_methods_answer_the_json_error_body() {
-    let lab = Lab::new(&[("sw1", "hp_comware", "warm: false")]).await;
-    let (daemon, client) = lab.start().await;
+    let (_lab, daemon, client) =
+        Lab::started(vec![HostSpec::comware("sw1").with("warm: false")]).await;
     let (code, r) = call(&client, "GET", "/v1/nothing", None).await;
     assert_eq!(code, 404, "{r}");
     assert!(r["error"].as_str().unwrap().contains("/v1/nothing"), "{r}");
@@ -58,13 +56,12 @@ async fn unknown_paths_and_methods_answer_the_json_error_body() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn several_devices_and_a_filter_on_inventory_data() {
-    let lab = Lab::new(&[
-        ("fra-1", "hp_comware", "data: { site: fra1, vlan: 10 }"),
-        ("fra-2", "cisco_ios", "data: { site: fra1, vlan: 20 }"),
-        ("ams-1", "huawei", "data: { site: ams1, vlan: 10 }"),
+    let (_lab, daemon, client) = Lab::started(vec![
+        HostSpec::new("fra-1", "hp_comware").with("data: { site: fra1, vlan: 10 }"),
+        HostSpec::new("fra-2", "cisco_ios").with("data: { site: fra1, vlan: 20 }"),
+        HostSpec::new("ams-1", "huawei").with("data: { site: ams1, vlan: 10 }"),
     ])
     .await;
-    let (daemon, client) = lab.start().await;
     let devices = |r: &serde_json::Value| -> Vec<String> {
         r["results"]
             .as_array()

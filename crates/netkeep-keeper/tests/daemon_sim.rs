@@ -8,102 +8,29 @@ use std::time::Duration;
 
 use netkeep_keeper::client::{ClientError, DaemonClient, Endpoint, Target};
 use netkeep_keeper::connector::ssh::SshConnector;
-use netkeep_keeper::daemon::{Daemon, DaemonConfig, DaemonError};
-use netkeep_keeper::pool::PoolOptions;
+use netkeep_keeper::daemon::{Daemon, DaemonError};
 use netkeep_keeper::wire::DeviceStatus;
-use netkeep_sim::{DeviceConfig, Fault, SimDevice};
+use netkeep_sim::Fault;
+use netkeep_testkit::{exec_on, HostSpec, Lab};
 
-struct Lab {
-    dir: tempfile::TempDir,
-    devices: Vec<(String, SimDevice)>,
-    queue_timeout: Duration,
+/// hp_comware hosts `(name, extra inventory settings, the simulator's idle timeout)`.
+fn comware(hosts: &[(&str, &str, Option<Duration>)]) -> Vec<HostSpec> {
+    hosts
+        .iter()
+        .map(|(name, extra, idle)| {
+            HostSpec::comware(name)
+                .with(extra)
+                .sim(|c| c.idle_timeout = *idle)
+        })
+        .collect()
 }
 
-async fn sim(idle: Option<Duration>, vty_limit: Option<usize>) -> SimDevice {
-    let mut cfg = DeviceConfig::new("hp_comware");
-    cfg.idle_timeout = idle;
-    cfg.vty_limit = vty_limit;
-    SimDevice::start(cfg, "127.0.0.1:0".parse().unwrap())
-        .await
-        .expect("sim starts")
-}
-
-impl Lab {
-    /// Devices `name -> extra inventory settings`; all `hp_comware`, password from a file.
-    async fn new(hosts: &[(&str, &str, Option<Duration>)]) -> Lab {
-        Lab::with_vty_limit(hosts, None).await
-    }
-
-    /// Like [`Lab::new`], every simulated device allowing only `vty_limit` sessions at once.
-    async fn with_vty_limit(
-        hosts: &[(&str, &str, Option<Duration>)],
-        vty_limit: Option<usize>,
-    ) -> Lab {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("pw"), "admin\n").unwrap();
-        let mut devices = Vec::new();
-        for (name, _, idle) in hosts {
-            devices.push((name.to_string(), sim(*idle, vty_limit).await));
-        }
-        let lab = Lab {
-            dir,
-            devices,
-            queue_timeout: Duration::from_secs(10),
-        };
-        lab.write_inventory(hosts);
-        lab
-    }
-
-    fn write_inventory(&self, hosts: &[(&str, &str, Option<Duration>)]) {
-        let mut y = format!(
-            "defaults:\n  username: admin\n  password_file: pw\n  platform: hp_comware\n  connect_timeout: 5s\n  known_hosts_file: {}\ngroups:\n  lab: {{}}\nhosts:\n",
-            self.dir.path().join("known_hosts").display()
-        );
-        for ((name, extra, _), (_, dev)) in hosts.iter().zip(&self.devices) {
-            let extra = if extra.is_empty() {
-                String::new()
-            } else {
-                format!(", {extra}")
-            };
-            y.push_str(&format!(
-                "  {name}: {{ hostname: 127.0.0.1, port: {}, groups: [lab]{extra} }}\n",
-                dev.addr().port()
-            ));
-        }
-        std::fs::write(self.dir.path().join("netkeep.yaml"), y).unwrap();
-    }
-
-    fn dev(&self, name: &str) -> &SimDevice {
-        &self.devices.iter().find(|(n, _)| n == name).unwrap().1
-    }
-
-    fn config(&self) -> DaemonConfig {
-        let mut cfg = DaemonConfig::new(self.dir.path().join("netkeep.yaml"));
-        cfg.socket = Some(self.dir.path().join("run/netkeep.sock"));
-        cfg.progress_bar = false;
-        cfg.shutdown_grace = Duration::from_secs(5);
-        cfg.pool = PoolOptions {
-            tick: Duration::from_millis(100),
-            backoff_base: Duration::from_millis(200),
-            backoff_max: Duration::from_secs(1),
-            auth_retry: Duration::from_secs(120),
-            queue_timeout: self.queue_timeout,
-            ..PoolOptions::default()
-        };
-        cfg
-    }
-
-    async fn start(&self) -> (Daemon, DaemonClient) {
-        let mut d = Daemon::start(self.config(), Arc::new(SshConnector::new()))
-            .await
-            .expect("daemon starts");
-        d.wait_warm().await;
-        let c = DaemonClient::discover(Some(d.socket_path()))
-            .await
-            .unwrap()
-            .unwrap();
-        (d, c)
-    }
+/// [`comware`] hosts whose simulators allow only `vty_limit` sessions at once.
+fn vty_limited(hosts: &[(&str, &str, Option<Duration>)], vty_limit: usize) -> Vec<HostSpec> {
+    let hosts = comware(hosts).into_iter();
+    hosts
+        .map(|h| h.sim(|c| c.vty_limit = Some(vty_limit)))
+        .collect()
 }
 
 fn find<'a>(st: &'a [DeviceStatus], name: &str) -> &'a DeviceStatus {
@@ -112,20 +39,14 @@ fn find<'a>(st: &'a [DeviceStatus], name: &str) -> &'a DeviceStatus {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn exec_one_many_group_config_and_status_json() {
-    let lab = Lab::new(&[
+    let (lab, daemon, client) = Lab::started(comware(&[
         ("sw1", "", None),
         ("sw2", "", None),
         ("sw3", "warm: false", None),
-    ])
+    ]))
     .await;
-    let (daemon, client) = lab.start().await;
 
-    let r = client
-        .exec(
-            Target::Device("sw1".into()),
-            &["display clock".into(), "display version".into()],
-            None,
-        )
+    let r = exec_on(&client, "sw1", &["display clock", "display version"])
         .await
         .unwrap();
     assert!(r.ok, "{r:?}");
@@ -166,12 +87,7 @@ async fn exec_one_many_group_config_and_status_json() {
         .await
         .unwrap();
     assert!(r.ok, "{r:?}");
-    let r = client
-        .exec(
-            Target::Device("sw2".into()),
-            &["display current-configuration".into()],
-            None,
-        )
+    let r = exec_on(&client, "sw2", &["display current-configuration"])
         .await
         .unwrap();
     assert!(
@@ -215,10 +131,7 @@ async fn exec_one_many_group_config_and_status_json() {
     }
 
     // Unknown device and bad requests are errors with a message.
-    match client
-        .exec(Target::Device("nope".into()), &["x".into()], None)
-        .await
-    {
+    match exec_on(&client, "nope", &["x"]).await {
         Err(ClientError::Status {
             status: 404,
             message,
@@ -262,29 +175,14 @@ async fn exec_one_many_group_config_and_status_json() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn requests_to_one_device_queue_for_its_single_session() {
-    let lab = Lab::new(&[("sw1", "", None)]).await;
-    let (daemon, client) = lab.start().await;
+    let (lab, daemon, client) = Lab::started(vec![HostSpec::comware("sw1")]).await;
     let c2 = client.clone();
     // `ping` takes ~2.5 s on the simulator; the second request must wait for the only session.
-    let slow = tokio::spawn(async move {
-        c2.exec(
-            Target::Device("sw1".into()),
-            &["ping 10.0.0.1".into()],
-            None,
-        )
-        .await
-    });
+    let slow = tokio::spawn(async move { exec_on(&c2, "sw1", &["ping 10.0.0.1"]).await });
     tokio::time::sleep(Duration::from_millis(300)).await;
     let st = client.status().await.unwrap();
     assert_eq!(st[0].state, "busy");
-    let r = client
-        .exec(
-            Target::Device("sw1".into()),
-            &["display clock".into()],
-            None,
-        )
-        .await
-        .unwrap();
+    let r = exec_on(&client, "sw1", &["display clock"]).await.unwrap();
     let s = slow.await.unwrap().unwrap();
     assert!(s.ok && r.ok, "{s:?} {r:?}");
     assert!(s.results[0].outputs[0].output.contains("packet loss"));
@@ -304,8 +202,10 @@ async fn requests_to_one_device_queue_for_its_single_session() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reconnects_after_the_device_closes_the_session() {
     // The simulator's reset takes effect at the connection's next activity: the keepalive.
-    let lab = Lab::new(&[("sw1", "keepalive: { mode: nul, interval: 300ms }", None)]).await;
-    let (daemon, client) = lab.start().await;
+    let (lab, daemon, client) = Lab::started(vec![
+        HostSpec::comware("sw1").with("keepalive: { mode: nul, interval: 300ms }")
+    ])
+    .await;
     lab.dev("sw1").set_fault(Fault::Reset);
     let mut st = client.status().await.unwrap();
     for _ in 0..50 {
@@ -324,14 +224,7 @@ async fn reconnects_after_the_device_closes_the_session() {
         st[0].last_error.as_deref().unwrap_or("").contains("closed"),
         "{st:?}"
     );
-    let r = client
-        .exec(
-            Target::Device("sw1".into()),
-            &["display clock".into()],
-            None,
-        )
-        .await
-        .unwrap();
+    let r = exec_on(&client, "sw1", &["display clock"]).await.unwrap();
     assert!(r.ok && !r.results[0].connected, "{r:?}");
     assert_eq!(lab.dev("sw1").counters().sessions_opened, 2);
     daemon.stop().await;
@@ -339,20 +232,13 @@ async fn reconnects_after_the_device_closes_the_session() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn auth_failure_is_not_retried_in_a_loop() {
-    let lab = Lab::new(&[("sw1", "", None)]).await;
+    let lab = Lab::new(vec![HostSpec::comware("sw1")]).await;
     lab.dev("sw1").set_fault(Fault::AuthFailing);
     let (daemon, client) = lab.start().await;
     let after_warm = lab.dev("sw1").counters().auth_failures;
     assert!(after_warm >= 1, "the login was attempted");
     for _ in 0..5 {
-        let r = client
-            .exec(
-                Target::Device("sw1".into()),
-                &["display clock".into()],
-                None,
-            )
-            .await
-            .unwrap();
+        let r = exec_on(&client, "sw1", &["display clock"]).await.unwrap();
         assert!(!r.ok);
         let e = r.results[0].error.as_deref().unwrap();
         assert!(e.contains("login was refused"), "{e}");
@@ -377,16 +263,15 @@ async fn auth_failure_is_not_retried_in_a_loop() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn seed_experiment_scaled_kept_survives_bare_is_dropped() {
     let idle = Some(Duration::from_secs(2));
-    let lab = Lab::new(&[
+    let (lab, daemon, client) = Lab::started(comware(&[
         (
             "kept",
             "idle_timeout: 2s, keepalive: { mode: nul, interval: 600ms }",
             idle,
         ),
         ("bare", "idle_timeout: 2s, keepalive: { mode: off }", idle),
-    ])
+    ]))
     .await;
-    let (daemon, client) = lab.start().await;
     tokio::time::sleep(Duration::from_millis(3200)).await;
     let st = client.status().await.unwrap();
     let kept = find(&st, "kept");
@@ -435,9 +320,12 @@ async fn seed_experiment_scaled_kept_survives_bare_is_dropped() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reload_keeps_sessions_of_unchanged_devices() {
-    let lab = Lab::new(&[("sw1", "", None), ("sw2", "", None)]).await;
-    let (daemon, client) = lab.start().await;
-    lab.write_inventory(&[("sw1", "", None), ("sw2", "max_sessions: 2", None)]);
+    let (lab, daemon, client) =
+        Lab::started(comware(&[("sw1", "", None), ("sw2", "", None)])).await;
+    lab.write_inventory_for(&comware(&[
+        ("sw1", "", None),
+        ("sw2", "max_sessions: 2", None),
+    ]));
     let rep = client.reload().await.unwrap();
     assert_eq!(
         (rep.unchanged, rep.changed.as_slice()),
@@ -495,14 +383,7 @@ async fn busy_with_one_queued(
     tokio::task::JoinHandle<Result<netkeep_keeper::wire::ExecResponse, ClientError>>,
 ) {
     let c = client.clone();
-    let slow = tokio::spawn(async move {
-        c.exec(
-            Target::Device("sw1".into()),
-            &["ping 10.0.0.1".into()],
-            None,
-        )
-        .await
-    });
+    let slow = tokio::spawn(async move { exec_on(&c, "sw1", &["ping 10.0.0.1"]).await });
     for _ in 0..50 {
         if client.status().await.unwrap()[0].state == "busy" {
             break;
@@ -510,14 +391,7 @@ async fn busy_with_one_queued(
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let c = client.clone();
-    let queued = tokio::spawn(async move {
-        c.exec(
-            Target::Device("sw1".into()),
-            &["display clock".into()],
-            None,
-        )
-        .await
-    });
+    let queued = tokio::spawn(async move { exec_on(&c, "sw1", &["display clock"]).await });
     let st = wait_status(client, 50, Duration::from_millis(20), |d| d.queued == 1).await;
     assert_eq!(
         (st[0].state.as_str(), st[0].queued),
@@ -529,18 +403,21 @@ async fn busy_with_one_queued(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn request_queued_during_a_reload_that_changes_its_device_moves_to_the_new_settings() {
-    let lab = Lab::new(&[("sw1", "max_sessions: 1", None), ("sw2", "", None)]).await;
-    let (daemon, client) = lab.start().await;
+    let (lab, daemon, client) = Lab::started(comware(&[
+        ("sw1", "max_sessions: 1", None),
+        ("sw2", "", None),
+    ]))
+    .await;
     let (slow, queued) = busy_with_one_queued(&client).await;
     // Same device, another keepalive interval: the old pool is retired while the request waits.
-    lab.write_inventory(&[
+    lab.write_inventory_for(&comware(&[
         (
             "sw1",
             "max_sessions: 1, keepalive: { mode: nul, interval: 7s }",
             None,
         ),
         ("sw2", "", None),
-    ]);
+    ]));
     let rep = client.reload().await.unwrap();
     assert_eq!(rep.changed, ["sw1".to_string()], "{rep:?}");
     let r = queued.await.unwrap().unwrap();
@@ -603,16 +480,14 @@ impl PeakSessions {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reload_of_a_busy_device_never_exceeds_its_vty_lines() {
     // The device has exactly as many VTY lines as the inventory allows sessions: one.
-    let lab = Arc::new(Lab::with_vty_limit(&[("sw1", "max_sessions: 1", None)], Some(1)).await);
+    let lab = Arc::new(Lab::new(vty_limited(&[("sw1", "max_sessions: 1", None)], 1)).await);
     let (daemon, client) = lab.start().await;
     // Sample the device's open sessions throughout (a second one would also be refused).
     let peak = PeakSessions::watch(&lab, "sw1");
     let (slow, queued) = busy_with_one_queued(&client).await;
-    lab.write_inventory(&[(
-        "sw1",
-        "max_sessions: 1, keepalive: { mode: nul, interval: 7s }",
-        None,
-    )]);
+    lab.write_inventory_for(&[
+        HostSpec::comware("sw1").with("max_sessions: 1, keepalive: { mode: nul, interval: 7s }")
+    ]);
     let rep = client.reload().await.unwrap();
     assert_eq!(rep.changed, ["sw1".to_string()], "{rep:?}");
     let r = queued.await.unwrap().unwrap();
@@ -649,18 +524,18 @@ async fn reload_of_a_busy_device_never_exceeds_its_vty_lines() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_reloads_during_one_busy_session_still_wait_for_its_logout() {
-    let lab = Arc::new(Lab::with_vty_limit(&[("sw1", "max_sessions: 1", None)], Some(1)).await);
+    let lab = Arc::new(Lab::new(vty_limited(&[("sw1", "max_sessions: 1", None)], 1)).await);
     let (daemon, client) = lab.start().await;
     let peak = PeakSessions::watch(&lab, "sw1");
     let (slow, queued) = busy_with_one_queued(&client).await;
     // The second reload replaces a device that never had a session: the ping's session two
     // generations back must still hold the newest one back.
     for interval in ["7s", "9s"] {
-        lab.write_inventory(&[(
+        lab.write_inventory_for(&comware(&[(
             "sw1",
             &format!("max_sessions: 1, keepalive: {{ mode: nul, interval: {interval} }}"),
             None,
-        )]);
+        )]));
         let rep = client.reload().await.unwrap();
         assert_eq!(rep.changed, ["sw1".to_string()], "{rep:?}");
     }
@@ -681,16 +556,14 @@ async fn two_reloads_during_one_busy_session_still_wait_for_its_logout() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn queue_timeout_applies_while_waiting_for_the_old_session_after_a_reload() {
-    let mut lab = Lab::with_vty_limit(&[("sw1", "max_sessions: 1", None)], Some(1)).await;
+    let mut lab = Lab::new(vty_limited(&[("sw1", "max_sessions: 1", None)], 1)).await;
     // Shorter than the ~2.5 s ping the queued request waits behind.
     lab.queue_timeout = Duration::from_millis(1000);
     let (daemon, client) = lab.start().await;
     let (slow, queued) = busy_with_one_queued(&client).await;
-    lab.write_inventory(&[(
-        "sw1",
-        "max_sessions: 1, keepalive: { mode: nul, interval: 7s }",
-        None,
-    )]);
+    lab.write_inventory_for(&[
+        HostSpec::comware("sw1").with("max_sessions: 1, keepalive: { mode: nul, interval: 7s }")
+    ]);
     client.reload().await.unwrap();
     let r = queued.await.unwrap().unwrap();
     assert!(!r.ok, "{r:?}");
@@ -715,14 +588,12 @@ async fn queue_timeout_applies_while_waiting_for_the_old_session_after_a_reload(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reload_lowering_max_sessions_waits_until_the_old_sessions_fit_the_new_max() {
-    let lab = Lab::new(&[("sw1", "max_sessions: 2", None)]).await;
-    let (daemon, client) = lab.start().await;
+    let (lab, daemon, client) =
+        Lab::started(vec![HostSpec::comware("sw1").with("max_sessions: 2")]).await;
     let run = |cmd: &'static str| {
         let c = client.clone();
         tokio::spawn(async move {
-            let r = c
-                .exec(Target::Device("sw1".into()), &[cmd.into()], None)
-                .await;
+            let r = exec_on(&c, "sw1", &[cmd]).await;
             (r, std::time::Instant::now())
         })
     };
@@ -733,11 +604,9 @@ async fn reload_lowering_max_sessions_waits_until_the_old_sessions_fit_the_new_m
     let st = wait_status(&client, 100, Duration::from_millis(20), |d| d.in_use == 2).await;
     assert_eq!(st[0].in_use, 2, "setup: both sessions busy: {st:?}");
     let q = run("display clock");
-    lab.write_inventory(&[(
-        "sw1",
-        "max_sessions: 1, keepalive: { mode: nul, interval: 7s }",
-        None,
-    )]);
+    lab.write_inventory_for(&[
+        HostSpec::comware("sw1").with("max_sessions: 1, keepalive: { mode: nul, interval: 7s }")
+    ]);
     client.reload().await.unwrap();
     let (ra, _) = a.await.unwrap();
     let (rb, b_done) = b.await.unwrap();
@@ -762,8 +631,11 @@ async fn reload_lowering_max_sessions_waits_until_the_old_sessions_fit_the_new_m
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn request_queued_for_a_device_removed_by_a_reload_fails_clearly() {
-    let lab = Lab::new(&[("sw1", "max_sessions: 1", None), ("sw2", "", None)]).await;
-    let (daemon, client) = lab.start().await;
+    let (lab, daemon, client) = Lab::started(comware(&[
+        ("sw1", "max_sessions: 1", None),
+        ("sw2", "", None),
+    ]))
+    .await;
     let (slow, queued) = busy_with_one_queued(&client).await;
     // Keep the port list aligned with `devices`: rewrite the file with sw2 only.
     let port = lab.dev("sw2").addr().port();
@@ -792,8 +664,8 @@ async fn request_queued_for_a_device_removed_by_a_reload_fails_clearly() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unix_socket_is_private() {
-    let lab = Lab::new(&[("sw1", "warm: false", None)]).await;
-    let (daemon, _client) = lab.start().await;
+    let (lab, daemon, _client) =
+        Lab::started(vec![HostSpec::comware("sw1").with("warm: false")]).await;
     let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode(daemon.socket_path()), 0o600);
     assert_eq!(mode(daemon.socket_path().parent().unwrap()), 0o700);
@@ -808,7 +680,7 @@ async fn unix_socket_is_private() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tcp_needs_a_token_and_checks_it() {
-    let lab = Lab::new(&[("sw1", "warm: false", None)]).await;
+    let lab = Lab::new(vec![HostSpec::comware("sw1").with("warm: false")]).await;
     let mut cfg = lab.config();
     cfg.listen = Some("127.0.0.1:0".parse().unwrap());
     match Daemon::start(cfg.clone(), Arc::new(SshConnector::new())).await {
@@ -838,14 +710,7 @@ async fn tcp_needs_a_token_and_checks_it() {
         token: "0123456789abcdef-secret-token".into(),
     });
     assert_eq!(good.status().await.unwrap().len(), 1);
-    let r = good
-        .exec(
-            Target::Device("sw1".into()),
-            &["display clock".into()],
-            None,
-        )
-        .await
-        .unwrap();
+    let r = exec_on(&good, "sw1", &["display clock"]).await.unwrap();
     assert!(r.ok, "{r:?}");
     daemon.stop().await;
 }
@@ -853,7 +718,7 @@ async fn tcp_needs_a_token_and_checks_it() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn oversized_body_and_slow_headers_are_refused() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let lab = Lab::new(&[("sw1", "warm: false", None)]).await;
+    let lab = Lab::new(vec![HostSpec::comware("sw1").with("warm: false")]).await;
     let mut cfg = lab.config();
     cfg.limits.header_timeout = Duration::from_millis(300);
     let daemon = Daemon::start(cfg, Arc::new(SshConnector::new()))
@@ -899,17 +764,9 @@ async fn oversized_body_and_slow_headers_are_refused() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn command_in_flight_when_the_session_dies_returns_partial_output() {
-    let lab = Lab::new(&[("sw1", "", None)]).await;
-    let (daemon, client) = lab.start().await;
+    let (lab, daemon, client) = Lab::started(vec![HostSpec::comware("sw1")]).await;
     let c2 = client.clone();
-    let ping = tokio::spawn(async move {
-        c2.exec(
-            Target::Device("sw1".into()),
-            &["ping 10.0.0.1".into()],
-            None,
-        )
-        .await
-    });
+    let ping = tokio::spawn(async move { exec_on(&c2, "sw1", &["ping 10.0.0.1"]).await });
     // Two of the five echo lines (500 ms apart) are out when the device resets the session.
     tokio::time::sleep(Duration::from_millis(1300)).await;
     lab.dev("sw1").set_fault(Fault::Reset);
@@ -930,14 +787,7 @@ async fn command_in_flight_when_the_session_dies_returns_partial_output() {
         "partial output kept: {c:?}"
     );
     // The next request gets a fresh session.
-    let r = client
-        .exec(
-            Target::Device("sw1".into()),
-            &["display clock".into()],
-            None,
-        )
-        .await
-        .unwrap();
+    let r = exec_on(&client, "sw1", &["display clock"]).await.unwrap();
     assert!(r.ok, "{r:?}");
     assert_eq!(lab.dev("sw1").counters().sessions_opened, 2);
     daemon.stop().await;
@@ -945,13 +795,9 @@ async fn command_in_flight_when_the_session_dies_returns_partial_output() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn half_open_session_is_detected_and_replaced() {
-    let lab = Lab::new(&[(
-        "sw1",
-        "connect_timeout: 1s, keepalive: { mode: nul, interval: 300ms }",
-        None,
-    )])
+    let (lab, daemon, client) = Lab::started(vec![HostSpec::comware("sw1")
+        .with("connect_timeout: 1s, keepalive: { mode: nul, interval: 300ms }")])
     .await;
-    let (daemon, client) = lab.start().await;
     lab.dev("sw1").set_fault(Fault::Stall);
     let step = Duration::from_millis(100);
     let st = wait_status(&client, 60, step, |d| d.drops >= 1).await;
@@ -963,14 +809,7 @@ async fn half_open_session_is_detected_and_replaced() {
         ("ready", true),
         "{st:?}"
     );
-    let r = client
-        .exec(
-            Target::Device("sw1".into()),
-            &["display clock".into()],
-            None,
-        )
-        .await
-        .unwrap();
+    let r = exec_on(&client, "sw1", &["display clock"]).await.unwrap();
     assert!(r.ok, "{r:?}");
     daemon.stop().await;
 }
@@ -978,8 +817,7 @@ async fn half_open_session_is_detected_and_replaced() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn client_hanging_up_mid_command_does_not_corrupt_the_session() {
     use tokio::io::AsyncWriteExt;
-    let lab = Lab::new(&[("sw1", "", None)]).await;
-    let (daemon, client) = lab.start().await;
+    let (lab, daemon, client) = Lab::started(vec![HostSpec::comware("sw1")]).await;
     let body = br#"{"device":"sw1","commands":["ping 10.0.0.1"]}"#;
     let mut s = tokio::net::UnixStream::connect(daemon.socket_path())
         .await
@@ -992,14 +830,7 @@ async fn client_hanging_up_mid_command_does_not_corrupt_the_session() {
     s.write_all(body).await.unwrap();
     tokio::time::sleep(Duration::from_millis(300)).await;
     drop(s); // hang up while the ping is running
-    let r = client
-        .exec(
-            Target::Device("sw1".into()),
-            &["display clock".into()],
-            None,
-        )
-        .await
-        .unwrap();
+    let r = exec_on(&client, "sw1", &["display clock"]).await.unwrap();
     assert!(r.ok, "{r:?}");
     let out = &r.results[0].outputs[0].output;
     assert!(

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use netkeep_keeper::inventory::{Credential, HostKeyPolicySpec, Inventory, KeepaliveModeSpec};
+use netkeep_keeper::inventory::{Credential, HostKeyPolicy, Inventory, KeepaliveMode};
 
 const GOOD: &str = r#"
 defaults:
@@ -54,11 +54,7 @@ fn single_file_inheritance_host_over_groups_over_defaults() {
     assert_eq!(core.username, "netops");
     assert_eq!(core.platform, "huawei", "group over defaults");
     assert_eq!(core.max_sessions, 2);
-    assert_eq!(
-        core.keepalive.mode,
-        Some(KeepaliveModeSpec::Nul),
-        "from core"
-    );
+    assert_eq!(core.keepalive.mode, Some(KeepaliveMode::Nul), "from core");
     assert_eq!(
         core.keepalive.interval,
         Some(Duration::from_secs(3)),
@@ -81,7 +77,7 @@ fn single_file_inheritance_host_over_groups_over_defaults() {
     assert_eq!(acc.max_sessions, 1, "default");
     assert!(acc.keepalive.is_off());
     assert_eq!(acc.max_age, Some(Duration::from_secs(3600)));
-    assert_eq!(acc.host_key_policy, HostKeyPolicySpec::Strict);
+    assert_eq!(acc.host_key_policy, HostKeyPolicy::Strict);
     assert!(acc.warm);
     assert_eq!(acc.data["site"], "default");
 
@@ -383,4 +379,22 @@ fn a_password_file_readable_by_others_is_warned_about() {
     std::fs::set_permissions(&pw, std::fs::Permissions::from_mode(0o600)).unwrap();
     let inv = Inventory::load(&path).unwrap();
     assert!(inv.warnings.is_empty(), "{:?}", inv.warnings);
+}
+
+#[test]
+fn host_key_policy_and_keepalive_spellings_are_the_library_types() {
+    let yaml = "defaults: { username: u, password_env: NETKEEP_TEST_PW, platform: huawei }\nhosts:\n  a: { host_key_policy: accept_new, keepalive: { mode: auto } }\n  b: { host_key_policy: accept-new, keepalive: { mode: command, command: display clock } }\n  c: { host_key_policy: insecure, keepalive: { mode: off } }\n";
+    let inv = with_pw(|| Inventory::from_str(yaml, "k.yaml")).expect("valid inventory");
+    let d = |n: &str| &inv.devices[n];
+    assert_eq!(d("a").host_key_policy, HostKeyPolicy::AcceptNew);
+    assert_eq!(d("b").host_key_policy, HostKeyPolicy::AcceptNew);
+    assert_eq!(d("c").host_key_policy, HostKeyPolicy::Insecure);
+    assert_eq!(d("a").keepalive.mode, Some(KeepaliveMode::Auto));
+    assert_eq!(
+        (d("b").keepalive.mode, d("b").keepalive.command.as_deref()),
+        (Some(KeepaliveMode::Command), Some("display clock"))
+    );
+    assert!(d("c").keepalive.is_off());
+    let e = bad("defaults: { username: u, password_env: NETKEEP_TEST_PW, platform: huawei }\nhosts:\n  r1: { host_key_policy: tofu-ish }\n");
+    assert!(e.contains("unknown variant `tofu-ish`"), "{e}");
 }

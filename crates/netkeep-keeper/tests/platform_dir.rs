@@ -7,11 +7,11 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use netkeep_keeper::client::{DaemonClient, Target};
+use netkeep_keeper::client::DaemonClient;
 use netkeep_keeper::connector::ssh::SshConnector;
 use netkeep_keeper::daemon::{Daemon, DaemonConfig, DaemonError};
 use netkeep_keeper::pool::PoolOptions;
-use netkeep_sim::{DeviceConfig, SimDevice};
+use netkeep_testkit::{exec_on, start_sim};
 
 /// Writes `dir/my_comware.yaml`: the built-in hp_comware platform under another name.
 fn write_user_platform(dir: &Path) {
@@ -49,15 +49,6 @@ fn config(dir: &Path) -> DaemonConfig {
     cfg
 }
 
-async fn sim() -> SimDevice {
-    SimDevice::start(
-        DeviceConfig::new("hp_comware"),
-        "127.0.0.1:0".parse().unwrap(),
-    )
-    .await
-    .expect("sim starts")
-}
-
 /// Starts the daemon, checks its one device came up on `my_comware` and runs a command on it.
 async fn run_through_user_platform(cfg: DaemonConfig) {
     let mut daemon = Daemon::start(cfg, Arc::new(SshConnector::new()))
@@ -68,14 +59,7 @@ async fn run_through_user_platform(cfg: DaemonConfig) {
         .await
         .unwrap()
         .unwrap();
-    let r = client
-        .exec(
-            Target::Device("sw1".into()),
-            &["display clock".into()],
-            None,
-        )
-        .await
-        .unwrap();
+    let r = exec_on(&client, "sw1", &["display clock"]).await.unwrap();
     assert!(r.ok, "{r:?}");
     let out = &r.results[0].outputs[0].output;
     assert!(out.contains("UTC"), "{out:?}");
@@ -95,7 +79,7 @@ async fn run_through_user_platform(cfg: DaemonConfig) {
 async fn inventory_platform_dir_loads_a_user_platform() {
     let dir = tempfile::tempdir().unwrap();
     write_user_platform(&dir.path().join("platforms"));
-    let dev = sim().await;
+    let dev = start_sim("hp_comware", |_| {}).await;
     // Relative to the inventory file.
     write_inventory(
         dir.path(),
@@ -111,7 +95,7 @@ async fn serve_platform_dir_loads_a_user_platform() {
     let dir = tempfile::tempdir().unwrap();
     let platforms = dir.path().join("elsewhere");
     write_user_platform(&platforms);
-    let dev = sim().await;
+    let dev = start_sim("hp_comware", |_| {}).await;
     write_inventory(dir.path(), dev.addr().port(), "my_comware", "");
     let mut cfg = config(dir.path());
     cfg.platform_dir = Some(platforms);

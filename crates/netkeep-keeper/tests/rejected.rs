@@ -2,9 +2,7 @@
 //! platform: `ok: false`, `rejected` with the device's words, the request's later commands not
 //! run unless `continue_on_error`; and commands with control characters never reach a device.
 
-mod common;
-
-use common::{call, good_command, Lab, PLATFORMS};
+use netkeep_testkit::{call, good_command, HostSpec, Lab, PLATFORMS};
 use serde_json::json;
 
 /// What each simulated platform answers to `foo bar`.
@@ -23,32 +21,32 @@ fn refusal(platform: &str) -> &'static str {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rejected_commands_fail_through_the_daemon_on_every_platform() {
-    let hosts: Vec<(&str, &str, &str)> = PLATFORMS.iter().map(|p| (*p, *p, "")).collect();
-    let lab = Lab::new(&hosts).await;
-    let (daemon, client) = lab.start().await;
+    let (lab, daemon, client) =
+        Lab::started(PLATFORMS.iter().map(|p| HostSpec::new(p, p)).collect()).await;
     for h in &lab.hosts {
-        let (good, good_out) = good_command(&h.platform);
+        let platform = &h.sim.platform;
+        let (good, good_out) = good_command(platform);
         let body = json!({ "device": h.name, "commands": ["foo bar", good] });
         let (code, r) = call(&client, "POST", "/v1/exec", Some(body)).await;
         assert_eq!(code, 200, "{r}");
         let d = &r["results"][0];
-        assert_eq!(r["ok"], false, "{}: {r}", h.platform);
-        assert_eq!(d["ok"], false, "{}: {d}", h.platform);
-        assert_eq!(d["error_kind"], "rejected", "{}: {d}", h.platform);
+        assert_eq!(r["ok"], false, "{}: {r}", platform);
+        assert_eq!(d["ok"], false, "{}: {d}", platform);
+        assert_eq!(d["error_kind"], "rejected", "{}: {d}", platform);
         let out = d["outputs"].as_array().unwrap();
         assert_eq!(
             out.len(),
             1,
             "{}: stops at the first rejection: {d}",
-            h.platform
+            platform
         );
         assert_eq!(out[0]["ok"], false);
-        assert_eq!(out[0]["rejected"], refusal(&h.platform), "{}", h.platform);
+        assert_eq!(out[0]["rejected"], refusal(platform), "{}", platform);
         assert!(
             out[0]["output"]
                 .as_str()
                 .unwrap()
-                .contains(refusal(&h.platform)),
+                .contains(refusal(platform)),
             "the device's whole answer is kept: {d}"
         );
 
@@ -58,8 +56,8 @@ async fn rejected_commands_fail_through_the_daemon_on_every_platform() {
         let (_, r) = call(&client, "POST", "/v1/exec", Some(body)).await;
         let d = &r["results"][0];
         let out = d["outputs"].as_array().unwrap();
-        assert_eq!(out.len(), 2, "{}: {d}", h.platform);
-        assert_eq!(out[1]["ok"], true, "{}: {d}", h.platform);
+        assert_eq!(out.len(), 2, "{}: {d}", platform);
+        assert_eq!(out[1]["ok"], true, "{}: {d}", platform);
         assert!(out[1]["output"].as_str().unwrap().contains(good_out));
         assert!(out[1].get("rejected").is_none(), "{d}");
         assert_eq!(
@@ -70,7 +68,7 @@ async fn rejected_commands_fail_through_the_daemon_on_every_platform() {
         // An accepted command alone: ok, no `rejected`.
         let body = json!({ "device": h.name, "commands": [good] });
         let (_, r) = call(&client, "POST", "/v1/exec", Some(body)).await;
-        assert_eq!(r["ok"], true, "{}: {r}", h.platform);
+        assert_eq!(r["ok"], true, "{}: {r}", platform);
         assert!(r["results"][0]["outputs"][0].get("rejected").is_none());
     }
     // Fan-out: every device reports its own rejection.
@@ -87,9 +85,8 @@ async fn rejected_commands_fail_through_the_daemon_on_every_platform() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn commands_with_control_characters_are_refused_before_any_device() {
-    let lab = Lab::new(&[("sw1", "hp_comware", "")]).await;
-    let (daemon, client) = lab.start().await;
-    let before = lab.sim("sw1").counters().commands;
+    let (lab, daemon, client) = Lab::started(vec![HostSpec::comware("sw1")]).await;
+    let before = lab.dev("sw1").counters().commands;
     for bad in [
         "display clock\u{3}",
         "\u{1a}",
@@ -106,7 +103,7 @@ async fn commands_with_control_characters_are_refused_before_any_device() {
         assert_eq!(code, 400, "{bad:?}: {r}");
     }
     assert_eq!(
-        lab.sim("sw1").counters().commands,
+        lab.dev("sw1").counters().commands,
         before,
         "nothing of a refused request reached the device"
     );

@@ -2,50 +2,28 @@
 //! output, on the success path and on the auth-failure path; neither it, nor a bearer token,
 //! nor a secret typed into a configuration line appears in the audit log (outputs kept).
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use netkeep_keeper::client::{DaemonClient, Target};
 use netkeep_keeper::connector::ssh::SshConnector;
 use netkeep_keeper::daemon::{Daemon, DaemonConfig};
 use netkeep_keeper::pool::PoolOptions;
-use netkeep_sim::{DeviceConfig, Fault, SimDevice};
+use netkeep_sim::{DeviceConfig, Fault};
+use netkeep_testkit::{exec_on, start_device, LogCapture};
 
 const PW: &str = "Zebra-S3cret-7781";
 const TOKEN: &str = "Okapi-Token-5519-abcdef";
 const TYPED: &str = "Tapir-Typed-3306";
 
-#[derive(Clone, Default)]
-struct Buf(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Buf {
-    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(b);
-        Ok(b.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn password_never_leaks() {
-    let logs = Buf::default();
-    let w = logs.clone();
-    tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || w.clone())
-        .init();
+    let logs = LogCapture::install();
 
     let mut cfg = DeviceConfig::new("hp_comware");
     cfg.password = PW.into();
-    let good = SimDevice::start(cfg.clone(), "127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
-    let bad = SimDevice::start(cfg, "127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
+    let good = start_device(cfg.clone()).await;
+    let bad = start_device(cfg).await;
     bad.set_fault(Fault::AuthFailing);
     let dir = tempfile::tempdir().unwrap();
     std::env::set_var("NETKEEP_SECRETS_TEST_PW", PW);
@@ -86,10 +64,7 @@ async fn password_never_leaks() {
 
     let mut seen = String::new();
     for dev in ["good", "bad"] {
-        let r = c
-            .exec(Target::Device(dev.into()), &["display clock".into()], None)
-            .await
-            .unwrap();
+        let r = exec_on(&c, dev, &["display clock"]).await.unwrap();
         assert_eq!(r.ok, dev == "good");
         seen.push_str(&serde_json::to_string(&r).unwrap());
     }
@@ -129,7 +104,7 @@ async fn password_never_leaks() {
     assert!(st.iter().any(|s| s.state == "failed"), "{st:?}");
     d.stop().await;
 
-    let logs = String::from_utf8_lossy(&logs.0.lock().unwrap()).into_owned();
+    let logs = logs.text();
     assert!(
         logs.len() > 1000,
         "trace logs were captured ({} bytes)",

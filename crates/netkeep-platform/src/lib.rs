@@ -4,7 +4,8 @@
 //! file is the whole change): prompt patterns per mode, transitions between modes, session
 //! preparation (paging off, width, banner answers), failure indicators, configuration mode,
 //! save/commit with their confirmation prompts, the keepalive strategy that restarts the device's
-//! idle timer, the messages a device prints when it closes a session, and every alias the
+//! idle timer, the messages a device prints when it closes a session, the login dialogue over
+//! telnet (`telnet_login:`; Netmiko's `<platform>_telnet` names: [`telnet_platform`]), and every alias the
 //! platform answers to (Netmiko spellings and NAPALM names alike). Users can add or override
 //! platforms from a directory of `*.yaml` files ([`Registry::with_dir`]).
 //!
@@ -22,17 +23,21 @@
 #![warn(missing_docs)]
 
 mod error;
+mod keepalive;
 mod platform;
 mod registry;
 mod spec;
+mod telnet_login;
 
 pub use error::PlatformError;
+pub use keepalive::KeepaliveMode;
 pub use platform::{CloseReason, Mode, Platform};
 pub use registry::Registry;
 pub use spec::{
-    ActionSpec, Answer, CloseReasons, CommitSpec, ConfigSpec, EnableSpec, KeepaliveKind,
-    KeepaliveSpec, ModeSpec, PagerSpec, PlatformSpec, PrepareCommand, Transition,
+    ActionSpec, Answer, CloseReasons, CommitSpec, ConfigSpec, EnableSpec, KeepaliveSpec, ModeSpec,
+    PagerSpec, PlatformSpec, PrepareCommand, TelnetLoginSpec, Transition,
 };
+pub use telnet_login::{telnet_platform, TelnetLogin};
 
 use std::sync::Arc;
 

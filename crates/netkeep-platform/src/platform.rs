@@ -8,7 +8,9 @@ use std::time::Duration;
 use regex::{Regex, RegexBuilder};
 
 use crate::error::PlatformError;
-use crate::spec::{KeepaliveKind, PlatformSpec, Transition};
+use crate::keepalive::KeepaliveMode;
+use crate::spec::{PlatformSpec, Transition};
+use crate::telnet_login::TelnetLogin;
 
 /// A compiled mode.
 #[derive(Debug, Clone)]
@@ -44,6 +46,7 @@ pub struct Platform {
     vty_reasons: Vec<Regex>,
     on_open: Vec<(Regex, String)>,
     default_idle_timeout: Option<Duration>,
+    telnet_login: TelnetLogin,
 }
 
 /// Compiles the regexes and durations of one file, naming the file in every error.
@@ -156,10 +159,39 @@ impl Compiler<'_> {
                 }
             }
         }
-        if spec.keepalive.mode == KeepaliveKind::Command && spec.keepalive.command.is_none() {
-            return Err(self.invalid("keepalive mode command needs `command:`".into()));
+        match spec.keepalive.mode {
+            KeepaliveMode::Command if spec.keepalive.command.is_none() => {
+                return Err(self.invalid("keepalive mode command needs `command:`".into()));
+            }
+            KeepaliveMode::Auto => {
+                return Err(self.invalid(
+                    "keepalive mode auto means \"the platform's\": a platform file names one \
+                     (nul, newline, command, ssh or off)"
+                        .into(),
+                ));
+            }
+            _ => {}
         }
         Ok(())
+    }
+
+    fn telnet_login(&self, spec: &PlatformSpec) -> Result<TelnetLogin, PlatformError> {
+        let t = &spec.telnet_login;
+        Ok(TelnetLogin {
+            username: self.regex("telnet_login.username", &t.username)?,
+            password: self.regex("telnet_login.password", &t.password)?,
+            failures: self.regexes("telnet_login.failure", &t.failure)?,
+            answers: t
+                .answers
+                .iter()
+                .map(|a| {
+                    Ok((
+                        self.regex("telnet_login.answers", &a.expect)?,
+                        a.answer.clone(),
+                    ))
+                })
+                .collect::<Result<_, PlatformError>>()?,
+        })
     }
 
     fn default_idle_timeout(&self, spec: &PlatformSpec) -> Result<Option<Duration>, PlatformError> {
@@ -207,6 +239,7 @@ impl Platform {
             )?,
             vty_reasons: c.regexes("close_reasons.vty_limit", &spec.close_reasons.vty_limit)?,
             default_idle_timeout: c.default_idle_timeout(&spec)?,
+            telnet_login: c.telnet_login(&spec)?,
             spec,
             modes,
             pager,
@@ -294,6 +327,11 @@ impl Platform {
     /// Banner prompts answered before the first CLI prompt.
     pub fn on_open(&self) -> &[(Regex, String)] {
         &self.on_open
+    }
+
+    /// The login dialogue over telnet.
+    pub fn telnet_login(&self) -> &TelnetLogin {
+        &self.telnet_login
     }
 
     /// Judges the device's last words.

@@ -3,6 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::keepalive::KeepaliveMode;
+pub use crate::telnet_login::TelnetLoginSpec;
+
 /// An expected prompt and the answer to give, e.g. `[Y/N]` → `Y`.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
@@ -205,29 +208,12 @@ impl CommitSpec {
     }
 }
 
-/// Which bytes keep the session alive.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum KeepaliveKind {
-    /// Write a NUL byte (Netmiko's `is_alive`).
-    #[default]
-    Nul,
-    /// Write a newline and read the prompt back.
-    Newline,
-    /// Run a harmless command and read the prompt back.
-    Command,
-    /// SSH protocol keepalive only (does not restart a device's idle timer).
-    Ssh,
-    /// Nothing.
-    Off,
-}
-
 /// Keepalive strategy in a platform file.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct KeepaliveSpec {
-    /// Which bytes to send.
-    pub mode: KeepaliveKind,
+    /// Which bytes to send (any mode but `auto`).
+    pub mode: KeepaliveMode,
     /// For `mode: command`.
     #[serde(default)]
     pub command: Option<String>,
@@ -306,6 +292,9 @@ pub struct PlatformSpec {
     /// Line ending sent after each command.
     #[serde(default = "lf")]
     pub newline: String,
+    /// The login dialogue over telnet (defaults fit most devices).
+    #[serde(default)]
+    pub telnet_login: TelnetLoginSpec,
 }
 
 fn lf() -> String {

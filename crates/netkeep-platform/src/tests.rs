@@ -244,3 +244,22 @@ fn commit_templates_are_checked_when_loading() {
         .to_string();
     assert!(e.contains("mine.yaml") && e.contains("{minutes}"), "{e}");
 }
+
+#[test]
+fn a_platform_file_names_a_concrete_keepalive_mode() {
+    let mut spec = builtin("generic").unwrap().spec().clone();
+    spec.keepalive.mode = KeepaliveMode::Auto;
+    let text = serde_norway::to_string(&spec).unwrap();
+    assert!(text.contains("mode: auto"), "{text}");
+    let e = Platform::from_yaml("auto.yaml", &text)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("keepalive mode auto"), "{e}");
+    spec.keepalive.mode = KeepaliveMode::Command;
+    spec.keepalive.command = None;
+    let text = serde_norway::to_string(&spec).unwrap();
+    let e = Platform::from_yaml("cmd.yaml", &text)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("needs `command:`"), "{e}");
+}

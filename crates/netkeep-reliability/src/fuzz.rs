@@ -6,6 +6,7 @@
 //! netkeep_reliability::fuzz::clean_output(b"display clock\r\n10:00\x1b[K\r\n<H3C>");
 //! netkeep_reliability::fuzz::prompt_match(b"<H3C>\n[H3C-vlan10]");
 //! netkeep_reliability::fuzz::inventory(b"hosts: {}");
+//! netkeep_reliability::fuzz::telnet_codec(b"\xff\xfb\x01login: \xff\xff\r\0");
 //! ```
 
 use std::time::Duration;
@@ -19,6 +20,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("prompt_match", prompt_match),
     ("inventory", inventory),
     ("sim_input", sim_input),
+    ("telnet_codec", telnet_codec),
 ];
 
 /// Terminal cleaning (netkeep-channel): `clean`, `clean_command_output`, `tail_text` and the
@@ -87,6 +89,62 @@ pub fn prompt_match(data: &[u8]) {
             let _ = re.is_match(&text);
         }
     }
+}
+
+/// The telnet byte layer (netkeep-transport's `telnet::codec`): any input, split anywhere,
+/// parses the same as whole, keeps sub-negotiations bounded, and what the encoders make parses
+/// back to the data.
+pub fn telnet_codec(data: &[u8]) {
+    use netkeep::transport::telnet::codec::{encode_nvt, escape_iac, Command, Parser, SUB_MAX};
+    let parse = |chunks: &mut dyn Iterator<Item = &[u8]>| {
+        let mut p = Parser::new();
+        let (mut d, mut c) = (Vec::new(), Vec::new());
+        for chunk in chunks {
+            p.feed(chunk, &mut d, &mut c);
+        }
+        (d, c)
+    };
+    let whole = parse(&mut std::iter::once(data));
+    let step = data.first().map_or(1, |b| (*b as usize % 13) + 1);
+    assert_eq!(
+        parse(&mut data.chunks(step)),
+        whole,
+        "split every {step} bytes"
+    );
+    for c in &whole.1 {
+        if let Command::Sub { payload, .. } = c {
+            assert!(
+                payload.len() <= SUB_MAX,
+                "sub-negotiation kept {}",
+                payload.len()
+            );
+        }
+    }
+    // A server's output: 0xFF doubled; parsed back, only a NUL right after a CR is gone.
+    let mut wire = Vec::new();
+    escape_iac(data, &mut wire);
+    let (d, c) = parse(&mut std::iter::once(&wire[..]));
+    let want: Vec<u8> = data
+        .iter()
+        .enumerate()
+        .filter(|&(i, &b)| !(b == 0 && i > 0 && data[i - 1] == b'\r'))
+        .map(|(_, &b)| b)
+        .collect();
+    assert!(c.is_empty(), "escaped data parsed as commands: {c:?}");
+    assert_eq!(d, want, "escape_iac round trip");
+    // What a client types: every line end arrives as CR LF.
+    let mut wire = Vec::new();
+    encode_nvt(data, &mut wire);
+    let (d, c) = parse(&mut std::iter::once(&wire[..]));
+    assert!(c.is_empty(), "typed data parsed as commands: {c:?}");
+    let mut want = Vec::with_capacity(data.len() * 2);
+    for (i, &b) in data.iter().enumerate() {
+        if b == b'\n' && (i == 0 || data[i - 1] != b'\r') {
+            want.push(b'\r');
+        }
+        want.push(b);
+    }
+    assert_eq!(d, want, "encode_nvt round trip");
 }
 
 /// The inventory parser (netkeep-keeper): any text loads or fails with a location inside it.
@@ -165,10 +223,7 @@ pub fn sim_input(data: &[u8]) {
             let o = netkeep::ConnectOptions::new("127.0.0.1", h.dev.addr().port(), "hp_comware")
                 .auth(netkeep::Auth::Password(netkeep::Secret::new("admin")))
                 .host_key_policy(netkeep::HostKeyPolicy::Insecure)
-                .keepalive(netkeep::KeepaliveConfig {
-                    mode: netkeep::KeepaliveMode::Off,
-                    interval: None,
-                })
+                .keepalive(netkeep::KeepaliveMode::Off)
                 .connect_timeout(Duration::from_secs(5));
             *guard = Some(
                 netkeep::Session::connect(o)

@@ -197,25 +197,8 @@ impl NetNs {
 
     /// Limits the device's sending rate (token bucket): large outputs crawl.
     pub fn rate_limit(&self, rate: &str) -> Result<(), String> {
-        run(&[
-            "ip",
-            "netns",
-            "exec",
-            &self.name,
-            "tc",
-            "qdisc",
-            "replace",
-            "dev",
-            &self.ns_if,
-            "root",
-            "tbf",
-            "rate",
-            rate,
-            "burst",
-            "4kb",
-            "latency",
-            "2s",
-        ])
+        let tbf = ["tbf", "rate", rate, "burst", "4kb", "latency", "2s"];
+        self.root_qdisc_in_ns(&tbf)
     }
 
     /// `tc netem` on both ends (`["delay", "50ms", "loss", "5%"]`); Err when the kernel lacks
@@ -232,7 +215,12 @@ impl NetNs {
         ];
         a.extend_from_slice(params);
         run(&a)?;
-        let mut b = vec![
+        self.root_qdisc_in_ns(&[&["netem"], params].concat())
+    }
+
+    /// `tc qdisc replace dev <ns side> root <qdisc...>`, inside the namespace.
+    fn root_qdisc_in_ns(&self, qdisc: &[&str]) -> Result<(), String> {
+        let mut a = vec![
             "ip",
             "netns",
             "exec",
@@ -243,10 +231,9 @@ impl NetNs {
             "dev",
             &self.ns_if,
             "root",
-            "netem",
         ];
-        b.extend_from_slice(params);
-        run(&b)
+        a.extend_from_slice(qdisc);
+        run(&a)
     }
 }
 

@@ -4,12 +4,11 @@
 
 use std::time::{Duration, Instant};
 
-use netkeep_keeper::client::Target;
-use netkeep_reliability::{raw_unix, status_code, HostSpec, Lab};
+use netkeep_testkit::{exec_on, raw_unix, status_code, HostSpec, Lab};
 use rand::{Rng, SeedableRng};
 
 async fn lab() -> Lab {
-    Lab::start(vec![HostSpec::comware("sw1")], |c| {
+    Lab::run(vec![HostSpec::comware("sw1")], |c| {
         c.limits.header_timeout = Duration::from_millis(500);
         c.limits.body_timeout = Duration::from_millis(500);
         c.limits.max_connections = 64;
@@ -28,13 +27,7 @@ fn post(path: &str, body: &[u8]) -> Vec<u8> {
 }
 
 async fn still_serves(lab: &Lab) {
-    let r = lab
-        .client()
-        .exec(
-            Target::Device("sw1".into()),
-            &["display clock".to_string()],
-            None,
-        )
+    let r = exec_on(&lab.client(), "sw1", &["display clock"])
         .await
         .expect("daemon answers");
     assert!(r.ok, "{r:?}");

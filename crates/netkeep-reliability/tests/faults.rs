@@ -5,11 +5,11 @@
 
 use std::time::{Duration, Instant};
 
-use netkeep::{Auth, ConnectOptions, HostKeyPolicy, KeepaliveConfig, KeepaliveMode, Secret};
+use netkeep::{Auth, KeepaliveConfig, KeepaliveMode, Secret};
 use netkeep_keeper::client::Target;
 use netkeep_keeper::connector::ErrorKind;
-use netkeep_reliability::{HostSpec, Lab};
-use netkeep_sim::{DeviceConfig, Fault, SimDevice};
+use netkeep_sim::{DeviceConfig, Fault};
+use netkeep_testkit::{exec_on, sim_options, start_device, start_sim, HostSpec, Lab};
 
 fn cmds(c: &[&str]) -> Vec<String> {
     c.iter().map(|s| s.to_string()).collect()
@@ -19,20 +19,14 @@ fn cmds(c: &[&str]) -> Vec<String> {
 /// answering (TCP open: half-open) is found dead within interval × (misses + 1), misses = 1.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn half_open_session_found_dead_within_two_intervals() {
-    let dev = SimDevice::start(
-        DeviceConfig::new("hp_comware"),
-        "127.0.0.1:0".parse().unwrap(),
-    )
-    .await
-    .unwrap();
+    let dev = start_sim("hp_comware", |_| {}).await;
     let interval = Duration::from_millis(300);
     let s = netkeep::Session::connect(
-        ConnectOptions::new("127.0.0.1", dev.addr().port(), "hp_comware")
-            .auth(Auth::Password(Secret::new("admin")))
-            .host_key_policy(HostKeyPolicy::Insecure)
+        sim_options(&dev, "hp_comware")
             .keepalive(KeepaliveConfig {
                 mode: KeepaliveMode::Nul,
                 interval: Some(interval),
+                command: None,
             })
             .probe_timeout(interval),
     )
@@ -71,7 +65,7 @@ async fn half_open_session_found_dead_within_two_intervals() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn half_open_in_the_daemon_detected_within_bound_and_replaced() {
     let interval = Duration::from_millis(500);
-    let lab = Lab::start(
+    let lab = Lab::run(
         vec![HostSpec::comware("sw1").with("keepalive: { mode: nul, interval: 500ms }")],
         |_| {},
     )
@@ -98,13 +92,7 @@ async fn half_open_in_the_daemon_detected_within_bound_and_replaced() {
     println!("half-open (daemon): replaced {back:?} after the device answered again");
     // Connects during the stall failed (connect timeout 2 s); backoff is at most 1 s here.
     assert!(back <= Duration::from_secs(4), "{back:?}");
-    let r = lab
-        .client()
-        .exec(
-            Target::Device("sw1".into()),
-            &cmds(&["display clock"]),
-            None,
-        )
+    let r = exec_on(&lab.client(), "sw1", &["display clock"])
         .await
         .unwrap();
     assert!(r.ok && !r.results[0].connected, "{r:?}");
@@ -120,7 +108,7 @@ async fn reconnect_backoff_has_jitter_across_devices_and_attempts() {
             HostSpec::comware(&format!("d{i}")).with("keepalive: { mode: nul, interval: 200ms }")
         })
         .collect();
-    let lab = Lab::start(hosts, |c| {
+    let lab = Lab::run(hosts, |c| {
         c.pool.tick = Duration::from_millis(10);
         c.pool.backoff_base = Duration::from_millis(200);
         c.pool.backoff_max = Duration::from_millis(800);
@@ -184,7 +172,7 @@ async fn reconnect_backoff_has_jitter_across_devices_and_attempts() {
 /// device sees it twice, never three times.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn read_only_command_cut_mid_output_is_retried_exactly_once() {
-    let lab = Lab::start(
+    let lab = Lab::run(
         vec![HostSpec::comware("sw1")
             .with("keepalive: { mode: off }")
             .sim(|c| c.config_lines = 150)],
@@ -193,12 +181,7 @@ async fn read_only_command_cut_mid_output_is_retried_exactly_once() {
     .await;
     let dev = lab.dev("sw1").clone();
     let c = lab.client();
-    let full = c
-        .exec(
-            Target::Device("sw1".into()),
-            &cmds(&["display current-configuration"]),
-            None,
-        )
+    let full = exec_on(&c, "sw1", &["display current-configuration"])
         .await
         .unwrap();
     assert!(full.ok);
@@ -209,14 +192,8 @@ async fn read_only_command_cut_mid_output_is_retried_exactly_once() {
         delay: Duration::from_millis(20),
     });
     let c2 = c.clone();
-    let h = tokio::spawn(async move {
-        c2.exec(
-            Target::Device("sw1".into()),
-            &cmds(&["display current-configuration"]),
-            None,
-        )
-        .await
-    });
+    let h =
+        tokio::spawn(async move { exec_on(&c2, "sw1", &["display current-configuration"]).await });
     tokio::time::sleep(Duration::from_millis(250)).await;
     dev.set_fault(Fault::Reset);
     let r = h.await.unwrap().unwrap();
@@ -238,7 +215,7 @@ async fn read_only_command_cut_mid_output_is_retried_exactly_once() {
 /// received so far; the commands after it are reported as not run (fewer results, ok=false).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn in_flight_command_on_half_open_session_errors_with_partial_output() {
-    let lab = Lab::start(
+    let lab = Lab::run(
         vec![HostSpec::comware("sw1").with("keepalive: { mode: off }")],
         |_| {},
     )
@@ -292,7 +269,7 @@ async fn in_flight_command_on_half_open_session_errors_with_partial_output() {
 /// and nothing after the failure, even with the session replaced afterwards.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn config_cut_by_a_reset_is_never_retried() {
-    let lab = Lab::start(
+    let lab = Lab::run(
         vec![HostSpec::comware("sw1").with("keepalive: { mode: off }")],
         |_| {},
     )
@@ -336,23 +313,11 @@ async fn config_cut_by_a_reset_is_never_retried() {
         "no new session opened to re-send it"
     );
     // The next request gets a fresh session, and the config is still not replayed.
-    let r = lab
-        .client()
-        .exec(
-            Target::Device("sw1".into()),
-            &cmds(&["display clock"]),
-            None,
-        )
+    let r = exec_on(&lab.client(), "sw1", &["display clock"])
         .await
         .unwrap();
     assert!(r.ok && r.results[0].connected, "{r:?}");
-    let run = lab
-        .client()
-        .exec(
-            Target::Device("sw1".into()),
-            &cmds(&["display current-configuration"]),
-            None,
-        )
+    let run = exec_on(&lab.client(), "sw1", &["display current-configuration"])
         .await
         .unwrap();
     let text = &run.results[0].outputs[0].output;
@@ -367,9 +332,7 @@ async fn config_cut_by_a_reset_is_never_retried() {
 async fn failed_password_tried_at_most_once_per_window_under_request_load() {
     let mut cfg = DeviceConfig::new("hp_comware");
     cfg.password = "right-pw".into();
-    let dev = SimDevice::start(cfg.clone(), "127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
+    let dev = start_device(cfg.clone()).await;
     dev.set_fault(Fault::AuthFailing);
     let dev = std::sync::Arc::new(dev);
     let host = HostSpec {
@@ -377,7 +340,7 @@ async fn failed_password_tried_at_most_once_per_window_under_request_load() {
         sim: cfg,
         extra: String::new(),
     };
-    let lab = Lab::start_with(vec![host], vec![("sw1".into(), dev.clone())], |c| {
+    let lab = Lab::run_with(vec![host], vec![("sw1".into(), dev.clone())], |c| {
         c.pool.auth_retry = Duration::from_secs(1);
     })
     .await;
@@ -388,14 +351,7 @@ async fn failed_password_tried_at_most_once_per_window_under_request_load() {
         load.push(tokio::spawn(async move {
             let mut refused = 0;
             while t0.elapsed() < Duration::from_millis(3500) {
-                let r = c
-                    .exec(
-                        Target::Device("sw1".into()),
-                        &cmds(&["display clock"]),
-                        None,
-                    )
-                    .await
-                    .unwrap();
+                let r = exec_on(&c, "sw1", &["display clock"]).await.unwrap();
                 assert!(!r.ok);
                 refused += 1;
                 tokio::time::sleep(Duration::from_millis(50)).await;
@@ -436,13 +392,7 @@ async fn failed_password_tried_at_most_once_per_window_under_request_load() {
     dev.clear_faults();
     let back = Instant::now();
     loop {
-        let r = lab
-            .client()
-            .exec(
-                Target::Device("sw1".into()),
-                &cmds(&["display clock"]),
-                None,
-            )
+        let r = exec_on(&lab.client(), "sw1", &["display clock"])
             .await
             .unwrap();
         if r.ok {
@@ -460,16 +410,9 @@ async fn failed_password_tried_at_most_once_per_window_under_request_load() {
 /// (Found by this test: the transport used to retry the password as keyboard-interactive.)
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wrong_password_is_tried_once_per_login() {
-    let dev = SimDevice::start(
-        DeviceConfig::new("hp_comware"),
-        "127.0.0.1:0".parse().unwrap(),
-    )
-    .await
-    .unwrap();
+    let dev = start_sim("hp_comware", |_| {}).await;
     let e = netkeep::Session::connect(
-        ConnectOptions::new("127.0.0.1", dev.addr().port(), "hp_comware")
-            .auth(Auth::Password(Secret::new("wrong-pw")))
-            .host_key_policy(HostKeyPolicy::Insecure),
+        sim_options(&dev, "hp_comware").auth(Auth::Password(Secret::new("wrong-pw"))),
     )
     .await
     .unwrap_err();
@@ -483,7 +426,7 @@ async fn wrong_password_is_tried_once_per_login() {
 /// and in API answers carries both fingerprints; no login (so no password) reaches it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn changed_host_key_refused_with_both_fingerprints() {
-    let lab = Lab::start(
+    let lab = Lab::run(
         vec![HostSpec::comware("sw1").with("keepalive: { mode: nul, interval: 200ms }")],
         |_| {},
     )
@@ -506,13 +449,7 @@ async fn changed_host_key_refused_with_both_fingerprints() {
     assert_ne!(old, new);
     let e = st.last_error.unwrap();
     assert!(e.contains(&old) && e.contains(&new), "{e}");
-    let r = lab
-        .client()
-        .exec(
-            Target::Device("sw1".into()),
-            &cmds(&["display clock"]),
-            None,
-        )
+    let r = exec_on(&lab.client(), "sw1", &["display clock"])
         .await
         .unwrap();
     assert!(!r.ok);
@@ -541,35 +478,21 @@ async fn changed_host_key_refused_with_both_fingerprints() {
 async fn vty_exhaustion_fails_with_the_devices_message_without_hammering() {
     let mut cfg = DeviceConfig::new("hp_comware");
     cfg.vty_limit = Some(1);
-    let dev = std::sync::Arc::new(
-        SimDevice::start(cfg.clone(), "127.0.0.1:0".parse().unwrap())
-            .await
-            .unwrap(),
-    );
-    let other = netkeep::Session::connect(
-        ConnectOptions::new("127.0.0.1", dev.addr().port(), "hp_comware")
-            .auth(Auth::Password(Secret::new("admin")))
-            .host_key_policy(HostKeyPolicy::Insecure),
-    )
-    .await
-    .unwrap();
+    let dev = std::sync::Arc::new(start_device(cfg.clone()).await);
+    let other = netkeep::Session::connect(sim_options(&dev, "hp_comware"))
+        .await
+        .unwrap();
     let host = HostSpec {
         name: "sw1".into(),
         sim: cfg,
         extra: String::new(),
     };
-    let lab = Lab::start_with(vec![host], vec![("sw1".into(), dev.clone())], |_| {}).await;
+    let lab = Lab::run_with(vec![host], vec![("sw1".into(), dev.clone())], |_| {}).await;
     let t0 = Instant::now();
     let mut requests = 0u64;
     let mut msgs = Vec::new();
     while t0.elapsed() < Duration::from_secs(3) {
-        let r = lab
-            .client()
-            .exec(
-                Target::Device("sw1".into()),
-                &cmds(&["display clock"]),
-                None,
-            )
+        let r = exec_on(&lab.client(), "sw1", &["display clock"])
             .await
             .unwrap();
         requests += 1;
@@ -606,7 +529,7 @@ async fn vty_exhaustion_fails_with_the_devices_message_without_hammering() {
 /// not a retry loop.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn more_sessions_than_vty_lines_queues_or_fails_with_the_devices_words() {
-    let lab = Lab::start(
+    let lab = Lab::run(
         vec![HostSpec::comware("sw1")
             .with("max_sessions: 3, keepalive: { mode: off }, warm: false")
             .sim(|c| c.vty_limit = Some(2))],
@@ -617,13 +540,7 @@ async fn more_sessions_than_vty_lines_queues_or_fails_with_the_devices_words() {
     for _ in 0..3 {
         let c = lab.client();
         hs.push(tokio::spawn(async move {
-            c.exec(
-                Target::Device("sw1".into()),
-                &cmds(&["ping 10.0.0.1"]),
-                None,
-            )
-            .await
-            .unwrap()
+            exec_on(&c, "sw1", &["ping 10.0.0.1"]).await.unwrap()
         }));
     }
     let mut ok = 0;

@@ -28,20 +28,26 @@ fn replay(target: &str, files: &[PathBuf]) -> (bool, String) {
         return (true, String::new());
     }
     let art = tempfile::tempdir().unwrap();
-    let out = Command::new(DRIVER)
-        .arg(target)
-        .arg("--artifacts")
-        .arg(art.path())
-        .arg("--replay")
-        .args(files)
-        .output()
-        .expect("run netkeep-fuzz");
+    let (out, text) = run_driver(
+        Command::new(DRIVER)
+            .arg(target)
+            .arg("--artifacts")
+            .arg(art.path())
+            .arg("--replay")
+            .args(files),
+    );
+    (out.status.success(), text)
+}
+
+/// Runs the driver; returns its output and its stdout and stderr as one text.
+fn run_driver(cmd: &mut Command) -> (std::process::Output, String) {
+    let out = cmd.output().expect("run netkeep-fuzz");
     let text = format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    (out.status.success(), text)
+    (out, text)
 }
 
 #[test]
@@ -72,21 +78,16 @@ fn short_run(target: &str, seconds: u32) {
     let seed = std::env::var("NETKEEP_FUZZ_SEED").unwrap_or_else(|_| "20261126".into());
     let art = tempfile::tempdir().unwrap();
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let out = Command::new(DRIVER)
-        .arg(target)
-        .args(["--seconds", &seconds.to_string(), "--seed", &seed])
-        .arg("--corpus")
-        .arg(root.join("crates/netkeep-channel/tests/fixtures"))
-        .arg("--corpus")
-        .arg(root.join("fuzz/regressions").join(target))
-        .arg("--artifacts")
-        .arg(art.path())
-        .output()
-        .expect("run netkeep-fuzz");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
+    let (out, text) = run_driver(
+        Command::new(DRIVER)
+            .arg(target)
+            .args(["--seconds", &seconds.to_string(), "--seed", &seed])
+            .arg("--corpus")
+            .arg(root.join("crates/netkeep-channel/tests/fixtures"))
+            .arg("--corpus")
+            .arg(root.join("fuzz/regressions").join(target))
+            .arg("--artifacts")
+            .arg(art.path()),
     );
     println!("{}", text.trim());
     assert!(text.contains("execs="), "{text}");
@@ -114,4 +115,9 @@ fn short_fuzz_sim_input() {
 #[test]
 fn short_fuzz_clean_output() {
     short_run("clean_output", 2);
+}
+
+#[test]
+fn short_fuzz_telnet_codec() {
+    short_run("telnet_codec", 2);
 }

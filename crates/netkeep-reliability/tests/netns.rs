@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use netkeep_keeper::client::Target;
 use netkeep_reliability::netns::NetNs;
-use netkeep_reliability::{HostSpec, Lab};
+use netkeep_testkit::{HostSpec, Lab};
 
 fn ns_or_skip(test: &str) -> Option<NetNs> {
     match NetNs::create() {
@@ -23,7 +23,7 @@ async fn lab_in(ns: &mut NetNs, host: HostSpec) -> Lab {
     let dev = ns
         .spawn_device(host.sim.clone())
         .expect("device starts in the namespace");
-    Lab::start_with(vec![host.clone()], vec![(host.name.clone(), dev)], |_| {}).await
+    Lab::run_with(vec![host.clone()], vec![(host.name.clone(), dev)], |_| {}).await
 }
 
 fn cmd(c: &str) -> Vec<String> {

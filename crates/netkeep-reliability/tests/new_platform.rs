@@ -3,10 +3,10 @@
 //! two-stage platforms added that way (`cisco_xr`, `huawei_vrpv8`) commit through a session.
 
 use std::path::Path;
-use std::time::Duration;
 
-use netkeep::{Auth, ConfigSetOptions, ConnectOptions, HostKeyPolicy, Secret, Session};
-use netkeep_sim::{DeviceConfig, SimDevice};
+use netkeep::{ConfigSetOptions, Session};
+use netkeep_sim::DeviceConfig;
+use netkeep_testkit::{sim_options, start_device, start_sim};
 
 /// The session's side: prompts, modes, paging, failures of "ACME OS". `acme` is an alias.
 const PLATFORM: &str = r#"
@@ -82,15 +82,6 @@ fn write(dir: &Path, file: &str, text: &str) {
     std::fs::write(dir.join(file), text).unwrap();
 }
 
-fn opts(dev: &SimDevice, platform: &str) -> ConnectOptions {
-    ConnectOptions::new("127.0.0.1", dev.addr().port(), platform)
-        .username("admin")
-        .auth(Auth::Password(Secret::new("admin")))
-        .host_key_policy(HostKeyPolicy::Insecure)
-        .connect_timeout(Duration::from_secs(5))
-        .read_timeout(Duration::from_secs(5))
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_platform_is_one_platform_file_and_one_personality_file() {
     let tmp = tempfile::tempdir().unwrap();
@@ -103,11 +94,9 @@ async fn a_new_platform_is_one_platform_file_and_one_personality_file() {
     let cfg = DeviceConfig::with_dirs("acme", Some(personalities.clone()), Some(platforms.clone()))
         .unwrap();
     assert_eq!(cfg.hostname, "acme1");
-    let dev = SimDevice::start(cfg, "127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
+    let dev = start_device(cfg).await;
     assert_eq!(dev.platform(), "acme_os");
-    let s = Session::connect(opts(&dev, "acme").platform_dir(&platforms))
+    let s = Session::connect(sim_options(&dev, "acme").platform_dir(&platforms))
         .await
         .unwrap();
     assert_eq!(s.platform().name(), "acme_os");
@@ -158,10 +147,8 @@ async fn two_stage_platforms_commit_through_a_session() {
             "display current-configuration",
         ),
     ] {
-        let dev = SimDevice::start(DeviceConfig::new(platform), "127.0.0.1:0".parse().unwrap())
-            .await
-            .unwrap();
-        let s = Session::connect(opts(&dev, platform)).await.unwrap();
+        let dev = start_sim(platform, |_| {}).await;
+        let s = Session::connect(sim_options(&dev, platform)).await.unwrap();
         s.send_config_set(&lines).await.unwrap();
         // Not applied yet: the change waits in the candidate.
         let mode = s.find_prompt().await.unwrap();

@@ -5,38 +5,17 @@
 //! secret, keyboard-interactive, inventory errors on the password's own line, the plain
 //! `password:` warning, and the daemon's audit log (outputs kept, mirrored to syslog).
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use netkeep::{Auth, ConnectOptions, HostKeyPolicy, Secret};
 use netkeep_keeper::client::Target;
 use netkeep_keeper::inventory::Inventory;
-use netkeep_reliability::{HostSpec, Lab};
-use netkeep_sim::{DeviceConfig, SimDevice};
+use netkeep_testkit::{exec_on, start_sim, HostSpec, Lab, LogCapture};
 
 const LOGIN_PW: &str = "Quokka-Login-4417";
 const WRONG_ENABLE: &str = "Marmot-Enable-9052";
 const WRONG_KBD: &str = "Wombat-Kbd-3318";
 const INV_PW: &str = "Numbat-Inventory-6620";
-
-/// Log sink: every line goes to a file and to memory.
-#[derive(Clone)]
-struct Sink {
-    mem: Arc<Mutex<Vec<u8>>>,
-    file: Arc<Mutex<std::fs::File>>,
-}
-
-impl Write for Sink {
-    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        self.mem.lock().unwrap().extend_from_slice(b);
-        self.file.lock().unwrap().write_all(b)?;
-        Ok(b.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 fn assert_clean(what: &str, text: &str) {
     for pw in [LOGIN_PW, WRONG_ENABLE, WRONG_KBD, INV_PW] {
@@ -48,30 +27,15 @@ fn assert_clean(what: &str, text: &str) {
 async fn no_password_in_logs_errors_status_api_or_transcripts() {
     let logdir = tempfile::tempdir().unwrap();
     let logfile = logdir.path().join("trace.log");
-    let sink = Sink {
-        mem: Arc::default(),
-        file: Arc::new(Mutex::new(std::fs::File::create(&logfile).unwrap())),
-    };
-    let w = sink.clone();
-    tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || w.clone())
-        .init();
+    let sink = LogCapture::install_with_file(&logfile);
     let mut seen = String::new();
 
     // 1. The daemon on Cisco IOS: login, then `enable` answered in-band with the same secret
     //    (given as the inventory's enable secret: the login password is never typed there
     //    unasked).
-    let host = HostSpec {
-        name: "r1".into(),
-        sim: {
-            let mut c = DeviceConfig::new("cisco_ios");
-            c.password = LOGIN_PW.into();
-            c
-        },
-        extra: "keepalive: { mode: nul, interval: 300ms }, secret_file: pw".into(),
-    };
+    let host = HostSpec::new("r1", "cisco_ios")
+        .sim(|c| c.password = LOGIN_PW.into())
+        .with("keepalive: { mode: nul, interval: 300ms }, secret_file: pw");
     // The audit log keeps outputs (masked) and mirrors to a syslog socket: both are checked.
     let audit = logdir.path().join("audit.jsonl");
     let dev_log = logdir.path().join("dev-log");
@@ -85,18 +49,13 @@ async fn no_password_in_logs_errors_status_api_or_transcripts() {
         ),
     )
     .unwrap();
-    let lab = Lab::start(vec![host], |cfg| {
+    let lab = Lab::run(vec![host], |cfg| {
         cfg.audit_log = Some(audit.clone());
         cfg.access_file = Some(access.clone());
     })
     .await;
     let c = lab.client();
-    let r = c
-        .exec(
-            Target::Device("r1".into()),
-            &["show version".into(), "show clock".into()],
-            None,
-        )
+    let r = exec_on(&c, "r1", &["show version", "show clock"])
         .await
         .unwrap();
     assert!(r.ok, "{r:?}");
@@ -140,16 +99,7 @@ async fn no_password_in_logs_errors_status_api_or_transcripts() {
     lab.stop().await;
 
     // 2. The library: a wrong enable secret typed in-band; its error and partial output.
-    let dev = SimDevice::start(
-        {
-            let mut c = DeviceConfig::new("cisco_ios");
-            c.password = LOGIN_PW.into();
-            c
-        },
-        "127.0.0.1:0".parse().unwrap(),
-    )
-    .await
-    .unwrap();
+    let dev = start_sim("cisco_ios", |c| c.password = LOGIN_PW.into()).await;
     let o = ConnectOptions::new("127.0.0.1", dev.addr().port(), "cisco_ios")
         .auth(Auth::Password(Secret::new(LOGIN_PW)))
         .host_key_policy(HostKeyPolicy::Insecure)
@@ -216,7 +166,7 @@ async fn no_password_in_logs_errors_status_api_or_transcripts() {
         seen.push_str(&msg);
     }
 
-    let logs = String::from_utf8_lossy(&sink.mem.lock().unwrap()).into_owned();
+    let logs = sink.text();
     let on_disk = std::fs::read_to_string(&logfile).unwrap();
     println!(
         "secrets: {} bytes of TRACE logs ({} lines, file {}), {} bytes of answers/errors/status checked",

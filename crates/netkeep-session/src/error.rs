@@ -46,6 +46,17 @@ pub enum Error {
         /// What is wrong with the file.
         message: String,
     },
+    /// The device refused the telnet login (its answer matched a failure pattern of the
+    /// platform's `telnet_login:`, or it asked for the credentials again).
+    #[error("{device}: the device refused the telnet login as {username:?} ({answer}); check the credentials — netkeep does not retry, to avoid locking the account")]
+    LoginRejected {
+        /// The device's label.
+        device: String,
+        /// The user name typed.
+        username: String,
+        /// What the device said (never the password).
+        answer: String,
+    },
     /// No prompt recognised in time.
     #[error("{device}: no {platform} prompt recognised during {step}; last bytes received: {last_bytes:?} (wrong platform, or a banner that needs an answer?)")]
     PromptNotFound {
@@ -93,7 +104,7 @@ pub enum Error {
         message: String,
     },
     /// No answer to the liveness probe within the bound: the connection is dead or half-open.
-    #[error("{device}: no answer to an SSH ping within {timeout:?}: connection dead or half-open (reconnect)")]
+    #[error("{device}: no answer to a liveness probe (SSH ping, or telnet TIMING-MARK) within {timeout:?}: connection dead or half-open (reconnect)")]
     ProbeTimeout {
         /// The device's label.
         device: String,
@@ -218,7 +229,7 @@ impl Error {
             Error::UnknownPlatform { .. }
             | Error::BadPattern { .. }
             | Error::InvalidOption { .. } => ErrorKind::BadInput,
-            Error::PrivilegeRefused { .. } => ErrorKind::Auth,
+            Error::PrivilegeRefused { .. } | Error::LoginRejected { .. } => ErrorKind::Auth,
             Error::Platform { .. } => ErrorKind::Platform,
             Error::PromptNotFound { .. } => ErrorKind::PromptNotFound,
             Error::ReadTimeout { .. } => ErrorKind::Timeout,
@@ -267,6 +278,7 @@ impl Error {
         match self {
             Error::Transport(t) => t.device(),
             Error::UnknownPlatform { device, .. }
+            | Error::LoginRejected { device, .. }
             | Error::Platform { device, .. }
             | Error::PromptNotFound { device, .. }
             | Error::ReadTimeout { device, .. }

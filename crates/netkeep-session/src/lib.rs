@@ -3,8 +3,9 @@
 //!
 //! Where it sits: transport → channel → platform → **session** → keeper → cli. A session runs
 //! the CLI dialogue (login, prompts, modes, paging, keepalive) of one platform file over one
-//! transport: SSH ([`Session::connect`]) or any other implementation of the transport boundary
-//! ([`Session::with_transport`], e.g. `netkeep_transport::memory` in tests).
+//! transport: SSH or telnet ([`Session::connect`], [`ConnectOptions::protocol`]) or any other
+//! implementation of the transport boundary ([`Session::with_transport`], e.g.
+//! `netkeep_transport::memory` in tests).
 //!
 //! A [`Session`] is a cheap-to-clone handle. One lock serialises everything that touches the
 //! terminal, so `is_alive`, the keepalive task and commands never interleave, and whatever a
@@ -36,7 +37,8 @@ mod session_log;
 pub use command::{Answer, Command};
 pub use config::{CandidateState, ConfigLine, ConfigOutcome, ConfigSetOptions, Finish};
 pub use error::{CloseReason, CloseReasonText, Error, ErrorKind};
-pub use netkeep_transport::{Auth, HostKeyPolicy, Secret, TransportError};
-pub use options::{CommandOptions, ConnectOptions, KeepaliveConfig, KeepaliveMode, KeepaliveStats};
+pub use netkeep_platform::KeepaliveMode;
+pub use netkeep_transport::{Auth, HostKeyPolicy, Protocol, Secret, TransportError};
+pub use options::{CommandOptions, ConnectOptions, KeepaliveConfig, KeepaliveStats};
 pub use session::Session;
 pub use session_log::SessionLog;

@@ -3,69 +3,19 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use netkeep_transport::{Auth, HostKeyPolicy, Secret};
+use netkeep_platform::KeepaliveMode;
+use netkeep_transport::{Auth, HostKeyPolicy, Protocol, Secret};
 
 use crate::session_log::SessionLog;
-
-/// What the keepalive writes to restart the device's idle timer.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-#[non_exhaustive]
-pub enum KeepaliveMode {
-    /// The platform file's strategy (NUL on most network devices, newline on Linux).
-    #[default]
-    Auto,
-    /// A NUL byte (Netmiko's `is_alive`); any echo is drained before the next command.
-    Nul,
-    /// A newline, reading the prompt back.
-    Newline,
-    /// A harmless command (e.g. `display clock`), reading the prompt back.
-    Command(String),
-    /// SSH protocol keepalive only: detects dead peers, does not restart a device's idle timer.
-    Ssh,
-    /// No keepalive task; `is_alive` only checks the transport.
-    Off,
-}
-
-impl std::str::FromStr for KeepaliveMode {
-    type Err = String;
-    /// `auto`, `nul`, `newline`, `ssh`, `off` or `command:<cli command>`.
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(match s {
-            "auto" => KeepaliveMode::Auto,
-            "nul" => KeepaliveMode::Nul,
-            "newline" => KeepaliveMode::Newline,
-            "ssh" => KeepaliveMode::Ssh,
-            "off" => KeepaliveMode::Off,
-            other => match other.strip_prefix("command:") {
-                Some(c) if !c.trim().is_empty() => KeepaliveMode::Command(c.trim().to_string()),
-                _ => {
-                    return Err(format!(
-                    "keepalive mode {other:?}: use auto, nul, newline, ssh, off or command:<cmd>"
-                ))
-                }
-            },
-        })
-    }
-}
-
-impl std::fmt::Display for KeepaliveMode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            KeepaliveMode::Auto => f.write_str("auto"),
-            KeepaliveMode::Nul => f.write_str("nul"),
-            KeepaliveMode::Newline => f.write_str("newline"),
-            KeepaliveMode::Command(c) => write!(f, "command:{c}"),
-            KeepaliveMode::Ssh => f.write_str("ssh"),
-            KeepaliveMode::Off => f.write_str("off"),
-        }
-    }
-}
 
 /// Keepalive task settings.
 ///
 /// ```
 /// use netkeep_session::{KeepaliveConfig, KeepaliveMode};
-/// let k = KeepaliveConfig { mode: KeepaliveMode::Nul, interval: None }; // interval = idle timeout / 3
+/// // interval = idle timeout / 3
+/// let k = KeepaliveConfig { mode: KeepaliveMode::Nul, ..KeepaliveConfig::default() };
+/// let c: KeepaliveConfig = "command:display clock".parse().unwrap();
+/// assert_eq!((c.mode, c.command.as_deref()), (KeepaliveMode::Command, Some("display clock")));
 /// # let _ = k;
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -75,6 +25,42 @@ pub struct KeepaliveConfig {
     /// `None`: a third of the idle timeout (the device's, else the platform default); no task if
     /// neither is known.
     pub interval: Option<Duration>,
+    /// The command for [`KeepaliveMode::Command`]; `None` = the platform file's keepalive command
+    /// (connecting fails with [`ErrorKind::InvalidInput`](crate::ErrorKind) if it has none).
+    pub command: Option<String>,
+}
+
+impl From<KeepaliveMode> for KeepaliveConfig {
+    /// The mode with the default interval and the platform's command.
+    fn from(mode: KeepaliveMode) -> Self {
+        KeepaliveConfig {
+            mode,
+            ..KeepaliveConfig::default()
+        }
+    }
+}
+
+impl std::str::FromStr for KeepaliveConfig {
+    type Err = String;
+    /// A mode (`auto`, `nul`, `newline`, `ssh`, `off`) or `command:<cli command>`; the interval
+    /// is left to its default.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let (mode, command) = match s.strip_prefix("command:") {
+            Some(c) if !c.trim().is_empty() => (KeepaliveMode::Command, Some(c.trim().to_string())),
+            Some(_) => return Err("keepalive mode command: give the command, command:<cmd>".into()),
+            None => match s.parse()? {
+                KeepaliveMode::Command => {
+                    return Err("keepalive mode command: give the command, command:<cmd>".into())
+                }
+                m => (m, None),
+            },
+        };
+        Ok(KeepaliveConfig {
+            mode,
+            command,
+            interval: None,
+        })
+    }
 }
 
 /// Keepalive counters.
@@ -122,6 +108,10 @@ impl Default for CommandOptions {
 /// How to reach a device and how to treat the session. The fields marked SSH are used by
 /// [`crate::Session::connect`] only; [`crate::Session::with_transport`] uses the others.
 ///
+/// Telnet is used only when asked: `.protocol(Protocol::Telnet)` or a Netmiko
+/// `<platform>_telnet` name (`hp_comware_telnet`); it logs in with the password typed at the
+/// device's prompts, in clear.
+///
 /// ```
 /// use std::time::Duration;
 /// use netkeep_session::{Auth, ConnectOptions, HostKeyPolicy, Secret};
@@ -135,17 +125,20 @@ impl Default for CommandOptions {
 /// ```
 #[derive(Debug, Clone)]
 pub struct ConnectOptions {
-    /// Host name or address (SSH).
+    /// Host name or address.
     pub host: String,
-    /// TCP port (SSH).
+    /// TCP port.
     pub port: u16,
+    /// SSH (default) or telnet; a `<platform>_telnet` platform name selects telnet too.
+    pub protocol: Protocol,
     /// Platform name or alias (Netmiko device_type).
     pub platform: String,
-    /// Login user name (SSH).
+    /// Login user name.
     pub username: String,
-    /// How to authenticate (SSH). A password here is typed at an enable password prompt only
-    /// when privileged mode is asked for explicitly ([`ConnectOptions::enable`],
-    /// [`crate::Session::enable`]) and no enable secret is given.
+    /// How to authenticate (over telnet: the password, typed at the device's prompt). A
+    /// password here is typed at an enable password prompt only when privileged mode is asked
+    /// for explicitly ([`ConnectOptions::enable`], [`crate::Session::enable`]) and no enable
+    /// secret is given.
     pub auth: Auth,
     /// What to do with the device's host key (SSH).
     pub host_key_policy: HostKeyPolicy,
@@ -177,7 +170,8 @@ pub struct ConnectOptions {
     pub platform_dir: Option<PathBuf>,
     /// Default read timeout for commands.
     pub read_timeout: Duration,
-    /// Bound on the SSH ping inside `is_alive` and the keepalive task.
+    /// Bound on the link probe (SSH ping, telnet TIMING-MARK) inside `is_alive` and the
+    /// keepalive task.
     pub probe_timeout: Duration,
     /// SSH-level keepalive interval (dead-peer detection by russh; off by default).
     pub ssh_keepalive: Option<Duration>,
@@ -189,6 +183,7 @@ impl ConnectOptions {
         ConnectOptions {
             host: host.into(),
             port,
+            protocol: Protocol::Ssh,
             platform: platform.into(),
             username: "admin".into(),
             auth: Auth::Password(Secret::new("")),
@@ -206,6 +201,29 @@ impl ConnectOptions {
             read_timeout: Duration::from_secs(30),
             probe_timeout: Duration::from_secs(5),
             ssh_keepalive: None,
+        }
+    }
+
+    /// SSH or telnet (telnet only when asked: it sends the password in clear).
+    pub fn protocol(mut self, p: Protocol) -> Self {
+        self.protocol = p;
+        self
+    }
+
+    /// The protocol in effect and the platform name without its `_telnet` suffix: telnet if
+    /// asked for by [`ConnectOptions::protocol`] or by a Netmiko `<platform>_telnet` name.
+    ///
+    /// ```
+    /// use netkeep_session::{ConnectOptions, Protocol};
+    /// let o = ConnectOptions::new("sw1", 23, "hp_comware_telnet");
+    /// assert_eq!(o.resolved_protocol(), (Protocol::Telnet, "hp_comware"));
+    /// let o = ConnectOptions::new("sw1", 22, "hp_comware");
+    /// assert_eq!(o.resolved_protocol(), (Protocol::Ssh, "hp_comware"));
+    /// ```
+    pub fn resolved_protocol(&self) -> (Protocol, &str) {
+        match netkeep_platform::telnet_platform(&self.platform) {
+            Some(base) => (Protocol::Telnet, base),
+            None => (self.protocol, &self.platform),
         }
     }
 
@@ -244,9 +262,10 @@ impl ConnectOptions {
         self.idle_timeout = t;
         self
     }
-    /// Keepalive strategy and interval.
-    pub fn keepalive(mut self, k: KeepaliveConfig) -> Self {
-        self.keepalive = k;
+    /// Keepalive strategy and interval: a [`KeepaliveConfig`], or just a [`KeepaliveMode`] (the
+    /// interval a third of the idle timeout).
+    pub fn keepalive(mut self, k: impl Into<KeepaliveConfig>) -> Self {
+        self.keepalive = k.into();
         self
     }
     /// Label used in errors and logs.

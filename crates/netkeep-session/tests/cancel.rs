@@ -7,9 +7,7 @@ mod common;
 use std::time::Duration;
 
 use common::{connect, opts, start};
-use netkeep_session::{
-    CloseReason, CommandOptions, Error, KeepaliveConfig, KeepaliveMode, Session,
-};
+use netkeep_session::{CloseReason, CommandOptions, Error, KeepaliveMode, Session};
 use netkeep_sim::Fault;
 
 // The simulated Comware `ping` prints a line every 500 ms for 2.5 s.
@@ -74,10 +72,7 @@ async fn session_that_cannot_get_back_in_step_is_closed_with_the_reason() {
     let s = Session::connect(
         opts(&dev, "hp_comware")
             .read_timeout(Duration::from_millis(500))
-            .keepalive(KeepaliveConfig {
-                mode: KeepaliveMode::Off,
-                interval: None,
-            }),
+            .keepalive(KeepaliveMode::Off),
     )
     .await
     .unwrap();
@@ -97,12 +92,11 @@ async fn session_that_cannot_get_back_in_step_is_closed_with_the_reason() {
 async fn close_message_names_the_devices_reason() {
     let t = Duration::from_millis(600);
     let dev = start("hp_comware", |cfg| cfg.idle_timeout = Some(t)).await;
-    let s = Session::connect(opts(&dev, "hp_comware").idle_timeout(Some(t)).keepalive(
-        KeepaliveConfig {
-            mode: KeepaliveMode::Off,
-            interval: None,
-        },
-    ))
+    let s = Session::connect(
+        opts(&dev, "hp_comware")
+            .idle_timeout(Some(t))
+            .keepalive(KeepaliveMode::Off),
+    )
     .await
     .unwrap();
     assert_eq!(s.close_message(), None);

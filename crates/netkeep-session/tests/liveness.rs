@@ -7,8 +7,7 @@ use std::time::Duration;
 
 use common::{connect, opts, start};
 use netkeep_session::{
-    Auth, CloseReason, Error, HostKeyPolicy, KeepaliveConfig, KeepaliveMode, Secret, Session,
-    TransportError,
+    Auth, CloseReason, Error, HostKeyPolicy, KeepaliveMode, Secret, Session, TransportError,
 };
 use netkeep_sim::Fault;
 
@@ -19,29 +18,24 @@ const T: Duration = Duration::from_secs(2);
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn seed_experiment_scaled() {
     let dev = start("hp_comware", |cfg| cfg.idle_timeout = Some(T)).await;
-    let kept = Session::connect(opts(&dev, "hp_comware").idle_timeout(Some(T)).keepalive(
-        KeepaliveConfig {
-            mode: KeepaliveMode::Nul,
-            interval: None,
-        },
-    ))
+    let kept = Session::connect(
+        opts(&dev, "hp_comware")
+            .idle_timeout(Some(T))
+            .keepalive(KeepaliveMode::Nul),
+    )
     .await
     .unwrap();
-    let silent = Session::connect(opts(&dev, "hp_comware").idle_timeout(Some(T)).keepalive(
-        KeepaliveConfig {
-            mode: KeepaliveMode::Off,
-            interval: None,
-        },
-    ))
+    let silent = Session::connect(
+        opts(&dev, "hp_comware")
+            .idle_timeout(Some(T))
+            .keepalive(KeepaliveMode::Off),
+    )
     .await
     .unwrap();
     // The seed's own loop: no task, is_alive() every 0.3 T writes the NUL.
-    let looped = Session::connect(opts(&dev, "hp_comware").keepalive(KeepaliveConfig {
-        mode: KeepaliveMode::Off,
-        interval: None,
-    }))
-    .await
-    .unwrap();
+    let looped = Session::connect(opts(&dev, "hp_comware").keepalive(KeepaliveMode::Off))
+        .await
+        .unwrap();
     assert_eq!(kept.keepalive_stats().interval, Some(T / 3));
     assert_eq!(silent.keepalive_stats().interval, None);
     let looper = {
@@ -100,10 +94,7 @@ async fn keepalive_strategy_follows_the_platform() {
     let nul = Session::connect(
         opts(&dev, "linux")
             .idle_timeout(Some(Duration::from_millis(1200)))
-            .keepalive(KeepaliveConfig {
-                mode: KeepaliveMode::Nul,
-                interval: None,
-            }),
+            .keepalive(KeepaliveMode::Nul),
     )
     .await
     .unwrap();

@@ -1,6 +1,7 @@
-//! Simulated network devices over SSH, for tests, demos and benchmarks.
+//! Simulated network devices over SSH and telnet, for tests, demos and benchmarks.
 //!
-//! Each [`SimDevice`] is a russh server that behaves like one vendor's CLI behind a PTY:
+//! Each [`SimDevice`] is a russh server (or a telnet server, [`DeviceConfig::protocol`], or
+//! both: [`SimDevice::listen`]) that behaves like one vendor's CLI behind a PTY:
 //! prompts and modes, paging, output filters (`| include`, Junos `| match`), a running
 //! configuration kept as a tree that any well-formed config line edits, show commands generated
 //! from it, confirmation prompts, commit on two-stage platforms (Junos `commit confirmed`,
@@ -14,8 +15,8 @@
 //! simulated devices over real SSH, and nothing in the simulator imports the session.
 //!
 //! Inside, imports run one way: `template` ← `personality` ← `model` (device state) ← `engine`
-//! (bytes in, output and effects out, no I/O) ← `sim` (VTY sessions, the SSH front end, the
-//! device).
+//! (bytes in, output and effects out, no I/O) ← `sim` (VTY sessions, the SSH and telnet front
+//! ends, the device).
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
@@ -43,6 +44,7 @@ mod text;
 
 pub use error::SimError;
 pub use fault::Fault;
+pub use netkeep_transport::Protocol;
 pub use personality::{platforms, Activity, NulMode};
 pub use sim::{Counters, DeviceConfig, SimDevice};
 

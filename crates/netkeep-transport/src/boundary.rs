@@ -33,9 +33,8 @@ pub enum Event {
 
 /// The byte stream to the device's terminal, as if typed on and read from a console.
 ///
-/// Implementations: SSH (a PTY shell channel, [`crate::ssh`]) and in-memory ([`crate::memory`],
-/// for tests). A telnet implementation would strip its IAC negotiation here and hand the
-/// session plain terminal bytes.
+/// Implementations: SSH (a PTY shell channel, [`crate::ssh`]), telnet (the data stream with the
+/// IAC negotiation taken out, [`crate::telnet`]) and in-memory ([`crate::memory`], for tests).
 pub trait Terminal: Send + 'static {
     /// Writes bytes to the terminal. An error means the stream is gone.
     fn write<'a>(&'a mut self, data: &'a [u8]) -> BoxFuture<'a, Result<(), TransportError>>;
@@ -70,7 +69,7 @@ impl<'t> dyn Terminal + 't {
 pub trait Link: Send + Sync + 'static {
     /// A round trip that proves the peer alive without typing into the shell (so it neither
     /// restarts the device's idle timer nor shows up in any output): an SSH ping
-    /// (`keepalive@openssh.com`); for telnet it would be `IAC DO TIMING-MARK`. Unbounded: the
+    /// (`keepalive@openssh.com`); over telnet `IAC DO TIMING-MARK`. Unbounded: the
     /// caller wraps it in a timeout (a half-open connection never answers).
     fn probe(&self) -> BoxFuture<'_, Result<(), TransportError>>;
 

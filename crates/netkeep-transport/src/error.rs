@@ -50,7 +50,7 @@ pub enum ErrorKind {
 pub enum TransportError {
     /// Nothing listens on the port (or a firewall rejects us).
     #[error(
-        "{device}: connection to {addr} refused (is SSH enabled on the device and the port right?)"
+        "{device}: connection to {addr} refused (is SSH or telnet enabled on the device and the port right?)"
     )]
     ConnectRefused {
         /// The device's label.

@@ -15,11 +15,17 @@ use russh::keys::{HashAlg, PublicKey};
 /// let p: HostKeyPolicy = "accept-new".parse().unwrap();
 /// assert_eq!(p, HostKeyPolicy::AcceptNew);
 /// ```
+///
+/// With the `serde` feature it (de)serialises as `accept_new` (also read: `accept-new`), `strict`
+/// or `insecure`, the inventory's spellings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 #[non_exhaustive]
 pub enum HostKeyPolicy {
     /// Trust on first use: remember an unknown key in netkeep's known_hosts file, refuse a changed one.
     #[default]
+    #[cfg_attr(feature = "serde", serde(alias = "accept-new"))]
     AcceptNew,
     /// The key must already be known (netkeep's file or OpenSSH's `~/.ssh/known_hosts`).
     Strict,

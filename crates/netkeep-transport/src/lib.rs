@@ -5,11 +5,14 @@
 //! bytes and knows nothing about prompts; `netkeep-channel` cleans them, `netkeep-session` runs
 //! the CLI dialogue on top.
 //!
-//! The boundary ([`Terminal`] + [`Link`], bundled as a [`Transport`]) has two implementations:
+//! The boundary ([`Terminal`] + [`Link`], bundled as a [`Transport`]) has three implementations:
 //! - [`ssh`]: russh — TCP with a timeout and `TCP_NODELAY`, SSH negotiation (legacy algorithms
 //!   only when asked), host keys checked against a [`HostKeyPolicy`], authentication (password,
 //!   keyboard-interactive, private key with passphrase and the RSA hash retry), a PTY shell; the
 //!   probe is an SSH ping.
+//! - [`telnet`]: our own small telnet client (RFC 854 with the options devices insist on, IAC
+//!   escaping both ways, bounded sub-negotiations); the probe is `IAC DO TIMING-MARK`. The login
+//!   dialogue is typed in-band by the session. Which one: [`Protocol`].
 //! - [`memory`]: both ends in memory, the device's end driven by a test.
 //!
 //! ```no_run
@@ -30,11 +33,14 @@ mod boundary;
 mod error;
 mod hostkeys;
 pub mod memory;
+mod protocol;
 mod secret;
 pub mod ssh;
+pub mod telnet;
 
 pub use boundary::{BoxFuture, Event, Link, Terminal, Transport};
 pub use error::{ErrorKind, TransportError};
 pub use hostkeys::{default_known_hosts_file, openssh_known_hosts_file, HostKeyPolicy};
+pub use protocol::Protocol;
 pub use secret::Secret;
 pub use ssh::Auth;

@@ -8,11 +8,13 @@
 //! never leak into its output, and tells a dead or half-open session from a live one.
 //!
 //! Platforms are data files (H3C Comware, Huawei VRP 5/8, Cisco IOS/IOS-XE/NX-OS/IOS-XR, Juniper
-//! Junos, Arista EOS, Linux, generic) with Netmiko's `device_type` names.
+//! Junos, Arista EOS, Linux, generic) with Netmiko's `device_type` names. Devices without SSH
+//! are reached over telnet when asked ([`ConnectOptions::protocol`], or a Netmiko
+//! `<platform>_telnet` name); the same keepalive and liveness probe work there.
 //!
 //! ```no_run
 //! use std::time::Duration;
-//! use netkeep::{Auth, ConnectOptions, HostKeyPolicy, KeepaliveConfig, KeepaliveMode, Secret, Session};
+//! use netkeep::{Auth, ConnectOptions, HostKeyPolicy, KeepaliveMode, Secret, Session};
 //!
 //! # async fn demo() -> Result<(), netkeep::Error> {
 //! let opts = ConnectOptions::new("127.0.0.1", 2222, "hp_comware")
@@ -20,7 +22,7 @@
 //!     .auth(Auth::Password(Secret::new("admin")))
 //!     .host_key_policy(HostKeyPolicy::AcceptNew)
 //!     .idle_timeout(Some(Duration::from_secs(600)))
-//!     .keepalive(KeepaliveConfig { mode: KeepaliveMode::Nul, interval: None }) // every 200 s
+//!     .keepalive(KeepaliveMode::Nul) // every 200 s (a third of the idle timeout)
 //!     .device_name("core-sw1");
 //! let s = Session::connect(opts).await?;
 //! let version = s.send_command("display version").await?;
@@ -47,11 +49,11 @@
 
 #![warn(missing_docs)]
 
-pub use netkeep_platform::{CloseReason, Platform};
+pub use netkeep_platform::{telnet_platform, CloseReason, Platform};
 pub use netkeep_session::{
     Answer, Auth, CandidateState, Command, CommandOptions, ConfigLine, ConfigOutcome,
     ConfigSetOptions, ConnectOptions, Error, ErrorKind, Finish, HostKeyPolicy, KeepaliveConfig,
-    KeepaliveMode, KeepaliveStats, Secret, Session, SessionLog, TransportError,
+    KeepaliveMode, KeepaliveStats, Protocol, Secret, Session, SessionLog, TransportError,
 };
 
 /// The transport boundary, for sessions over a transport of your own ([`Session::with_transport`]):
@@ -69,7 +71,7 @@ pub use netkeep_session::{
 /// # Ok(()) }
 /// ```
 pub mod transport {
-    pub use netkeep_transport::{memory, BoxFuture, Event, Link, Terminal, Transport};
+    pub use netkeep_transport::{memory, telnet, BoxFuture, Event, Link, Terminal, Transport};
 }
 
 pub mod blocking;

@@ -2,31 +2,19 @@
 
 use std::time::Duration;
 
-use netkeep::{
-    blocking, Auth, ConnectOptions, HostKeyPolicy, KeepaliveConfig, KeepaliveMode, Secret,
-};
-use netkeep_sim::{DeviceConfig, SimDevice};
+use netkeep::{blocking, KeepaliveMode};
+use netkeep_testkit::{sim_options, start_sim};
 
 #[test]
 fn blocking_session_runs_commands_and_keeps_alive_between_calls() {
     // The simulator lives on its own runtime, as a separate device would.
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let dev = rt.block_on(async {
-        let mut cfg = DeviceConfig::new("hp_comware");
-        cfg.idle_timeout = Some(Duration::from_millis(900));
-        SimDevice::start(cfg, "127.0.0.1:0".parse().unwrap())
-            .await
-            .unwrap()
-    });
-    let opts = ConnectOptions::new("127.0.0.1", dev.addr().port(), "hp_comware")
-        .username("admin")
-        .auth(Auth::Password(Secret::new("admin")))
-        .host_key_policy(HostKeyPolicy::Insecure)
+    let dev = rt.block_on(start_sim("hp_comware", |c| {
+        c.idle_timeout = Some(Duration::from_millis(900))
+    }));
+    let opts = sim_options(&dev, "hp_comware")
         .idle_timeout(Some(Duration::from_millis(900)))
-        .keepalive(KeepaliveConfig {
-            mode: KeepaliveMode::Nul,
-            interval: None,
-        });
+        .keepalive(KeepaliveMode::Nul);
     let s = blocking::Session::connect(opts).unwrap();
     assert_eq!(s.find_prompt().unwrap(), "<H3C>");
     assert!(s.send_command("display clock").unwrap().contains("UTC"));

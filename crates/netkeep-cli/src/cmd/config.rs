@@ -17,7 +17,6 @@ use std::time::Instant;
 use netkeep::{ConnectOptions, Session};
 use netkeep_keeper::connector::ssh::{config_options, config_report};
 use netkeep_keeper::connector::ConfigRequest;
-use netkeep_keeper::inventory::{Inventory, LoadOptions};
 use netkeep_keeper::wire::{CommandResult, ConfigBody, DeviceResult};
 
 use crate::connect::ConnArgs;
@@ -166,27 +165,14 @@ fn read_lines(args: &Args) -> Result<Vec<String>, String> {
 
 /// No daemon: a direct session from the inventory's entry for `device`.
 async fn from_inventory(args: &Args, device: &str, lines: &[String]) -> anyhow::Result<ExitCode> {
-    let Some(path) = &args.inventory else {
-        if args.conn.session_log.is_some() {
-            return Ok(usage(
-                "--session-log records a direct session: give --inventory FILE (or --host); the daemon's sessions are logged per the inventory's `session_log`",
-            ));
-        }
-        eprintln!("netkeep: {}", netkeep_keeper::client::no_daemon_message());
-        eprintln!("netkeep: or give --inventory FILE, or --host HOST --platform P");
-        return Ok(exit::code(exit::USAGE));
-    };
-    let load = LoadOptions {
-        platform_dir: args.conn.platform_dir.clone(),
-    };
-    let inv = match Inventory::load_with(path, &load) {
+    let inv = match args.conn.direct_inventory(args.inventory.as_deref(), usage) {
         Ok(i) => i,
-        Err(e) => return Ok(usage(&format!("inventory: {e}"))),
+        Err(code) => return Ok(code),
     };
     let Some(spec) = inv.devices.get(device) else {
         return Ok(usage(&format!(
             "unknown device `{device}` in {}",
-            path.display()
+            inv.source.display()
         )));
     };
     let opts = args.conn.inventory_options(spec)?;

@@ -7,14 +7,16 @@
 //!    command fails with the typed "closed by the device (idle timeout)" error. A second session
 //!    kept by netkeep's own keepalive task is still there.
 //! 3. Cold connect + command vs a command on a warm session, against a 1.5 s login.
+//!
+//! `--protocol telnet` runs it all over telnet: the switch asks for the login in the terminal,
+//! and `is_alive()`'s proof of life is a TIMING-MARK round trip instead of an SSH ping.
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use netkeep::{
-    Auth, CloseReason, ConnectOptions, HostKeyPolicy, KeepaliveConfig, KeepaliveMode, Secret,
-    Session,
+    Auth, CloseReason, ConnectOptions, HostKeyPolicy, KeepaliveMode, Protocol, Secret, Session,
 };
 use netkeep_sim::{DeviceConfig, SimDevice};
 
@@ -27,6 +29,13 @@ pub struct Args {
     /// Login delay of the slow device, in milliseconds.
     #[arg(long, default_value_t = 1500)]
     login_delay_ms: u64,
+    /// ssh, or telnet: the same experiment with the switch reached over telnet.
+    #[arg(long, default_value = "ssh", value_parser = parse_protocol)]
+    protocol: Protocol,
+}
+
+fn parse_protocol(s: &str) -> Result<Protocol, String> {
+    s.parse()
 }
 
 struct Clock {
@@ -80,6 +89,7 @@ impl Clock {
 
 fn opts(dev: &SimDevice, name: &str) -> ConnectOptions {
     ConnectOptions::new("127.0.0.1", dev.addr().port(), "hp_comware")
+        .protocol(dev.protocol())
         .username("admin")
         .auth(Auth::Password(Secret::new("admin")))
         // A fresh simulated device with a fresh key: nothing to verify, nothing to remember.
@@ -105,18 +115,72 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         t0: Instant::now(),
         tty: std::io::stderr().is_terminal(),
     };
-    let mut ok = true;
 
     let mut cfg = DeviceConfig::new("hp_comware");
     cfg.banner = true;
+    cfg.protocol = args.protocol;
     let dev = SimDevice::start(cfg, "127.0.0.1:0".parse()?).await?;
     println!(
-        "netkeep demo: the seed experiment against a simulated H3C Comware switch on {}",
-        dev.addr()
+        "netkeep demo: the seed experiment against a simulated H3C Comware switch on {} ({})",
+        dev.addr(),
+        args.protocol
     );
+    configure(&dev, t, &clock).await?;
 
-    // Configure the switch as in the seed.
-    let admin = Session::connect(opts(&dev, "sim-h3c (admin)")).await?;
+    let started = Instant::now();
+    let seed = Session::connect(opts(&dev, "sim-h3c").keepalive(KeepaliveMode::Off)).await?;
+    let connect_time = started.elapsed();
+    let kept = Session::connect(
+        opts(&dev, "sim-h3c (keepalive task)")
+            .idle_timeout(Some(t))
+            .keepalive(KeepaliveMode::Nul),
+    )
+    .await?;
+    let prompt = seed.find_prompt().await?;
+    clock.say(&format!(
+        "session A connected in {} (banner answered), prompt {prompt}",
+        ms(connect_time)
+    ));
+    clock.note(&format!(
+        "session B: the same, but kept by netkeep's keepalive task (NUL every {:.1} s)",
+        (t / 3).as_secs_f64()
+    ));
+    let mut ok = seed_loop(&seed, t, &clock).await;
+    ok &= silence(&seed, &kept, t, &clock).await;
+    clock.note(&format!(
+        "the switch counted {} session(s) closed by its idle timeout",
+        dev.counters().idle_timeouts
+    ));
+    kept.disconnect().await;
+    dev.stop().await;
+    let delay = Duration::from_millis(args.login_delay_ms);
+    cold_and_warm(delay, args.protocol, &clock).await?;
+
+    println!(
+        "{} in {:.1} s: a NUL written into the session restarts the switch's idle timer, {} \
+         do not; netkeep sends it for you, under the session lock, and tells a closed \
+         session from a live one.",
+        if ok {
+            "Done"
+        } else {
+            "Finished WITH UNEXPECTED RESULTS"
+        },
+        clock.t0.elapsed().as_secs_f64(),
+        match args.protocol {
+            Protocol::Ssh => "SSH-level keepalives",
+            Protocol::Telnet => "telnet TIMING-MARK probes",
+        }
+    );
+    Ok(if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// Configures the switch's VTY idle timeout `t` as the seed did.
+async fn configure(dev: &SimDevice, t: Duration, clock: &Clock) -> anyhow::Result<()> {
+    let admin = Session::connect(opts(dev, "sim-h3c (admin)")).await?;
     let (min, sec) = (t.as_secs() / 60, t.as_secs() % 60);
     let lines = [
         "line vty 0 63".to_string(),
@@ -135,37 +199,17 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         lines[1],
         t.as_secs_f64()
     ));
+    Ok(())
+}
 
-    // Part 1: the seed's loop, is_alive() every 0.3 T.
-    let started = Instant::now();
-    let seed = Session::connect(opts(&dev, "sim-h3c").keepalive(KeepaliveConfig {
-        mode: KeepaliveMode::Off,
-        interval: None,
-    }))
-    .await?;
-    let connect_time = started.elapsed();
-    let kept = Session::connect(
-        opts(&dev, "sim-h3c (keepalive task)")
-            .idle_timeout(Some(t))
-            .keepalive(KeepaliveConfig {
-                mode: KeepaliveMode::Nul,
-                interval: None,
-            }),
-    )
-    .await?;
-    let prompt = seed.find_prompt().await?;
-    clock.say(&format!(
-        "session A connected in {} (banner answered), prompt {prompt}",
-        ms(connect_time)
-    ));
-    clock.note(&format!(
-        "session B: the same, but kept by netkeep's keepalive task (NUL every {:.1} s)",
-        (t / 3).as_secs_f64()
-    ));
+/// Part 1: the seed's loop, `is_alive()` every 0.3 T for 1.5 T, then a command. True if the
+/// session stayed alive throughout.
+async fn seed_loop(seed: &Session, t: Duration, clock: &Clock) -> bool {
     println!(
         "Part 1 — session A: is_alive() every {:.1} s, like the seed's loop",
         t.mul_f64(0.3).as_secs_f64()
     );
+    let mut ok = true;
     let a0 = Instant::now();
     let mut k = 1;
     while t.mul_f64(0.3 * k as f64) < t.mul_f64(1.5) {
@@ -196,12 +240,17 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
             clock.say(&format!("A: UNEXPECTED: {e}"));
         }
     }
+    ok
+}
 
-    // Part 2: silence.
+/// Part 2: session A silent for 1.1 T must be closed by the idle timeout, session B (kept by
+/// the keepalive task) must answer. True if both did.
+async fn silence(seed: &Session, kept: &Session, t: Duration, clock: &Clock) -> bool {
     println!(
         "Part 2 — session A: no is_alive() any more, silent for {:.1} s",
         t.mul_f64(1.1).as_secs_f64()
     );
+    let mut ok = true;
     let s0 = Instant::now();
     clock
         .wait_until(s0 + t.mul_f64(1.1), "session A silent")
@@ -235,22 +284,19 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
             clock.say(&format!("B: UNEXPECTED: {e}"));
         }
     }
-    let c = dev.counters();
-    clock.note(&format!(
-        "the switch counted {} session(s) closed by its idle timeout",
-        c.idle_timeouts
-    ));
-    kept.disconnect().await;
-    dev.stop().await;
+    ok
+}
 
-    // Part 3: cold vs warm against a slow login.
-    let delay = Duration::from_millis(args.login_delay_ms);
+/// Part 3: cold (connect + login + command) against warm (the open session) on a switch whose
+/// login takes `delay`.
+async fn cold_and_warm(delay: Duration, protocol: Protocol, clock: &Clock) -> anyhow::Result<()> {
     println!(
         "Part 3 — cold vs warm against a switch whose login takes {:.1} s (slow AAA)",
         delay.as_secs_f64()
     );
     let mut slow_cfg = DeviceConfig::new("hp_comware");
     slow_cfg.login_delay = delay;
+    slow_cfg.protocol = protocol;
     let slow = SimDevice::start(slow_cfg, "127.0.0.1:0".parse()?).await?;
     let c0 = Instant::now();
     let warm = Session::connect(opts(&slow, "sim-h3c-slow")).await?;
@@ -275,17 +321,5 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     ));
     warm.disconnect().await;
     slow.stop().await;
-
-    println!(
-        "{} in {:.1} s: a NUL written into the session restarts the switch's idle timer, SSH-level \
-         keepalives do not; netkeep sends it for you, under the session lock, and tells a closed \
-         session from a live one.",
-        if ok { "Done" } else { "Finished WITH UNEXPECTED RESULTS" },
-        clock.t0.elapsed().as_secs_f64()
-    );
-    Ok(if ok {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    Ok(())
 }

@@ -47,28 +47,12 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
 
 #[cfg(test)]
 mod tests {
+    use super::args::parse;
     use super::*;
-    use clap::Parser;
-    use netkeep_sim::{DeviceConfig, SimDevice};
-
-    #[derive(clap::Parser)]
-    struct Cli {
-        #[command(flatten)]
-        args: Args,
-    }
-
-    fn parse(v: &[&str]) -> Args {
-        Cli::parse_from(std::iter::once("exec").chain(v.iter().copied())).args
-    }
 
     #[tokio::test]
     async fn direct_exec_against_the_simulator() {
-        let dev = SimDevice::start(
-            DeviceConfig::new("hp_comware"),
-            "127.0.0.1:0".parse().unwrap(),
-        )
-        .await
-        .unwrap();
+        let dev = netkeep_testkit::start_sim("hp_comware", |_| {}).await;
         let dir = std::env::temp_dir().join(format!("netkeep-exec-test-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let (good, bad, kh) = (dir.join("good"), dir.join("bad"), dir.join("known_hosts"));

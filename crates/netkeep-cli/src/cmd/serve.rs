@@ -57,7 +57,7 @@ pub struct Args {
     #[arg(long, default_value_t = 128)]
     connect_concurrency: usize,
     /// How long a request waits for a free session of its device (e.g. 30s).
-    #[arg(long, default_value = "30s", value_parser = netkeep_keeper::parse_duration)]
+    #[arg(long, default_value = "30s", value_parser = crate::duration::parse_duration)]
     queue_timeout: std::time::Duration,
     /// No progress bar even on a terminal.
     #[arg(long)]

@@ -1,4 +1,4 @@
-//! `netkeep sim`: run simulated network devices over SSH until Ctrl-C or SIGTERM.
+//! `netkeep sim`: run simulated network devices over SSH (or telnet) until Ctrl-C or SIGTERM.
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
@@ -6,15 +6,23 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use netkeep_sim::{DeviceConfig, Fault, SimDevice, SimError};
+use netkeep_sim::{DeviceConfig, Fault, Protocol, SimDevice, SimError};
 
-/// Run simulated network devices (SSH servers with a vendor CLI personality).
+/// Run simulated network devices (SSH or telnet servers with a vendor CLI personality).
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// Platform (or alias): hp_comware, huawei, huawei_vrpv8, cisco_ios, cisco_nxos, cisco_xr,
-    /// juniper_junos, arista_eos, linux, or one of --personality-dir.
+    /// juniper_junos, arista_eos, linux, or one of --personality-dir. A `_telnet` name
+    /// (hp_comware_telnet) means --protocol telnet.
     #[arg(long, default_value = "hp_comware")]
     platform: String,
+    /// Serve ssh, or telnet (the vendor's telnet login dialogue, then the same CLI).
+    #[arg(long, default_value = "ssh", value_parser = parse_protocol)]
+    protocol: Protocol,
+    /// Over telnet, let IAC NOP and DO TIMING-MARK restart the idle timer (the default model:
+    /// they do not, the telnet layer consumes them; no vendor documents which is true).
+    #[arg(long)]
+    telnet_nop_restarts_idle: bool,
     /// Directory of personality files (NAME.yaml, as crates/netkeep-sim/personalities/): new
     /// simulated platforms, or replacements for built-in ones of the same name.
     #[arg(long)]
@@ -60,13 +68,13 @@ pub struct Args {
     #[arg(long, value_parser = netkeep_sim::parse_duration, default_value = "60s")]
     cli_minute: Duration,
     /// VTY idle timeout for new sessions, e.g. 10s, 1m30s; 0 = off (default: the platform's).
-    #[arg(long, value_parser = netkeep_sim::parse_duration)]
+    #[arg(long, value_parser = crate::duration::parse_duration)]
     idle_timeout: Option<Duration>,
     /// Concurrent sessions per device; past it logins are refused with the vendor's message.
     #[arg(long)]
     vty_limit: Option<usize>,
     /// Delay before a correct password is accepted, e.g. 1500ms.
-    #[arg(long, value_parser = netkeep_sim::parse_duration, default_value = "0s")]
+    #[arg(long, value_parser = crate::duration::parse_duration, default_value = "0s")]
     login_delay: Duration,
     /// Show the platform's login banner (Comware: "Press Y or ENTER to continue, N to exit.").
     #[arg(long)]
@@ -104,9 +112,17 @@ impl Stop {
     }
 }
 
+fn parse_protocol(s: &str) -> Result<Protocol, String> {
+    s.parse()
+}
+
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let (protocol, platform) = match netkeep::telnet_platform(&args.platform) {
+        Some(base) => (Protocol::Telnet, base),
+        None => (args.protocol, args.platform.as_str()),
+    };
     let base = DeviceConfig::with_dirs(
-        &args.platform,
+        platform,
         args.personality_dir.clone(),
         args.platform_dir.clone(),
     )
@@ -122,6 +138,8 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let password = read_password(args.password_file.as_deref())?;
     let base = DeviceConfig {
         enable_secret: read_enable_secret(&args)?,
+        protocol,
+        telnet_nop_restarts_idle: args.telnet_nop_restarts_idle,
         ..base
     };
     let devices = match start_devices(&args, &base, &password).await {

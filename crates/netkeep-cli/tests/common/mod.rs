@@ -1,7 +1,7 @@
 //! Helpers for the end-to-end tests of the `netkeep` binary: simulated devices in process (a
 //! background runtime, 127.0.0.1:0), inventories for them, `netkeep serve` as a child process
 //! with its log in a file, and `netkeep` invocations.
-#![allow(dead_code)]
+#![allow(dead_code)] // each test file uses a part of it
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -10,27 +10,6 @@ use std::time::{Duration, Instant};
 use netkeep_sim::{DeviceConfig, Fault, SimDevice};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_netkeep");
-
-/// The simulator's platforms.
-pub const PLATFORMS: [&str; 7] = [
-    "hp_comware",
-    "huawei",
-    "cisco_ios",
-    "cisco_nxos",
-    "juniper_junos",
-    "arista_eos",
-    "linux",
-];
-
-/// A command each platform accepts (its output contains "UTC").
-pub fn good_command(platform: &str) -> &'static str {
-    match platform {
-        "hp_comware" | "huawei" => "display clock",
-        "juniper_junos" => "show system uptime",
-        "linux" => "date",
-        _ => "show clock",
-    }
-}
 
 /// A child process killed on drop, so a failing test leaves nothing running.
 pub struct Proc(pub Child);
@@ -260,4 +239,10 @@ pub fn stdout(o: &Output) -> String {
 
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Asserts that `needle` is in the stderr of `o` exactly once (errors are printed once).
+pub fn assert_printed_once(o: &Output, needle: &str) {
+    let err = stderr(o);
+    assert_eq!(err.matches(needle).count(), 1, "{err}");
 }

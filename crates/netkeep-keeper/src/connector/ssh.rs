@@ -1,5 +1,5 @@
-//! The production [`Connector`]: SSH sessions of the netkeep session library
-//! ([`netkeep::Session`]). Inventory settings become [`netkeep::ConnectOptions`] (the user
+//! The production [`Connector`]: SSH (or telnet, where the inventory says so) sessions of the
+//! netkeep session library ([`netkeep::Session`]). Inventory settings become [`netkeep::ConnectOptions`] (the user
 //! platform directory included), library errors become the pool's [`SessionError`]s.
 //!
 //! ```no_run
@@ -16,11 +16,11 @@ use std::time::Duration;
 
 use netkeep::{
     Auth, CandidateState, Command, CommandOptions, ConfigOutcome, ConfigSetOptions, ConnectOptions,
-    Finish, HostKeyPolicy, KeepaliveConfig, KeepaliveMode, Platform, Session,
+    Finish, KeepaliveConfig, Platform, Session,
 };
 
 use super::{BoxFut, ConfigRequest, Connector, DeviceSession, ErrorKind, SessionError};
-use crate::inventory::{Credential, DeviceSpec, HostKeyPolicySpec, KeepaliveModeSpec};
+use crate::inventory::{Credential, DeviceSpec};
 use crate::wire::{Candidate, CommandSpec, ConfigReport, LineAnswer};
 
 /// Opens [`netkeep::Session`]s over SSH.
@@ -47,30 +47,17 @@ pub fn connect_options(spec: &DeviceSpec) -> ConnectOptions {
             passphrase: passphrase.clone(),
         },
     };
-    let mode = match spec.keepalive.mode {
-        None => KeepaliveMode::Auto,
-        Some(KeepaliveModeSpec::Nul) => KeepaliveMode::Nul,
-        Some(KeepaliveModeSpec::Newline) => KeepaliveMode::Newline,
-        Some(KeepaliveModeSpec::Command) => {
-            KeepaliveMode::Command(spec.keepalive.command.clone().unwrap_or_default())
-        }
-        Some(KeepaliveModeSpec::Ssh) => KeepaliveMode::Ssh,
-        Some(KeepaliveModeSpec::Off) => KeepaliveMode::Off,
-    };
-    let policy = match spec.host_key_policy {
-        HostKeyPolicySpec::AcceptNew => HostKeyPolicy::AcceptNew,
-        HostKeyPolicySpec::Strict => HostKeyPolicy::Strict,
-        HostKeyPolicySpec::Insecure => HostKeyPolicy::Insecure,
-    };
     let mut o = ConnectOptions::new(spec.hostname.clone(), spec.port, spec.platform.clone())
+        .protocol(spec.protocol)
         .username(spec.username.clone())
         .auth(auth)
-        .host_key_policy(policy)
+        .host_key_policy(spec.host_key_policy)
         .connect_timeout(spec.connect_timeout)
         .legacy_algorithms(spec.legacy_algorithms)
         .keepalive(KeepaliveConfig {
-            mode,
+            mode: spec.keepalive.mode.unwrap_or_default(),
             interval: spec.keepalive.interval,
+            command: spec.keepalive.command.clone(),
         })
         .device_name(spec.name.clone());
     if spec.idle_timeout.is_some() {

@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use netkeep::Protocol;
 use serde_json::Map;
 
 use super::load::{Chain, Entry};
@@ -12,8 +13,7 @@ use super::platforms::KnownPlatforms;
 use super::raw::{Dur, RawEntity, RawSessionLog};
 use super::secrets;
 use super::spec::{
-    Credential, DeviceSpec, HostKeyPolicySpec, InventoryError, KeepaliveModeSpec, KeepaliveSpec,
-    SessionLog,
+    Credential, DeviceSpec, HostKeyPolicy, InventoryError, KeepaliveMode, KeepaliveSpec, SessionLog,
 };
 
 /// What every host of an inventory shares.
@@ -85,7 +85,8 @@ pub(super) fn resolve_host(
     cx: &Context<'_>,
     warnings: &mut Vec<String>,
 ) -> Result<DeviceSpec, InventoryError> {
-    let (hostname, port) = address(name, chain)?;
+    let protocol = pick(chain, |r| r.protocol.as_ref()).map_or(Protocol::Ssh, |p| *p.value);
+    let (hostname, port) = address(name, chain, protocol)?;
     let username = pick(chain, |r| r.username.as_ref())
         .map(|p| p.value.clone())
         .ok_or_else(|| missing(chain, "username", ""))?;
@@ -96,6 +97,14 @@ pub(super) fn resolve_host(
             missing(chain, "platform", &hint)
         })?;
     let credential = credential(chain, warnings)?;
+    let key_file = pick(chain, |r| r.key_file.as_ref());
+    if let (Protocol::Telnet, Some(p)) = (protocol, key_file) {
+        let msg = format!(
+            "`{}`: key_file is for SSH; a telnet device logs in with a password (password_env, password_file)",
+            p.name
+        );
+        return Err(p.err("key_file", msg));
+    }
     let enable_secret = secrets::enable_secret(chain, warnings)?;
     let session_log = session_log(name, chain)?;
     let idle_timeout = pick(chain, |r| r.idle_timeout.as_ref()).map(|p| p.value.0);
@@ -106,6 +115,7 @@ pub(super) fn resolve_host(
         name: name.to_string(),
         hostname,
         port,
+        protocol,
         username,
         platform,
         groups: groups.to_vec(),
@@ -127,8 +137,12 @@ pub(super) fn resolve_host(
     })
 }
 
-/// Hostname (default: the inventory name) and port (default 22).
-fn address(name: &str, chain: &Chain<'_>) -> Result<(String, u16), InventoryError> {
+/// Hostname (default: the inventory name) and port (default 22, or 23 over telnet).
+fn address(
+    name: &str,
+    chain: &Chain<'_>,
+    protocol: Protocol,
+) -> Result<(String, u16), InventoryError> {
     let hostname = pick(chain, |r| r.hostname.as_ref())
         .map(|p| p.value.clone())
         .unwrap_or_else(|| name.to_string());
@@ -138,7 +152,7 @@ fn address(name: &str, chain: &Chain<'_>) -> Result<(String, u16), InventoryErro
             return Err(p.err("port", msg));
         }
         Some(p) => *p.value,
-        None => 22,
+        None => protocol.default_port(),
     };
     Ok((hostname, port))
 }
@@ -223,7 +237,7 @@ fn keepalive(
     let probe_timeout = positive(probe, "probe_timeout", "keepalive probe_timeout", "")?;
     if let Some(m) = mode
         .as_ref()
-        .filter(|m| *m.value == KeepaliveModeSpec::Command && command.is_none())
+        .filter(|m| *m.value == KeepaliveMode::Command && command.is_none())
     {
         let msg = format!(
             "`{}`: keepalive mode `command` needs `command: \"...\"`",
@@ -288,7 +302,7 @@ fn limits(chain: &Chain<'_>) -> Result<Limits, InventoryError> {
 /// SSH-level choices.
 struct SshOptions {
     legacy_algorithms: bool,
-    host_key_policy: HostKeyPolicySpec,
+    host_key_policy: HostKeyPolicy,
     known_hosts_file: Option<PathBuf>,
 }
 

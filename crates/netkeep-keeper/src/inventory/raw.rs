@@ -12,7 +12,7 @@ use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use super::spec::{HostKeyPolicySpec, KeepaliveModeSpec, Secret};
+use super::spec::{HostKeyPolicy, KeepaliveMode, Secret};
 
 /// Reads an optional plain `password:` into a [`Secret`].
 fn optional_secret<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Secret>, D::Error> {
@@ -59,7 +59,7 @@ impl<'de> Deserialize<'de> for Dur {
 #[derive(Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawKeepalive {
-    pub(super) mode: Option<KeepaliveModeSpec>,
+    pub(super) mode: Option<KeepaliveMode>,
     pub(super) interval: Option<Dur>,
     pub(super) command: Option<String>,
     pub(super) probe_timeout: Option<Dur>,
@@ -90,6 +90,8 @@ pub(super) struct RawSessionLogFull {
 pub(super) struct RawEntity {
     pub(super) hostname: Option<String>,
     pub(super) port: Option<u16>,
+    /// `ssh` (default) or `telnet`; a `<platform>_telnet` name sets it too.
+    pub(super) protocol: Option<netkeep::Protocol>,
     pub(super) username: Option<String>,
     #[serde(default, deserialize_with = "optional_secret")]
     pub(super) password: Option<Secret>,
@@ -119,7 +121,7 @@ pub(super) struct RawEntity {
     pub(super) max_age: Option<Dur>,
     pub(super) warm: Option<bool>,
     pub(super) legacy_algorithms: Option<bool>,
-    pub(super) host_key_policy: Option<HostKeyPolicySpec>,
+    pub(super) host_key_policy: Option<HostKeyPolicy>,
     pub(super) known_hosts_file: Option<PathBuf>,
     pub(super) connect_timeout: Option<Dur>,
     /// Directory of user platform files; only allowed in the defaults.

@@ -9,6 +9,7 @@ use super::host::{resolve_host, Context};
 use super::load::{Entry, Parsed};
 use super::platforms::KnownPlatforms;
 use super::spec::{Inventory, InventoryError, LoadOptions};
+use netkeep::{telnet_platform, Protocol};
 
 /// Checks and merges a parsed inventory.
 pub(super) fn resolve(mut parsed: Parsed, opts: &LoadOptions) -> Result<Inventory, InventoryError> {
@@ -127,7 +128,8 @@ fn known_platforms(parsed: &Parsed, dir: Option<&Path>) -> Result<KnownPlatforms
     })
 }
 
-/// Checks every `platform:` (defaults, groups, hosts) and replaces it by its canonical name.
+/// Checks every `platform:` (defaults, groups, hosts) and replaces it by its canonical name; a
+/// Netmiko `<platform>_telnet` name also sets `protocol: telnet` where it is written.
 fn canonical_platforms(parsed: &mut Parsed, known: &KnownPlatforms) -> Result<(), InventoryError> {
     let groups = parsed.groups.values_mut();
     let hosts = parsed.hosts.iter_mut().map(|(_, e)| e);
@@ -136,13 +138,21 @@ fn canonical_platforms(parsed: &mut Parsed, known: &KnownPlatforms) -> Result<()
         .chain(hosts)
     {
         let Some(p) = &e.raw.platform else { continue };
-        match known.canonical(p) {
-            Some(c) => e.raw.platform = Some(c),
-            None => {
-                let msg = format!("unknown platform `{p}`, expected one of: {}", known.list());
-                return Err(e.err_at("platform", msg));
-            }
+        if let Some(c) = known.canonical(p) {
+            e.raw.platform = Some(c);
+            continue;
         }
+        let telnet = telnet_platform(p).and_then(|base| known.canonical(base));
+        let Some(c) = telnet else {
+            let msg = format!("unknown platform `{p}`, expected one of: {}", known.list());
+            return Err(e.err_at("platform", msg));
+        };
+        if e.raw.protocol == Some(Protocol::Ssh) {
+            let msg = format!("platform `{p}` means telnet, but `protocol: ssh` is set beside it; write `platform: {c}` for SSH");
+            return Err(e.err_at("protocol", msg));
+        }
+        e.raw.protocol = Some(Protocol::Telnet);
+        e.raw.platform = Some(c);
     }
     Ok(())
 }

@@ -6,7 +6,6 @@ use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use serde::Deserialize;
 use serde_json::{Map, Value};
 
 /// A secret string (password, passphrase): the transport's own type, whose `Debug` and
@@ -22,6 +21,13 @@ pub use netkeep::Secret;
 /// A session transcript file (`session_log` in the inventory): the session library's own type.
 pub use netkeep::SessionLog;
 
+/// What the keeper writes to keep a session alive: the session's own type (`nul`, `newline`,
+/// `command`, `ssh`, `off`; `auto` = the platform's).
+pub use netkeep::KeepaliveMode;
+
+/// Host key checking: the transport's own type (`accept_new`, default; `strict`; `insecure`).
+pub use netkeep::HostKeyPolicy;
+
 /// How the keeper authenticates to a device.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Credential {
@@ -36,27 +42,11 @@ pub enum Credential {
     },
 }
 
-/// What the keeper writes to keep a session alive.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum KeepaliveModeSpec {
-    /// A NUL byte in the session channel (restarts the VTY idle timer, prints nothing).
-    Nul,
-    /// A newline (prints a fresh prompt).
-    Newline,
-    /// A harmless command, given in `command`.
-    Command,
-    /// SSH-level keepalive only: detects dead peers, does NOT restart a VTY idle timer.
-    Ssh,
-    /// No keepalive: the device may drop the session when idle; it reconnects on next use.
-    Off,
-}
-
 /// Keepalive settings; `None` fields mean "the platform's default".
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct KeepaliveSpec {
     /// Strategy; `None` = the platform's.
-    pub mode: Option<KeepaliveModeSpec>,
+    pub mode: Option<KeepaliveMode>,
     /// Interval; `None` = a third of the idle timeout.
     pub interval: Option<Duration>,
     /// The command for `mode: command`.
@@ -69,21 +59,8 @@ pub struct KeepaliveSpec {
 impl KeepaliveSpec {
     /// True when keepalive is switched off.
     pub fn is_off(&self) -> bool {
-        self.mode == Some(KeepaliveModeSpec::Off)
+        self.mode == Some(KeepaliveMode::Off)
     }
-}
-
-/// Host key checking.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum HostKeyPolicySpec {
-    /// Trust a key on first use, refuse a changed one (default).
-    #[default]
-    AcceptNew,
-    /// Only keys already in known_hosts.
-    Strict,
-    /// No checking (labs only).
-    Insecure,
 }
 
 /// One device, fully resolved (host > groups > defaults).
@@ -93,8 +70,11 @@ pub struct DeviceSpec {
     pub name: String,
     /// Address to connect to (defaults to the name).
     pub hostname: String,
-    /// SSH port (default 22).
+    /// Port (default 22, or 23 over telnet).
     pub port: u16,
+    /// SSH, or telnet when the inventory says so (`protocol: telnet` or a `<platform>_telnet`
+    /// name).
+    pub protocol: netkeep::Protocol,
     /// Login user.
     pub username: String,
     /// Netmiko-style platform name (`hp_comware`, `huawei`, `cisco_ios`, ...).
@@ -127,7 +107,7 @@ pub struct DeviceSpec {
     /// Offer legacy SSH algorithms (old gear).
     pub legacy_algorithms: bool,
     /// Host key checking.
-    pub host_key_policy: HostKeyPolicySpec,
+    pub host_key_policy: HostKeyPolicy,
     /// known_hosts file; `None` = netkeep's own.
     pub known_hosts_file: Option<PathBuf>,
     /// TCP + SSH handshake + login time limit.

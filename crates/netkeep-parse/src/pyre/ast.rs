@@ -236,30 +236,7 @@ impl Node {
                 First::byte_set(if *ic { fold_case(b) } else { b })
             }
             Node::Any(_) => First::byte_set(u128::MAX),
-            Node::Set(items, negated, ic) => {
-                let mut bits = 0;
-                for item in items {
-                    bits |= match *item {
-                        SetItem::Char(c) => range_bits(c as u32, c as u32),
-                        SetItem::Range(lo, hi) => range_bits(lo as u32, hi as u32),
-                        SetItem::Perl(kind, neg, _) => perl_bits(kind, neg),
-                    };
-                    let non_ascii =
-                        matches!(*item, SetItem::Char(c) | SetItem::Range(_, c) if !c.is_ascii());
-                    if *ic && non_ascii {
-                        return First::ANY;
-                    }
-                }
-                if *ic {
-                    bits = fold_case(bits);
-                }
-                // A negated set: everything not surely in it (Perl members are approximate).
-                First::byte_set(if *negated {
-                    !bits | perl_fuzz(items)
-                } else {
-                    bits
-                })
-            }
+            Node::Set(items, negated, ic) => set_first(items, *negated, *ic),
             Node::Group(_, n) | Node::NonCapture(n) | Node::Atomic(n) => n.first(),
             Node::Backref(_) => First::ANY,
             Node::Cond(_, yes, no) => {
@@ -279,18 +256,7 @@ impl Node {
                     nullable: f.nullable || r.min == 0,
                 }
             }
-            Node::Concat(items) => {
-                let mut acc = First::EMPTY;
-                for n in items {
-                    let f = n.first();
-                    acc.bytes |= f.bytes;
-                    if !f.nullable {
-                        acc.nullable = false;
-                        break;
-                    }
-                }
-                acc
-            }
+            Node::Concat(items) => concat_first(items),
             Node::Alt(items) => items.iter().fold(
                 First {
                     bytes: 0,
@@ -306,6 +272,45 @@ impl Node {
             ),
         }
     }
+}
+
+/// [`Node::first`] of a character set.
+fn set_first(items: &[SetItem], negated: bool, ic: bool) -> First {
+    let mut bits = 0;
+    for item in items {
+        bits |= match *item {
+            SetItem::Char(c) => range_bits(c as u32, c as u32),
+            SetItem::Range(lo, hi) => range_bits(lo as u32, hi as u32),
+            SetItem::Perl(kind, neg, _) => perl_bits(kind, neg),
+        };
+        let non_ascii = matches!(*item, SetItem::Char(c) | SetItem::Range(_, c) if !c.is_ascii());
+        if ic && non_ascii {
+            return First::ANY;
+        }
+    }
+    if ic {
+        bits = fold_case(bits);
+    }
+    // A negated set: everything not surely in it (Perl members are approximate).
+    First::byte_set(if negated {
+        !bits | perl_fuzz(items)
+    } else {
+        bits
+    })
+}
+
+/// [`Node::first`] of a sequence: the first items' bytes up to the first that cannot be empty.
+fn concat_first(items: &[Node]) -> First {
+    let mut acc = First::EMPTY;
+    for n in items {
+        let f = n.first();
+        acc.bytes |= f.bytes;
+        if !f.nullable {
+            acc.nullable = false;
+            break;
+        }
+    }
+    acc
 }
 
 /// Bytes whose membership in a set's Perl classes is uncertain (the `\s` separators).

@@ -220,7 +220,19 @@ fn usage() -> ! {
     std::process::exit(2);
 }
 
-fn main() {
+/// The command line.
+struct Opts {
+    target: String,
+    run: netkeep_reliability::fuzz::Target,
+    seconds: u64,
+    seed: u64,
+    max_len: usize,
+    corpus_dirs: Vec<PathBuf>,
+    artifacts: PathBuf,
+    replay: Vec<PathBuf>,
+}
+
+fn parse_args() -> Opts {
     let mut args = std::env::args().skip(1);
     let Some(target) = args.next() else { usage() };
     let Some(&(_, run)) = netkeep_reliability::fuzz::TARGETS
@@ -229,24 +241,38 @@ fn main() {
     else {
         usage()
     };
-    let (mut seconds, mut seed, mut max_len) = (10u64, rand::random::<u64>(), 4096usize);
-    let (mut corpus_dirs, mut artifacts, mut replay) =
-        (Vec::new(), PathBuf::from("fuzz/artifacts"), Vec::new());
+    let mut o = Opts {
+        target,
+        run,
+        seconds: 10,
+        seed: rand::random::<u64>(),
+        max_len: 4096,
+        corpus_dirs: Vec::new(),
+        artifacts: PathBuf::from("fuzz/artifacts"),
+        replay: Vec::new(),
+    };
     while let Some(a) = args.next() {
         let mut val = || args.next().unwrap_or_else(|| usage());
         match a.as_str() {
-            "--seconds" => seconds = val().parse().unwrap_or_else(|_| usage()),
-            "--seed" => seed = val().parse().unwrap_or_else(|_| usage()),
-            "--max-len" => max_len = val().parse().unwrap_or_else(|_| usage()),
-            "--corpus" => corpus_dirs.push(PathBuf::from(val())),
-            "--artifacts" => artifacts = PathBuf::from(val()),
-            "--replay" => replay.push(PathBuf::from(val())),
-            f if !f.starts_with('-') && !replay.is_empty() => replay.push(PathBuf::from(f)),
+            "--seconds" => o.seconds = val().parse().unwrap_or_else(|_| usage()),
+            "--seed" => o.seed = val().parse().unwrap_or_else(|_| usage()),
+            "--max-len" => o.max_len = val().parse().unwrap_or_else(|_| usage()),
+            "--corpus" => o.corpus_dirs.push(PathBuf::from(val())),
+            "--artifacts" => o.artifacts = PathBuf::from(val()),
+            "--replay" => o.replay.push(PathBuf::from(val())),
+            f if !f.starts_with('-') && !o.replay.is_empty() => o.replay.push(PathBuf::from(f)),
             _ => usage(),
         }
     }
-    let dir = artifacts.join(&target);
-    let _ = std::fs::create_dir_all(&dir);
+    o
+}
+
+/// Inputs run so far (the hang watchdog watches it move).
+static EXECS: AtomicU64 = AtomicU64::new(0);
+
+/// Opens the crash file in advance and routes fatal signals to [`report_and_abort`]; returns
+/// the file's path (removed again when the run ends without an abort).
+fn arm_crash_reporting(dir: &std::path::Path) -> PathBuf {
     let pending = dir.join("crash-pending");
     if let Ok(f) = std::fs::File::create(&pending) {
         use std::os::fd::IntoRawFd;
@@ -257,16 +283,7 @@ fn main() {
             libc::signal(s, on_signal as *const () as libc::sighandler_t);
         }
     }
-    // Quiet panics: we report them ourselves, once per location.
-    let last_panic = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
-    {
-        let lp = last_panic.clone();
-        std::panic::set_hook(Box::new(move |info| {
-            *lp.lock().unwrap_or_else(|p| p.into_inner()) = info.to_string();
-        }));
-    }
     // Hang watchdog: one input running for over 20 s counts as a crash.
-    static EXECS: AtomicU64 = AtomicU64::new(0);
     std::thread::spawn(|| {
         let mut last = (u64::MAX, Instant::now());
         loop {
@@ -279,80 +296,125 @@ fn main() {
             }
         }
     });
+    pending
+}
 
-    let run_one = |input: &[u8]| -> Option<String> {
-        CUR_PTR.store(input.as_ptr() as *mut u8, Ordering::Relaxed);
-        CUR_LEN.store(input.len(), Ordering::Relaxed);
-        let r = std::panic::catch_unwind(|| run(input));
-        EXECS.fetch_add(1, Ordering::Relaxed);
-        r.err()
-            .map(|_| last_panic.lock().unwrap_or_else(|p| p.into_inner()).clone())
-    };
+/// Runs the target on one input at a time; a panic is caught and reported by its message.
+struct Runner {
+    run: netkeep_reliability::fuzz::Target,
+    last_panic: std::sync::Arc<std::sync::Mutex<String>>,
+}
 
-    if !replay.is_empty() {
-        let mut failed = 0;
-        for f in &replay {
-            let b = std::fs::read(f).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
-            match run_one(&b) {
-                None => println!("ok {}", f.display()),
-                Some(p) => {
-                    failed += 1;
-                    println!("CRASH {}: {p}", f.display());
-                }
-            }
-        }
-        let _ = std::fs::remove_file(&pending);
-        std::process::exit(if failed > 0 { 1 } else { 0 });
+impl Runner {
+    /// Quiet panics: we report them ourselves, once per location.
+    fn new(run: netkeep_reliability::fuzz::Target) -> Runner {
+        let last_panic = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let lp = last_panic.clone();
+        std::panic::set_hook(Box::new(move |info| {
+            *lp.lock().unwrap_or_else(|p| p.into_inner()) = info.to_string();
+        }));
+        Runner { run, last_panic }
     }
 
-    let corpus = load_corpus(&corpus_dirs);
-    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    /// The panic message, if `input` made the target panic.
+    fn run_one(&self, input: &[u8]) -> Option<String> {
+        CUR_PTR.store(input.as_ptr() as *mut u8, Ordering::Relaxed);
+        CUR_LEN.store(input.len(), Ordering::Relaxed);
+        let r = std::panic::catch_unwind(|| (self.run)(input));
+        EXECS.fetch_add(1, Ordering::Relaxed);
+        r.err().map(|_| {
+            let p = self.last_panic.lock().unwrap_or_else(|p| p.into_inner());
+            p.clone()
+        })
+    }
+}
+
+fn main() {
+    let o = parse_args();
+    let dir = o.artifacts.join(&o.target);
+    let _ = std::fs::create_dir_all(&dir);
+    let pending = arm_crash_reporting(&dir);
+    let runner = Runner::new(o.run);
+    let failed = if o.replay.is_empty() {
+        fuzz(&o, &runner, &dir)
+    } else {
+        replay(&o.replay, &runner)
+    };
+    let _ = std::fs::remove_file(&pending);
+    std::process::exit(if failed { 1 } else { 0 });
+}
+
+/// Runs each file once; true if any crashed.
+fn replay(files: &[PathBuf], runner: &Runner) -> bool {
+    let mut failed = false;
+    for f in files {
+        let b = std::fs::read(f).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+        match runner.run_one(&b) {
+            None => println!("ok {}", f.display()),
+            Some(p) => {
+                failed = true;
+                println!("CRASH {}: {p}", f.display());
+            }
+        }
+    }
+    failed
+}
+
+/// The corpus, then mutations of it until the time is up; each new crash location saved under
+/// `dir`. Prints the summary line; true if anything crashed.
+fn fuzz(o: &Opts, runner: &Runner, dir: &std::path::Path) -> bool {
+    let corpus = load_corpus(&o.corpus_dirs);
+    let mut rng = rand::rngs::StdRng::seed_from_u64(o.seed);
     let t0 = Instant::now();
     let (mut crashes, mut unique) = (0u64, std::collections::BTreeMap::<String, PathBuf>::new());
-    // The corpus itself first, then mutations until the time is up.
     let mut i = 0usize;
-    while t0.elapsed() < Duration::from_secs(seconds) {
+    while t0.elapsed() < Duration::from_secs(o.seconds) {
         let input = if i < corpus.len() {
             corpus[i].clone()
         } else {
-            mutate(&mut rng, &corpus, max_len)
+            mutate(&mut rng, &corpus, o.max_len)
         };
         i += 1;
-        if let Some(p) = run_one(&input) {
+        if let Some(p) = runner.run_one(&input) {
             crashes += 1;
-            // Dedupe on the panic location (first line of the message).
-            let key = p
-                .lines()
-                .next()
-                .unwrap_or("")
-                .split(':')
-                .take(3)
-                .collect::<Vec<_>>()
-                .join(":");
-            if let std::collections::btree_map::Entry::Vacant(slot) = unique.entry(key) {
+            if let std::collections::btree_map::Entry::Vacant(slot) = unique.entry(location(&p)) {
                 let f = dir.join(format!("crash-{:016x}", hash(&input)));
                 let _ = std::fs::write(&f, &input);
                 eprintln!(
-                    "netkeep-fuzz: {target}: crash saved to {}: {p}",
+                    "netkeep-fuzz: {}: crash saved to {}: {p}",
+                    o.target,
                     f.display()
                 );
                 slot.insert(f);
             }
         }
     }
-    let _ = std::fs::remove_file(&pending);
     let execs = EXECS.load(Ordering::Relaxed);
     let secs = t0.elapsed().as_secs_f64();
     let mut out = std::io::stdout();
     let _ = writeln!(
         out,
-        "target={target} execs={execs} execs_per_s={:.0} crashes={crashes} unique={} seconds={secs:.1} seed={seed} corpus={}",
+        "target={} execs={execs} execs_per_s={:.0} crashes={crashes} unique={} seconds={secs:.1} seed={} corpus={}",
+        o.target,
         execs as f64 / secs,
         unique.len(),
+        o.seed,
         corpus.len()
     );
     for f in unique.values() {
         let _ = writeln!(out, "crash {}", f.display());
     }
-    std::process::exit(if crashes > 0 { 1 } else { 0 });
+    crashes > 0
+}
+
+/// A panic's location (the first line of its message, up to `file:line:col`), to dedupe on.
+fn location(panic: &str) -> String {
+    panic
+        .lines()
+        .next()
+        .unwrap_or("")
+        .split(':')
+        .take(3)
+        .collect::<Vec<_>>()
+        .join(":")
 }

@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use netkeep_platform::{CloseReason, Platform};
-use netkeep_transport::{ssh, Transport};
+use netkeep_transport::{ssh, telnet, Protocol, Transport};
 use tokio::time::Instant;
 
 use super::io::Exchange;
@@ -16,7 +16,8 @@ use super::state::Core;
 use crate::command::Command;
 use crate::config::{ConfigOutcome, ConfigSetOptions};
 use crate::error::Error;
-use crate::options::{CommandOptions, ConnectOptions, KeepaliveMode, KeepaliveStats};
+use crate::options::{CommandOptions, ConnectOptions, KeepaliveStats};
+use netkeep_platform::KeepaliveMode;
 
 /// A live CLI session to one device. Clone it freely: clones share the session.
 ///
@@ -44,13 +45,17 @@ impl std::fmt::Debug for Session {
 }
 
 impl Session {
-    /// Connects over SSH, logs in, waits for the first prompt (answering banners), prepares the
-    /// session (paging off, width) and starts the keepalive task — all within `connect_timeout`.
+    /// Connects over SSH (or telnet, when the options say so), logs in, waits for the first
+    /// prompt (answering banners), prepares the session (paging off, width) and starts the
+    /// keepalive task — all within `connect_timeout`.
     pub async fn connect(opts: ConnectOptions) -> Result<Session, Error> {
         let device = opts.device();
         let platform = login::resolve_platform(&opts, &device)?;
         let started = Instant::now();
-        let transport = ssh::connect(&login::ssh_options(&opts, &device)).await?;
+        let transport = match opts.resolved_protocol().0 {
+            Protocol::Ssh => ssh::connect(&login::ssh_options(&opts, &device)).await?,
+            Protocol::Telnet => telnet::connect(&login::telnet_options(&opts, &device)).await?,
+        };
         let (core, keepalive) = login::open(transport, platform, &opts, device, started).await?;
         Ok(Session { core, keepalive })
     }
@@ -58,8 +63,9 @@ impl Session {
     /// Opens a session over a transport that is already connected (any implementation of the
     /// transport boundary: a test's in-memory device, a telnet or proxied stream): the login
     /// dialogue (first prompt, banners, preparation) runs over it within `connect_timeout`.
-    /// The SSH fields of `opts` (host, port, credentials, host keys) are not used, except that a
-    /// password still serves as the default enable secret.
+    /// The SSH fields of `opts` (host, port, host keys) are not used; the password serves as the
+    /// default enable secret, and with [`ConnectOptions::protocol`] telnet (or a `_telnet`
+    /// platform name) the user name and password are typed at the device's login prompts.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), netkeep_session::Error> {

@@ -7,8 +7,8 @@ use std::time::Duration;
 use netkeep_transport::memory::{self, Peer};
 
 use crate::{
-    CandidateState, Command, ConfigSetOptions, ConnectOptions, Error, Finish, KeepaliveConfig,
-    KeepaliveMode, Secret, Session, SessionLog,
+    CandidateState, Command, ConfigSetOptions, ConnectOptions, Error, Finish, KeepaliveMode,
+    Secret, Session, SessionLog,
 };
 
 const JUNOS: &str = "lab@r1> ";
@@ -16,10 +16,7 @@ const JUNOS_CFG: &str = "\r\n[edit]\r\nlab@r1# ";
 
 fn opts(platform: &str) -> ConnectOptions {
     ConnectOptions::new("lab", 0, platform)
-        .keepalive(KeepaliveConfig {
-            mode: KeepaliveMode::Off,
-            interval: None,
-        })
+        .keepalive(KeepaliveMode::Off)
         .read_timeout(Duration::from_secs(5))
 }
 

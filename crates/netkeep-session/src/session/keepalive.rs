@@ -10,14 +10,14 @@ use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
-use netkeep_platform::{KeepaliveKind, Platform};
+use netkeep_platform::{KeepaliveMode, Platform};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use super::io::Exchange;
 use super::state::{Core, Io};
 use crate::error::Error;
-use crate::options::{KeepaliveConfig, KeepaliveMode, KeepaliveStats};
+use crate::options::{KeepaliveConfig, KeepaliveStats};
 
 /// Whether the device echoes a keepalive NUL back raw (Comware does; VRP and IOS swallow it).
 /// Learned from the first keepalives: once seen, the echo itself is the keepalive's round trip,
@@ -75,6 +75,8 @@ pub(crate) struct Keepalive {
     mode: KeepaliveMode,
     /// What `is_alive` writes: the strategy, or the platform's when the task is off.
     payload: KeepaliveMode,
+    /// The command, for a `payload` of [`KeepaliveMode::Command`].
+    command: String,
     interval: Option<Duration>,
     counters: Counters,
     echo: EchoLearning,
@@ -89,23 +91,42 @@ impl Drop for Keepalive {
 
 impl Keepalive {
     /// Resolves the strategy against the platform and the interval against the idle timeout
-    /// (a third of it unless given).
-    pub fn new(cfg: &KeepaliveConfig, platform: &Platform, idle: Option<Duration>) -> Keepalive {
-        let mode = resolve_mode(&cfg.mode, platform);
-        let interval = match (&mode, cfg.interval, idle) {
+    /// (a third of it unless given). Fails when mode `command` has no command.
+    pub fn new(
+        cfg: &KeepaliveConfig,
+        platform: &Platform,
+        idle: Option<Duration>,
+        device: &str,
+    ) -> Result<Keepalive, Error> {
+        let mode = resolve_mode(cfg.mode, platform);
+        let interval = match (mode, cfg.interval, idle) {
             (KeepaliveMode::Off, _, _) => None,
             (_, Some(i), _) if !i.is_zero() => Some(i),
             (_, Some(_), _) => None,
             (_, None, Some(t)) => Some(t / 3),
             (_, None, None) => None,
         };
-        let payload = match &mode {
-            KeepaliveMode::Off => resolve_mode(&KeepaliveMode::Auto, platform),
-            m => m.clone(),
+        let payload = match mode {
+            KeepaliveMode::Off => resolve_mode(KeepaliveMode::Auto, platform),
+            m => m,
         };
-        Keepalive {
+        let command = match cfg.command.as_ref().or(platform.spec().keepalive.command.as_ref()) {
+            Some(c) => c.clone(),
+            None if payload == KeepaliveMode::Command => {
+                return Err(Error::InvalidOption {
+                    device: device.to_string(),
+                    message: format!(
+                        "keepalive: mode command needs a command (KeepaliveConfig::command); platform {} names none",
+                        platform.name()
+                    ),
+                })
+            }
+            None => String::new(),
+        };
+        Ok(Keepalive {
             mode,
             payload,
+            command,
             interval,
             counters: Counters {
                 rtt_ns: AtomicU64::new(NO_RTT),
@@ -113,7 +134,7 @@ impl Keepalive {
             },
             echo: EchoLearning(AtomicU8::new(0)),
             task: std::sync::Mutex::new(None),
-        }
+        })
     }
 
     /// Starts the task, if there is an interval.
@@ -174,8 +195,9 @@ impl Keepalive {
             KeepaliveMode::Newline => {
                 core.exchange(io, Exchange::new("", step, probe)).await?;
             }
-            KeepaliveMode::Command(c) => {
-                core.exchange(io, Exchange::new(c, step, probe)).await?;
+            KeepaliveMode::Command => {
+                core.exchange(io, Exchange::new(&self.command, step, probe))
+                    .await?;
             }
             KeepaliveMode::Ssh | KeepaliveMode::Off => {
                 core.finish_unfinished(io).await?;
@@ -337,20 +359,9 @@ async fn task(core: Weak<Core>, ka: Weak<Keepalive>, interval: Duration) {
 }
 
 /// The platform's strategy for `Auto`; anything else as given.
-fn resolve_mode(cfg: &KeepaliveMode, platform: &Platform) -> KeepaliveMode {
-    match cfg {
-        KeepaliveMode::Auto => {
-            let k = &platform.spec().keepalive;
-            match k.mode {
-                KeepaliveKind::Nul => KeepaliveMode::Nul,
-                KeepaliveKind::Newline => KeepaliveMode::Newline,
-                KeepaliveKind::Command => {
-                    KeepaliveMode::Command(k.command.clone().unwrap_or_default())
-                }
-                KeepaliveKind::Ssh => KeepaliveMode::Ssh,
-                KeepaliveKind::Off => KeepaliveMode::Off,
-            }
-        }
-        other => other.clone(),
+fn resolve_mode(mode: KeepaliveMode, platform: &Platform) -> KeepaliveMode {
+    match mode {
+        KeepaliveMode::Auto => platform.spec().keepalive.mode,
+        other => other,
     }
 }

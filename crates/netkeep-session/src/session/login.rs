@@ -1,6 +1,7 @@
-//! Opening a session: resolve the platform, reach the device (SSH options from the connect
-//! options), and run the login dialogue over the transport — the first prompt (answering the
-//! platform's banners), the preparation commands (paging off, width) — then start the keepalive.
+//! Opening a session: resolve the platform, reach the device (SSH or telnet options from the
+//! connect options), and run the login dialogue over the transport — over telnet the user name
+//! and password typed at the device's prompts, then the first prompt (answering the platform's
+//! banners), the preparation commands (paging off, width) — then start the keepalive.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -8,7 +9,8 @@ use std::time::Duration;
 
 use netkeep_platform::{Platform, PlatformError, Registry};
 use netkeep_transport::ssh::SshOptions;
-use netkeep_transport::{Auth, Secret, Terminal, Transport};
+use netkeep_transport::telnet::TelnetOptions;
+use netkeep_transport::{Auth, Protocol, Secret, Terminal, Transport};
 use tokio::sync::Mutex;
 use tokio::time::Instant;
 
@@ -17,24 +19,27 @@ use super::keepalive::Keepalive;
 use super::modemap::ModeMap;
 use super::modes::Asked;
 use super::state::{Core, Io, Life, Settings};
+use super::telnet_login::{warn_cleartext, Credentials};
 use super::transcript::Transcript;
 use crate::error::Error;
 use crate::options::ConnectOptions;
 use crate::session_log::SessionLog;
 
-/// The platform named in the options, from the user's directory if one is given.
+/// The platform named in the options (a `<platform>_telnet` name as its platform), from the
+/// user's directory if one is given.
 pub(crate) fn resolve_platform(
     opts: &ConnectOptions,
     device: &str,
 ) -> Result<Arc<Platform>, Error> {
+    let (_, name) = opts.resolved_protocol();
     let found = match &opts.platform_dir {
         Some(dir) => Registry::with_dir(dir)
             .map_err(|e| Error::Platform {
                 device: device.to_string(),
                 message: e.to_string(),
             })?
-            .get(&opts.platform),
-        None => netkeep_platform::builtin(&opts.platform),
+            .get(name),
+        None => netkeep_platform::builtin(name),
     };
     found.map_err(|e| match e {
         PlatformError::Unknown { name, known } => Error::UnknownPlatform {
@@ -66,6 +71,16 @@ pub(crate) fn ssh_options(opts: &ConnectOptions, device: &str) -> SshOptions {
     o
 }
 
+/// The telnet transport's options from the session's; says once per device that telnet sends
+/// the password in clear.
+pub(crate) fn telnet_options(opts: &ConnectOptions, device: &str) -> TelnetOptions {
+    warn_cleartext(device);
+    let mut o = TelnetOptions::new(opts.host.clone(), opts.port);
+    o.device = device.to_string();
+    o.connect_timeout = opts.connect_timeout;
+    o
+}
+
 /// Runs the login dialogue over a connected transport within what is left of
 /// `opts.connect_timeout` since `started`, then starts the keepalive task.
 pub(crate) async fn open(
@@ -80,7 +95,8 @@ pub(crate) async fn open(
         Some(t) => Some(t),
         None => platform.default_idle_timeout(),
     };
-    let keepalive = Arc::new(Keepalive::new(&opts.keepalive, &platform, idle_timeout));
+    let keepalive = Keepalive::new(&opts.keepalive, &platform, idle_timeout, &device)?;
+    let keepalive = Arc::new(keepalive);
     let modes = ModeMap::new(platform.clone());
     let first = modes.first();
     let terminal = match &opts.session_log {
@@ -109,6 +125,17 @@ pub(crate) async fn open(
     {
         let mut io = core.io.lock().await;
         let deadline = started + opts.connect_timeout;
+        if opts.resolved_protocol().0 == Protocol::Telnet {
+            let password = match &opts.auth {
+                Auth::Password(s) | Auth::KeyboardInteractive(s) => Some(s),
+                _ => None,
+            };
+            let creds = Credentials {
+                username: &opts.username,
+                password,
+            };
+            core.telnet_login(&mut io, &creds, deadline).await?;
+        }
         first_prompt(&core, &mut io, deadline, opts.connect_timeout).await?;
         prepare(&core, &mut io, deadline).await?;
         enable_at_login(&core, &mut io, opts).await?;

@@ -1,6 +1,8 @@
 //! The session, one job per module:
 //! - `api`: the public [`Session`];
-//! - `login`: platform, SSH options, the login dialogue, starting the keepalive;
+//! - `login`: platform, transport options (SSH or telnet), the login dialogue, starting the
+//!   keepalive;
+//! - `telnet_login`: the credentials typed at a telnet device's prompts;
 //! - `keepalive`: the `Keepalive` value, its task, echo learning, the bounded probe;
 //! - `configure`: configuration sets (lines, commit/check, leaving and dropping, save), the
 //!   way back to the base mode;
@@ -11,9 +13,9 @@
 //! - `modemap`: the platform's modes as indices, prompts to modes, paths between them;
 //! - `pattern`: regex compilation.
 //!
-//! Imports run one way, never back: `api` → `login` → `keepalive` → `io`; `api` →
-//! `configure` → `modes` → `io` → `state` → `modemap`; `login` → `modes`, `transcript`;
-//! `api`, `configure` and `modes` → `pattern`.
+//! Imports run one way, never back: `api` → `login` → `keepalive` → `io`; `login` →
+//! `telnet_login` → `state`; `api` → `configure` → `modes` → `io` → `state` → `modemap`;
+//! `login` → `modes`, `transcript`; `api`, `configure` and `modes` → `pattern`.
 
 mod api;
 mod configure;
@@ -24,6 +26,7 @@ mod modemap;
 mod modes;
 mod pattern;
 mod state;
+mod telnet_login;
 mod transcript;
 
 pub use api::Session;

@@ -13,10 +13,7 @@ const PROMPT: &str = "<lab>";
 
 fn opts(platform: &str) -> ConnectOptions {
     ConnectOptions::new("lab", 0, platform)
-        .keepalive(KeepaliveConfig {
-            mode: KeepaliveMode::Off,
-            interval: None,
-        })
+        .keepalive(KeepaliveMode::Off)
         .read_timeout(Duration::from_secs(5))
         .probe_timeout(Duration::from_secs(2))
 }
@@ -297,6 +294,7 @@ async fn keepalive_task_finds_a_stall_within_interval_plus_bound() {
         .keepalive(KeepaliveConfig {
             mode: KeepaliveMode::Nul,
             interval: Some(interval),
+            command: None,
         });
     // The device swallows every NUL (nobody reads them) and answers probes.
     let (s, dev) = login(o).await;
@@ -359,4 +357,25 @@ async fn disconnect_closes_both_ends_and_later_calls_say_so() {
     let e = s.send_command("display clock").await.unwrap_err();
     assert!(e.to_string().contains("closed by this program"), "{e}");
     assert_eq!(e.kind(), ErrorKind::ConnectionLost);
+}
+
+#[tokio::test(start_paused = true)]
+async fn command_keepalive_runs_its_command_and_needs_one() {
+    let o =
+        opts("hp_comware").keepalive("command:display clock".parse::<KeepaliveConfig>().unwrap());
+    let (s, mut dev) = login(o).await;
+    assert_eq!(s.keepalive_mode(), &KeepaliveMode::Command);
+    let (alive, ()) = tokio::join!(
+        s.is_alive(),
+        answer(&mut dev, "display clock", "10:00:00 UTC\r\n", PROMPT)
+    );
+    assert!(alive);
+    assert_eq!(s.keepalive_stats().sent, 1);
+
+    // Comware's platform file names no keepalive command: mode command alone is refused.
+    let (t, _dev) = memory::pair("lab");
+    let o = opts("hp_comware").keepalive(KeepaliveMode::Command);
+    let e = Session::with_transport(t, o).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::BadInput, "{e}");
+    assert!(e.to_string().contains("needs a command"), "{e}");
 }

@@ -1,27 +1,10 @@
-#![allow(dead_code)]
+//! Helpers of the session tests: a session to a simulated device, and what a clean output is.
+//! (Simulators and their connect options come from netkeep-testkit.)
+#![allow(dead_code)] // each test file uses a part
 
-use std::time::Duration;
-
-use netkeep_session::{Auth, ConnectOptions, HostKeyPolicy, Secret, Session};
-use netkeep_sim::{DeviceConfig, SimDevice};
-
-pub async fn start(platform: &str, tweak: impl FnOnce(&mut DeviceConfig)) -> SimDevice {
-    let mut cfg = DeviceConfig::new(platform);
-    tweak(&mut cfg);
-    SimDevice::start(cfg, "127.0.0.1:0".parse().unwrap())
-        .await
-        .expect("simulator starts")
-}
-
-pub fn opts(dev: &SimDevice, platform: &str) -> ConnectOptions {
-    ConnectOptions::new("127.0.0.1", dev.addr().port(), platform)
-        .username("admin")
-        .auth(Auth::Password(Secret::new("admin")))
-        .host_key_policy(HostKeyPolicy::Insecure)
-        .connect_timeout(Duration::from_secs(5))
-        .read_timeout(Duration::from_secs(5))
-        .device_name(format!("sim-{platform}"))
-}
+use netkeep_session::Session;
+use netkeep_sim::SimDevice;
+pub use netkeep_testkit::{sim_options as opts, start_sim as start};
 
 pub async fn connect(dev: &SimDevice, platform: &str) -> Session {
     Session::connect(opts(dev, platform))

@@ -7,6 +7,7 @@ use super::config::{compile_config, compile_filters};
 use super::kinds::StepKind;
 use super::pattern::parse_pattern;
 use super::raw::{RawCommand, RawPersonality, RawSet, RawSlow, RawStep};
+use super::telnet::compile_telnet;
 use super::types::{
     Choice, Command, IfType, Inventory, Messages, Mode, Personality, SetOp, Slow, Step, Terminal,
 };
@@ -35,6 +36,8 @@ pub(super) fn compile(source: &str, text: &str) -> Result<Personality, SimError>
     let tmpl = |s: &str| c.output("config", s).map_err(|e| e.to_string());
     let config = compile_config(raw.config.as_ref(), &tmpl).map_err(|e| c.bad(e))?;
     let filters = compile_filters(raw.filters.as_ref(), &tmpl).map_err(|e| c.bad(e))?;
+    let plain = |s: &str| c.t(s).map_err(|e| e.to_string());
+    let telnet = compile_telnet(&raw.telnet, &plain).map_err(|e| c.bad(e))?;
     let tables = raw
         .tables
         .iter()
@@ -62,6 +65,7 @@ pub(super) fn compile(source: &str, text: &str) -> Result<Personality, SimError>
         tables,
         enable_secret: raw.enable_secret,
         echo_wrap: raw.echo_wrap,
+        telnet,
     })
 }
 

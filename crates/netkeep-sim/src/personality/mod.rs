@@ -4,7 +4,8 @@
 //! Everything vendor-specific (prompts, mode graph, paging, messages, outputs) lives in the
 //! file; the engine only interprets it. `raw.rs` is the file format (with `kinds.rs`, the enums
 //! it names, and `raw_config.rs`, its `config:`/`filters:` sections), `pattern.rs` parses command
-//! patterns, `config.rs` compiles the configuration model and filters, `compile.rs` turns a file
+//! patterns, `config.rs` compiles the configuration model and filters, `telnet.rs` is the
+//! `telnet:` section (negotiation and login over telnet), `compile.rs` turns a file
 //! into the types of `types.rs`, `catalog.rs` finds a personality by name or alias.
 
 mod catalog;
@@ -14,6 +15,7 @@ mod kinds;
 mod pattern;
 mod raw;
 mod raw_config;
+mod telnet;
 mod types;
 
 pub(crate) use catalog::builtin as catalog_builtin;

@@ -10,6 +10,7 @@ use super::kinds::{
     Activity, CandidateScope, EchoWrap, Exit, NoSecret, NulMode, SecretDefault, StepKind,
 };
 use super::raw_config::{RawConfig, RawFilters};
+use super::telnet::RawTelnet;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -63,6 +64,9 @@ pub(super) struct RawPersonality {
     /// How the echo of a long typed line wraps at the terminal width.
     #[serde(default)]
     pub echo_wrap: EchoWrap,
+    /// Negotiation and login over telnet.
+    #[serde(default)]
+    pub telnet: RawTelnet,
 }
 
 fn default_unsolicited() -> String {

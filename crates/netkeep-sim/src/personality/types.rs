@@ -9,6 +9,7 @@ use super::kinds::{
 };
 use super::pattern::Tok;
 use super::raw::{RawArp, RawInterface};
+use super::telnet::TelnetPersonality;
 use crate::template::Template;
 
 /// A config or session change a command makes (generic: the personality maps commands to these).
@@ -269,4 +270,6 @@ pub struct Personality {
     pub enable_secret: SecretDefault,
     /// How a long typed line's echo wraps.
     pub echo_wrap: EchoWrap,
+    /// Negotiation and login over telnet.
+    pub telnet: TelnetPersonality,
 }

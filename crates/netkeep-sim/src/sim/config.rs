@@ -3,6 +3,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use netkeep_transport::Protocol;
+
 use crate::error::SimError;
 use crate::personality::{catalog_builtin, Catalog};
 
@@ -56,6 +58,14 @@ pub struct DeviceConfig {
     /// A directory of platform files (as `netkeep --platform-dir`): their aliases select
     /// personalities too.
     pub platform_dir: Option<PathBuf>,
+    /// What the device listens for: SSH (default) or telnet (the personality's `telnet:` login
+    /// dialogue, then the same CLI). [`crate::SimDevice::listen`] adds the other one beside it,
+    /// sharing the VTY lines.
+    pub protocol: Protocol,
+    /// Over telnet, `IAC NOP` and `DO TIMING-MARK` restart the idle timer too. Off by default:
+    /// the telnet layer consumes them before the terminal sees anything — a model, since no
+    /// vendor documents whether its idle timer counts them.
+    pub telnet_nop_restarts_idle: bool,
 }
 
 impl DeviceConfig {
@@ -81,6 +91,8 @@ impl DeviceConfig {
             host_key: None,
             personality_dir: None,
             platform_dir: None,
+            protocol: Protocol::Ssh,
+            telnet_nop_restarts_idle: false,
         }
     }
 

@@ -1,11 +1,13 @@
 //! The device: builds the model from the settings and personality, listens, accepts
-//! connections for the SSH front end, and carries out faults (stall, reset, reboot) and stop.
+//! connections for the SSH or telnet front end (or both, on two ports sharing the VTY lines),
+//! and carries out faults (stall, reset, reboot) and stop.
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use netkeep_transport::Protocol;
 use russh::keys::ssh_key::private::Ed25519Keypair;
 use russh::keys::PrivateKey;
 use tokio::net::TcpListener;
@@ -15,7 +17,7 @@ use super::config::DeviceConfig;
 use super::counters::{bump, Counters};
 use super::netfault::Link;
 use super::shared::Core;
-use super::ssh_handler;
+use super::{ssh_handler, telnet_handler};
 use crate::error::SimError;
 use crate::fault::Fault;
 use crate::model::{DeviceState, Model, Seed};
@@ -24,11 +26,19 @@ use crate::personality::{Catalog, Personality, SecretDefault};
 /// Connections a simulated device lets wait for `accept` (the kernel caps it at somaxconn).
 const LISTEN_BACKLOG: u32 = 4096;
 
+/// One listening port and the front end it serves.
+struct Listener {
+    protocol: Protocol,
+    addr: SocketAddr,
+    accept: Option<JoinHandle<()>>,
+}
+
 struct Shared {
     core: Arc<Core>,
     addr: SocketAddr,
     key: Mutex<PrivateKey>,
-    accept: Mutex<Option<JoinHandle<()>>>,
+    /// The first is the device's main port (`addr`).
+    listeners: Mutex<Vec<Listener>>,
     stopped: AtomicBool,
 }
 
@@ -37,21 +47,25 @@ impl Shared {
         self.key.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn accept(&self) -> MutexGuard<'_, Option<JoinHandle<()>>> {
-        self.accept.lock().unwrap_or_else(|p| p.into_inner())
+    fn listeners(&self) -> MutexGuard<'_, Vec<Listener>> {
+        self.listeners.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Stops accepting; the listener goes once the task is dropped.
-    fn stop_accepting(&self) -> Option<JoinHandle<()>> {
-        let h = self.accept().take();
-        if let Some(h) = &h {
-            h.abort();
+    /// Stops accepting; each listener goes once its task is dropped.
+    fn stop_accepting(&self) -> Vec<JoinHandle<()>> {
+        let mut handles = Vec::new();
+        for l in self.listeners().iter_mut() {
+            if let Some(h) = l.accept.take() {
+                h.abort();
+                handles.push(h);
+            }
         }
-        h
+        handles
     }
 }
 
-/// A running simulated device: an SSH server on one address.
+/// A running simulated device: an SSH (or telnet) server on one address, and optionally the
+/// other protocol on a second one ([`SimDevice::listen`]).
 ///
 /// ```no_run
 /// # async fn f() -> Result<(), netkeep_sim::SimError> {
@@ -143,16 +157,46 @@ impl SimDevice {
         let secret = enable_secret(&p, &cfg);
         let model = Model::new(p, state, secret, cfg.minute);
         let model = Arc::new(model.with_privileged_login(cfg.privileged_login));
+        let protocol = cfg.protocol;
         let inner = Arc::new(Shared {
             core: Arc::new(Core::new(model, cfg)),
             addr: bound,
             key: Mutex::new(key),
-            accept: Mutex::new(None),
+            listeners: Mutex::new(Vec::new()),
             stopped: AtomicBool::new(false),
         });
-        spawn_accept(&inner, listener);
+        spawn_accept(&inner, listener, protocol, bound);
         spawn_reload_watch(&inner);
         Ok(SimDevice { inner })
+    }
+
+    /// Also serves `protocol` on `addr` (port 0: any free port): the same device — model,
+    /// VTY lines, faults, counters — reached a second way, as a switch with both SSH and telnet
+    /// enabled. Returns the address bound.
+    ///
+    /// ```no_run
+    /// # async fn f() -> Result<(), netkeep_sim::SimError> {
+    /// use netkeep_sim::{DeviceConfig, Protocol, SimDevice};
+    /// let mut cfg = DeviceConfig::new("hp_comware");
+    /// cfg.vty_limit = Some(2); // shared by SSH and telnet sessions
+    /// let dev = SimDevice::start(cfg, "127.0.0.1:0".parse().unwrap()).await?;
+    /// let telnet = dev.listen(Protocol::Telnet, "127.0.0.1:0".parse().unwrap())?;
+    /// # let _ = telnet; Ok(()) }
+    /// ```
+    pub fn listen(&self, protocol: Protocol, addr: SocketAddr) -> Result<SocketAddr, SimError> {
+        let listener = reusable_socket(addr)
+            .and_then(|s| s.listen(LISTEN_BACKLOG))
+            .map_err(|source| SimError::Bind { addr, source })?;
+        let bound = listener
+            .local_addr()
+            .map_err(|source| SimError::Bind { addr, source })?;
+        spawn_accept(&self.inner, listener, protocol, bound);
+        Ok(bound)
+    }
+
+    /// What the main address serves.
+    pub fn protocol(&self) -> Protocol {
+        self.inner.core.cfg.protocol
     }
 
     /// The address actually bound.
@@ -259,8 +303,8 @@ impl Drop for SimDevice {
     }
 }
 
-/// Accepts connections and hands each to the SSH front end.
-fn spawn_accept(inner: &Arc<Shared>, listener: TcpListener) {
+/// Accepts connections on `addr` and hands each to the front end of `protocol`.
+fn spawn_accept(inner: &Arc<Shared>, listener: TcpListener, protocol: Protocol, addr: SocketAddr) {
     let config = ssh_handler::server_config(inner.key().clone());
     let core = inner.core.clone();
     let h = tokio::spawn(async move {
@@ -286,12 +330,23 @@ fn spawn_accept(inner: &Arc<Shared>, listener: TcpListener) {
             let core = core.clone();
             let config = config.clone();
             tokio::spawn(async move {
-                ssh_handler::serve(core.clone(), config, stream).await;
+                match protocol {
+                    Protocol::Ssh => ssh_handler::serve(core.clone(), config, stream).await,
+                    Protocol::Telnet => telnet_handler::serve(core.clone(), stream).await,
+                }
                 core.conns.remove(id);
             });
         }
     });
-    *inner.accept() = Some(h);
+    let mut ls = inner.listeners();
+    match ls.iter_mut().find(|l| l.addr == addr) {
+        Some(l) => l.accept = Some(h),
+        None => ls.push(Listener {
+            protocol,
+            addr,
+            accept: Some(h),
+        }),
+    }
 }
 
 /// A confirmed `reload` on the CLI: the device reboots (sessions end, the startup
@@ -317,16 +372,21 @@ fn spawn_reload_watch(inner: &Arc<Shared>) {
     });
 }
 
-/// `Fault::Reboot`: down for `down` (port held, connections refused), then listening again.
+/// `Fault::Reboot`: down for `down` (ports held, connections refused), then listening again.
 async fn reboot(inner: Arc<Shared>, down: Duration, new_host_key: bool) {
-    if let Some(h) = inner.stop_accepting() {
+    for h in inner.stop_accepting() {
         // Resolves once the task, and with it the listener, is dropped.
         let _ = h.await;
     }
-    // Keep the port while "down": bound but not listening, so connections are refused as
+    // Keep the ports while "down": bound but not listening, so connections are refused as
     // from a rebooting device, yet no other socket on the machine (an ephemeral client
-    // port, another simulator) can take it meanwhile.
-    let held = reusable_socket(inner.addr);
+    // port, another simulator) can take them meanwhile.
+    let ports: Vec<(Protocol, SocketAddr)> = inner
+        .listeners()
+        .iter()
+        .map(|l| (l.protocol, l.addr))
+        .collect();
+    let held: Vec<_> = ports.iter().map(|(_, a)| reusable_socket(*a)).collect();
     inner.core.conns.set_all(Link::Dead);
     tokio::time::sleep(down).await;
     if inner.stopped.load(Ordering::Acquire) {
@@ -335,18 +395,30 @@ async fn reboot(inner: Arc<Shared>, down: Duration, new_host_key: bool) {
     if new_host_key {
         *inner.key() = new_key();
     }
+    for ((protocol, addr), held) in ports.into_iter().zip(held) {
+        relisten(&inner, protocol, addr, held).await;
+    }
+}
+
+/// Listens on `addr` again after a reboot, on the socket held while down if it can.
+async fn relisten(
+    inner: &Arc<Shared>,
+    protocol: Protocol,
+    addr: SocketAddr,
+    held: std::io::Result<tokio::net::TcpSocket>,
+) {
     match held.and_then(|s| s.listen(LISTEN_BACKLOG)) {
-        Ok(l) => return spawn_accept(&inner, l),
+        Ok(l) => return spawn_accept(inner, l, protocol, addr),
         Err(e) => {
-            tracing::warn!(addr = %inner.addr, error = %e, "could not keep the port over a reboot")
+            tracing::warn!(addr = %addr, error = %e, "could not keep the port over a reboot")
         }
     }
     // The old listener's port may take a moment to free; retry briefly.
     for _ in 0..100 {
-        match TcpListener::bind(inner.addr).await {
-            Ok(l) => return spawn_accept(&inner, l),
+        match TcpListener::bind(addr).await {
+            Ok(l) => return spawn_accept(inner, l, protocol, addr),
             Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
         }
     }
-    tracing::error!(addr = %inner.addr, "simulated reboot could not listen again");
+    tracing::error!(addr = %addr, "simulated reboot could not listen again");
 }

@@ -1,10 +1,12 @@
 //! The running simulator around the engine: settings (`config.rs`), counters, faults
 //! (`fault_set.rs`, network faults in `netfault.rs`, output faults in `output_fault.rs`), the
 //! device-wide state front ends share (`shared.rs`), a transport-independent CLI session
-//! (`vty.rs`), the SSH front end (`ssh_handler.rs`) and the device that listens (`device.rs`).
+//! (`vty.rs`), the SSH front end (`ssh_handler.rs`), the telnet front end (`telnet_handler.rs`,
+//! with its option policy in `telnet_options.rs` and login dialogue in `telnet_login.rs`) and the
+//! device that listens (`device.rs`).
 //!
-//! Imports run one way: config/counters/faults ← shared ← vty ← ssh_handler ← device. A telnet
-//! front end goes beside `ssh_handler.rs`, on `vty.rs`.
+//! Imports run one way: config/counters/faults ← shared ← vty ← ssh_handler, telnet_handler ←
+//! device.
 
 mod config;
 mod counters;
@@ -14,6 +16,9 @@ mod netfault;
 mod output_fault;
 mod shared;
 mod ssh_handler;
+mod telnet_handler;
+mod telnet_login;
+mod telnet_options;
 mod vty;
 
 pub use config::DeviceConfig;

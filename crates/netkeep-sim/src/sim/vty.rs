@@ -1,7 +1,7 @@
 //! One CLI session on a VTY line, whatever the transport: takes the line (or refuses with the
 //! vendor's message), feeds input to the engine and tracks "activity" the way the platform
-//! counts it, runs the idle timer and slow commands. A front end (the SSH handler; a telnet one
-//! can sit beside it) moves the bytes and implements [`Sink`] for the output sent from timers.
+//! counts it, runs the idle timer and slow commands. A front end (the SSH handler, the telnet
+//! one) moves the bytes and implements [`Sink`] for the output sent from timers.
 
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -51,11 +51,27 @@ pub(crate) enum Opened {
 impl Vty {
     /// Opens a CLI session for `user` on a terminal `width` columns wide (0: unlimited).
     pub fn open(core: &Arc<Core>, user: &str, width: usize) -> Opened {
+        let Some(slot) = core.take_line() else {
+            return Opened::Refused(Vty::refusal(core, user));
+        };
+        let (vty, greeting) = Vty::start(core, user, width);
+        Opened::Ready {
+            vty,
+            slot,
+            greeting,
+        }
+    }
+
+    /// The vendor's refusal when all VTY lines are busy.
+    pub fn refusal(core: &Arc<Core>, user: &str) -> Vec<u8> {
+        Engine::new(core.model.clone(), user).vty_refused_message()
+    }
+
+    /// Starts the CLI of `user` on a VTY line the front end already holds (telnet takes the
+    /// line at connect, before its login dialogue): the session and the text to send first.
+    pub fn start(core: &Arc<Core>, user: &str, width: usize) -> (Arc<Vty>, Vec<u8>) {
         let mut engine = Engine::new(core.model.clone(), user);
         engine.set_width(width);
-        let Some(slot) = core.take_line() else {
-            return Opened::Refused(engine.vty_refused_message());
-        };
         let mut greeting = Vec::with_capacity(256);
         if core.faults.has(|f| matches!(f, Fault::PromptInOutput)) {
             let h = core.model.state().hostname.clone();
@@ -67,11 +83,14 @@ impl Vty {
             engine: Mutex::new(engine),
             last_activity: AtomicU64::new(core.now_ms()),
         });
-        Opened::Ready {
-            vty,
-            slot,
-            greeting,
-        }
+        (vty, greeting)
+    }
+
+    /// Counts as activity for the idle timer without input to the CLI (a front end's model of
+    /// protocol traffic that restarts the timer: `--telnet-nop-restarts-idle`).
+    pub fn touch(&self) {
+        self.last_activity
+            .store(self.core.now_ms(), Ordering::Release);
     }
 
     fn engine(&self) -> MutexGuard<'_, Engine> {

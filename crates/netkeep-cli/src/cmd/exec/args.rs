@@ -46,7 +46,7 @@ pub struct Args {
     /// Read the last command's answer until the device has been quiet for QUIET (default 2s;
     /// Netmiko's send_command_timing), or its prompt comes; --read-timeout bounds it.
     #[arg(long, value_name = "QUIET", num_args = 0..=1, require_equals = true,
-          default_missing_value = "2s", value_parser = netkeep_keeper::parse_timeout)]
+          default_missing_value = "2s", value_parser = crate::duration::parse_timeout)]
     pub(super) timing: Option<std::time::Duration>,
     /// Print one JSON document with outputs and timings.
     #[arg(long)]
@@ -136,20 +136,27 @@ pub(super) fn usage(message: &str) -> ExitCode {
     exit::code(exit::USAGE)
 }
 
+/// `exec`'s flags parsed as the CLI parses them (for tests).
 #[cfg(test)]
-mod tests {
-    use super::*;
+pub(super) fn try_parse(v: &[&str]) -> Result<Args, clap::Error> {
     use clap::Parser;
-
     #[derive(clap::Parser)]
     struct Cli {
         #[command(flatten)]
         args: Args,
     }
+    Cli::try_parse_from(std::iter::once("exec").chain(v.iter().copied())).map(|c| c.args)
+}
 
-    fn parse(v: &[&str]) -> Args {
-        Cli::parse_from(std::iter::once("exec").chain(v.iter().copied())).args
-    }
+/// [`try_parse`] of flags that must parse.
+#[cfg(test)]
+pub(super) fn parse(v: &[&str]) -> Args {
+    try_parse(v).expect("flags parse")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
 
     #[test]
     fn devices_come_from_the_first_argument_the_flags_or_the_filter() {
@@ -188,7 +195,7 @@ mod tests {
             std::time::Duration::from_millis(1500)
         );
         for bad in ["0", "0s", "soon", "-1"] {
-            let e = Cli::try_parse_from(["exec", "--read-timeout", bad, "sw1", "x"]);
+            let e = try_parse(&["--read-timeout", bad, "sw1", "x"]);
             assert_eq!(e.err().map(|e| e.exit_code()), Some(2), "{bad}");
         }
     }

@@ -4,7 +4,6 @@
 use std::process::ExitCode;
 
 use netkeep_keeper::client::DaemonClient;
-use netkeep_keeper::inventory::{Inventory, LoadOptions};
 use netkeep_keeper::select::Target;
 use netkeep_keeper::wire::{CommandSpec, ExecBody, ExecResponse};
 
@@ -115,31 +114,16 @@ pub(super) async fn from_inventory(
     sel: Selection,
     commands: &[CommandSpec],
 ) -> anyhow::Result<ExitCode> {
-    let Some(path) = &args.inventory else {
-        if args.conn.session_log.is_some() {
-            return Ok(usage(
-                "--session-log records a direct session: give --inventory FILE (or --host); the daemon's sessions are logged per the inventory's `session_log`",
-            ));
-        }
-        eprintln!("netkeep: {}", netkeep_keeper::client::no_daemon_message());
-        eprintln!(
-            "netkeep: or give --inventory FILE to connect directly, or --host HOST --platform P"
-        );
-        return Ok(exit::code(exit::USAGE));
-    };
-    let load = LoadOptions {
-        platform_dir: args.conn.platform_dir.clone(),
-    };
-    let inv = match Inventory::load_with(path, &load) {
+    let inv = match args.conn.direct_inventory(args.inventory.as_deref(), usage) {
         Ok(i) => i,
-        Err(e) => return Ok(usage(&format!("inventory: {e}"))),
+        Err(code) => return Ok(code),
     };
     for w in &inv.warnings {
         tracing::warn!("{w}");
     }
     let names = match inv.select(&sel.target, &sel.filter) {
         Ok(n) => n,
-        Err(e) => return Ok(usage(&format!("{e} in {}", path.display()))),
+        Err(e) => return Ok(usage(&format!("{e} in {}", inv.source.display()))),
     };
     let mut first_failure = exit::OK;
     let mut docs = Vec::with_capacity(names.len());
