@@ -24,7 +24,7 @@ pub struct ServeCluster {
     /// A node silent this long is dead and its devices move (within about lease + lease/6);
     /// heartbeats every lease/6; a node that cannot store one for lease/2 logs out of its
     /// devices.
-    #[arg(long, default_value = "6s", value_parser = netkeep_keeper::parse_duration, requires = "cluster")]
+    #[arg(long, default_value = "6s", value_parser = crate::duration::parse_duration, requires = "cluster")]
     cluster_lease: Duration,
     /// NATS credentials file (JWT and nkey seed), e.g. from `nsc generate creds`.
     #[arg(long, env = "NETKEEP_CLUSTER_CREDS", requires = "cluster")]

@@ -29,7 +29,7 @@ pub enum Endpoint {
         tls: ClientTls,
     },
     /// A cluster over NATS (`--cluster URL`): any node answers.
-    Nats(crate::cluster::client::ClusterTarget),
+    Nats(Box<crate::cluster::client::ClusterTarget>),
 }
 
 impl std::fmt::Debug for Endpoint {

@@ -35,13 +35,13 @@ pub(super) fn cluster_endpoint(
         ),
         None => None,
     };
-    Ok(Endpoint::Nats(ClusterTarget {
+    Ok(Endpoint::Nats(Box::new(ClusterTarget {
         url: url.to_string(),
         name: name.to_string(),
         creds: creds.map(Path::to_path_buf),
         ca: ca.map(Path::to_path_buf),
         token,
-    }))
+    })))
 }
 
 /// One API request over NATS.

@@ -89,7 +89,7 @@ fn reconcile(core: &Arc<Core>) {
                     (true, true) => None,
                 },
                 Some(o) => {
-                    (want && view.owner_expired(o, now, core.timing.lease)).then(|| Step::Claim {
+                    (want && view.owner_expired(o, now, core.timing.lease)).then_some(Step::Claim {
                         shard: s,
                         revision: sh.revision,
                         wait: true,

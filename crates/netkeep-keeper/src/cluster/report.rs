@@ -17,31 +17,7 @@ use crate::wire::{
 /// Asks every live node for its devices (2 s each, in parallel) and merges.
 pub(crate) async fn status(core: &Arc<Core>) -> ClusterStatus {
     let now = Instant::now();
-    let others: Vec<String> = {
-        let view = core.view();
-        view.live_nodes(now, core.timing.lease)
-            .into_iter()
-            .filter(|n| *n != core.me.node)
-            .map(str::to_string)
-            .collect()
-    };
-    let asks = others.iter().map(|n| ask_status(core, n));
-    let mut replies: Vec<StatusReply> = futures::future::join_all(asks)
-        .await
-        .into_iter()
-        .flatten()
-        .collect();
-    replies.push(status_here(core));
-    let mut kept: BTreeMap<String, (String, DeviceStatus)> = BTreeMap::new();
-    let mut per_node: BTreeMap<String, (usize, usize)> = BTreeMap::new();
-    for r in replies {
-        let e = per_node.entry(r.node.clone()).or_default();
-        e.0 = r.devices.len();
-        e.1 = r.devices.iter().map(|d| d.sessions).sum();
-        for d in r.devices {
-            kept.insert(d.device.clone(), (r.node.clone(), d));
-        }
-    }
+    let (mut kept, per_node) = gather(core, now).await;
     let inv = core.inventory();
     let devices = inv
         .devices
@@ -62,10 +38,60 @@ pub(crate) async fn status(core: &Arc<Core>) -> ClusterStatus {
             }
         })
         .collect();
+    ClusterStatus {
+        answered_by: core.me.node.clone(),
+        shards: core.shards,
+        nodes: nodes(core, now, &per_node),
+        devices,
+    }
+}
+
+/// Devices by name with the node keeping them; (devices, sessions) per node that answered.
+type Gathered = (
+    BTreeMap<String, (String, DeviceStatus)>,
+    BTreeMap<String, (usize, usize)>,
+);
+
+/// Every live node's devices, this node's included.
+async fn gather(core: &Arc<Core>, now: Instant) -> Gathered {
+    let others: Vec<String> = {
+        let view = core.view();
+        view.live_nodes(now, core.timing.lease)
+            .into_iter()
+            .filter(|n| *n != core.me.node)
+            .map(str::to_string)
+            .collect()
+    };
+    let asks = others.iter().map(|n| ask_status(core, n));
+    let mut replies: Vec<StatusReply> = futures::future::join_all(asks)
+        .await
+        .into_iter()
+        .flatten()
+        .collect();
+    replies.push(status_here(core));
+    let mut kept = BTreeMap::new();
+    let mut per_node: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    for r in replies {
+        let e = per_node.entry(r.node.clone()).or_default();
+        e.0 = r.devices.len();
+        e.1 = r.devices.iter().map(|d| d.sessions).sum();
+        for d in r.devices {
+            kept.insert(d.device.clone(), (r.node.clone(), d));
+        }
+    }
+    (kept, per_node)
+}
+
+/// Every node in the bucket with its state and shard count; device and session counts from
+/// its answer, else from its heartbeat.
+fn nodes(
+    core: &Core,
+    now: Instant,
+    per_node: &BTreeMap<String, (usize, usize)>,
+) -> Vec<ClusterNode> {
     let view = core.view();
     let counts = view.shard_counts();
-    let nodes = view
-        .nodes
+    view.nodes
         .iter()
         .map(|(name, n)| {
             let age = now.duration_since(n.changed);
@@ -90,13 +116,7 @@ pub(crate) async fn status(core: &Arc<Core>) -> ClusterStatus {
                 heartbeat_age_s: Some((age.as_secs_f64() * 10.0).round() / 10.0),
             }
         })
-        .collect();
-    ClusterStatus {
-        answered_by: core.me.node.clone(),
-        shards: core.shards,
-        nodes,
-        devices,
-    }
+        .collect()
 }
 
 async fn ask_status(core: &Core, node: &str) -> Option<StatusReply> {
