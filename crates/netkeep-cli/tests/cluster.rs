@@ -342,3 +342,148 @@ fn a_node_cut_off_from_nats_fences_itself_before_its_shards_move() {
     assert_one_session_each(&lab);
     drop((k1, k2, k3));
 }
+
+/// A `GET`/`POST` on a node's socket; (status, body).
+fn call(lab: &Lab, node: &Node, method: &str, path: &str) -> (u16, String) {
+    let c = netkeep_keeper::client::DaemonClient::new(netkeep_keeper::client::Endpoint::Unix(
+        node.sock.clone(),
+    ))
+    .with_timeout(Duration::from_secs(30));
+    let (code, body) = lab
+        .rt
+        .block_on(c.request_raw(method, path, None))
+        .unwrap_or_else(|e| panic!("{method} {path} on {}: {e}", node.name));
+    (code, String::from_utf8_lossy(&body).into_owned())
+}
+
+#[test]
+fn clients_over_nats_fan_out_and_a_reload_on_one_node_applies_on_every_node() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let Some(nats) = nats_server() else { return };
+    let lab = Lab::start("client", &nats, 30);
+    let url = lab.nats_url();
+    // Over NATS a client is named by a token, as over TCP: one read-scoped token for it.
+    let token = lab.dir.join("ci.token");
+    std::fs::write(&token, "cluster-test-token").unwrap();
+    let sum = Command::new("sha256sum").arg(&token).output().unwrap();
+    let sum = String::from_utf8_lossy(&sum.stdout);
+    let sha = sum.split_whitespace().next().unwrap();
+    assert_eq!(sha.len(), 64, "sha256sum: {sum}");
+    let access = lab.dir.join("access.yaml");
+    std::fs::write(
+        &access,
+        format!("tokens:\n  - {{ name: ci, scope: read, sha256: {sha} }}\n"),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&access, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let a = access.to_str().unwrap();
+    let node = |n: &str| lab.node_with(n, &url, &["--access", a]);
+    let (k1, k2, k3) = (node("k1"), node("k2"), node("k3"));
+    lab.wait_settled(&k1, &["k1", "k2", "k3"], Duration::from_secs(60));
+
+    // `exec --group` with --cluster: no socket, any node answers, every owner runs its part.
+    let out = Command::new(BIN)
+        .args(["exec", "--cluster", &url, "--group", "all", "display clock"])
+        .arg("--token-file")
+        .arg(&token)
+        .env_remove("NETKEEP_SOCKET")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        text.matches("UTC").count(),
+        30,
+        "every device answered: {text}"
+    );
+
+    // `status --cluster --json`: every device with its owner, shard counts per node.
+    let out = Command::new(BIN)
+        .args(["status", "--cluster", &url, "--json"])
+        .arg("--token-file")
+        .arg(&token)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let st: netkeep_keeper::wire::ClusterStatus = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(st.devices.len(), 30);
+    assert!(st.devices.iter().all(|d| d.owner.is_some()), "{st:?}");
+    let owners: std::collections::BTreeSet<&str> = st
+        .devices
+        .iter()
+        .filter_map(|d| d.owner.as_deref())
+        .collect();
+    assert_eq!(owners.len(), 3, "devices on every node: {owners:?}");
+    assert_eq!(st.nodes.iter().map(|n| n.shards).sum::<usize>(), 256);
+
+    // A device kept by k3 leaves the inventory; a reload asked of k1 reaches k3, which logs out.
+    let map = owners_of(&st);
+    let gone = map
+        .iter()
+        .find(|(_, o)| *o == "k3")
+        .map(|(d, _)| d.clone())
+        .unwrap();
+    let inv = lab.dir.join("inv.yaml");
+    let text = std::fs::read_to_string(&inv).unwrap();
+    let kept: String = text
+        .lines()
+        .filter(|l| !l.trim_start().starts_with(&format!("{gone}:")))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_ne!(kept, text);
+    std::fs::write(&inv, kept).unwrap();
+    let (code, body) = call(&lab, &k1, "POST", "/v1/reload");
+    assert_eq!(code, 200, "{body}");
+    let t = Instant::now();
+    while lab.sim(&gone).active_sessions() != 0 {
+        assert!(
+            t.elapsed() < Duration::from_secs(10),
+            "k3 kept {gone} after the reload"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    for n in [&k1, &k2, &k3] {
+        let st = lab.status(n).unwrap();
+        assert_eq!(
+            st.devices.len(),
+            29,
+            "{} did not re-read the inventory",
+            n.name
+        );
+    }
+
+    // Metrics per node: each tells its own shards and that it is not fenced.
+    let served: usize = [&k1, &k2, &k3]
+        .iter()
+        .map(|n| {
+            let (code, m) = call(&lab, n, "GET", "/metrics");
+            assert_eq!(code, 200);
+            let fenced = format!("netkeep_cluster_fenced{{node=\"{}\"}} 0", n.name);
+            assert!(m.contains(&fenced), "{m}");
+            let line = m
+                .lines()
+                .find(|l| l.starts_with("netkeep_cluster_shards_served{"))
+                .unwrap_or_else(|| panic!("no shard gauge on {}: {m}", n.name));
+            line.split_whitespace()
+                .nth(1)
+                .unwrap()
+                .parse::<f64>()
+                .unwrap() as usize
+        })
+        .sum();
+    assert_eq!(served, 256, "every shard served by exactly one node");
+    assert_eq!(lab.refused(), 0);
+    drop((k1, k2, k3));
+}
+
+fn owners_of(st: &netkeep_keeper::wire::ClusterStatus) -> BTreeMap<String, String> {
+    st.devices
+        .iter()
+        .filter_map(|d| Some((d.status.device.clone(), d.owner.clone()?)))
+        .collect()
+}

@@ -198,6 +198,11 @@ impl Lab {
 
     /// Starts `netkeep serve --cluster URL --node NAME` (log in NAME.log), waits for its socket.
     pub fn node(&self, name: &str, url: &str) -> Node {
+        self.node_with(name, url, &[])
+    }
+
+    /// [`Lab::node`] with more `serve` arguments.
+    pub fn node_with(&self, name: &str, url: &str, extra: &[&str]) -> Node {
         let log_path = self.dir.join(format!("{name}.log"));
         let log = std::fs::OpenOptions::new()
             .create(true)
@@ -212,6 +217,7 @@ impl Lab {
             .arg(&sock)
             .args(["--cluster", url, "--node", name])
             .arg(format!("--cluster-lease={}ms", LEASE.as_millis()))
+            .args(extra)
             .env("NETKEEP_LOG", "info,netkeep_keeper::cluster=debug")
             .env_remove("NETKEEP_CLUSTER")
             .stdout(Stdio::null())
@@ -275,6 +281,33 @@ impl Lab {
             std::thread::sleep(Duration::from_millis(20));
         }
         Err(last)
+    }
+}
+
+impl Lab {
+    /// Waits until every device is served by one of `owners` and no shard moved for half a
+    /// lease (a joining node's rebalance over); returns the owners.
+    pub fn wait_settled(&self, node: &Node, owners: &[&str], limit: Duration) -> Vec<String> {
+        let t = Instant::now();
+        let mut last: Option<Vec<String>> = None;
+        loop {
+            let left = limit.saturating_sub(t.elapsed());
+            if let Err(e) = self.wait_served(node, owners, left) {
+                panic!("not served: {e}");
+            }
+            let now: Option<Vec<String>> = self.status(node).map(|s| {
+                s.devices
+                    .into_iter()
+                    .map(|d| d.owner.unwrap_or_default())
+                    .collect()
+            });
+            if now.is_some() && now == last {
+                return now.unwrap_or_default();
+            }
+            assert!(t.elapsed() < limit, "shards still moving after {limit:?}");
+            last = now;
+            std::thread::sleep(LEASE / 2);
+        }
     }
 }
 
