@@ -59,7 +59,15 @@ async fn answer(core: &Core, router: axum::Router, msg: async_nats::Message, pee
     let Some(reply) = msg.reply.clone() else {
         return;
     };
-    let (status, body) = run(router, &msg, peer).await;
+    let (mut status, mut body) = run(router, &msg, peer).await;
+    let limit = super::serve::payload_limit(core);
+    if body.len() > limit {
+        let e = format!("the answer ({} bytes) is larger than the NATS server's max_payload ({} bytes): ask for fewer devices at a time, use a node's socket, or raise max_payload in nats-server.conf", body.len(), limit + 4096);
+        status = 502;
+        body = serde_json::to_vec(&serde_json::json!({ "error": e }))
+            .unwrap_or_default()
+            .into();
+    }
     let mut h = async_nats::HeaderMap::new();
     h.insert(STATUS, status.to_string().as_str());
     if let Err(e) = core.nats.publish_with_headers(reply, h, body).await {

@@ -138,12 +138,23 @@ pub(crate) struct ExecReply {
     pub(crate) outcomes: Vec<Outcome>,
 }
 
-/// A node's devices and shards (`NAME.node.NODE.status`).
+/// A node's devices and shards (`NAME.node.NODE.status`), a page at a time: a node keeping
+/// thousands of devices has more status than one NATS message may carry (`max_payload`, 1 MiB
+/// by default).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct StatusReply {
     pub(crate) node: String,
     pub(crate) shards: Vec<u32>,
     pub(crate) devices: Vec<DeviceStatus>,
+    /// Where the next page starts, when there is one.
+    #[serde(default)]
+    pub(crate) next: Option<usize>,
+}
+
+/// The page of a node's status asked for (an empty body: the first).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub(crate) struct StatusAsk {
+    pub(crate) from: usize,
 }
 
 /// Every node re-reads its inventory (`NAME.reload`).

@@ -7,7 +7,7 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::messages::StatusReply;
+use super::messages::{StatusAsk, StatusReply};
 use super::serve::status_here;
 use super::state::Core;
 use crate::wire::{
@@ -119,14 +119,31 @@ fn nodes(
         .collect()
 }
 
+/// One node's status, page by page (a large node's does not fit one NATS message).
 async fn ask_status(core: &Core, node: &str) -> Option<StatusReply> {
-    let req = async_nats::Request::new().timeout(Some(Duration::from_secs(2)));
-    let m = core
-        .nats
-        .send_request(core.subjects.node(node, "status"), req)
-        .await
-        .ok()?;
-    serde_json::from_slice(&m.payload).ok()
+    let mut all: Option<StatusReply> = None;
+    let mut from = 0;
+    loop {
+        let body = serde_json::to_vec(&StatusAsk { from }).ok()?;
+        let req = async_nats::Request::new()
+            .payload(body.into())
+            .timeout(Some(Duration::from_secs(2)));
+        let m = core
+            .nats
+            .send_request(core.subjects.node(node, "status"), req)
+            .await
+            .ok()?;
+        let page: StatusReply = serde_json::from_slice(&m.payload).ok()?;
+        let next = page.next;
+        match &mut all {
+            None => all = Some(page),
+            Some(a) => a.devices.extend(page.devices),
+        }
+        match next {
+            Some(n) if n > from => from = n,
+            _ => return all,
+        }
+    }
 }
 
 /// The row of a device no live node keeps now.

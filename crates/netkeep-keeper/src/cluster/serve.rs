@@ -9,7 +9,7 @@ use std::sync::Arc;
 use futures::StreamExt;
 use tokio_util::sync::CancellationToken;
 
-use super::messages::{ConfigMsg, ExecMsg, ExecReply, Outcome, ReloadMsg, StatusReply};
+use super::messages::{ConfigMsg, ExecMsg, ExecReply, Outcome, ReloadMsg, StatusAsk, StatusReply};
 use super::state::Core;
 use super::ClusterError;
 use crate::connector::ConfigRequest;
@@ -76,9 +76,23 @@ async fn answer(core: &Arc<Core>, msg: async_nats::Message) {
                 core.counters
                     .served_for_others
                     .fetch_add(1, Ordering::Relaxed);
+                let t0 = std::time::Instant::now();
                 let outcomes =
                     run_here(core, &m.devices, &m.request(), &CancellationToken::new()).await;
-                serde_json::to_vec(&ExecReply { outcomes })
+                let body = serde_json::to_vec(&ExecReply { outcomes });
+                match body {
+                    Ok(b) if !fits(core, b.len()) => {
+                        let outcomes = m
+                            .devices
+                            .iter()
+                            .map(|d| Outcome::Done {
+                                result: too_large(d, b.len(), core, t0),
+                            })
+                            .collect();
+                        serde_json::to_vec(&ExecReply { outcomes })
+                    }
+                    other => other,
+                }
             }
             Err(e) => serde_json::to_vec(&format!("bad exec message: {e}")),
         },
@@ -88,13 +102,22 @@ async fn answer(core: &Arc<Core>, msg: async_nats::Message) {
                 core.counters
                     .served_for_others
                     .fetch_add(1, Ordering::Relaxed);
+                let t0 = std::time::Instant::now();
                 let o =
                     configure_here(core, &m.device, &m.request(), &CancellationToken::new()).await;
-                serde_json::to_vec(&o)
+                match serde_json::to_vec(&o) {
+                    Ok(b) if !fits(core, b.len()) => serde_json::to_vec(&Outcome::Done {
+                        result: too_large(&m.device, b.len(), core, t0),
+                    }),
+                    other => other,
+                }
             }
             Err(e) => serde_json::to_vec(&format!("bad config message: {e}")),
         },
-        "status" => serde_json::to_vec(&status_here(core)),
+        "status" => {
+            let ask: StatusAsk = serde_json::from_slice(&msg.payload).unwrap_or_default();
+            serde_json::to_vec(&status_page(core, ask.from))
+        }
         other => serde_json::to_vec(&format!("unknown request `{other}`")),
     };
     let body = body.unwrap_or_default();
@@ -159,7 +182,52 @@ pub(crate) fn status_here(core: &Core) -> StatusReply {
         node: core.me.node.clone(),
         shards: core.serving().iter().copied().collect(),
         devices: core.pool.status(),
+        next: None,
     }
+}
+
+/// The largest answer the NATS server carries (its `max_payload`), less room for headers.
+pub(crate) fn payload_limit(core: &Core) -> usize {
+    let max = core.nats.server_info().max_payload;
+    let max = if max == 0 { 1 << 20 } else { max };
+    max.saturating_sub(4096)
+}
+
+fn fits(core: &Core, len: usize) -> bool {
+    len <= payload_limit(core)
+}
+
+/// This node's status from device `from` on, as much as fits half a NATS message.
+fn status_page(core: &Core, from: usize) -> StatusReply {
+    let mut all = status_here(core);
+    let budget = payload_limit(core) / 2;
+    let (mut used, mut end) = (0, from.min(all.devices.len()));
+    while end < all.devices.len() {
+        let n = serde_json::to_vec(&all.devices[end]).map_or(0, |v| v.len()) + 1;
+        if used + n > budget && end > from {
+            break;
+        }
+        used += n;
+        end += 1;
+    }
+    all.next = (end < all.devices.len()).then_some(end);
+    all.devices = all.devices.drain(from.min(end)..end).collect();
+    all
+}
+
+/// A device whose answer ran but cannot travel back: larger than the NATS server's limit.
+fn too_large(
+    device: &str,
+    len: usize,
+    core: &Core,
+    t0: std::time::Instant,
+) -> crate::wire::DeviceResult {
+    crate::pool::device_failed(
+        device,
+        crate::connector::ErrorKind::Other,
+        format!("{device}: the commands ran on node `{}`, but its answer ({len} bytes for this request) is larger than the NATS server's max_payload ({} bytes): ask for fewer devices at a time, ask that node's socket directly, or raise max_payload in nats-server.conf", core.me.node, payload_limit(core) + 4096),
+        t0,
+    )
 }
 
 /// What changed between two inventories (by device name and settings).
