@@ -487,3 +487,35 @@ fn owners_of(st: &netkeep_keeper::wire::ClusterStatus) -> BTreeMap<String, Strin
         .filter_map(|d| Some((d.status.device.clone(), d.owner.clone()?)))
         .collect()
 }
+
+#[test]
+fn status_larger_than_a_nats_message_comes_in_pages_and_a_too_large_answer_fails_clearly() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let Some(nats) = nats_server() else { return };
+    // 16 KiB messages: each node's status (about 20 devices) needs two pages.
+    let lab = Lab::start_with("payload", &nats, 40, Some(16384));
+    let url = lab.nats_url();
+    let (k1, k2) = (lab.node("k1", &url), lab.node("k2", &url));
+    lab.wait_settled(&k1, &["k1", "k2"], Duration::from_secs(60));
+    let st = lab.status(&k1).unwrap();
+    let on_k2 = st
+        .devices
+        .iter()
+        .filter(|d| d.owner.as_deref() == Some("k2"))
+        .count();
+    assert!(on_k2 > 10, "k2's devices all listed through k1: {on_k2}");
+
+    // 40 outputs do not fit one 16 KiB answer: a clear failure, not a request left waiting.
+    let out = Command::new(BIN)
+        .args(["exec", "--socket"])
+        .arg(&k1.sock)
+        .args(["--group", "all", "display version"])
+        .output()
+        .unwrap();
+    let err =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains("exceeds NATS max_payload"), "{err}");
+    assert_eq!(lab.refused(), 0);
+    drop((k1, k2));
+}

@@ -113,13 +113,23 @@ pub struct Lab {
 impl Lab {
     /// Starts NATS with JetStream and `devices` simulated hp_comware devices (VTY limit 1).
     pub fn start(tag: &str, nats: &Path, devices: usize) -> Lab {
+        Lab::start_with(tag, nats, devices, None)
+    }
+
+    /// [`Lab::start`] with the NATS server's `max_payload` (bytes) set.
+    pub fn start_with(tag: &str, nats: &Path, devices: usize, max_payload: Option<usize>) -> Lab {
         let dir =
             std::env::temp_dir().join(format!("netkeep-cluster-{tag}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         let nats_port = free_port();
         let log = std::fs::File::create(dir.join("nats.log")).unwrap();
+        let conf = dir.join("nats.conf");
+        let conf_text = max_payload.map_or(String::new(), |m| format!("max_payload: {m}\n"));
+        std::fs::write(&conf, conf_text).unwrap();
         let child = Command::new(nats)
+            .arg("-c")
+            .arg(&conf)
             .args([
                 "-js",
                 "-a",

@@ -225,7 +225,7 @@ fn too_large(
     crate::pool::device_failed(
         device,
         crate::connector::ErrorKind::Other,
-        format!("{device}: the commands ran on node `{}`, but its answer ({len} bytes for this request) is larger than the NATS server's max_payload ({} bytes): ask for fewer devices at a time, ask that node's socket directly, or raise max_payload in nats-server.conf", core.me.node, payload_limit(core) + 4096),
+        format!("{device}: ran on node `{}`, but the answer ({len} bytes) exceeds NATS max_payload; ask fewer devices at a time or that node's socket", core.me.node),
         t0,
     )
 }
