@@ -3,25 +3,33 @@
 #
 #   bench/run.sh            full run (< 15 min on 2 cores): writes bench/results/{results.json,RESULTS.md,bench.png}
 #   bench/run.sh --quick    scaled down (~1-2 min) for trying things
+#   bench/run.sh --update-readme   full run, then rewrites README.md's tables between its
+#                           <!-- bench:begin --> / <!-- bench:end --> markers (refused with --quick)
 #
-# Options: --quick, --only TOOL[,TOOL] (netkeep,russh-floor,scrapli-ssh2,scrapli-bin,netmiko),
-#          --base-port N (default 24000, below the ephemeral port range). Env: CARGO_TARGET_DIR (default ./target).
+# Options: --quick, --update-readme, --only TOOL[,TOOL] (netkeep,russh-floor,interleaved,
+#          scrapli-ssh2,scrapli-bin,netmiko,netmiko-tuned), --base-port N (default 24000, below the
+#          ephemeral port range). Env: CARGO_TARGET_DIR (default ./target).
 # Everything runs on 127.0.0.1. Every process this script starts is stopped on exit.
 set -euo pipefail
 
 QUICK=""
-ONLY="netkeep,russh-floor,scrapli-ssh2,scrapli-bin,netmiko"
+README_UPDATE=""
+ONLY="netkeep,russh-floor,interleaved,scrapli-ssh2,scrapli-bin,netmiko,netmiko-tuned"
 BASE_PORT=24000
 while [ $# -gt 0 ]; do
     case "$1" in
         --quick) QUICK="--quick" ;;
+        --update-readme) README_UPDATE=1 ;;
         --only) ONLY="$2"; shift ;;
         --base-port) BASE_PORT="$2"; shift ;;
-        -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
         *) echo "bench/run.sh: unknown argument $1" >&2; exit 2 ;;
     esac
     shift
 done
+if [ -n "$README_UPDATE" ] && [ -n "$QUICK" ]; then
+    echo "bench/run.sh: --update-readme needs a full run (the README shows full-run figures)" >&2; exit 2
+fi
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -146,6 +154,9 @@ driver() { # name limit cmd...
 }
 if [ -n "$QUICK" ]; then L_RS=120; L_PY=240; else L_RS=300; L_PY=420; fi
 want russh-floor && driver russh-floor $L_RS "$BIN/netkeep-bench" floor --plan "$TMP/plan.json" --out "$TMP/result-russh-floor.json"
+# netkeep and the baseline in alternating blocks on the same device (wall and CPU per command):
+# the small-command and ~1 MB figures of both columns come from this run.
+want interleaved && driver interleaved $L_RS "$BIN/netkeep-bench" interleaved --plan "$TMP/plan.json" --out "$TMP/result-interleaved.json"
 if want netkeep; then
     if "$BIN/netkeep-bench" --help | grep -q '^  netkeep'; then
         SERVE_PG=""
@@ -164,12 +175,14 @@ if want netkeep; then
         log "WARNING: netkeep-bench was built without the netkeep driver"
     fi
 fi
-for t in scrapli-ssh2 scrapli-bin netmiko; do
+for t in scrapli-ssh2 scrapli-bin netmiko netmiko-tuned; do
     if want "$t"; then driver "$t" $L_PY "$PY" bench/py/peers.py --tool "$t" --plan "$TMP/plan.json" --out "$TMP/result-$t.json"; fi
 done
 
 # ---- results
+AGG_README=()
+[ -n "$README_UPDATE" ] && AGG_README=(--readme "$ROOT/README.md")
 "$PY" bench/py/aggregate.py --tmp "$TMP" --out-dir "$OUT" --started "$STARTED" \
-    --command "bench/run.sh${QUICK:+ $QUICK}" >"$TMP/aggregate.log" 2>&1 || { cat "$TMP/aggregate.log" >&2; exit 1; }
+    --command "bench/run.sh${QUICK:+ $QUICK}" "${AGG_README[@]}" >"$TMP/aggregate.log" 2>&1 || { cat "$TMP/aggregate.log" >&2; exit 1; }
 cat "$OUT/RESULTS.md"
 log "wrote $OUT/results.json, $OUT/RESULTS.md, $OUT/bench.png in $(( $(date +%s) - STARTED ))s"

@@ -4,10 +4,15 @@
 #   scripts/fuzz.sh                         # every target, 60 s each, libFuzzer if it works
 #   FUZZ_SECONDS=300 FUZZ_TARGETS="clean_output inventory" scripts/fuzz.sh
 #   FUZZ_ENGINE=stable scripts/fuzz.sh      # the stable-Rust driver only
+#   FUZZ_RUNS=10000000 FUZZ_SECONDS=7200 scripts/fuzz.sh   # a campaign: 10 M executions each
+#                                           # (libFuzzer stops at FUZZ_RUNS or FUZZ_SECONDS)
+#
+# The corpus is kept in the repository (fuzz/corpus/<target>/, minimised after a campaign with
+# `cargo fuzz cmin`), so each campaign starts where the last one ended.
 #
 # Targets (bodies in crates/netkeep-reliability/src/fuzz.rs): clean_output (netkeep-channel
 # cleaning + read buffer), prompt_match (netkeep-platform prompts/pagers/failures),
-# inventory (netkeep-keeper inventory parser), sim_input (netkeep-sim engine, through SSH),
+# inventory (netkeep-keeper inventory parser), sim_input (netkeep-sim engine, every platform, through netkeep_sim::Console),
 # telnet_codec (netkeep-transport's telnet parser and encoders).
 #
 # Engines: libFuzzer through cargo-fuzz (needs nightly flags: we set RUSTC_BOOTSTRAP=1 on the
@@ -19,6 +24,11 @@
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SECONDS_EACH=${FUZZ_SECONDS:-60}
+RUNS=${FUZZ_RUNS:--1}
+# libFuzzer's inputs stay at most this long (its default would be the largest seed, 64 KiB
+# recordings, where one unterminated line makes each run scan the line per chunk); the test
+# suite's stable driver and the regressions keep the long inputs.
+MAX_LEN=${FUZZ_MAX_LEN:-4096}
 TARGETS=${FUZZ_TARGETS:-clean_output prompt_match inventory sim_input telnet_codec}
 ENGINE=${FUZZ_ENGINE:-auto}
 : "${CARGO_TARGET_DIR:=$ROOT/target}"
@@ -59,7 +69,7 @@ run_libfuzzer() {
     mkdir -p "$ROOT/fuzz/artifacts/$t"
     out=$(mktemp)
     (cd "$ROOT/fuzz" && CARGO_TARGET_DIR="$FUZZ_TARGET_DIR" RUSTC_BOOTSTRAP=1 cargo fuzz run -s none -O "$t" "$corpus" -- \
-        -max_total_time="$SECONDS_EACH" -rss_limit_mb=2048 -malloc_limit_mb=1024 -timeout=20 \
+        -max_total_time="$SECONDS_EACH" -runs="$RUNS" -max_len="$MAX_LEN" -rss_limit_mb=2048 -malloc_limit_mb=1024 -timeout=20 \
         -dict="$ROOT/fuzz/netkeep.dict" -print_final_stats=1 -jobs=1 -workers=1 \
         -artifact_prefix="$ROOT/fuzz/artifacts/$t/" >"$out" 2>&1)
     local rc=$?

@@ -15,6 +15,9 @@ need=()
 [ -x /usr/sbin/sshd ] || need+=(openssh-server)
 command -v ssh >/dev/null 2>&1 || need+=(openssh-client)
 command -v ssh-keygen >/dev/null 2>&1 || need+=(openssh-client)
+# The bastion tests (crates/netkeep-cli/tests/reach) hold the jump host's key in a real agent.
+command -v ssh-agent >/dev/null 2>&1 || need+=(openssh-client)
+command -v ssh-add >/dev/null 2>&1 || need+=(openssh-client)
 command -v sshpass >/dev/null 2>&1 || need+=(sshpass)
 command -v python3 >/dev/null 2>&1 || need+=(python3)
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
@@ -34,8 +37,17 @@ fi
 # sshd refuses to start as root without its privilege-separation directory.
 $sudo mkdir -p /run/sshd
 
-# Tests that need sshd or sshpass fail instead of skipping when this is set.
+# Tests that need sshd, sshpass or network namespaces fail instead of skipping when this is set.
 export NETKEEP_REQUIRE_SYSTEM_TOOLS=1
+
+# The network-namespace tests (netkeep-reliability/tests/netns.rs) back README rows: this machine
+# must make a namespace and a veth pair into it (root, iproute2, kernel support), or we stop here.
+echo "test: network namespaces"
+ci_ns="nkci-$$"
+$sudo ip netns add "$ci_ns"
+$sudo ip link add "nkci$$a" type veth peer name "nkci$$b" netns "$ci_ns"
+$sudo ip link del "nkci$$a"
+$sudo ip netns del "$ci_ns"
 
 # House rule: no function over ~80 lines outside tests without a `long-fn:` reason comment.
 echo "test: long functions"

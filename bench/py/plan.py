@@ -56,10 +56,12 @@ def main() -> int:
 
     if a.quick:
         sizes = dict(connect_reps=3, small_cmds=100, big_reps=1, alive_reps=20, fleet_sizes=[20],
-                     fleet_seconds=1.0, daemon_reps=20)
+                     fleet_seconds=1.0, daemon_reps=20, interleave_rounds=4)
     else:
+        # interleave_rounds: netkeep and the baseline alternate blocks of small_cmds / rounds
+        # commands (and of one ~1 MB output) on the same device, `netkeep-bench interleaved`.
         sizes = dict(connect_reps=20, small_cmds=1000, big_reps=3, alive_reps=200,
-                     fleet_sizes=[20, 200, 1000], fleet_seconds=3.0, daemon_reps=200)
+                     fleet_sizes=[20, 200, 1000], fleet_seconds=3.0, daemon_reps=200, interleave_rounds=10)
 
     fleet_platforms = [p for p in a.fleet_platforms.split(",") if p]
     port = a.base_port

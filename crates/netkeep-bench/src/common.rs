@@ -24,8 +24,15 @@ pub struct Plan {
     pub fleet_sizes: Vec<usize>,
     pub fleet_platforms: Vec<String>,
     pub fleet_seconds: f64,
+    /// Rounds of the interleaved netkeep / baseline figures (`netkeep-bench interleaved`).
+    #[serde(default = "default_interleave_rounds")]
+    pub interleave_rounds: usize,
     #[serde(default)]
     pub daemon: Option<DaemonPlan>,
+}
+
+fn default_interleave_rounds() -> usize {
+    10
 }
 
 /// One simulated platform: where its devices listen and what its commands must return.
@@ -82,12 +89,15 @@ pub struct DaemonPlan {
     pub reps: usize,
 }
 
-/// Counts output checks; the first failures are kept verbatim (shortened) for the report.
+/// Counts output checks; the first failures are kept verbatim (shortened) for the report, and
+/// every failure is counted by kind (`cut short`, `prompt in output`, ...) so a report can say
+/// why a figure is not shown.
 #[derive(Debug, Default)]
 pub struct Checker {
     pub ok: u64,
     pub failed: u64,
     pub failures: Vec<String>,
+    pub kinds: BTreeMap<String, u64>,
 }
 
 impl Checker {
@@ -102,43 +112,83 @@ impl Checker {
         prompt: &str,
     ) -> bool {
         let mut why = Vec::new();
+        let mut kinds = Vec::new();
         if !expect.is_match(out) {
             why.push(format!("expected /{}/ missing", expect.as_str()));
+            kinds.push("expected text missing");
         }
         if out.trim_start().starts_with(cmd.trim()) {
             why.push("command echo present".to_string());
+            kinds.push("echo in output");
         }
         if out.contains(prompt) {
             why.push(format!("prompt {prompt:?} present"));
+            kinds.push("prompt in output");
         }
         if out.contains('\0') {
             why.push("NUL present".to_string());
+            kinds.push("NUL in output");
         }
         if why.is_empty() {
             self.ok += 1;
             true
         } else {
-            self.fail(format!(
-                "{what}: {} (output {} bytes, head {:?}, tail {:?})",
-                why.join(", "),
-                out.len(),
-                head(out, 60),
-                tail(out, 60)
-            ));
+            for k in &kinds[1..] {
+                *self.kinds.entry((*k).to_string()).or_default() += 1;
+            }
+            self.fail_as(
+                kinds[0],
+                format!(
+                    "{what}: {} (output {} bytes, head {:?}, tail {:?})",
+                    why.join(", "),
+                    out.len(),
+                    head(out, 60),
+                    tail(out, 60)
+                ),
+            );
             false
         }
     }
 
-    pub fn fail(&mut self, msg: String) {
+    /// One failed output (or operation), counted under `kind`.
+    pub fn fail_as(&mut self, kind: &str, msg: String) {
         self.failed += 1;
+        *self.kinds.entry(kind.to_string()).or_default() += 1;
         if self.failures.len() < 12 {
             self.failures.push(msg);
         }
     }
 
-    pub fn to_json(&self) -> Value {
-        json!({"ok": self.ok, "failed": self.failed, "failures": self.failures})
+    /// Adds another checker's counts (e.g. one figure's into the tool's total).
+    pub fn merge(&mut self, other: &Checker) {
+        self.ok += other.ok;
+        self.failed += other.failed;
+        for (k, n) in &other.kinds {
+            *self.kinds.entry(k.clone()).or_default() += n;
+        }
+        for f in &other.failures {
+            if self.failures.len() < 12 {
+                self.failures.push(f.clone());
+            }
+        }
     }
+
+    pub fn to_json(&self) -> Value {
+        json!({"ok": self.ok, "failed": self.failed, "failures": self.failures, "kinds": self.kinds})
+    }
+}
+
+/// CPU time (user + system) this process has used so far, all threads: what a client costs per
+/// command, beside the wall time it waits.
+pub fn process_cpu() -> Duration {
+    // SAFETY: getrusage only writes into the struct we pass; RUSAGE_SELF is always valid.
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    let rc = unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut ru) };
+    if rc != 0 {
+        return Duration::ZERO;
+    }
+    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    tv(ru.ru_utime) + tv(ru.ru_stime)
 }
 
 fn head(s: &str, n: usize) -> String {
@@ -243,6 +293,27 @@ mod tests {
         assert_eq!((ck.ok, ck.failed), (1, 4));
         assert!(ck.failures[1].contains("command echo present"));
         assert!(ck.failures[3].contains("NUL present"));
+        assert_eq!(ck.kinds["expected text missing"], 1);
+        assert_eq!(ck.kinds["echo in output"], 1);
+        assert_eq!(ck.kinds["prompt in output"], 1);
+        assert_eq!(ck.kinds["NUL in output"], 1);
+        let mut total = Checker::default();
+        total.merge(&ck);
+        total.fail_as("cut short", "big #0: only 10 bytes".into());
+        assert_eq!((total.ok, total.failed), (1, 5));
+        assert_eq!(total.kinds["cut short"], 1);
+    }
+
+    #[test]
+    fn process_cpu_grows_with_work() {
+        let t0 = process_cpu();
+        let mut x = 0u64;
+        let start = std::time::Instant::now();
+        while start.elapsed() < Duration::from_millis(30) {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1);
+        }
+        std::hint::black_box(x);
+        assert!(process_cpu() > t0);
     }
 
     #[test]

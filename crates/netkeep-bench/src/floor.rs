@@ -13,6 +13,8 @@ use russh::{Channel, ChannelMsg};
 use crate::runner::{Client, Target};
 
 const SAFETY: Duration = Duration::from_secs(60);
+/// How long [`Floor`]'s liveness check waits for the ping's answer.
+const PROBE: Duration = Duration::from_secs(2);
 
 /// Accepts any host key: the simulator's key is generated per run on 127.0.0.1.
 pub struct AnyKey;
@@ -135,9 +137,11 @@ impl Client for Floor {
         Ok(String::from_utf8_lossy(&body[start..]).replace("\r\n", "\n"))
     }
 
+    /// An SSH ping answered within [`PROBE`]. russh answers `Ok` when a dying session drops
+    /// the ping's reply channel, so the session must also still be open.
     async fn alive(&mut self) -> anyhow::Result<bool> {
-        self.handle.send_ping().await?;
-        Ok(true)
+        let answered = tokio::time::timeout(PROBE, self.handle.send_ping()).await;
+        Ok(matches!(answered, Ok(Ok(()))) && !self.handle.is_closed())
     }
 
     async fn close(self) {
@@ -204,6 +208,34 @@ mod tests {
         );
         assert!(f.alive().await.unwrap());
         f.close().await;
+        dev.stop().await;
+    }
+
+    /// The liveness check can say no: on a stalled device (half-open) within the probe bound,
+    /// and on a reset connection.
+    #[tokio::test]
+    async fn floor_alive_is_false_on_a_stalled_or_reset_device() {
+        let dev = SimDevice::start(
+            DeviceConfig::new("hp_comware"),
+            "127.0.0.1:0".parse().unwrap(),
+        )
+        .await
+        .unwrap();
+        let t = |dev: &SimDevice| target(dev, "hp_comware", "<H3C>", "<H3C>", false, "");
+        let mut f = Floor::connect(t(&dev)).await.unwrap();
+        assert!(f.alive().await.unwrap(), "live session");
+        dev.set_fault(netkeep_sim::Fault::Stall);
+        let alive = tokio::time::timeout(PROBE * 2, f.alive()).await;
+        assert!(matches!(alive, Ok(Ok(false))), "stalled device: {alive:?}");
+        dev.clear_faults();
+        let mut f = Floor::connect(t(&dev)).await.unwrap();
+        dev.set_fault(netkeep_sim::Fault::Reset);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let alive = tokio::time::timeout(PROBE * 2, f.alive()).await;
+        assert!(
+            matches!(alive, Ok(Ok(false))),
+            "reset connection: {alive:?}"
+        );
         dev.stop().await;
     }
 

@@ -12,8 +12,10 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod bastion;
 mod common;
 mod floor;
+mod interleave;
 mod nk;
 mod runner;
 mod sim;
@@ -31,10 +33,16 @@ enum Tool {
     Floor(Io),
     /// netkeep's Session API (and `netkeep exec` through the daemon when the plan asks).
     Netkeep(Io),
+    /// netkeep and the floor in alternating blocks on the same device: wall and CPU time per
+    /// command for the small command and the ~1 MB output.
+    Interleaved(Io),
     /// Serve simulated devices (netkeep-sim) until SIGTERM.
     Sim(sim::SimArgs),
     /// Print the platforms the simulator knows, one a line.
     Platforms,
+    /// Connect-to-ready through a jump host: the first device, then each further one over the
+    /// shared bastion connection (bench/reach_bastion.sh).
+    Bastion(bastion::Args),
 }
 
 #[derive(clap::Args, Debug)]
@@ -57,6 +65,18 @@ async fn main() -> ExitCode {
             }
             return ExitCode::SUCCESS;
         }
+        Tool::Bastion(a) => {
+            return match bastion::run(a).await {
+                Ok(v) => {
+                    println!("{v}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("netkeep-bench bastion: {e:#}");
+                    ExitCode::from(1)
+                }
+            };
+        }
         Tool::Sim(a) => {
             return match sim::run(a).await {
                 Ok(()) => ExitCode::SUCCESS,
@@ -68,6 +88,10 @@ async fn main() -> ExitCode {
         }
         Tool::Netkeep(io) => match common::read_plan(&io.plan) {
             Ok(plan) => (io, netkeep_figures(&plan).await),
+            Err(e) => return bad_plan(e),
+        },
+        Tool::Interleaved(io) => match common::read_plan(&io.plan) {
+            Ok(plan) => (io, interleave::run(&plan).await),
             Err(e) => return bad_plan(e),
         },
         Tool::Floor(io) => match common::read_plan(&io.plan) {

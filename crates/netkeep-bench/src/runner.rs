@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Map, Value};
 use tokio::sync::{Barrier, Mutex};
 
-use crate::common::{pss_kib_tree, regex, stats, Checker, Plan, PlatformPlan};
+use crate::common::{process_cpu, pss_kib_tree, regex, stats, Checker, Plan, PlatformPlan};
 
 /// Where a client connects.
 #[derive(Debug, Clone)]
@@ -65,30 +65,37 @@ pub async fn run_all<C: Client>(
     for (name, pp) in &plan.platforms {
         let mut res = Map::new();
         eprintln!("[{tool}] {name}: connect x{}", plan.connect_reps);
-        match connect_figure::<C>(plan, name, pp, &mut checker).await {
+        let mut ck = Checker::default();
+        match connect_figure::<C>(plan, name, pp, &mut ck).await {
             Ok(v) => {
-                res.insert("connect_ms".into(), v);
+                res.insert("connect_ms".into(), with_checks(v, &ck));
             }
             Err(e) => errors.push(format!("{name} connect: {e:#}")),
         }
+        checker.merge(&ck);
         eprintln!("[{tool}] {name}: small command x{}", plan.small_cmds);
-        match small_figure::<C>(plan, name, pp, &mut checker).await {
+        let (mut ck, mut ck_alive) = (Checker::default(), Checker::default());
+        match small_figure::<C>(plan, name, pp, &mut ck, &mut ck_alive).await {
             Ok((v, a)) => {
-                res.insert("small_cmd_ms".into(), v);
-                res.insert("alive_ms".into(), a);
+                res.insert("small_cmd_ms".into(), with_checks(v, &ck));
+                res.insert("alive_ms".into(), with_checks(a, &ck_alive));
                 if let Some(m) = extra_alive {
                     res.insert("alive_method".into(), json!(m));
                 }
             }
             Err(e) => errors.push(format!("{name} small command: {e:#}")),
         }
+        checker.merge(&ck);
+        checker.merge(&ck_alive);
         eprintln!("[{tool}] {name}: big output x{}", plan.big_reps);
-        match big_figure::<C>(plan, name, pp, &mut checker).await {
+        let mut ck = Checker::default();
+        match big_figure::<C>(plan, name, pp, &mut ck).await {
             Ok(v) => {
-                res.insert("big_output".into(), v);
+                res.insert("big_output".into(), with_checks(v, &ck));
             }
             Err(e) => errors.push(format!("{name} big output: {e:#}")),
         }
+        checker.merge(&ck);
         if plan.fleet_platforms.iter().any(|p| p == name) {
             let mut fleets = Map::new();
             for &n in &plan.fleet_sizes {
@@ -100,12 +107,14 @@ pub async fn run_all<C: Client>(
                     continue;
                 }
                 eprintln!("[{tool}] {name}: fleet of {n}");
-                match fleet_figure::<C>(plan, name, pp, n, &mut checker).await {
+                let mut ck = Checker::default();
+                match fleet_figure::<C>(plan, name, pp, n, &mut ck).await {
                     Ok(v) => {
-                        fleets.insert(n.to_string(), v);
+                        fleets.insert(n.to_string(), with_checks(v, &ck));
                     }
                     Err(e) => errors.push(format!("{name} fleet {n}: {e:#}")),
                 }
+                checker.merge(&ck);
             }
             res.insert("fleet".into(), Value::Object(fleets));
         }
@@ -118,6 +127,18 @@ pub async fn run_all<C: Client>(
         "checks": checker.to_json(),
         "errors": errors,
     })
+}
+
+/// Client CPU time per command in milliseconds.
+pub fn cpu_ms_per_cmd(cpu: Duration, commands: usize) -> f64 {
+    cpu.as_secs_f64() * 1e3 / commands.max(1) as f64
+}
+
+/// A figure's JSON with the checks of the outputs it was measured on: a report shows a figure
+/// whose outputs failed as failed, not as a time.
+pub fn with_checks(mut v: Value, ck: &Checker) -> Value {
+    v["checks"] = ck.to_json();
+    v
 }
 
 async fn connect_figure<C: Client>(
@@ -151,6 +172,7 @@ async fn small_figure<C: Client>(
     name: &str,
     pp: &PlatformPlan,
     ck: &mut Checker,
+    ck_alive: &mut Checker,
 ) -> anyhow::Result<(Value, Value)> {
     let re = regex(&pp.small_expect)?;
     let mut c = C::connect(target(plan, name, pp, pp.port)).await?;
@@ -158,6 +180,7 @@ async fn small_figure<C: Client>(
         c.cmd(&pp.small_cmd).await?;
     }
     let mut samples = Vec::with_capacity(plan.small_cmds);
+    let cpu0 = process_cpu();
     for i in 0..plan.small_cmds {
         let t0 = Instant::now();
         let out = c.cmd(&pp.small_cmd).await?;
@@ -170,20 +193,22 @@ async fn small_figure<C: Client>(
             &pp.prompts(pp.port).0,
         );
     }
+    let cpu = process_cpu().saturating_sub(cpu0);
     let mut alive = Vec::with_capacity(plan.alive_reps);
     for i in 0..plan.alive_reps {
         let t0 = Instant::now();
         let ok = c.alive().await?;
         alive.push(t0.elapsed());
         if !ok {
-            ck.fail(format!(
-                "{name} alive #{i}: reported dead on a live session"
-            ));
+            ck_alive.fail_as(
+                "reported dead",
+                format!("{name} alive #{i}: reported dead on a live session"),
+            );
         }
     }
     // A keepalive must leave the session clean for the next command.
     let out = c.cmd(&pp.small_cmd).await?;
-    ck.check(
+    ck_alive.check(
         &format!("{name} command after keepalives"),
         &out,
         &re,
@@ -191,7 +216,9 @@ async fn small_figure<C: Client>(
         &pp.prompts(pp.port).0,
     );
     c.close().await;
-    Ok((stats(&samples), stats(&alive)))
+    let mut small = stats(&samples);
+    small["cpu_ms_per_cmd"] = json!(cpu_ms_per_cmd(cpu, samples.len()));
+    Ok((small, stats(&alive)))
 }
 
 async fn big_figure<C: Client>(
@@ -204,17 +231,21 @@ async fn big_figure<C: Client>(
     let mut c = C::connect(target(plan, name, pp, pp.big_port)).await?;
     let mut samples = Vec::new();
     let mut bytes = 0;
+    let cpu0 = process_cpu();
     for i in 0..plan.big_reps {
         let t0 = Instant::now();
         let out = c.cmd(&pp.big_cmd).await?;
         samples.push(t0.elapsed());
         bytes = out.len();
         if out.len() < pp.big_min_bytes {
-            ck.fail(format!(
-                "{name} big #{i}: only {} bytes, want >= {}",
-                out.len(),
-                pp.big_min_bytes
-            ));
+            ck.fail_as(
+                "cut short",
+                format!(
+                    "{name} big #{i}: only {} bytes, want >= {}",
+                    out.len(),
+                    pp.big_min_bytes
+                ),
+            );
         } else {
             ck.check(
                 &format!("{name} big #{i}"),
@@ -225,9 +256,11 @@ async fn big_figure<C: Client>(
             );
         }
     }
+    let cpu = process_cpu().saturating_sub(cpu0);
     c.close().await;
     let mut v = stats(&samples);
     v["bytes"] = json!(bytes);
+    v["cpu_ms_per_cmd"] = json!(cpu_ms_per_cmd(cpu, samples.len()));
     Ok(v)
 }
 
@@ -271,21 +304,18 @@ async fn fleet_figure<C: Client>(
     let mut last_done = start;
     for t in tasks {
         match t.await {
-            Ok(Ok((l, bad, done))) => {
-                ck.ok += l.len() as u64 - bad.len() as u64;
-                for b in bad {
-                    ck.fail(b);
-                }
+            Ok(Ok((l, k, done))) => {
+                ck.merge(&k);
                 lat.extend(l);
                 last_done = last_done.max(done);
             }
             Ok(Err(e)) => {
                 failed_sessions += 1;
-                ck.fail(format!("{name} fleet {n}: {e}"));
+                ck.fail_as("session failed", format!("{name} fleet {n}: {e}"));
             }
             Err(e) => {
                 failed_sessions += 1;
-                ck.fail(format!("{name} fleet {n}: task: {e}"));
+                ck.fail_as("session failed", format!("{name} fleet {n}: task: {e}"));
             }
         }
     }
@@ -313,9 +343,9 @@ struct FleetSync {
     deadline: Arc<Mutex<Option<Instant>>>,
 }
 
-/// What one device of the fleet did: its command latencies, its failed checks and when it
+/// What one device of the fleet did: its command latencies, its output checks and when it
 /// finished; or why it failed.
-type DeviceRun = Result<(Vec<Duration>, Vec<String>, Instant), String>;
+type DeviceRun = Result<(Vec<Duration>, Checker, Instant), String>;
 
 /// One device of [`fleet_figure`]: connect, wait for every session to be up, then run `cmd`
 /// back to back until the deadline, checking each output.
@@ -344,16 +374,13 @@ async fn fleet_device<C: Client>(
     go.wait().await;
     let end = deadline.lock().await.unwrap_or_else(Instant::now);
     let mut lat = Vec::new();
-    let mut bad = Vec::new();
+    let mut k = Checker::default();
     loop {
         let s = Instant::now();
         match c.cmd(&cmd).await {
             Ok(out) => {
                 lat.push(s.elapsed());
-                let mut k = Checker::default();
-                if !k.check(&format!("fleet device {i}"), &out, &re, &cmd, &prompt) {
-                    bad.extend(k.failures);
-                }
+                k.check(&format!("fleet device {i}"), &out, &re, &cmd, &prompt);
             }
             Err(e) => {
                 c.close().await;
@@ -366,5 +393,5 @@ async fn fleet_device<C: Client>(
     }
     let done = Instant::now();
     c.close().await;
-    Ok((lat, bad, done))
+    Ok((lat, k, done))
 }

@@ -1,7 +1,7 @@
 //! The `netkeep` command line: one module per subcommand under `cmd/`; shared by them: the
 //! daemon flags (`daemon_args.rs`), direct-session flags (`connect.rs`), duration flags
-//! (`duration.rs`), exit codes (`exit.rs`), output (`output.rs`) and the status table
-//! (`render.rs`). It talks to a running daemon through `netkeep_keeper::client`.
+//! (`duration.rs`), exit codes (`exit.rs`), output (`output.rs`), the status table
+//! (`render.rs`) and parsed records as a table (`records.rs`). It talks to a running daemon through `netkeep_keeper::client`.
 //!
 //! Where it sits: the end of the chain, transport → channel → platform → session → keeper →
 //! **cli**: it parses flags, runs sessions directly (netkeep) or through the daemon
@@ -18,6 +18,8 @@ mod daemon_args;
 mod duration;
 mod exit;
 mod output;
+mod reach;
+mod records;
 mod render;
 mod render_cluster;
 

@@ -3,9 +3,11 @@
 use netkeep_keeper::wire::DeviceStatus;
 
 /// Renders the status table: device, state, session age, keepalives sent, last round trip,
-/// reconnects, last error.
+/// reconnects, the path (VIA, when some device is reached through a jump host or a command),
+/// last error.
 pub fn status_table(rows: &[DeviceStatus]) -> String {
-    let header = [
+    let with_via = rows.iter().any(|r| r.via.is_some());
+    let mut header = vec![
         "DEVICE",
         "STATE",
         "AGE",
@@ -14,10 +16,13 @@ pub fn status_table(rows: &[DeviceStatus]) -> String {
         "RECONNECTS",
         "LAST ERROR",
     ];
-    let cells: Vec<[String; 7]> = rows
+    if with_via {
+        header.insert(6, "VIA");
+    }
+    let cells: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {
-            [
+            let mut row = vec![
                 r.device.clone(),
                 if r.max_sessions > 1 {
                     format!("{} {}/{}", r.state, r.sessions, r.max_sessions)
@@ -34,10 +39,14 @@ pub fn status_table(rows: &[DeviceStatus]) -> String {
                     .as_deref()
                     .map(|e| truncate(e, 80))
                     .unwrap_or_else(|| "-".into()),
-            ]
+            ];
+            if with_via {
+                row.insert(6, r.via.clone().unwrap_or_else(|| "-".into()));
+            }
+            row
         })
         .collect();
-    let mut width = header.map(str::len);
+    let mut width: Vec<usize> = header.iter().map(|h| h.len()).collect();
     for row in &cells {
         for (w, c) in width.iter_mut().zip(row) {
             *w = (*w).max(c.chars().count());
@@ -45,7 +54,7 @@ pub fn status_table(rows: &[DeviceStatus]) -> String {
     }
     let mut out = String::new();
     let line = |out: &mut String, row: &[&str]| {
-        for (i, (c, w)) in row.iter().zip(width).enumerate() {
+        for (i, (c, w)) in row.iter().zip(width.iter().copied()).enumerate() {
             if i + 1 == row.len() {
                 out.push_str(c);
             } else {
@@ -109,6 +118,7 @@ mod tests {
             retry_in_s: None,
             address: "127.0.0.1:22".into(),
             platform: "hp_comware".into(),
+            via: None,
         }
     }
 
@@ -133,6 +143,18 @@ mod tests {
         assert_eq!(fmt_age(3725.0), "1h02m");
         assert_eq!(fmt_age(125.0), "2m05s");
         assert!(status_table(&[]).starts_with("DEVICE"));
+    }
+
+    #[test]
+    fn the_path_shows_only_when_some_device_has_one() {
+        let mut r = row("sw1", DeviceState::Ready, Some(1.0), None);
+        assert!(!status_table(std::slice::from_ref(&r)).contains("VIA"));
+        r.via = Some("via ops@198.18.0.1:22 (shared)".into());
+        let t = status_table(&[r, row("sw2", DeviceState::Idle, None, Some("boom"))]);
+        let lines: Vec<&str> = t.lines().collect();
+        let col = lines[0].find("VIA").unwrap();
+        assert_eq!(lines[1].find("via ops@"), Some(col));
+        assert!(lines[2].ends_with("boom"), "{t}");
     }
 
     #[test]

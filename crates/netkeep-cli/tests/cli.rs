@@ -167,19 +167,21 @@ fn bad_input_exits_2() {
         .unwrap();
     assert_eq!(o.status.code(), Some(2));
 
-    // There is no --password flag: passwords never go on a command line.
+    // There is no --password flag: passwords never go on a command line. Every other thing a
+    // direct exec needs is given, so the flag itself is what is refused.
+    let tmp = TempDir::new("nopwflag");
+    let pw = tmp.path().join("pw");
+    std::fs::write(&pw, "admin\n").unwrap();
     let o = Command::new(BIN)
-        .args([
-            "exec",
-            "--host",
-            "127.0.0.1",
-            "--password",
-            "x",
-            "display clock",
-        ])
+        .args(["exec", "--host", "127.0.0.1", "--platform", "hp_comware"])
+        .args(["--username", "admin", "--password-file"])
+        .arg(&pw)
+        .args(["--password", "x", "display clock"])
         .output()
         .unwrap();
-    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("unexpected argument '--password'"), "{err}");
 
     // No daemon and no inventory: says how to proceed, exit 2.
     let tmp = TempDir::new("nodaemon");

@@ -9,6 +9,7 @@
 //! assert_eq!(e.to_string(), "sw1: no prompt within 30s");
 //! ```
 
+pub mod bastion;
 pub mod ssh;
 
 use std::fmt;
@@ -197,4 +198,12 @@ pub trait Connector: Send + Sync + 'static {
         &'a self,
         spec: &'a DeviceSpec,
     ) -> BoxFut<'a, Result<Arc<dyn DeviceSession>, SessionError>>;
+
+    /// A number that goes up when something the device's connects depend on comes back (its
+    /// jump host reconnected): the pool then retries a device that failed before at once,
+    /// instead of waiting out its backoff. Default: nothing to watch.
+    fn path_epoch(&self, spec: &DeviceSpec) -> u64 {
+        let _ = spec;
+        0
+    }
 }

@@ -72,6 +72,8 @@ pub struct DaemonConfig {
     /// Directory of user platform files (`--platform-dir`); overrides the inventory's
     /// `platform_dir`.
     pub platform_dir: Option<PathBuf>,
+    /// The OpenSSH client configuration the inventory is read with (`--ssh-config`).
+    pub ssh_config: crate::inventory::SshConfigSource,
     /// Pool tunables.
     pub pool: PoolOptions,
     /// API bounds.
@@ -98,6 +100,7 @@ impl DaemonConfig {
             audit_log: None,
             audit_required: false,
             platform_dir: None,
+            ssh_config: crate::inventory::SshConfigSource::InventoryOnly,
             pool: PoolOptions::default(),
             limits: ApiLimits::default(),
             progress_bar: true,
@@ -205,6 +208,7 @@ impl Daemon {
         }
         let load = LoadOptions {
             platform_dir: cfg.platform_dir.clone(),
+            ssh_config: cfg.ssh_config.clone(),
         };
         let inv = Inventory::load_with(&cfg.inventory, &load)?;
         for w in &inv.warnings {

@@ -12,7 +12,7 @@
 //! (the enable secret), `enable` (privileged mode at session preparation), `session_log` (a
 //! transcript file per device, `{name}` in its path), `keepalive`, `idle_timeout`,
 //! `max_sessions`, `max_age`, `warm`, `legacy_algorithms`, `host_key_policy`,
-//! `known_hosts_file`, `connect_timeout`). A value is taken from the host, else from its groups in
+//! `known_hosts_file`, `connect_timeout`, `jump_host`, `ssh_config_file`). A value is taken from the host, else from its groups in
 //! order (each group before its own parent groups, like Nornir), else from the defaults.
 //!
 //! `platform_dir` (in the defaults only: one directory for the whole inventory, relative to the
@@ -30,6 +30,7 @@
 //! | `inventory/resolve.rs` | merging: platform directory and names, groups, each host's chain |
 //! | `inventory/host.rs` | one host's settings, one function per concern |
 //! | `inventory/secrets.rs` | a host's login password and enable secret: plain, variable, file |
+//! | `inventory/reach.rs` | the ssh_config a host is read with, and routes: `jump_host`, ProxyJump, ProxyCommand |
 //!
 //! ```
 //! use netkeep_keeper::inventory::Inventory;
@@ -53,16 +54,18 @@ mod host;
 mod load;
 mod platforms;
 mod raw;
+mod reach;
 mod resolve;
 mod secrets;
 mod spec;
 
 use std::path::Path;
 
-pub use self::platforms::{canonical_platform, is_shell_platform};
+pub use self::platforms::{canonical_platform, is_shell_platform, textfsm_platform};
+pub use self::reach::hop_options;
 pub use self::spec::{
     Credential, DeviceSpec, HostKeyPolicy, Inventory, InventoryError, KeepaliveMode, KeepaliveSpec,
-    LoadOptions, Secret,
+    LoadOptions, Secret, SshConfigSource, SshSettings,
 };
 
 impl Inventory {

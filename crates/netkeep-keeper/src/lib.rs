@@ -18,6 +18,7 @@
 //! | [`pool`] | per-device sessions, queueing, reconnects, exec, reload, shutdown |
 //! | [`status`] | each device's state and counters (`netkeep status`) |
 //! | [`metrics`] | Prometheus text (`GET /metrics`) |
+//! | [`parsed`] | command outputs as TextFSM records (`parse: true`) |
 //! | [`wire`] | the API's JSON types, shared by server and client |
 //! | [`api`] | the HTTP server: routes, limits, token check |
 //! | [`client`] | the HTTP client of a running daemon |
@@ -54,6 +55,7 @@ pub mod identity;
 pub mod inventory;
 pub mod listen;
 pub mod metrics;
+pub mod parsed;
 pub mod pool;
 pub mod scopes;
 pub mod select;

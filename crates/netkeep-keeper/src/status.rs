@@ -131,5 +131,9 @@ pub(crate) fn device_status(dev: &Device, now: Instant) -> DeviceStatus {
             .map(|t| tenths(t - now)),
         address: format!("{}:{}", dev.spec.hostname, dev.spec.port),
         platform: dev.spec.platform.clone(),
+        via: match &dev.spec.route {
+            netkeep_transport::ssh::Route::Direct => None,
+            r => Some(r.describe()),
+        },
     }
 }

@@ -51,6 +51,14 @@ pub struct ExecBody {
     /// rejection). A failed session (timeout, lost connection) always stops a device's commands.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub continue_on_error: bool,
+    /// Parse each command's output into records (TextFSM, the ntc-templates index under the
+    /// device platform's template name): each result gains `parsed` and `parse_note`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub parse: bool,
+    /// With `parse`: this template file (an absolute path on the daemon's host, Netmiko's
+    /// `textfsm_template`) instead of the index.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template: Option<String>,
 }
 
 /// One command of a request: `"display clock"`, or
@@ -339,6 +347,27 @@ pub struct CommandResult {
     /// A configuration set's details: each line with its answer, the fate of the changes.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub config: Option<ConfigReport>,
+    /// With `parse: true`: the output's records, or `null` (`parse_note` says why). Absent when
+    /// parsing was not asked for.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        deserialize_with = "present"
+    )]
+    pub parsed: Option<Option<netkeep::Records>>,
+    /// Why `parsed` is `null`: no template for the platform and command, the template refused
+    /// the output, the command failed.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub parse_note: Option<String>,
+}
+
+/// A field that is there, `null` or not (`Some(None)` for `null`; a missing field is `None`).
+fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
 }
 
 /// Result on one device (`POST /v1/config` answers one of these).
@@ -484,6 +513,9 @@ pub struct DeviceStatus {
     pub address: String,
     /// Platform name.
     pub platform: String,
+    /// How the device is reached when not directly: `via ops@bastion:22`, `proxy: CMD`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub via: Option<String>,
 }
 
 /// What a reload changed (`POST /v1/reload` answer).

@@ -4,20 +4,18 @@
 //! and kept outputs, and an unwritable log (refused at start, or commands refused while the log
 //! is required).
 
-mod common;
-
 use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{access_file, call, tcp_client, token_entry, Lab};
 use netkeep_keeper::audit::read::{read, Filter, Log};
 use netkeep_keeper::audit::{CommandRecord, Event, OutcomeKind, Record};
 use netkeep_keeper::client::{DaemonClient, Endpoint, Target};
 use netkeep_keeper::connector::ssh::SshConnector;
 use netkeep_keeper::daemon::{Daemon, DaemonError};
 use netkeep_keeper::identity::AuthMethod;
+use netkeep_testkit::{access_file, call, tcp_client, token_entry, HostSpec, Lab};
 use serde_json::json;
 
 const CI: &str = "ci-token-0123456789abcdef";
@@ -51,7 +49,11 @@ fn intent_of<'a>(log: &'a Log, request_id: &str) -> (&'a [String], &'a [String])
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_record_per_command_for_socket_and_tcp_callers() {
-    let lab = Lab::new(&[("sw1", "hp_comware", ""), ("sw2", "huawei", "")]).await;
+    let lab = Lab::new(vec![
+        HostSpec::new("sw1", "hp_comware"),
+        HostSpec::new("sw2", "huawei"),
+    ])
+    .await;
     let audit = lab.dir.path().join("audit.jsonl");
     let mut cfg = lab.config();
     cfg.listen = Some("127.0.0.1:0".parse().unwrap());
@@ -267,7 +269,7 @@ async fn a_second_unix_user_is_named_by_the_kernel() {
     if !can_switch_users("a_second_unix_user_is_named_by_the_kernel") {
         return;
     }
-    let lab = Lab::new(&[("sw1", "hp_comware", "")]).await;
+    let lab = Lab::new(vec![HostSpec::new("sw1", "hp_comware")]).await;
     // The other user must reach the socket: the lab directory opened, the socket 0666 (its
     // scope, not the file mode, decides).
     use std::os::unix::fs::PermissionsExt;
@@ -282,7 +284,7 @@ async fn a_second_unix_user_is_named_by_the_kernel() {
     let nobody = 65534;
     assert_eq!(netkeep_keeper::identity::user_name(nobody), "nobody");
 
-    let before = lab.sim("sw1").counters().commands;
+    let before = lab.dev("sw1").counters().commands;
     let (code, answer, pid) = call_as(
         nobody,
         &sock,
@@ -298,7 +300,7 @@ async fn a_second_unix_user_is_named_by_the_kernel() {
     assert_eq!(code, 403, "{answer}");
     assert!(answer.contains("nobody"), "{answer}");
     assert_eq!(
-        lab.sim("sw1").counters().commands,
+        lab.dev("sw1").counters().commands,
         before + 1,
         "only the display reached the device"
     );
@@ -338,12 +340,12 @@ async fn a_second_unix_user_is_named_by_the_kernel() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_intent_is_on_disk_before_the_device_sees_the_command() {
-    let lab = Lab::new(&[("sw1", "hp_comware", "")]).await;
+    let lab = Lab::new(vec![HostSpec::new("sw1", "hp_comware")]).await;
     let audit = lab.dir.path().join("audit.jsonl");
     let mut cfg = lab.config();
     cfg.audit_log = Some(audit.clone());
     let (daemon, c) = lab.start_with(cfg).await;
-    let before = lab.sim("sw1").counters().commands;
+    let before = lab.dev("sw1").counters().commands;
     // A ping runs for seconds: look at the log while the device is running it.
     let running = tokio::spawn(async move {
         c.exec(
@@ -355,7 +357,7 @@ async fn the_intent_is_on_disk_before_the_device_sees_the_command() {
         .unwrap()
     });
     let t = std::time::Instant::now();
-    while lab.sim("sw1").counters().commands == before {
+    while lab.dev("sw1").counters().commands == before {
         assert!(
             t.elapsed() < Duration::from_secs(10),
             "the ping never reached the device"
@@ -378,7 +380,7 @@ async fn the_intent_is_on_disk_before_the_device_sees_the_command() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rotation_by_size_loses_no_record() {
-    let lab = Lab::new(&[("sw1", "hp_comware", "")]).await;
+    let lab = Lab::new(vec![HostSpec::new("sw1", "hp_comware")]).await;
     let audit = lab.dir.path().join("audit.jsonl");
     let mut cfg = lab.config();
     cfg.access_file = Some(access_file(
@@ -415,7 +417,7 @@ async fn rotation_by_size_loses_no_record() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mirrored_to_syslog_and_outputs_kept_only_when_asked() {
-    let lab = Lab::new(&[("sw1", "hp_comware", "")]).await;
+    let lab = Lab::new(vec![HostSpec::new("sw1", "hp_comware")]).await;
     let dev_log = lab.dir.path().join("dev-log");
     let syslog = std::os::unix::net::UnixDatagram::bind(&dev_log).unwrap();
     syslog
@@ -466,7 +468,7 @@ async fn mirrored_to_syslog_and_outputs_kept_only_when_asked() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_log_that_cannot_be_opened_stops_the_daemon_at_start() {
-    let lab = Lab::new(&[("sw1", "hp_comware", "warm: false")]).await;
+    let lab = Lab::new(vec![HostSpec::new("sw1", "hp_comware").with("warm: false")]).await;
     let not_a_dir = lab.dir.path().join("plain-file");
     std::fs::write(&not_a_dir, "x").unwrap();
     let mut cfg = lab.config();
@@ -497,12 +499,12 @@ async fn a_full_disk_refuses_commands_when_the_log_is_required_and_not_otherwise
         return;
     }
     for required in [true, false] {
-        let lab = Lab::new(&[("sw1", "hp_comware", "")]).await;
+        let lab = Lab::new(vec![HostSpec::new("sw1", "hp_comware")]).await;
         let mut cfg = lab.config();
         cfg.audit_log = Some(full.to_path_buf());
         cfg.audit_required = required;
         let (daemon, c) = lab.start_with(cfg).await;
-        let before = lab.sim("sw1").counters().commands;
+        let before = lab.dev("sw1").counters().commands;
         let body = json!({"device": "sw1", "commands": ["display clock"]});
         let (code, r) = call(&c, "POST", "/v1/exec", Some(body)).await;
         let (ccode, cr) = call(
@@ -512,7 +514,7 @@ async fn a_full_disk_refuses_commands_when_the_log_is_required_and_not_otherwise
             Some(json!({"device": "sw1", "lines": ["sysname x"]})),
         )
         .await;
-        let sent = lab.sim("sw1").counters().commands - before;
+        let sent = lab.dev("sw1").counters().commands - before;
         if required {
             for (code, r) in [(code, &r), (ccode, &cr)] {
                 assert_eq!(code, 503, "{r}");

@@ -4,9 +4,7 @@
 //! the changes and say so; platforms that save, save when asked; the answer is the device's
 //! words per line, without echoes or prompts.
 
-mod common;
-
-use common::{call, good_command, Lab};
+use netkeep_testkit::{call, good_command, HostSpec, Lab};
 use serde_json::{json, Value};
 
 /// Two-stage platforms: a line that sets a description, the running configuration, a command
@@ -47,8 +45,8 @@ async fn exec(c: &netkeep_keeper::client::DaemonClient, device: &str, cmd: &str)
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_stage_platforms_commit_when_asked_and_drop_otherwise() {
     let platforms = ["juniper_junos", "cisco_xr", "huawei_vrpv8"];
-    let hosts: Vec<(&str, &str, &str)> = platforms.iter().map(|p| (*p, *p, "")).collect();
-    let lab = Lab::new(&hosts).await;
+    let hosts: Vec<HostSpec> = platforms.iter().map(|p| HostSpec::new(p, p)).collect();
+    let lab = Lab::new(hosts).await;
     let (daemon, client) = lab.start().await;
     for p in platforms {
         let (lines, running, outside) = two_stage(p);
@@ -156,8 +154,11 @@ async fn platforms_that_save_save_when_asked() {
             "successfully",
         ),
     ];
-    let hosts: Vec<(&str, &str, &str)> = cases.iter().map(|(p, _, x, _)| (*p, *p, *x)).collect();
-    let lab = Lab::new(&hosts).await;
+    let hosts: Vec<HostSpec> = cases
+        .iter()
+        .map(|(p, _, x, _)| HostSpec::new(p, p).with(x))
+        .collect();
+    let lab = Lab::new(hosts).await;
     let (daemon, client) = lab.start().await;
     for (p, iface, _, said) in cases {
         let lines = [iface, "description nk-saved"];
@@ -194,13 +195,13 @@ async fn platforms_that_save_save_when_asked() {
         assert_eq!(d["ok"], true, "{p}: {d}");
     }
     // Commit where changes apply at once: refused, nothing sent.
-    let before = lab.sim("hp_comware").counters().commands;
+    let before = lab.dev("hp_comware").counters().commands;
     let body = json!({ "device": "hp_comware", "lines": ["sysname x"], "commit": true });
     let (_, r) = call(&client, "POST", "/v1/config", Some(body)).await;
     assert_eq!(r["ok"], false, "{r}");
     let e = r["outputs"][0]["error"].as_str().unwrap();
     assert!(e.contains("has no commit"), "{e}");
-    assert_eq!(lab.sim("hp_comware").counters().commands, before);
+    assert_eq!(lab.dev("hp_comware").counters().commands, before);
     daemon.stop().await;
 }
 
@@ -208,7 +209,11 @@ async fn platforms_that_save_save_when_asked() {
 /// prompts (today: `System View: … Ctrl+Z.[H3C]interface …`); the transcript is still there.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn config_answers_have_no_echo_or_prompts() {
-    let lab = Lab::new(&[("sw1", "hp_comware", ""), ("j1", "juniper_junos", "")]).await;
+    let lab = Lab::new(vec![
+        HostSpec::new("sw1", "hp_comware"),
+        HostSpec::new("j1", "juniper_junos"),
+    ])
+    .await;
     let (daemon, client) = lab.start().await;
     let body =
         json!({ "device": "sw1", "lines": ["interface GigabitEthernet1/0/2", "description x"] });

@@ -294,6 +294,7 @@ fn platform_dir_is_relative_to_the_file_and_the_option_overrides_it() {
     assert!(inv.warnings.is_empty(), "{:?}", inv.warnings);
     let opts = LoadOptions {
         platform_dir: Some(flag.clone()),
+        ..Default::default()
     };
     let inv = with_pw(|| Inventory::load_with(&path, &opts)).unwrap();
     assert_eq!(inv.platform_dir.as_deref(), Some(flag.as_path()));

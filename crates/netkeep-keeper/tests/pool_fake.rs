@@ -22,6 +22,8 @@ struct Fake {
     sessions: Mutex<Vec<Arc<FakeSession>>>,
     config_sets: AtomicU64,
     connects_by: Mutex<std::collections::HashMap<String, u64>>,
+    /// What `path_epoch` answers (a jump host reconnecting bumps it).
+    epoch: AtomicU64,
 }
 
 struct FakeSession {
@@ -124,6 +126,10 @@ impl Connector for FakeConnector {
             self.0.sessions.lock().unwrap().push(s.clone());
             Ok(s as Arc<dyn DeviceSession>)
         })
+    }
+
+    fn path_epoch(&self, _spec: &netkeep_keeper::inventory::DeviceSpec) -> u64 {
+        self.0.epoch.load(Ordering::SeqCst)
     }
 }
 
@@ -528,4 +534,36 @@ async fn status_json_of_an_empty_fleet_is_an_empty_array() {
         b"[]"
     );
     k.shutdown(Duration::from_secs(1)).await;
+}
+
+/// A device that failed while its jump host was down is retried as soon as the jump host is
+/// back (the connector's path epoch moves), not after its own backoff.
+#[tokio::test]
+async fn a_device_is_retried_at_once_when_its_path_comes_back() {
+    let fake = Arc::new(Fake::default());
+    *fake.fail.lock().unwrap() = Some(ErrorKind::Unreachable);
+    let k = Pool::new(
+        inventory(""),
+        Arc::new(FakeConnector(fake.clone())),
+        PoolOptions {
+            backoff_base: Duration::from_secs(30),
+            backoff_max: Duration::from_secs(30),
+            ..opts()
+        },
+    );
+    assert_eq!(k.warm(|_, _| {}).await, (0, 2));
+    let before = fake.connects.load(Ordering::SeqCst);
+    *fake.fail.lock().unwrap() = None;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(
+        fake.connects.load(Ordering::SeqCst),
+        before,
+        "still in backoff"
+    );
+    fake.epoch.fetch_add(1, Ordering::SeqCst);
+    let t = Instant::now();
+    while k.status().iter().any(|d| d.state != "ready") {
+        assert!(t.elapsed() < Duration::from_secs(2), "{:?}", k.status());
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
 }

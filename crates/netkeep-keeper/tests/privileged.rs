@@ -3,9 +3,7 @@
 //! `secret_file`, Nornir's `connection_options.netmiko.extras.secret`), `enable: true` at session
 //! preparation, and the login password never typed as the enable secret unasked.
 
-mod common;
-
-use common::{call, Lab};
+use netkeep_testkit::{call, HostSpec, Lab};
 use serde_json::json;
 
 /// `show running-config` works in privileged mode only on the simulated IOS and EOS.
@@ -23,16 +21,12 @@ async fn running_config(
 async fn enable_at_preparation_with_the_inventory_secret() {
     std::env::set_var("NK_TEST_ENABLE_SECRET", "admin");
     let nornir = "connection_options: { netmiko: { extras: { secret: admin, fast_cli: true } } }";
-    let lab = Lab::new(&[
-        ("r-file", "cisco_ios", "enable: true, secret_file: pw"),
-        (
-            "r-env",
-            "cisco_ios",
-            "enable: true, secret_env: NK_TEST_ENABLE_SECRET",
-        ),
-        ("r-nornir", "cisco_ios", &format!("enable: true, {nornir}")),
-        ("eos", "arista_eos", "enable: true"),
-        ("r-user", "cisco_ios", ""),
+    let lab = Lab::new(vec![
+        HostSpec::new("r-file", "cisco_ios").with("enable: true, secret_file: pw"),
+        HostSpec::new("r-env", "cisco_ios").with("enable: true, secret_env: NK_TEST_ENABLE_SECRET"),
+        HostSpec::new("r-nornir", "cisco_ios").with(&format!("enable: true, {nornir}")),
+        HostSpec::new("eos", "arista_eos").with("enable: true"),
+        HostSpec::new("r-user", "cisco_ios"),
     ])
     .await;
     let inv =
@@ -76,13 +70,14 @@ async fn enable_at_preparation_with_the_inventory_secret() {
 /// session goes back to user mode.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_login_password_is_never_typed_as_enable_secret_unasked() {
-    let lab = Lab::with(
-        &[
-            ("no-secret", "cisco_ios", "session_log: 'no-secret.log'"),
-            ("with-secret", "cisco_ios", "secret_file: pw"),
-        ],
-        |c| c.password = "admin".into(),
-    )
+    let lab = Lab::new(vec![
+        HostSpec::new("no-secret", "cisco_ios")
+            .with("session_log: 'no-secret.log'")
+            .sim(|c| c.password = "admin".into()),
+        HostSpec::new("with-secret", "cisco_ios")
+            .with("secret_file: pw")
+            .sim(|c| c.password = "admin".into()),
+    ])
     .await;
     let (daemon, client) = lab.start().await;
     let lines = ["interface GigabitEthernet0/2", "description nk"];

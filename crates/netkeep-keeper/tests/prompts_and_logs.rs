@@ -2,14 +2,16 @@
 //! a timing read), checked before they reach a device; and per-device session logs from the
 //! inventory (`session_log` with `{name}`), secrets never in them.
 
-mod common;
-
-use common::{call, Lab};
+use netkeep_testkit::{call, HostSpec, Lab};
 use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn commands_that_ask_questions_are_answered_per_step() {
-    let lab = Lab::new(&[("sw1", "hp_comware", ""), ("vrp", "huawei", "")]).await;
+    let lab = Lab::new(vec![
+        HostSpec::new("sw1", "hp_comware"),
+        HostSpec::new("vrp", "huawei"),
+    ])
+    .await;
     let (daemon, client) = lab.start().await;
     // Comware's plain `save` asks three questions.
     let save = json!({
@@ -53,7 +55,7 @@ async fn commands_that_ask_questions_are_answered_per_step() {
     assert!(out[2]["output"].as_str().unwrap().contains("UTC"), "{r}");
     // Refused before anything is sent: a bad pattern, an answer with a control character,
     // an unknown field.
-    let before = lab.sim("sw1").counters().commands;
+    let before = lab.dev("sw1").counters().commands;
     for bad in [
         json!({ "command": "save", "answers": [{ "expect": "[Y/N", "answer": "Y" }] }),
         json!({ "command": "save", "answers": [{ "expect": "x", "answer": "Y\n" }] }),
@@ -64,27 +66,20 @@ async fn commands_that_ask_questions_are_answered_per_step() {
         let (code, r) = call(&client, "POST", "/v1/exec", Some(body)).await;
         assert_eq!(code, 400, "{r}");
     }
-    assert_eq!(lab.sim("sw1").counters().commands, before);
+    assert_eq!(lab.dev("sw1").counters().commands, before);
     daemon.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn session_logs_per_device_from_the_inventory() {
-    let lab = Lab::with(
-        &[
-            (
-                "r1",
-                "cisco_ios",
-                "enable: true, secret_file: pw, session_log: 'logs/{name}.log'",
-            ),
-            (
-                "sw1",
-                "hp_comware",
-                "session_log: { path: 'logs/{name}.log', max_bytes: 100000, keep: 2 }",
-            ),
-        ],
-        |c| c.password = "admin".into(),
-    )
+    let lab = Lab::new(vec![
+        HostSpec::new("r1", "cisco_ios")
+            .with("enable: true, secret_file: pw, session_log: 'logs/{name}.log'")
+            .sim(|c| c.password = "admin".into()),
+        HostSpec::new("sw1", "hp_comware")
+            .with("session_log: { path: 'logs/{name}.log', max_bytes: 100000, keep: 2 }")
+            .sim(|c| c.password = "admin".into()),
+    ])
     .await;
     std::fs::create_dir(lab.dir.path().join("logs")).unwrap();
     let (daemon, client) = lab.start().await;

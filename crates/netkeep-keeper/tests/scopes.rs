@@ -4,12 +4,10 @@
 //! (the simulator's command counter does not move); `config` may change devices but not the
 //! daemon; `admin` may reload and shut it down.
 
-mod common;
-
 use std::time::Duration;
 
-use common::{access_file, call, tcp_client, token_entry, Lab};
 use netkeep_keeper::client::{ClientError, DaemonClient, Target};
+use netkeep_testkit::{access_file, call, tcp_client, token_entry, HostSpec, Lab};
 use serde_json::json;
 
 const READ: &str = "read-token-0123456789";
@@ -17,10 +15,10 @@ const CONFIG: &str = "config-token-0123456789";
 const ADMIN: &str = "admin-token-0123456789";
 
 async fn lab() -> Lab {
-    Lab::new(&[
-        ("sw1", "hp_comware", ""),
-        ("r1", "cisco_ios", ""),
-        ("srv", "linux", ""),
+    Lab::new(vec![
+        HostSpec::new("sw1", "hp_comware"),
+        HostSpec::new("r1", "cisco_ios"),
+        HostSpec::new("srv", "linux"),
     ])
     .await
 }
@@ -37,7 +35,7 @@ fn tokens() -> String {
 fn commands(lab: &Lab) -> Vec<u64> {
     ["sw1", "r1", "srv"]
         .iter()
-        .map(|d| lab.sim(d).counters().commands)
+        .map(|d| lab.dev(d).counters().commands)
         .collect()
 }
 
@@ -129,15 +127,15 @@ async fn config_changes_devices_admin_also_the_daemon() {
     let (daemon, _) = lab.start_with(cfg).await;
     let addr = daemon.tcp_addr().unwrap();
     let changer = tcp_client(addr, CONFIG);
-    let before = lab.sim("sw1").counters().commands;
+    let before = lab.dev("sw1").counters().commands;
     let r = changer
         .config("sw1", &["sysname core-1".into()])
         .await
         .unwrap();
     assert!(r.ok, "{r:?}");
-    assert!(lab.sim("sw1").counters().commands > before);
+    assert!(lab.dev("sw1").counters().commands > before);
     // Let through to the device (which, not in enable mode, answers with its own refusal).
-    let before = lab.sim("r1").counters().commands;
+    let before = lab.dev("r1").counters().commands;
     let r = changer
         .exec(
             Target::Device("r1".into()),
@@ -147,7 +145,7 @@ async fn config_changes_devices_admin_also_the_daemon() {
         .await
         .unwrap();
     assert_eq!(r.results[0].outputs.len(), 1, "{r:?}");
-    assert_eq!(lab.sim("r1").counters().commands, before + 1);
+    assert_eq!(lab.dev("r1").counters().commands, before + 1);
     for path in ["/v1/reload", "/v1/shutdown"] {
         let (code, r) = call(&changer, "POST", path, None).await;
         assert_eq!(code, 403, "{path}: {r}");

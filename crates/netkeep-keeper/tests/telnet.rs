@@ -1,14 +1,12 @@
 //! Telnet in the keeper: the inventory's `protocol:` key and Netmiko `<platform>_telnet` names,
 //! and the daemon keeping telnet and SSH devices side by side (keepalives over both).
 
-mod common;
-
 use std::time::Duration;
 
-use common::Lab;
 use netkeep::Protocol;
 use netkeep_keeper::client::Target;
 use netkeep_keeper::inventory::Inventory;
+use netkeep_testkit::{HostSpec, Lab};
 
 const INV: &str = "\
 defaults: { username: admin, password: x }
@@ -82,19 +80,14 @@ fn telnet_with_a_key_file_a_contradiction_or_an_unknown_protocol_is_an_error_at_
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_daemon_keeps_telnet_and_ssh_devices_side_by_side() {
     let keep = "idle_timeout: 2s, keepalive: { mode: nul, interval: 600ms }";
-    let lab = Lab::with(
-        &[
-            ("old-sw", "hp_comware_telnet", keep),
-            ("new-rtr", "cisco_ios", keep),
-        ],
-        |c| {
-            c.idle_timeout = Some(Duration::from_secs(2));
-            if c.platform == "hp_comware_telnet" {
-                c.platform = "hp_comware".into();
-                c.protocol = Protocol::Telnet;
-            }
-        },
-    )
+    let idle = |c: &mut netkeep_sim::DeviceConfig| c.idle_timeout = Some(Duration::from_secs(2));
+    let lab = Lab::new(vec![
+        HostSpec::new("old-sw", "hp_comware")
+            .telnet()
+            .with(keep)
+            .sim(idle),
+        HostSpec::new("new-rtr", "cisco_ios").with(keep).sim(idle),
+    ])
     .await;
     let (daemon, client) = lab.start().await;
     tokio::time::sleep(Duration::from_millis(3000)).await;
@@ -127,15 +120,14 @@ async fn the_daemon_keeps_telnet_and_ssh_devices_side_by_side() {
         );
         assert!(d.keepalives_sent >= 3, "{d:?}");
     }
-    for h in &lab.hosts {
-        let c = h.sim.counters();
+    for (name, d) in &lab.devices {
+        let c = d.counters();
         assert_eq!(
             (c.idle_timeouts, c.sessions_opened),
             (0, 1),
-            "{}: {c:?}",
-            h.name
+            "{name}: {c:?}"
         );
     }
-    assert_eq!(lab.sim("old-sw").protocol(), Protocol::Telnet);
+    assert_eq!(lab.dev("old-sw").protocol(), Protocol::Telnet);
     daemon.stop().await;
 }

@@ -3,16 +3,18 @@
 //! certificates authenticate by subject, a reload picks up new certificate files, and a
 //! non-loopback address without TLS is refused before anything is bound.
 
-mod common;
+// Certificates made for these tests (only this file uses them).
+#[path = "tls/pki.rs"]
+mod pki;
 
 use std::sync::Arc;
 
-use common::pki::Ca;
-use common::{access_file, token_entry, Lab};
 use netkeep_keeper::client::{ClientError, ClientTls, DaemonClient, Endpoint, Target};
 use netkeep_keeper::connector::ssh::SshConnector;
 use netkeep_keeper::daemon::{Daemon, DaemonError};
 use netkeep_keeper::tls::TlsFiles;
+use netkeep_testkit::{access_file, tcp_client, token_entry, HostSpec, Lab};
+use pki::Ca;
 
 const TOKEN: &str = "0123456789abcdef-tls-token";
 
@@ -26,7 +28,7 @@ fn https(addr: std::net::SocketAddr, token: Option<&str>, tls: ClientTls) -> Dae
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn https_with_a_generated_certificate_and_plain_http_refused() {
-    let lab = Lab::new(&[("sw1", "hp_comware", "")]).await;
+    let lab = Lab::new(vec![HostSpec::new("sw1", "hp_comware")]).await;
     let dir = lab.dir.path();
     let ca = Ca::new("netkeep test CA");
     let ca_file = ca.write(&dir.join("ca.pem"));
@@ -69,8 +71,8 @@ async fn https_with_a_generated_certificate_and_plain_http_refused() {
     }
 
     // Plain HTTP with the right token: refused, nothing served.
-    let commands_before = lab.sim("sw1").counters().commands;
-    match common::tcp_client(addr, TOKEN)
+    let commands_before = lab.dev("sw1").counters().commands;
+    match tcp_client(addr, TOKEN)
         .exec(
             Target::Device("sw1".into()),
             &["display clock".into()],
@@ -86,7 +88,7 @@ async fn https_with_a_generated_certificate_and_plain_http_refused() {
         }
         other => panic!("plain HTTP to the TLS listener: {other:?}"),
     }
-    assert_eq!(lab.sim("sw1").counters().commands, commands_before);
+    assert_eq!(lab.dev("sw1").counters().commands, commands_before);
 
     // A client trusting another CA does not get through the handshake.
     let other_ca = Ca::new("some other CA").write(&dir.join("other-ca.pem"));
@@ -104,7 +106,7 @@ async fn https_with_a_generated_certificate_and_plain_http_refused() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn client_certificates_authenticate_by_subject() {
-    let lab = Lab::new(&[("sw1", "hp_comware", "warm: false")]).await;
+    let lab = Lab::new(vec![HostSpec::new("sw1", "hp_comware").with("warm: false")]).await;
     let dir = lab.dir.path();
     let ca = Ca::new("netkeep test CA");
     let ca_file = ca.write(&dir.join("ca.pem"));
@@ -134,7 +136,7 @@ async fn client_certificates_authenticate_by_subject() {
     });
     let (daemon, _) = lab.start_with(cfg).await;
     let addr = daemon.tcp_addr().unwrap();
-    let with_cert = |c: &common::pki::Issued, token: Option<&str>| {
+    let with_cert = |c: &pki::Issued, token: Option<&str>| {
         https(
             addr,
             token,
@@ -182,7 +184,7 @@ async fn client_certificates_authenticate_by_subject() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reload_serves_the_new_certificate_files() {
-    let lab = Lab::new(&[("sw1", "hp_comware", "warm: false")]).await;
+    let lab = Lab::new(vec![HostSpec::new("sw1", "hp_comware").with("warm: false")]).await;
     let dir = lab.dir.path();
     let old_ca = Ca::new("old CA");
     let old_ca_file = old_ca.write(&dir.join("old-ca.pem"));
@@ -236,7 +238,7 @@ async fn a_reload_serves_the_new_certificate_files() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn non_loopback_without_tls_is_refused_before_binding() {
-    let lab = Lab::new(&[("sw1", "hp_comware", "warm: false")]).await;
+    let lab = Lab::new(vec![HostSpec::new("sw1", "hp_comware").with("warm: false")]).await;
     let tf = lab.dir.path().join("token");
     std::fs::write(&tf, TOKEN).unwrap();
     // 192.0.2.0/24 (TEST-NET-1) is on no interface here: were the address bound, the error

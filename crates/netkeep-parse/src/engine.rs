@@ -2,10 +2,10 @@
 //! options' effects applied in the order each Value lists them (as TextFSM does).
 
 use crate::error::Error;
-use crate::pyre::{Captures, Line};
+use crate::pyre::Line;
 use crate::pytext;
 use crate::record::{Field, Item};
-use crate::template::{LineOp, Opt, RecordOp, Rule, Target, Template};
+use crate::template::{LineOp, Opt, RecordOp, Rule, Scratch, Target, Template};
 
 /// A Value's current content (TextFSM's `value.value`).
 #[derive(Debug, Clone)]
@@ -37,8 +37,8 @@ struct Run<'t> {
     /// List's collected items per Value.
     lists: Vec<Vec<Item>>,
     rows: Vec<Vec<Field>>,
-    /// Match positions, one reusable space per rule.
-    caps: Vec<Captures>,
+    /// Match positions, one reusable space per rule, and the rules' shared space.
+    scratch: Scratch,
 }
 
 /// Parses `text` with `t`: rows of fields in header order.
@@ -50,7 +50,7 @@ pub(crate) fn run(t: &Template, text: &str) -> Result<Vec<Vec<Field>>, Error> {
         kept: vec![None; n],
         lists: vec![Vec::new(); n],
         rows: Vec::new(),
-        caps: t.scratch.take(t.rule_count),
+        scratch: t.scratch.take(t.rule_count),
     };
     let mut state = t.start;
     let mut stopped = None;
@@ -67,7 +67,7 @@ pub(crate) fn run(t: &Template, text: &str) -> Result<Vec<Vec<Field>>, Error> {
     if stopped != Some(Target::End) && !t.declares_eof {
         run.append_record()?;
     }
-    t.scratch.put(std::mem::take(&mut run.caps));
+    t.scratch.put(std::mem::take(&mut run.scratch));
     Ok(run.rows)
 }
 
@@ -76,11 +76,15 @@ impl Run<'_> {
     fn line(&mut self, state: usize, line: &str, number: usize) -> Result<Target, Error> {
         let t = self.t;
         let text = Line::new(line);
-        for rule in &t.states[state].rules {
-            let caps = &mut self.caps[rule.id];
+        let candidates = t.states[state].candidates(&text);
+        for (i, rule) in t.states[state].rules.iter().enumerate() {
+            if i < 64 && candidates & (1 << i) == 0 {
+                continue;
+            }
+            let Scratch { caps, shared } = &mut self.scratch;
             let matched = rule
                 .regex
-                .captures_into(&text, caps)
+                .captures_into(&text, &mut caps[rule.id], shared)
                 .map_err(|e| Error::Match {
                     template: t.name().to_string(),
                     rule_line: rule.line,
@@ -91,9 +95,9 @@ impl Run<'_> {
                 continue;
             }
             for &(slot, v) in &rule.assign {
-                let text = self.caps[rule.id]
+                let text = self.scratch.caps[rule.id]
                     .get(slot)
-                    .map(|(a, b)| line[a..b].to_string());
+                    .map(|(a, b)| &line[a..b]);
                 self.assign(v, text)?;
             }
             match rule.record_op {
@@ -123,19 +127,26 @@ impl Run<'_> {
     }
 
     /// A rule set Value `v` (`None`: its group did not take part).
-    fn assign(&mut self, v: usize, text: Option<String>) -> Result<(), Error> {
+    fn assign(&mut self, v: usize, text: Option<&str>) -> Result<(), Error> {
         let def = &self.t.values[v];
-        self.cur[v] = text.clone().map_or(Cur::None, Cur::Text);
         for opt in &def.options {
             match opt {
-                Opt::Filldown => self.kept[v] = text.clone(),
-                Opt::Fillup => self.fill_up(v, text.as_deref()),
+                Opt::Filldown => self.kept[v] = text.map(str::to_string),
+                Opt::Fillup => self.fill_up(v, text),
                 Opt::List => {
-                    let item = self.list_item(v, text.as_deref())?;
+                    let item = self.list_item(v, text)?;
                     self.lists[v].push(item);
                 }
                 Opt::Required | Opt::Key => {}
             }
+        }
+        // The options above do not read the current value: set it last, reusing its buffer.
+        match (&mut self.cur[v], text) {
+            (Cur::Text(s), Some(t)) => {
+                s.clear();
+                s.push_str(t);
+            }
+            (cur, t) => *cur = t.map_or(Cur::None, |t| Cur::Text(t.to_string())),
         }
         Ok(())
     }
@@ -198,23 +209,24 @@ impl Run<'_> {
         if self.t.values.is_empty() {
             return Ok(());
         }
-        let mut row = Vec::with_capacity(self.cur.len());
         for v in 0..self.t.values.len() {
             if self.save(v).is_err() {
                 self.clear();
                 return Ok(());
             }
-            row.push(self.cur[v].clone());
         }
-        if row
+        if self
+            .cur
             .iter()
             .all(|c| matches!(c, Cur::None) || matches!(c, Cur::List(l) if l.is_empty()))
         {
             return Ok(());
         }
-        let fields = row
-            .into_iter()
-            .map(|c| match c {
+        // The values move into the row: `clear` sets every one afresh right after.
+        let fields = self
+            .cur
+            .iter_mut()
+            .map(|c| match std::mem::replace(c, Cur::None) {
                 Cur::None => Field::Text(String::new()),
                 Cur::Text(s) => Field::Text(s),
                 Cur::List(l) => Field::List(l),

@@ -52,7 +52,14 @@ pub struct Index {
     dir: PathBuf,
     rows: Vec<IndexRow>,
     cache: Mutex<HashMap<String, Arc<Template>>>,
+    /// (platform, trimmed command) → row, as [`Index::lookup`] found it: a lookup tries every
+    /// row's patterns in turn (about 1,500 rows in ntc-templates).
+    lookups: Mutex<HashMap<(String, String), Option<usize>>>,
 }
+
+/// Lookups remembered per index; past this the memory starts afresh (commands come from
+/// users, so the set is unbounded in a long-running daemon).
+const LOOKUPS_KEPT: usize = 4096;
 
 impl Index {
     /// Loads `DIR/index` from the template directory found by [`crate::template_dir`].
@@ -140,6 +147,7 @@ impl Index {
             dir: dir.to_path_buf(),
             rows,
             cache: Mutex::new(HashMap::new()),
+            lookups: Mutex::new(HashMap::new()),
         })
     }
 
@@ -162,7 +170,12 @@ impl Index {
     /// not have, and empty cells, match anything). Patterns match at the start of the value,
     /// as `re.match` does.
     pub fn lookup_attrs(&self, attrs: &[(&str, &str)]) -> Option<&IndexRow> {
-        self.rows.iter().find(|row| {
+        self.position(attrs).map(|i| &self.rows[i])
+    }
+
+    /// The index of the first row matching `attrs`.
+    fn position(&self, attrs: &[(&str, &str)]) -> Option<usize> {
+        self.rows.iter().position(|row| {
             attrs.iter().all(
                 |(col, value)| match row.columns.iter().find(|(c, _, _)| c == col) {
                     Some((_, _, Some(re))) => re.is_match_start(value),
@@ -173,8 +186,24 @@ impl Index {
     }
 
     /// The row for a platform and a command (the command is trimmed, as Netmiko sends it).
+    /// Answers are remembered: the same question again costs a hash lookup.
     pub fn lookup(&self, platform: &str, command: &str) -> Option<&IndexRow> {
-        self.lookup_attrs(&[("Command", command.trim()), ("Platform", platform)])
+        let command = command.trim();
+        let key = (platform.to_string(), command.to_string());
+        let known = relock(&self.lookups).get(&key).copied();
+        let found = match known {
+            Some(found) => found,
+            None => {
+                let found = self.position(&[("Command", command), ("Platform", platform)]);
+                let mut memo = relock(&self.lookups);
+                if memo.len() >= LOOKUPS_KEPT {
+                    memo.clear();
+                }
+                memo.insert(key, found);
+                found
+            }
+        };
+        found.map(|i| &self.rows[i])
     }
 
     /// A template of this index's directory, compiled once and shared.
@@ -188,8 +217,7 @@ impl Index {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<Template>>> {
-        // A panic while holding the lock cannot leave the map half-written: keep using it.
-        self.cache.lock().unwrap_or_else(|p| p.into_inner())
+        relock(&self.cache)
     }
 
     /// The compiled templates of a row.
@@ -215,6 +243,11 @@ impl Index {
         let templates = self.templates_of(row)?;
         merge::parse_merged(&templates, output)
     }
+}
+
+/// Locks a map: a panic while holding the lock cannot leave a map half-written, so keep using it.
+fn relock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// clitable's command completion: `sh[[ow]]` becomes `sh(o(w)?)?`.

@@ -9,6 +9,8 @@
 //!   (`sh[[ow]] ver[[sion]]` abbreviations, several templates merged on their Key values).
 //! - [`template_dir`]: where the templates are (`NET_TEXTFSM`, else the ntc-templates Python
 //!   package).
+//! - [`Templates`]: where one parse's templates come from (that index, another, or the user's
+//!   own files), each loaded and compiled once per process ([`shared_index`], [`template_file`]).
 //! - [`pyre`]: Python `re` patterns on Rust regex engines, as templates are written in them.
 //!
 //! It sits beside the session, not under it: it reads text and knows nothing of devices.
@@ -36,6 +38,7 @@ mod merge;
 pub mod pyre;
 mod pytext;
 mod record;
+mod shared;
 mod template;
 
 pub use discover::template_dir;
@@ -43,4 +46,5 @@ pub use error::{Error, ErrorKind};
 pub use index::{expand_completion, Index, IndexRow};
 pub use merge::parse_merged;
 pub use record::{Field, Item, Record, Records};
+pub use shared::{shared_index, template_file, Templates};
 pub use template::{Opt, Template};

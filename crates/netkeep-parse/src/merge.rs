@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use crate::error::Error;
-use crate::record::{to_records, Field, Records};
+use crate::record::{Field, Records, Shape};
 use crate::template::{Opt, Template};
 
 /// A table under construction: column names and rows.
@@ -29,6 +29,9 @@ pub fn parse_merged(templates: &[Arc<Template>], output: &str) -> Result<Records
             message: "no template given".into(),
         });
     };
+    if rest.is_empty() {
+        return first.parse_output(output);
+    }
     let mut keys: Vec<String> = key_names(first);
     let mut table = Table {
         header: first.header_owned(),
@@ -48,7 +51,7 @@ pub fn parse_merged(templates: &[Arc<Template>], output: &str) -> Result<Records
             message,
         })?;
     }
-    Ok(to_records(&table.header, table.rows))
+    Ok(Shape::new(&table.header).records(table.rows))
 }
 
 fn key_names(t: &Template) -> Vec<String> {

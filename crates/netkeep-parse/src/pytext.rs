@@ -20,34 +20,43 @@ pub fn strip(s: &str) -> &str {
 /// `text.splitlines()`: splits on `\n`, `\r\n`, `\r`, `\v`, `\f`, `\x1c`-`\x1e`, `\x85`,
 /// U+2028 and U+2029, without keeping the breaks.
 pub fn splitlines(text: &str) -> Vec<&str> {
-    let mut lines = Vec::new();
-    let mut start = 0;
-    let mut it = text.char_indices().peekable();
-    while let Some((i, c)) = it.next() {
-        let is_break = matches!(
-            c,
-            '\n' | '\r'
-                | '\x0b'
-                | '\x0c'
-                | '\x1c'
-                | '\x1d'
-                | '\x1e'
-                | '\u{85}'
-                | '\u{2028}'
-                | '\u{2029}'
-        );
-        if !is_break {
+    // Bytes that are, or may start, a line break: the ASCII ones, and the lead bytes of
+    // U+0085 (C2 85) and U+2028/9 (E2 80 A8/A9).
+    const fn table() -> [bool; 256] {
+        let mut t = [false; 256];
+        let mut i = 0;
+        let bytes = [b'\n', b'\r', 0x0b, 0x0c, 0x1c, 0x1d, 0x1e, 0xc2, 0xe2];
+        while i < bytes.len() {
+            t[bytes[i] as usize] = true;
+            i += 1;
+        }
+        t
+    }
+    static MAYBE: [bool; 256] = table();
+    let b = text.as_bytes();
+    let mut lines = Vec::with_capacity(b.len() / 40 + 1);
+    let (mut start, mut i) = (0, 0);
+    while i < b.len() {
+        if !MAYBE[usize::from(b[i])] {
+            i += 1;
+            continue;
+        }
+        let len = match (b[i], b.get(i + 1), b.get(i + 2)) {
+            (0xc2, Some(0x85), _) => 2,
+            (0xe2, Some(0x80), Some(0xa8 | 0xa9)) => 3,
+            (0xc2 | 0xe2, ..) => 0,
+            (b'\r', Some(b'\n'), _) => 2,
+            _ => 1,
+        };
+        if len == 0 {
+            i += 1;
             continue;
         }
         lines.push(&text[start..i]);
-        let mut end = i + c.len_utf8();
-        if c == '\r' && it.peek().is_some_and(|&(_, n)| n == '\n') {
-            it.next();
-            end += 1;
-        }
-        start = end;
+        i += len;
+        start = i;
     }
-    if start < text.len() {
+    if start < b.len() {
         lines.push(&text[start..]);
     }
     lines
@@ -95,6 +104,11 @@ mod tests {
         assert_eq!(splitlines(""), Vec::<&str>::new());
         assert_eq!(splitlines("\n"), [""]);
         assert_eq!(splitlines("x\r"), ["x"]);
+        // Python: 'a\x85b\u2029c\u2027d\u00c2\u00e2\r\r\n'.splitlines()
+        assert_eq!(
+            splitlines("a\u{85}b\u{2029}c\u{2027}d\u{c2}\u{e2}\r\r\n"),
+            ["a", "b", "c\u{2027}d\u{c2}\u{e2}", ""]
+        );
     }
 
     #[test]

@@ -50,12 +50,59 @@ impl Field {
     }
 }
 
-/// Builds records from rows of fields under a header (Value names): keys are lower-cased, and a
-/// later column whose lower-cased name repeats an earlier one replaces its value in place, as a
-/// Python dict does.
-pub(crate) fn to_records(header: &[String], rows: Vec<Vec<Field>>) -> Records {
-    let keys: Vec<String> = header.iter().map(|h| h.to_lowercase()).collect();
-    rows.into_iter()
-        .map(|row| keys.iter().cloned().zip(row).collect::<Record>())
-        .collect()
+/// The records of one header (Value names): keys lower-cased, and a later column whose
+/// lower-cased name repeats an earlier one replaces its value in place, as a Python dict does.
+/// Built once per template: each record is then a copy of a keyed prototype (no hashing) with
+/// the row's fields moved in.
+#[derive(Debug, Clone)]
+pub(crate) struct Shape {
+    proto: Record,
+    /// Column → position in the record.
+    slot: Vec<usize>,
+}
+
+impl Shape {
+    pub fn new(header: &[String]) -> Shape {
+        let mut proto = Record::with_capacity(header.len());
+        let slot = header
+            .iter()
+            .map(|h| {
+                proto
+                    .insert_full(h.to_lowercase(), Field::Text(String::new()))
+                    .0
+            })
+            .collect();
+        Shape { proto, slot }
+    }
+
+    pub fn records(&self, rows: Vec<Vec<Field>>) -> Records {
+        rows.into_iter()
+            .map(|row| {
+                let mut r = self.proto.clone();
+                for (field, &i) in row.into_iter().zip(&self.slot) {
+                    if let Some((_, v)) = r.get_index_mut(i) {
+                        *v = field;
+                    }
+                }
+                r
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_lower_cased_and_a_repeated_key_keeps_its_place_and_the_last_value() {
+        let header = ["Name", "AGE", "name"].map(String::from);
+        let t = |s: &str| Field::Text(s.into());
+        let rows = vec![vec![t("a"), t("1"), t("b")], vec![t("c"), t("2"), t("d")]];
+        let r = Shape::new(&header).records(rows);
+        assert_eq!(
+            serde_json::to_string(&r).unwrap(),
+            r#"[{"name":"b","age":"1"},{"name":"d","age":"2"}]"#
+        );
+    }
 }

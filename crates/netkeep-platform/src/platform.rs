@@ -252,6 +252,20 @@ impl Platform {
         &self.spec.name
     }
 
+    /// The platform's name in a TextFSM template index (ntc-templates): the file's
+    /// `textfsm_platform`, else its name.
+    ///
+    /// ```
+    /// assert_eq!(netkeep_platform::builtin("huawei").unwrap().textfsm_platform(), "huawei_vrp");
+    /// assert_eq!(netkeep_platform::builtin("ios").unwrap().textfsm_platform(), "cisco_ios");
+    /// ```
+    pub fn textfsm_platform(&self) -> &str {
+        self.spec
+            .textfsm_platform
+            .as_deref()
+            .unwrap_or(&self.spec.name)
+    }
+
     /// The file as written.
     pub fn spec(&self) -> &PlatformSpec {
         &self.spec

@@ -244,6 +244,10 @@ pub struct PlatformSpec {
     /// The only place aliases are written.
     #[serde(default)]
     pub aliases: Vec<String>,
+    /// The platform's name in a TextFSM template index (ntc-templates' `Platform` column), when
+    /// it differs from `name`: `huawei_vrp` for `huawei`. Default: `name`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub textfsm_platform: Option<String>,
     /// One line for humans.
     #[serde(default)]
     pub description: String,

@@ -246,6 +246,32 @@ fn commit_templates_are_checked_when_loading() {
 }
 
 #[test]
+fn textfsm_platform_defaults_to_the_name_and_a_user_file_may_set_it() {
+    for name in builtin_names() {
+        let p = builtin(&name).unwrap();
+        let want = match name.as_str() {
+            // ntc-templates' name; VRP 8 has no set of its own and uses VRP's.
+            "huawei" | "huawei_vrpv8" => "huawei_vrp",
+            n => n,
+        };
+        assert_eq!(p.textfsm_platform(), want, "{name}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut mine = builtin("generic").unwrap().spec().clone();
+    mine.name = "my_box".into();
+    mine.aliases.clear();
+    mine.textfsm_platform = Some("cisco_ios".into());
+    let text = serde_norway::to_string(&mine).unwrap();
+    assert!(text.contains("textfsm_platform: cisco_ios"), "{text}");
+    std::fs::write(dir.path().join("my_box.yaml"), text).unwrap();
+    let r = Registry::with_dir(dir.path()).unwrap();
+    assert_eq!(r.get("my_box").unwrap().textfsm_platform(), "cisco_ios");
+    // Unset, it is not written out.
+    let generic = serde_norway::to_string(builtin("generic").unwrap().spec()).unwrap();
+    assert!(!generic.contains("textfsm_platform"));
+}
+
+#[test]
 fn a_platform_file_names_a_concrete_keepalive_mode() {
     let mut spec = builtin("generic").unwrap().spec().clone();
     spec.keepalive.mode = KeepaliveMode::Auto;

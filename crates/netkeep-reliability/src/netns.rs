@@ -25,6 +25,8 @@ static SEQ: AtomicU32 = AtomicU32::new(0);
 /// A namespace with one veth pair; deleted (with the pair) on drop.
 pub struct NetNs {
     name: String,
+    /// The namespace the other end lives in (`None`: the host's).
+    parent: Option<String>,
     host_if: String,
     ns_if: String,
     host_ip: Ipv4Addr,
@@ -57,6 +59,23 @@ impl NetNs {
     /// Creates the namespace and veth pair, or says why it cannot (not root, no `ip`, no
     /// namespace support) so the caller can skip.
     pub fn create() -> Result<NetNs, String> {
+        Self::create_in(None)
+    }
+
+    /// A namespace joined to `parent`'s namespace instead of the host's: reachable only from
+    /// there (a site's devices behind its bastion). [`NetNs::host_ip`] is then the parent's end.
+    ///
+    /// ```no_run
+    /// use netkeep_reliability::netns::NetNs;
+    /// let bastion = NetNs::create().unwrap();
+    /// let devices = NetNs::create_inside(&bastion).unwrap();
+    /// println!("devices at {}, seen from the bastion's {}", devices.device_ip(), devices.host_ip());
+    /// ```
+    pub fn create_inside(parent: &NetNs) -> Result<NetNs, String> {
+        Self::create_in(Some(parent.name.clone()))
+    }
+
+    fn create_in(parent: Option<String>) -> Result<NetNs, String> {
         let pid = std::process::id();
         let n = SEQ.fetch_add(1, Ordering::Relaxed);
         // Interface names are at most 15 bytes: nkr<pid%100000><a|b><n>.
@@ -72,6 +91,7 @@ impl NetNs {
         run(&["ip", "netns", "add", &name])?;
         let ns = NetNs {
             name,
+            parent,
             host_if,
             ns_if,
             host_ip,
@@ -92,15 +112,23 @@ impl NetNs {
                 &ns.ns_if,
             ])?;
             run(&["ip", "link", "set", &ns.ns_if, "netns", n])?;
-            run(&[
-                "ip",
-                "addr",
-                "add",
-                &format!("{host_ip}/30"),
-                "dev",
-                &ns.host_if,
-            ])?;
-            run(&["ip", "link", "set", &ns.host_if, "up"])?;
+            // The near end: in the host's namespace, or moved into the parent's.
+            let mut near: Vec<String> = vec!["ip".into()];
+            if let Some(p) = &ns.parent {
+                run(&["ip", "link", "set", &ns.host_if, "netns", p])?;
+                near.extend(["-n".into(), p.clone()]);
+            }
+            let addr = format!("{host_ip}/30");
+            let with = |rest: &[&str]| -> Result<(), String> {
+                let v: Vec<&str> = near
+                    .iter()
+                    .map(String::as_str)
+                    .chain(rest.iter().copied())
+                    .collect();
+                run(&v)
+            };
+            with(&["addr", "add", &addr, "dev", &ns.host_if])?;
+            with(&["link", "set", &ns.host_if, "up"])?;
             run(&[
                 "ip",
                 "-n",

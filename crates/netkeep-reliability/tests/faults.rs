@@ -9,7 +9,13 @@ use netkeep::{Auth, KeepaliveConfig, KeepaliveMode, Secret};
 use netkeep_keeper::client::Target;
 use netkeep_keeper::connector::ErrorKind;
 use netkeep_sim::{DeviceConfig, Fault};
-use netkeep_testkit::{exec_on, sim_options, start_device, start_sim, HostSpec, Lab};
+use netkeep_testkit::{
+    exec_on, poll_until, sim_options, start_device, start_sim, timing_serial, HostSpec, Lab,
+};
+
+/// A login that was waiting on a stalled device completes this soon after the device answers
+/// again (one supervisor tick: no back-off, no new connect).
+const REPLACED_WITHIN: Duration = Duration::from_millis(100);
 
 fn cmds(c: &[&str]) -> Vec<String> {
     c.iter().map(|s| s.to_string()).collect()
@@ -17,8 +23,12 @@ fn cmds(c: &[&str]) -> Vec<String> {
 
 /// Library level: with probe timeout = keepalive interval, a session on a device that stops
 /// answering (TCP open: half-open) is found dead within interval × (misses + 1), misses = 1.
+/// The stall comes half an interval after a keepalive: the bound holds wherever it falls, and
+/// half an interval is room for keepalives batched on a grid of interval/16 and for a busy
+/// machine's scheduling.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn half_open_session_found_dead_within_two_intervals() {
+    let _serial = timing_serial().await;
     let dev = start_sim("hp_comware", |_| {}).await;
     let interval = Duration::from_millis(300);
     let s = netkeep::Session::connect(
@@ -33,65 +43,90 @@ async fn half_open_session_found_dead_within_two_intervals() {
     .await
     .unwrap();
     // Let one keepalive succeed first, so the stall hits a session in its steady state.
-    tokio::time::sleep(interval + Duration::from_millis(100)).await;
+    let kept = poll_until(interval * 3, || s.keepalive_stats().sent >= 1).await;
+    assert!(kept.is_some(), "no keepalive: {:?}", s.keepalive_stats());
     let st = s.keepalive_stats();
-    assert!(st.sent >= 1);
     // The first keepalive learned that Comware echoes the NUL; from now on the echo, not a
     // ping, is the proof of life — the stall must still be found within the same bound.
-    assert_eq!(st.pings, 1, "{st:?}");
-    dev.set_fault(Fault::Stall);
+    assert_eq!((st.sent, st.pings, st.failures), (1, 1, 0), "{st:?}");
+    tokio::time::sleep(interval / 2).await;
     let t0 = Instant::now();
-    while !s.is_closed() && t0.elapsed() < Duration::from_secs(5) {
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
-    let took = t0.elapsed();
+    dev.set_fault(Fault::Stall);
+    let dead = poll_until(Duration::from_secs(5), || s.is_closed()).await;
+    let took = dead
+        .map(|t| t - t0)
+        .expect("stalled session still looks alive after 5 s");
     println!("half-open (library): found dead after {took:?} (interval {interval:?}, bound 2 × interval)");
-    assert!(
-        s.is_closed(),
-        "stalled session still looks alive after {took:?}"
-    );
-    // 2 × interval, plus scheduling slack on a shared 2-core machine.
-    assert!(
-        took <= interval * 2 + Duration::from_millis(250),
-        "{took:?}"
-    );
+    // Not before the next keepalive's probe bound ran out, and within interval × (misses + 1).
+    assert!(took >= interval, "declared dead early: {took:?}");
+    assert!(took <= interval * 2, "{took:?}");
     assert_eq!(s.keepalive_stats().failures, 1);
     dev.stop().await;
 }
 
 /// Daemon level: the keeper uses the library's probe bound (5 s, not settable from the
-/// inventory), so a stalled device is dropped within interval + 5 s + one supervisor tick, and
-/// replaced as soon as the device answers again (first reconnect: no delay).
+/// inventory), so a device stalled (here half an interval after a keepalive) is dropped within
+/// interval + 5 s + one supervisor tick — the drop shows as the reconnect the keeper starts at
+/// once — and replaced as soon as the device answers again: that reconnect, waiting on the
+/// stalled device, completes.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn half_open_in_the_daemon_detected_within_bound_and_replaced() {
+    let _serial = timing_serial().await;
     let interval = Duration::from_millis(500);
     let lab = Lab::run(
         vec![HostSpec::comware("sw1").with("keepalive: { mode: nul, interval: 500ms }")],
         |_| {},
     )
     .await;
-    tokio::time::sleep(interval + Duration::from_millis(100)).await;
+    let (st, kept) = lab
+        .wait_status("sw1", interval * 3, |s| s.keepalives_sent >= 1)
+        .await;
+    assert!(kept.is_some(), "no keepalive: {st:?}");
+    tokio::time::sleep(interval / 2).await;
+    let t0 = Instant::now();
     lab.dev("sw1").set_fault(Fault::Stall);
     let bound = interval + Duration::from_secs(5) + Duration::from_millis(100);
-    let (st, took) = lab
-        .wait_status("sw1", bound + Duration::from_secs(2), |s| s.drops >= 1)
-        .await;
-    let took = took.unwrap_or_else(|| panic!("stall not detected: {st:?}"));
+    let started = std::cell::Cell::new(None);
+    poll_until(bound + Duration::from_secs(2), || {
+        started.set(lab.attempts.in_flight("sw1"));
+        started.get().is_some()
+    })
+    .await;
+    let Some(started) = started.get() else {
+        panic!("stall not detected: {:?}", lab.status_of("sw1").await);
+    };
+    let took = started - t0;
     println!("half-open (daemon): dropped after {took:?} (bound {bound:?})");
     assert!(
-        took <= bound + Duration::from_millis(300),
-        "{took:?} > {bound:?}"
+        took >= Duration::from_secs(5),
+        "dropped before the probe bound: {took:?}"
     );
+    assert!(took <= bound, "{took:?} > {bound:?}");
+    assert_eq!(lab.status_of("sw1").await.drops, 1);
+    // The device answers again while the reconnect waits on it.
+    let answered = Instant::now();
     lab.dev("sw1").clear_faults();
-    let (st, back) = lab
-        .wait_status("sw1", Duration::from_secs(5), |s| {
-            s.state == "ready" && s.reconnects >= 1
+    let done = poll_until(Duration::from_secs(3), || {
+        lab.attempts.of("sw1").iter().any(|a| a.at == started)
+    })
+    .await;
+    assert!(done.is_some(), "the reconnect never ended");
+    let a = lab
+        .attempts
+        .of("sw1")
+        .into_iter()
+        .find(|a| a.at == started)
+        .unwrap();
+    let back = a.ended - answered;
+    println!("half-open (daemon): replaced {back:?} after the device answered again");
+    assert!(a.error.is_none(), "{a:?}");
+    assert!(back <= REPLACED_WITHIN, "{back:?}");
+    let (st, ready) = lab
+        .wait_status("sw1", Duration::from_secs(1), |s| {
+            s.state == "ready" && s.reconnects == 1
         })
         .await;
-    let back = back.unwrap_or_else(|| panic!("not replaced: {st:?}"));
-    println!("half-open (daemon): replaced {back:?} after the device answered again");
-    // Connects during the stall failed (connect timeout 2 s); backoff is at most 1 s here.
-    assert!(back <= Duration::from_secs(4), "{back:?}");
+    assert!(ready.is_some(), "not replaced: {st:?}");
     let r = exec_on(&lab.client(), "sw1", &["display clock"])
         .await
         .unwrap();
@@ -99,11 +134,14 @@ async fn half_open_in_the_daemon_detected_within_bound_and_replaced() {
     lab.stop().await;
 }
 
-/// Eight devices reboot together: their reconnect attempts spread out (jitter) instead of
-/// hitting together, and each delay stays within ±50 % of the exponential schedule.
+/// Sixteen devices reboot together: their reconnect attempts spread out (jitter) instead of
+/// hitting together, each delay stays within ±50 % of the exponential schedule, and the delays
+/// average the schedule (delay/schedule mean 0.85–1.15: the jitter is centred, not a shift).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reconnect_backoff_has_jitter_across_devices_and_attempts() {
-    let hosts: Vec<HostSpec> = (0..8)
+    let _serial = timing_serial().await;
+    let down = Duration::from_secs(4);
+    let hosts: Vec<HostSpec> = (0..16)
         .map(|i| {
             HostSpec::comware(&format!("d{i}")).with("keepalive: { mode: nul, interval: 200ms }")
         })
@@ -116,31 +154,48 @@ async fn reconnect_backoff_has_jitter_across_devices_and_attempts() {
     .await;
     for (_, d) in &lab.devices {
         d.set_fault(Fault::Reboot {
-            down: Duration::from_millis(2500),
+            down,
             new_host_key: false,
         });
     }
-    tokio::time::sleep(Duration::from_millis(2400)).await;
+    // Every device comes back once its port is open again: by then each failed attempt of the
+    // outage is in the log.
+    for (name, _) in &lab.devices {
+        let (st, ok) = lab
+            .wait_status(name, down + Duration::from_secs(4), |s| {
+                s.state == "ready" && s.reconnects >= 1
+            })
+            .await;
+        assert!(ok.is_some(), "{st:?}");
+    }
     let mut ratios = Vec::new();
+    let mut by_k = std::collections::BTreeMap::new();
     let mut second = Vec::new();
     for (name, _) in &lab.devices {
         let a = lab.attempts.of(name);
-        // a[0] is the warm-up; then the failed attempts while the device is down.
-        let failed: Vec<_> = a.iter().skip(1).filter(|x| x.error.is_some()).collect();
+        // a[0] is the warm-up; then the failed attempts while the device was down, then the
+        // one that found it back. Every failure scheduled the next attempt: each of those
+        // delays counts, the last one too (leaving it out would favour short delays).
+        let outage = &a[1..];
+        let (back, failed) = outage.split_last().expect("attempts after the reboot");
+        assert!(back.error.is_none(), "{name}: {back:?}");
+        assert!(failed.iter().all(|x| x.error.is_some()), "{name}: {a:?}");
         assert!(
-            failed.len() >= 3,
+            failed.len() >= 4,
             "{name}: {} failed attempts",
             failed.len()
         );
         second.push(failed[1].at);
-        for (k, w) in failed.windows(2).enumerate() {
-            let gap = w[1].at - w[0].at;
+        for (k, w) in outage.windows(2).enumerate() {
+            // The delay runs from one attempt's failure to the next attempt's start.
+            let gap = w[1].at - w[0].ended;
             let sched = Duration::from_millis(200 * (1 << k)).min(Duration::from_millis(800));
             let ratio = gap.as_secs_f64() / sched.as_secs_f64();
-            // ±50 % jitter, plus a tick and the refused connect's own time.
+            by_k.entry(k.min(2)).or_insert_with(Vec::new).push(ratio);
+            // ±50 % jitter, plus a supervisor tick.
             assert!(
                 (0.45..=1.5 + 0.15).contains(&ratio),
-                "{name}: gap {k} {gap:?} vs {sched:?}"
+                "{name}: gap {k} {gap:?} vs {sched:?} (ratio {ratio:.3})"
             );
             ratios.push(ratio);
         }
@@ -150,26 +205,29 @@ async fn reconnect_backoff_has_jitter_across_devices_and_attempts() {
     let mean = ratios.iter().sum::<f64>() / ratios.len() as f64;
     let sd = (ratios.iter().map(|r| (r - mean).powi(2)).sum::<f64>() / ratios.len() as f64).sqrt();
     println!(
-        "jitter: second attempts of 8 devices spread over {spread:?}; {} delays, delay/schedule mean {mean:.2} sd {sd:.2}",
+        "jitter: second attempts of 16 devices spread over {spread:?}; {} delays, delay/schedule mean {mean:.2} sd {sd:.2}",
         ratios.len()
     );
+    for (k, r) in &by_k {
+        let m = r.iter().sum::<f64>() / r.len() as f64;
+        println!("jitter: delay {k} (0: 200 ms, 1: 400 ms, 2: 800 ms and after): {} delays, mean ratio {m:.3}", r.len());
+    }
     assert!(
         spread >= Duration::from_millis(40),
         "retries bunched: {spread:?}"
     );
     assert!(sd >= 0.12, "delays barely vary: sd {sd:.3}");
-    // Every device comes back once the port is open again.
-    for (name, _) in &lab.devices {
-        let (st, ok) = lab
-            .wait_status(name, Duration::from_secs(4), |s| s.state == "ready")
-            .await;
-        assert!(ok.is_some(), "{st:?}");
-    }
+    // Uniform ±50 % averages 1 (sd of the mean of ~70 delays: 0.035).
+    assert!(
+        (0.85..=1.15).contains(&mean),
+        "delays off schedule: mean {mean:.3}"
+    );
     lab.stop().await;
 }
 
 /// A read-only command whose session dies mid-output is re-run once on a fresh session; the
-/// device sees it twice, never three times.
+/// device sees it twice, never three times: once more on the old session, and on the new one
+/// exactly what the old one ran up to its first command (the preparation, then the command).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn read_only_command_cut_mid_output_is_retried_exactly_once() {
     let lab = Lab::run(
@@ -186,7 +244,9 @@ async fn read_only_command_cut_mid_output_is_retried_exactly_once() {
         .unwrap();
     assert!(full.ok);
     let reference = full.results[0].outputs[0].output.clone();
-    let before = dev.counters().commands;
+    // The warm session: its preparation lines, then the reference run.
+    let first = dev.commands_per_session();
+    assert_eq!(first.len(), 1, "{first:?}");
     dev.set_fault(Fault::SlowDrip {
         chunk: 256,
         delay: Duration::from_millis(20),
@@ -202,12 +262,17 @@ async fn read_only_command_cut_mid_output_is_retried_exactly_once() {
     let o = &r.results[0].outputs[0];
     assert!(o.retried, "{o:?}");
     assert_eq!(o.output, reference, "the retry's output is complete");
-    let c1 = dev.counters();
-    // Two runs of the command, plus the fresh session's preparation (paging off...).
-    let seen = c1.commands - before;
-    println!("retry: device saw {seen} command lines (2 runs + preparation of the new session)");
-    assert!((2..=4).contains(&seen), "{seen}");
-    assert_eq!(c1.sessions_opened, 2);
+    let per = dev.commands_per_session();
+    println!(
+        "retry: command lines per session {first:?} before, {per:?} after (preparation + runs)"
+    );
+    assert_eq!(per.len(), 2, "one fresh session: {per:?}");
+    assert_eq!(per[0], first[0] + 1, "the cut run, once: {per:?}");
+    assert_eq!(
+        per[1], first[0],
+        "the fresh session: the same preparation and one run: {per:?}"
+    );
+    assert_eq!(dev.counters().sessions_opened, 2);
     lab.stop().await;
 }
 
@@ -215,6 +280,7 @@ async fn read_only_command_cut_mid_output_is_retried_exactly_once() {
 /// received so far; the commands after it are reported as not run (fewer results, ok=false).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn in_flight_command_on_half_open_session_errors_with_partial_output() {
+    let _serial = timing_serial().await;
     let lab = Lab::run(
         vec![HostSpec::comware("sw1").with("keepalive: { mode: off }")],
         |_| {},
@@ -222,20 +288,29 @@ async fn in_flight_command_on_half_open_session_errors_with_partial_output() {
     .await;
     let dev = lab.dev("sw1").clone();
     let c = lab.client();
+    let read_timeout = Duration::from_millis(1500);
+    let before = dev.counters().commands;
     let h = tokio::spawn(async move {
         c.exec(
             Target::Device("sw1".into()),
             &cmds(&["display clock", "ping 10.0.0.1", "display version"]),
-            Some(Duration::from_millis(1500)),
+            Some(read_timeout),
         )
         .await
     });
+    // The device has the ping (its second command) when the keeper has sent it.
+    let sent = poll_until(Duration::from_secs(3), || {
+        dev.counters().commands >= before + 2
+    })
+    .await
+    .expect("the device never received the ping");
     // ping prints a line every 500 ms: stall after two of them.
-    tokio::time::sleep(Duration::from_millis(1200)).await;
+    tokio::time::sleep_until((sent + Duration::from_millis(1100)).into()).await;
     dev.set_fault(Fault::Stall);
     let t0 = Instant::now();
     let r = h.await.unwrap().unwrap();
-    let took = t0.elapsed();
+    let answered = Instant::now();
+    let took = answered - t0;
     dev.clear_faults();
     assert!(!r.ok);
     let d = &r.results[0];
@@ -258,10 +333,23 @@ async fn in_flight_command_on_half_open_session_errors_with_partial_output() {
         "display version was not run, and not claimed"
     );
     println!(
-        "in-flight: error after {took:?} with {} bytes of partial output",
+        "in-flight: error {took:?} after the stall, {:?} after the ping reached the device, with {} bytes of partial output",
+        answered - sent,
         partial.len()
     );
-    assert!(took <= Duration::from_millis(1500), "{took:?}");
+    // Within the read timeout of the command (sent before the device counted it), plus the
+    // answer's way back over the API (measured: 4 ms).
+    let bound = read_timeout + Duration::from_millis(100);
+    assert!(
+        answered - sent <= bound,
+        "{:?} > {bound:?}",
+        answered - sent
+    );
+    assert!(
+        answered - sent >= read_timeout - Duration::from_millis(50),
+        "gave up early: {:?}",
+        answered - sent
+    );
     lab.stop().await;
 }
 
@@ -326,10 +414,17 @@ async fn config_cut_by_a_reset_is_never_retried() {
 }
 
 /// A refused password is tried at most once per auth back-off window (0.5–1.5 × auth_retry)
-/// however many requests arrive, each attempt is one TCP connection with one password try,
-/// and the device is back within one window after the password works again.
+/// however many requests arrive, each request is refused at once, each attempt is one TCP
+/// connection with one password try, and the device is back within one window after the
+/// password works again.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn failed_password_tried_at_most_once_per_window_under_request_load() {
+    let _serial = timing_serial().await;
+    const LOAD_FOR: Duration = Duration::from_millis(3500);
+    const PAUSE: Duration = Duration::from_millis(50);
+    // "At once": well under the shortest window (0.5 s) a request held for the next login
+    // would wait, with room for a busy 2-core machine (one answer took 0.1 s at load 18).
+    const FAST: Duration = Duration::from_millis(250);
     let mut cfg = DeviceConfig::new("hp_comware");
     cfg.password = "right-pw".into();
     let dev = start_device(cfg.clone()).await;
@@ -344,25 +439,44 @@ async fn failed_password_tried_at_most_once_per_window_under_request_load() {
         c.pool.auth_retry = Duration::from_secs(1);
     })
     .await;
+    // Six clients, each sending a request every 50 ms after the last answer for 3.5 s.
     let t0 = Instant::now();
     let mut load = Vec::new();
     for _ in 0..6 {
         let c = lab.client();
         load.push(tokio::spawn(async move {
-            let mut refused = 0;
-            while t0.elapsed() < Duration::from_millis(3500) {
+            let mut took = Vec::new();
+            while t0.elapsed() < LOAD_FOR {
+                let t = Instant::now();
                 let r = exec_on(&c, "sw1", &["display clock"]).await.unwrap();
+                took.push(t.elapsed());
                 assert!(!r.ok);
-                refused += 1;
-                tokio::time::sleep(Duration::from_millis(50)).await;
+                assert_eq!(r.results[0].error_kind, Some(ErrorKind::Auth), "{r:?}");
+                tokio::time::sleep(PAUSE).await;
             }
-            refused
+            took
         }));
     }
-    let mut requests = 0;
+    let mut took = Vec::new();
     for h in load {
-        requests += h.await.unwrap();
+        took.extend(h.await.unwrap());
     }
+    let requests = took.len();
+    took.sort();
+    let slowest = *took.last().unwrap();
+    println!(
+        "auth: request answered in median {:?}, slowest {slowest:?}",
+        took[requests / 2]
+    );
+    // Each refused at once: no request waits for a login (one may ride on the attempt the
+    // window allows, a 20 ms refusal on the simulator).
+    assert!(slowest <= FAST, "a request took {slowest:?}");
+    // So the load really was there: each client sent a request at least every PAUSE + FAST.
+    let least = 6 * (LOAD_FOR.as_millis() / (PAUSE + FAST).as_millis()) as usize;
+    assert!(
+        requests >= least,
+        "{requests} requests, expected at least {least}"
+    );
     let attempts = lab.attempts.of("sw1");
     let gaps = lab.attempts.gaps("sw1");
     let c = dev.counters();
@@ -464,11 +578,15 @@ async fn changed_host_key_refused_with_both_fingerprints() {
         .filter(|a| a.error.is_some())
         .count();
     println!(
-        "host key: {refused} refused connects in ~1.5 s, {} logins after the change",
-        c.sessions_opened - 1
+        "host key: {refused} refused connects in ~1.5 s, {} logins and {} passwords after the change",
+        c.sessions_opened - 1,
+        c.passwords_received - 1
     );
     assert_eq!(c.sessions_opened, 1, "no shell on the changed-key device");
     assert_eq!(c.auth_failures, 0);
+    // The password itself: sent once, to the device before the change, never to the impostor
+    // (accepted or not, with or without a shell).
+    assert_eq!(c.passwords_received, 1, "{c:?}");
     lab.stop().await;
 }
 

@@ -8,10 +8,13 @@ use std::process::Command;
 
 const DRIVER: &str = env!("CARGO_BIN_EXE_netkeep-fuzz");
 
+/// `fuzz/regressions/`: one folder of inputs per target.
+fn regressions_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/regressions")
+}
+
 fn regressions(target: &str, open: bool) -> Vec<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fuzz/regressions")
-        .join(target);
+    let dir = regressions_root().join(target);
     let mut v: Vec<PathBuf> = std::fs::read_dir(&dir)
         .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
         .unwrap_or_default();
@@ -52,6 +55,23 @@ fn run_driver(cmd: &mut Command) -> (std::process::Output, String) {
 
 #[test]
 fn fixed_regressions_stay_fixed() {
+    // The inputs must be where this test looks: a moved folder would replay nothing and pass.
+    let root = regressions_root();
+    let folders: Vec<String> = std::fs::read_dir(&root)
+        .unwrap_or_else(|e| panic!("{}: {e}", root.display()))
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| !n.starts_with('.'))
+        .collect();
+    let targets: Vec<&str> = netkeep_reliability::fuzz::TARGETS
+        .iter()
+        .map(|t| t.0)
+        .collect();
+    for f in &folders {
+        assert!(
+            targets.contains(&f.as_str()),
+            "fuzz/regressions/{f} names no fuzz target ({targets:?}): its inputs would never run"
+        );
+    }
     let mut n = 0;
     for (target, _) in netkeep_reliability::fuzz::TARGETS {
         let files = regressions(target, false);
@@ -60,6 +80,7 @@ fn fixed_regressions_stay_fixed() {
         assert!(ok, "{target}:\n{text}");
     }
     println!("{n} regression inputs replayed");
+    assert!(n > 0, "no regression inputs found under {}", root.display());
 }
 
 /// Known, unfixed crashes (`open-*` files). None are open now: the huge-cursor crash in

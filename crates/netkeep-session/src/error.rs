@@ -173,6 +173,20 @@ pub enum Error {
         /// The regex compiler's complaint.
         message: String,
     },
+    /// The command ran, but its output could not be parsed into records: no template for the
+    /// platform and command, or the template's `Error` action (its file, state and the input
+    /// line say where). The output is kept ([`Error::partial_output`]).
+    #[error("{device}: parsing the output of {command:?}: {source}")]
+    Parse {
+        /// The device's label.
+        device: String,
+        /// The command.
+        command: String,
+        /// Its whole output.
+        output: String,
+        /// What the parser said.
+        source: Box<netkeep_parse::Error>,
+    },
 }
 
 /// Why the device closed the session, printable ("idle timeout").
@@ -238,6 +252,7 @@ impl Error {
             | Error::ProbeTimeout { .. } => ErrorKind::ConnectionLost,
             Error::ConfigRejected { .. } | Error::CommandRejected { .. } => ErrorKind::Rejected,
             Error::Unsupported { .. } => ErrorKind::Unsupported,
+            Error::Parse { .. } => ErrorKind::Parse,
         }
     }
 
@@ -260,7 +275,8 @@ impl Error {
         }
     }
 
-    /// Output received before the failure, where there is some.
+    /// Output received before the failure, where there is some (for [`Error::Parse`], the
+    /// command's whole output).
     pub fn partial_output(&self) -> Option<&str> {
         match self {
             Error::ReadTimeout { partial, .. } => Some(partial),
@@ -268,6 +284,7 @@ impl Error {
                 Some(output)
             }
             Error::ClosedByDevice { last_words, .. } => Some(last_words),
+            Error::Parse { output, .. } => Some(output),
             Error::PromptNotFound { last_bytes, .. } => Some(last_bytes),
             _ => None,
         }
@@ -290,7 +307,8 @@ impl Error {
             | Error::Unsupported { device, .. }
             | Error::PrivilegeRefused { device, .. }
             | Error::InvalidOption { device, .. }
-            | Error::BadPattern { device, .. } => device,
+            | Error::BadPattern { device, .. }
+            | Error::Parse { device, .. } => device,
         }
     }
 }

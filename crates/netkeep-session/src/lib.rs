@@ -37,6 +37,7 @@ mod session_log;
 pub use command::{Answer, Command};
 pub use config::{CandidateState, ConfigLine, ConfigOutcome, ConfigSetOptions, Finish};
 pub use error::{CloseReason, CloseReasonText, Error, ErrorKind};
+pub use netkeep_parse::{Field, Record, Records, Templates};
 pub use netkeep_platform::KeepaliveMode;
 pub use netkeep_transport::{Auth, HostKeyPolicy, Protocol, Secret, TransportError};
 pub use options::{CommandOptions, ConnectOptions, KeepaliveConfig, KeepaliveStats};

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use netkeep_platform::KeepaliveMode;
+use netkeep_transport::ssh::{Algorithms, Route};
 use netkeep_transport::{Auth, HostKeyPolicy, Protocol, Secret};
 
 use crate::session_log::SessionLog;
@@ -175,6 +176,14 @@ pub struct ConnectOptions {
     pub probe_timeout: Duration,
     /// SSH-level keepalive interval (dead-peer detection by russh; off by default).
     pub ssh_keepalive: Option<Duration>,
+    /// Unanswered SSH-level keepalives before the peer is declared dead (ssh_config
+    /// `ServerAliveCountMax`; default 2).
+    pub ssh_keepalive_max: usize,
+    /// How the SSH connection reaches the device: directly (default), through jump hosts, or
+    /// a ProxyCommand (SSH).
+    pub route: Route,
+    /// Changes to the SSH algorithm lists (ssh_config `KexAlgorithms`, `Ciphers`, ...).
+    pub algorithms: Algorithms,
 }
 
 impl ConnectOptions {
@@ -201,6 +210,9 @@ impl ConnectOptions {
             read_timeout: Duration::from_secs(30),
             probe_timeout: Duration::from_secs(5),
             ssh_keepalive: None,
+            ssh_keepalive_max: 2,
+            route: Route::Direct,
+            algorithms: Algorithms::default(),
         }
     }
 
@@ -312,6 +324,20 @@ impl ConnectOptions {
     /// SSH-level keepalive interval (dead-peer detection; does not restart idle timers).
     pub fn ssh_keepalive(mut self, t: Option<Duration>) -> Self {
         self.ssh_keepalive = t;
+        self
+    }
+
+    /// How the SSH connection reaches the device (jump hosts, a ProxyCommand).
+    ///
+    /// ```
+    /// use netkeep_session::{Auth, ConnectOptions, Secret};
+    /// use netkeep_transport::ssh::{Route, SshOptions};
+    /// let bastion = SshOptions::new("198.51.100.1", 22, "ops", Auth::Password(Secret::new("x")));
+    /// let o = ConnectOptions::new("10.0.0.1", 22, "cisco_ios").route(Route::Jump(Box::new(bastion)));
+    /// # let _ = o;
+    /// ```
+    pub fn route(mut self, r: Route) -> Self {
+        self.route = r;
         self
     }
 

@@ -328,3 +328,30 @@ async fn output_faults_and_reset_over_telnet() {
     assert!(e.is_connection_lost(), "{e}");
     dev.stop().await;
 }
+
+/// Jump hosts and ProxyCommand carry SSH: a telnet session given a route is refused before
+/// anything is sent (the device sees no connection), saying so.
+#[tokio::test]
+async fn a_telnet_session_through_a_jump_host_is_refused() {
+    use netkeep_transport::ssh::{Route, SshOptions};
+    let dev = telnet_dev("cisco_ios", |_| {}).await;
+    let bastion = SshOptions::new(
+        "127.0.0.1",
+        1,
+        "ops",
+        netkeep_session::Auth::Password("x".into()),
+    );
+    for route in [
+        Route::Jump(Box::new(bastion)),
+        Route::Command("nc %h %p".into()),
+    ] {
+        let e = Session::connect(telnet_opts(&dev, "cisco_ios").keepalive(off()).route(route))
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::BadInput, "{e}");
+        assert!(matches!(e, Error::InvalidOption { .. }), "{e:?}");
+        assert!(e.to_string().contains("carry SSH only"), "{e}");
+    }
+    assert_eq!(dev.counters().connections, 0);
+    dev.stop().await;
+}

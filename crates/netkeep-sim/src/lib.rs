@@ -33,6 +33,7 @@
 
 #![warn(missing_docs)]
 
+mod console;
 mod engine;
 mod error;
 mod fault;
@@ -42,6 +43,7 @@ mod sim;
 mod template;
 mod text;
 
+pub use console::Console;
 pub use error::SimError;
 pub use fault::Fault;
 pub use netkeep_transport::Protocol;

@@ -4,8 +4,9 @@ mod common;
 
 use std::time::Duration;
 
-use common::Cli;
+use common::{Cli, Poke};
 use netkeep_sim::{DeviceConfig, SimDevice};
+use tokio::time::Instant;
 
 async fn dev(idle: Option<Duration>) -> SimDevice {
     let mut cfg = DeviceConfig::new("hp_comware");
@@ -16,6 +17,8 @@ async fn dev(idle: Option<Duration>) -> SimDevice {
 }
 
 const S: Duration = Duration::from_secs(5);
+/// Scheduling slack on a close time (a busy 2-core machine), far below the idle timeouts used.
+const SLACK: Duration = Duration::from_millis(150);
 
 #[tokio::test]
 async fn prompts_views_and_quit() {
@@ -169,25 +172,33 @@ async fn nul_is_echoed_raw_and_keeps_session_alive() {
     assert_eq!(d.counters().idle_timeouts, 0);
 }
 
+/// SSH-protocol keepalives are not activity: sent every 100 ms for up to three idle timeouts,
+/// they do not keep the session open; it closes one idle timeout after the last line typed.
 #[tokio::test]
 async fn idle_timeout_fires_and_ssh_keepalives_do_not_reset_it() {
-    let d = dev(Some(Duration::from_millis(800))).await;
-    let t0 = std::time::Instant::now();
+    let idle = Duration::from_millis(500);
+    let d = dev(Some(idle)).await;
     let mut c = Cli::connect(d.addr()).await;
     c.read_until("<H3C>", S).await.unwrap();
-    // SSH-protocol keepalives every 200 ms: must not count as activity.
-    let h = &c.handle;
-    for _ in 0..3 {
-        h.send_keepalive(true).await.unwrap();
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    let msg = c.wait_closed(Duration::from_secs(3)).await.unwrap();
-    let took = t0.elapsed();
+    // The last real input: the device took the line between `typed` and its answer.
+    let typed = Instant::now();
+    c.cmd("display clock", "<H3C>").await;
+    let answered = Instant::now();
+    let (closed, msg, pokes) = c
+        .poke_until_closed(Poke::SshKeepalive, Duration::from_millis(100), idle * 3)
+        .await;
+    let closed = closed.unwrap_or_else(|| panic!("keepalives kept the session open: {msg:?}"));
     assert!(msg.contains("idle for too long"), "{msg:?}");
+    let (after_typed, after_answer) = (closed - typed, closed - answered);
+    println!("idle {idle:?}: closed {after_typed:?} after the last line, {pokes} keepalives");
+    assert!(pokes >= 3, "only {pokes} keepalives before the close");
+    // Not before the timeout (the device's clock counts whole milliseconds), and not later
+    // than the timeout plus scheduling slack after the line was answered.
     assert!(
-        took >= Duration::from_millis(750) && took < Duration::from_millis(2500),
-        "{took:?}"
+        after_typed >= idle - Duration::from_millis(2),
+        "{after_typed:?}"
     );
+    assert!(after_answer <= idle + SLACK, "{after_answer:?}");
     tokio::time::sleep(Duration::from_millis(50)).await;
     let k = d.counters();
     assert_eq!((k.idle_timeouts, k.sessions_closed), (1, 1), "{k:?}");

@@ -3,15 +3,20 @@
 
 Usage: /work/venv/sim/bin/python netmiko_check.py [--netkeep PATH] [--protocol telnet] [platform ...]
 
-For each platform it starts `netkeep sim --platform P --port 0`, then with Netmiko:
-connects, send_command (version), send_config_set an interface description and finds it in the
-running configuration (committing first on two-stage platforms), is_alive(), disconnect.
+For each platform it starts `netkeep sim --platform P --port 0`, then with Netmiko at its
+defaults (as a user runs it: no fast_cli=False, no expect_string): connects, send_command
+(version), send_config_set an interface description and finds it in the running configuration
+(committing first on two-stage platforms), is_alive() on the live session and a command after it,
+then stops the device and requires is_alive() to say False, disconnect.
+Every command output is checked as the benchmark checks it (bench/py/common.py): expected text
+present, no echo of the command at the start, no prompt, no NUL.
 With `--protocol telnet` the simulator serves telnet and Netmiko connects with its
 `<platform>_telnet` device type (its telnet login, IAC handling and is_alive()), on every
 platform Netmiko 4.8 has a telnet type for.
 Exit status 0 only if every platform passes.
 """
 import argparse
+import logging
 import os
 import subprocess
 import sys
@@ -78,6 +83,55 @@ def start_sim(netkeep, platform, protocol="ssh"):
     return p, host, int(port)
 
 
+# How long is_alive() may keep saying True after the device has gone (paramiko notices the
+# closed TCP connection in its reader thread).
+GONE_WITHIN_S = 3.0
+
+
+def check_output(what, out, cmd, prompt, expect=None):
+    """Raise unless `out` is a clean command output: `expect` present, no echo, no prompt, no NUL."""
+    why = []
+    if expect is not None and expect not in out:
+        why.append(f"{expect!r} missing")
+    if out.lstrip().startswith(cmd.strip()):
+        why.append("command echo present")
+    if prompt in out:
+        why.append(f"prompt {prompt!r} present")
+    if "\0" in out:
+        why.append("NUL present")
+    if why:
+        raise AssertionError(f"{what}: {', '.join(why)} ({len(out)} chars, head {out[:80]!r}, tail {out[-80:]!r})")
+
+
+def stop(proc):
+    """Stop the simulator (its sessions close with it)."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def gone_after(conn, protocol):
+    """How is_alive() tells a session whose device stopped is gone, and after how many seconds;
+    None if it still says True after GONE_WITHIN_S. Over SSH it must answer False. Over telnet
+    Netmiko 4.8's is_alive() lets the socket's error out (it catches only AttributeError): a
+    reset or broken pipe raised from it is the answer there."""
+    t0 = time.time()
+    while time.time() - t0 < GONE_WITHIN_S:
+        try:
+            if not conn.is_alive():
+                return f"is_alive False after {time.time() - t0:.2f}s"
+        except (ConnectionResetError, BrokenPipeError) as e:
+            if protocol != "telnet":
+                raise
+            return f"is_alive raised {type(e).__name__} after {time.time() - t0:.2f}s"
+        time.sleep(0.05)
+    return None
+
+
 def check(netkeep, platform, protocol):
     vcmd, cfg, runcmd, expect, enable = CASES[platform]
     proc, host, port = start_sim(netkeep, platform, protocol)
@@ -86,13 +140,15 @@ def check(netkeep, platform, protocol):
     try:
         t0 = time.time()
         conn = ConnectHandler(device_type=device_type, host=host, port=port, username="admin",
-                              password="admin", secret="admin", fast_cli=False)
-        steps.append(f"connect {time.time() - t0:.2f}s prompt={conn.find_prompt()!r}")
+                              password="admin", secret="admin")
+        prompt = conn.find_prompt()
+        steps.append(f"connect {time.time() - t0:.2f}s prompt={prompt!r}")
         if enable:
             conn.enable()
-            steps.append(f"enable prompt={conn.find_prompt()!r}")
+            prompt = conn.find_prompt()
+            steps.append(f"enable prompt={prompt!r}")
         out = conn.send_command(vcmd)
-        assert VERSION_MARK[platform] in out, f"version output: {out[:200]!r}"
+        check_output(vcmd, out, vcmd, prompt, VERSION_MARK[platform])
         steps.append(f"send_command({vcmd!r}) {len(out)} chars")
         out = conn.send_config_set(cfg)
         steps.append("send_config_set ok")
@@ -103,14 +159,22 @@ def check(netkeep, platform, protocol):
         tplat, cmds = TEXTFSM[platform]
         for cmd in cmds:
             raw = conn.send_command(cmd)
+            check_output(cmd, raw, cmd, prompt)
             rows = parse_output(platform=tplat, command=cmd, data=raw)
             assert rows and all(any(v for v in r.values()) for r in rows), f"TextFSM parsed nothing for {cmd!r}: {raw[:300]!r}"
             steps.append(f"textfsm {cmd!r}: {len(rows)} rows")
         run = conn.send_command(runcmd)
-        assert expect in run, f"{expect!r} not in running config ({len(run)} chars): {run[-600:]!r}"
+        check_output(runcmd, run, runcmd, prompt, expect)
         steps.append("description found in running config")
-        assert conn.is_alive(), "is_alive() returned False"
-        steps.append("is_alive True")
+        # is_alive() writes a NUL: the session must say alive and stay clean for the next command.
+        assert conn.is_alive(), "is_alive() returned False on a live session"
+        out = conn.send_command(vcmd)
+        check_output(f"{vcmd} after is_alive()", out, vcmd, prompt, VERSION_MARK[platform])
+        steps.append("is_alive True, next command clean")
+        stop(proc)
+        gone = gone_after(conn, protocol)
+        assert gone is not None, f"is_alive() still True {GONE_WITHIN_S}s after the device stopped"
+        steps.append(f"device stopped: {gone}")
         conn.disconnect()
         steps.append("disconnect ok")
         return True, steps
@@ -118,14 +182,12 @@ def check(netkeep, platform, protocol):
         steps.append(f"FAILED: {type(e).__name__}: {e}")
         return False, steps
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
 
 
 def main():
+    # paramiko logs the reset of the device we stop on purpose ("Socket exception") at ERROR.
+    logging.getLogger("paramiko.transport").setLevel(logging.CRITICAL)
     ap = argparse.ArgumentParser()
     ap.add_argument("--netkeep", default=os.environ.get("NETKEEP_BIN", "netkeep"))
     ap.add_argument("--protocol", choices=["ssh", "telnet"], default="ssh")

@@ -5,8 +5,9 @@ mod common;
 
 use std::time::Duration;
 
-use common::Cli;
+use common::{Cli, Poke};
 use netkeep_sim::{DeviceConfig, SimDevice};
+use tokio::time::Instant;
 
 const S: Duration = Duration::from_secs(5);
 
@@ -370,21 +371,34 @@ async fn garbage_huge_lines_and_disconnects_do_not_affect_other_sessions() {
     );
 }
 
+/// On Linux only lines are activity: NULs every 100 ms for up to three idle timeouts do not
+/// keep the session open (it closes one timeout after the last line); lines do.
 #[tokio::test]
 async fn linux_idle_timer_counts_lines_not_nuls() {
-    let d = start("linux", |c| {
-        c.idle_timeout = Some(Duration::from_millis(700))
-    })
-    .await;
+    let idle = Duration::from_millis(500);
+    let d = start("linux", |c| c.idle_timeout = Some(idle)).await;
     let mut c = Cli::connect(d.addr()).await;
     c.read_until("$ ", S).await.unwrap();
-    for _ in 0..3 {
-        c.send(b"\0").await;
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    let out = c.wait_closed(Duration::from_secs(2)).await.unwrap();
+    let typed = Instant::now();
+    c.cmd("echo last line", "$ ").await;
+    let answered = Instant::now();
+    let (closed, out, pokes) = c
+        .poke_until_closed(Poke::Bytes(b"\0"), Duration::from_millis(100), idle * 3)
+        .await;
+    let closed = closed.unwrap_or_else(|| panic!("NULs kept the session open: {out:?}"));
     assert!(out.contains("auto-logout"), "{out:?}");
-    // Lines do keep it alive.
+    let (after_typed, after_answer) = (closed - typed, closed - answered);
+    println!("linux idle {idle:?}: closed {after_typed:?} after the last line, {pokes} NULs");
+    assert!(pokes >= 3, "only {pokes} NULs before the close");
+    assert!(
+        after_typed >= idle - Duration::from_millis(2),
+        "{after_typed:?}"
+    );
+    assert!(
+        after_answer <= idle + Duration::from_millis(150),
+        "{after_answer:?}"
+    );
+    // Lines do keep it alive: one every 250 ms for 2.5 timeouts.
     let mut c = Cli::connect(d.addr()).await;
     c.read_until("$ ", S).await.unwrap();
     for _ in 0..5 {
@@ -392,6 +406,7 @@ async fn linux_idle_timer_counts_lines_not_nuls() {
         c.cmd("", "$ ").await;
     }
     c.cmd("echo still here", "$ ").await;
+    assert_eq!(d.counters().idle_timeouts, 1);
 }
 
 #[tokio::test]
@@ -403,6 +418,8 @@ async fn wrong_password_is_rejected_and_counted() {
     let r = Cli::try_connect(d.addr(), "root", "admin").await;
     assert!(r.is_err());
     assert_eq!(d.counters().auth_failures, 2);
+    // Every password the device was sent is counted, refused or not.
+    assert_eq!(d.counters().passwords_received, 2);
 }
 
 #[tokio::test]

@@ -12,7 +12,7 @@ use netkeep_keeper::connector::ssh::SshConnector;
 use netkeep_keeper::daemon::{Daemon, DaemonConfig};
 use netkeep_keeper::pool::PoolOptions;
 use netkeep_keeper::wire::DeviceStatus;
-use netkeep_sim::{DeviceConfig, SimDevice};
+use netkeep_sim::{DeviceConfig, Protocol, SimDevice};
 
 use crate::recording::RecordingConnector;
 use crate::sim::start_device;
@@ -47,6 +47,11 @@ impl HostSpec {
     pub fn with(mut self, extra: &str) -> HostSpec {
         self.extra = extra.into();
         self
+    }
+
+    /// Serves the device over telnet (its inventory line says `<platform>_telnet`).
+    pub fn telnet(self) -> HostSpec {
+        self.sim(|c| c.protocol = Protocol::Telnet)
     }
 
     /// Changes the simulator settings.
@@ -161,8 +166,14 @@ impl Lab {
             } else {
                 format!(", {}", h.extra)
             };
+            // A telnet device goes in as Netmiko's `<platform>_telnet`, as users write it.
+            let telnet = if h.sim.protocol == Protocol::Telnet {
+                "_telnet"
+            } else {
+                ""
+            };
             y.push_str(&format!(
-                "  {}: {{ hostname: {}, port: {}, platform: {}, groups: [lab]{extra} }}\n",
+                "  {}: {{ hostname: {}, port: {}, platform: {}{telnet}, groups: [lab]{extra} }}\n",
                 h.name,
                 d.addr().ip(),
                 d.addr().port(),

@@ -15,6 +15,8 @@ pub struct Attempt {
     pub device: String,
     /// When the attempt started.
     pub at: Instant,
+    /// When it ended (connected or failed).
+    pub ended: Instant,
     /// How it ended (`None` = connected).
     pub error: Option<ErrorKind>,
 }
@@ -25,6 +27,8 @@ pub struct Attempt {
 pub struct RecordingConnector {
     inner: SshConnector,
     log: Mutex<Vec<Attempt>>,
+    /// Attempts under way: device and start.
+    running: Mutex<Vec<(String, Instant)>>,
 }
 
 impl RecordingConnector {
@@ -37,6 +41,12 @@ impl RecordingConnector {
             .filter(|a| a.device == device)
             .cloned()
             .collect()
+    }
+
+    /// When the attempt under way for `device` started, if one is.
+    pub fn in_flight(&self, device: &str) -> Option<Instant> {
+        let running = self.running.lock().unwrap_or_else(|p| p.into_inner());
+        running.iter().find(|(d, _)| d == device).map(|r| r.1)
     }
 
     /// Delays between consecutive attempts for `device`.
@@ -53,13 +63,19 @@ impl Connector for RecordingConnector {
     ) -> BoxFut<'a, Result<Arc<dyn DeviceSession>, SessionError>> {
         Box::pin(async move {
             let at = Instant::now();
+            let lock =
+                |m: &'a Mutex<Vec<(String, Instant)>>| m.lock().unwrap_or_else(|p| p.into_inner());
+            lock(&self.running).push((spec.name.clone(), at));
             let r = self.inner.connect(spec).await;
+            let ended = Instant::now();
+            lock(&self.running).retain(|x| x != &(spec.name.clone(), at));
             self.log
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
                 .push(Attempt {
                     device: spec.name.clone(),
                     at,
+                    ended,
                     error: r.as_ref().err().map(|e| e.kind),
                 });
             r

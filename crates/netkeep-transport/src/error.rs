@@ -42,6 +42,9 @@ pub enum ErrorKind {
     Platform,
     /// A local file could not be used: the private key, or the known_hosts file.
     LocalFile,
+    /// A command's output could not be parsed into records (no TextFSM template for the
+    /// command, or the template refused the output); the output itself was received.
+    Parse,
 }
 
 /// What went wrong while connecting or talking to a device through a transport.
@@ -147,6 +150,42 @@ pub enum TransportError {
         /// What went wrong (missing, unreadable, wrong passphrase...).
         message: String,
     },
+    /// The ssh-agent could not be used (not running, socket missing, refused to sign).
+    #[error("{device}: ssh-agent at {}: {message}", socket.display())]
+    Agent {
+        /// The device's label.
+        device: String,
+        /// The agent's socket.
+        socket: PathBuf,
+        /// What went wrong and what to do.
+        message: String,
+    },
+    /// Reaching the device through a jump host failed at the jump host.
+    #[error("{device}: through jump host {hop}: {source}")]
+    Via {
+        /// The device's label.
+        device: String,
+        /// The jump host (`user@host:port`).
+        hop: String,
+        /// What went wrong there.
+        #[source]
+        source: Box<TransportError>,
+    },
+    /// A shared jump host is down and waiting to be reconnected: the device is not tried until
+    /// it is back.
+    #[error("{device}: jump host {hop} is down ({message}); next attempt in {:.1} s", retry_in.as_secs_f64())]
+    JumpHostDown {
+        /// The device's label.
+        device: String,
+        /// The jump host (`user@host:port`).
+        hop: String,
+        /// The kind of the jump host's last failure (a refused host key stays a host-key error).
+        kind: ErrorKind,
+        /// Its last failure.
+        message: String,
+        /// Time until the jump host is tried again.
+        retry_in: Duration,
+    },
     /// Opening the terminal (SSH session channel, PTY, shell) failed.
     #[error("{device}: connection lost during {step}: {message}")]
     Channel {
@@ -180,9 +219,11 @@ impl TransportError {
             TransportError::HostKeyChanged { .. } | TransportError::HostKeyUnknown { .. } => {
                 ErrorKind::HostKey
             }
-            TransportError::KnownHostsWrite { .. } | TransportError::KeyFile { .. } => {
-                ErrorKind::LocalFile
-            }
+            TransportError::KnownHostsWrite { .. }
+            | TransportError::KeyFile { .. }
+            | TransportError::Agent { .. } => ErrorKind::LocalFile,
+            TransportError::Via { source, .. } => source.kind(),
+            TransportError::JumpHostDown { kind, .. } => *kind,
             TransportError::Channel { .. } | TransportError::Closed { .. } => {
                 ErrorKind::ConnectionLost
             }
@@ -205,6 +246,9 @@ impl TransportError {
             | TransportError::HostKeyUnknown { device, .. }
             | TransportError::KnownHostsWrite { device, .. }
             | TransportError::KeyFile { device, .. }
+            | TransportError::Agent { device, .. }
+            | TransportError::Via { device, .. }
+            | TransportError::JumpHostDown { device, .. }
             | TransportError::Channel { device, .. }
             | TransportError::Closed { device, .. } => device,
         }

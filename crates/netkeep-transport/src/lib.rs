@@ -15,6 +15,9 @@
 //!   dialogue is typed in-band by the session. Which one: [`Protocol`].
 //! - [`memory`]: both ends in memory, the device's end driven by a test.
 //!
+//! [`ssh_config`] reads OpenSSH's client configuration (hosts, jump hosts, keys, algorithms)
+//! for the programs that build [`ssh::SshOptions`].
+//!
 //! ```no_run
 //! # async fn f() -> Result<(), netkeep_transport::TransportError> {
 //! use netkeep_transport::{ssh, Auth, Secret};
@@ -36,6 +39,7 @@ pub mod memory;
 mod protocol;
 mod secret;
 pub mod ssh;
+pub mod ssh_config;
 pub mod telnet;
 
 pub use boundary::{BoxFuture, Event, Link, Terminal, Transport};

@@ -77,6 +77,20 @@ impl Session {
         self.rt.block_on(self.inner.send(cmd))
     }
 
+    /// [`crate::Session::send_command_parsed`]: the output as records (TextFSM, ntc-templates).
+    pub fn send_command_parsed(&self, cmd: &str) -> Result<crate::Records, Error> {
+        self.rt.block_on(self.inner.send_command_parsed(cmd))
+    }
+
+    /// [`crate::Session::send_parsed`]: a command parsed with the templates given.
+    pub fn send_parsed(
+        &self,
+        cmd: &Command,
+        templates: &crate::Templates,
+    ) -> Result<crate::Records, Error> {
+        self.rt.block_on(self.inner.send_parsed(cmd, templates))
+    }
+
     /// See [`crate::Session::configure`].
     pub fn configure(
         &self,

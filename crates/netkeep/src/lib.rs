@@ -52,8 +52,9 @@
 pub use netkeep_platform::{telnet_platform, CloseReason, Platform};
 pub use netkeep_session::{
     Answer, Auth, CandidateState, Command, CommandOptions, ConfigLine, ConfigOutcome,
-    ConfigSetOptions, ConnectOptions, Error, ErrorKind, Finish, HostKeyPolicy, KeepaliveConfig,
-    KeepaliveMode, KeepaliveStats, Protocol, Secret, Session, SessionLog, TransportError,
+    ConfigSetOptions, ConnectOptions, Error, ErrorKind, Field, Finish, HostKeyPolicy,
+    KeepaliveConfig, KeepaliveMode, KeepaliveStats, Protocol, Record, Records, Secret, Session,
+    SessionLog, Templates, TransportError,
 };
 
 /// The transport boundary, for sessions over a transport of your own ([`Session::with_transport`]):

@@ -240,6 +240,8 @@ async fn run_set(
         elapsed_ms: ms(t),
         retried: false,
         config: report,
+        parsed: None,
+        parse_note: None,
     };
     (vec![c], r.err())
 }

@@ -18,7 +18,7 @@ mod via_daemon;
 use std::process::ExitCode;
 
 pub use self::args::Args;
-use self::args::{specs, split, usage};
+use self::args::{specs, split, templates, usage};
 
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let (selection, commands) = match split(&args) {
@@ -30,6 +30,10 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         .find_map(|c| netkeep_keeper::command::check(c).err())
     {
         return Ok(usage(&bad.to_string()));
+    }
+    // Checked here once; each path then asks for the templates again.
+    if let Err(message) = templates(&args) {
+        return Ok(usage(&message));
     }
     let commands = match specs(&args, commands) {
         Ok(c) => c,

@@ -53,6 +53,11 @@ pub struct Args {
     /// sessions load them. Overrides the inventory's `platform_dir`.
     #[arg(long, env = "NETKEEP_PLATFORM_DIR")]
     platform_dir: Option<PathBuf>,
+    /// OpenSSH client configuration the inventory's hosts are read with (HostName, Port, User,
+    /// IdentityFile, ProxyJump, ProxyCommand, ...); `none` reads none [default: the inventory's
+    /// `ssh_config_file`, else ~/.ssh/config when it exists].
+    #[arg(long, value_name = "FILE|none", env = "NETKEEP_SSH_CONFIG")]
+    ssh_config: Option<String>,
     /// Connects in flight at once while warming and reconnecting.
     #[arg(long, default_value_t = 128)]
     connect_concurrency: usize,
@@ -81,6 +86,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     cfg.audit_log = args.audit_log;
     cfg.audit_required = args.audit_required;
     cfg.platform_dir = args.platform_dir;
+    cfg.ssh_config = crate::reach::source(args.ssh_config.as_deref());
     cfg.pool.connect_concurrency = args.connect_concurrency;
     cfg.pool.queue_timeout = args.queue_timeout;
     cfg.progress_bar = !args.no_progress;

@@ -3,12 +3,14 @@
 //! and after (one record per device and command), and run in their own task so a client that
 //! goes away cancels only what is safe to stop.
 
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
+use netkeep_parse::Templates;
 use tokio_util::sync::CancellationToken;
 
 use super::answer::{err, parse};
@@ -18,7 +20,8 @@ use super::AppState;
 use crate::audit::{AuditError, AuditLog, Kind};
 use crate::connector::ConfigRequest;
 use crate::identity::Identity;
-use crate::pool::ExecRequest;
+use crate::parsed;
+use crate::pool::{ExecRequest, Pool};
 use crate::scopes::{self, Scope};
 use crate::select::Target;
 use crate::wire::{millis, ConfigBody, DeviceResult, ExecBody, ExecResponse};
@@ -121,6 +124,10 @@ pub(super) async fn exec(
     if let Err(r) = ready(&st, b.read_timeout_ms) {
         return *r;
     }
+    let parse = match parse_request(&st.pool, &b, &targets) {
+        Ok(p) => p,
+        Err(msg) => return err(StatusCode::BAD_REQUEST, msg),
+    };
     let req = ExecRequest {
         commands: b.commands,
         read_timeout: b.read_timeout_ms.map(Duration::from_millis),
@@ -137,7 +144,11 @@ pub(super) async fn exec(
             None => p.exec_many_until(&targets, &req, &cancel).await,
         };
         audit.after(&results).await;
-        Ok(results)
+        // Parsed once the sessions are back in the pool: parsing never holds a device.
+        Ok(match parse {
+            Some((platforms, templates)) => parsed::annotate(results, platforms, templates).await,
+            None => results,
+        })
     })
     .await;
     match ran {
@@ -205,6 +216,33 @@ pub(super) async fn config(
         Ok(Err(e)) => audit_refused(&e),
         Err(resp) => resp,
     }
+}
+
+/// Each target's template platform, and the templates to parse with.
+type ParsePlan = (HashMap<String, String>, Templates);
+
+/// With `parse: true`: each target's template platform and the request's templates; an
+/// error for a `template` that is not an absolute path, or one given without `parse`.
+fn parse_request(
+    pool: &Pool,
+    b: &ExecBody,
+    targets: &[String],
+) -> Result<Option<ParsePlan>, String> {
+    if !b.parse {
+        return match b.template {
+            Some(_) => Err("`template` goes with `parse: true`".into()),
+            None => Ok(None),
+        };
+    }
+    let templates = parsed::templates(b.template.as_deref())?;
+    let platforms = targets
+        .iter()
+        .filter_map(|t| {
+            let p = crate::inventory::textfsm_platform(&pool.device(t)?.spec)?;
+            Some((t.clone(), p))
+        })
+        .collect();
+    Ok(Some((platforms, templates)))
 }
 
 /// A config body's request, or why its options do not go together.

@@ -230,6 +230,8 @@ mod tests {
             elapsed_ms: 2.0,
             retried: false,
             config: None,
+            parsed: None,
+            parse_note: None,
         }
     }
 

@@ -167,6 +167,10 @@ fn unowned_row(spec: &crate::inventory::DeviceSpec, shard: u32) -> DeviceStatus 
         retry_in_s: None,
         address: format!("{}:{}", spec.hostname, spec.port),
         platform: spec.platform.clone(),
+        via: match &spec.route {
+            netkeep_transport::ssh::Route::Direct => None,
+            r => Some(r.describe()),
+        },
     }
 }
 

@@ -15,19 +15,24 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use netkeep::{
-    Auth, CandidateState, Command, CommandOptions, ConfigOutcome, ConfigSetOptions, ConnectOptions,
+    CandidateState, Command, CommandOptions, ConfigOutcome, ConfigSetOptions, ConnectOptions,
     Finish, KeepaliveConfig, Platform, Session,
 };
+use netkeep_transport::ssh::Route;
 
+use super::bastion::Bastions;
 use super::{BoxFut, ConfigRequest, Connector, DeviceSession, ErrorKind, SessionError};
-use crate::inventory::{Credential, DeviceSpec};
+use crate::inventory::DeviceSpec;
 use crate::wire::{Candidate, CommandSpec, ConfigReport, LineAnswer};
 
-/// Opens [`netkeep::Session`]s over SSH.
+/// Opens [`netkeep::Session`]s over SSH; devices behind a jump host share one connection to
+/// it ([`Bastions`]).
 #[derive(Debug, Clone, Default)]
 pub struct SshConnector {
     /// Default command read timeout when a request gives none.
     pub read_timeout: Option<Duration>,
+    /// The jump hosts shared by the devices behind them.
+    pub bastions: Arc<Bastions>,
 }
 
 impl SshConnector {
@@ -40,13 +45,7 @@ impl SshConnector {
 /// Builds the library's connect options for a device (also used by `netkeep exec --inventory`
 /// without a daemon).
 pub fn connect_options(spec: &DeviceSpec) -> ConnectOptions {
-    let auth = match &spec.credential {
-        Credential::Password(p) => Auth::Password(p.clone()),
-        Credential::KeyFile { path, passphrase } => Auth::PublicKey {
-            path: path.clone(),
-            passphrase: passphrase.clone(),
-        },
-    };
+    let auth = spec.credential.auth();
     let mut o = ConnectOptions::new(spec.hostname.clone(), spec.port, spec.platform.clone())
         .protocol(spec.protocol)
         .username(spec.username.clone())
@@ -80,6 +79,12 @@ pub fn connect_options(spec: &DeviceSpec) -> ConnectOptions {
     }
     if let Some(l) = &spec.session_log {
         o = o.session_log(l.clone());
+    }
+    o.route = spec.route.clone();
+    o.algorithms = spec.ssh.algorithms.clone();
+    o.ssh_keepalive = spec.ssh.server_alive_interval.filter(|i| !i.is_zero());
+    if let Some(n) = spec.ssh.server_alive_count_max {
+        o.ssh_keepalive_max = n as usize;
     }
     o
 }
@@ -211,14 +216,29 @@ impl Connector for SshConnector {
         spec: &'a DeviceSpec,
     ) -> BoxFut<'a, Result<Arc<dyn DeviceSession>, SessionError>> {
         Box::pin(async move {
-            let s = Session::connect(connect_options(spec))
-                .await
-                .map_err(session_error)?;
+            let mut opts = connect_options(spec);
+            // Behind a jump host: a channel on the one connection shared by its devices.
+            if let Route::Jump(hop) = &spec.route {
+                let jump = self
+                    .bastions
+                    .get(hop, &spec.name)
+                    .await
+                    .map_err(|e| session_error(e.into()))?;
+                opts.route = Route::Shared(jump);
+            }
+            let s = Session::connect(opts).await.map_err(session_error)?;
             Ok(Arc::new(SshSession {
                 s,
                 read_timeout: self.read_timeout,
             }) as Arc<dyn DeviceSession>)
         })
+    }
+
+    fn path_epoch(&self, spec: &DeviceSpec) -> u64 {
+        match &spec.route {
+            Route::Jump(hop) => self.bastions.epoch(hop),
+            _ => 0,
+        }
     }
 }
 

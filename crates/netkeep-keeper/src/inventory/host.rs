@@ -8,18 +8,25 @@ use std::time::Duration;
 use netkeep::Protocol;
 use serde_json::Map;
 
+use netkeep_transport::ssh::Route;
+use netkeep_transport::ssh_config::{HopDefaults, HostConfig, SshConfig};
+
 use super::load::{Chain, Entry};
 use super::platforms::KnownPlatforms;
 use super::raw::{Dur, RawEntity, RawSessionLog};
+use super::reach::{self, Pending, SshConfigs};
 use super::secrets;
 use super::spec::{
-    Credential, DeviceSpec, HostKeyPolicy, InventoryError, KeepaliveMode, KeepaliveSpec, SessionLog,
+    Credential, DeviceSpec, HostKeyPolicy, InventoryError, KeepaliveMode, KeepaliveSpec,
+    SessionLog, SshSettings,
 };
 
 /// What every host of an inventory shares.
 pub(super) struct Context<'a> {
     pub(super) known: &'a KnownPlatforms,
     pub(super) platform_dir: Option<PathBuf>,
+    /// The ssh_config files hosts are read with.
+    pub(super) ssh: &'a SshConfigs,
 }
 
 /// A value found along the chain, with the entity that set it.
@@ -77,26 +84,34 @@ fn missing(chain: &Chain<'_>, field: &str, hint: &str) -> InventoryError {
     ))
 }
 
-/// Resolves one host. `chain[0]` is the host itself; `groups` its groups in chain order.
-pub(super) fn resolve_host(
+/// Resolves one host (its route is worked out later, from the returned [`Pending`]): the
+/// inventory's settings first, the ssh_config's where the inventory says nothing.
+pub(super) fn resolve_host<'a>(
     name: &str,
-    chain: &Chain<'_>,
+    chain: &Chain<'a>,
     groups: &[String],
     cx: &Context<'_>,
     warnings: &mut Vec<String>,
-) -> Result<DeviceSpec, InventoryError> {
+) -> Result<(DeviceSpec, Pending<'a>), InventoryError> {
     let protocol = pick(chain, |r| r.protocol.as_ref()).map_or(Protocol::Ssh, |p| *p.value);
-    let (hostname, port) = address(name, chain, protocol)?;
-    let username = pick(chain, |r| r.username.as_ref())
-        .map(|p| p.value.clone())
-        .ok_or_else(|| missing(chain, "username", ""))?;
+    let (given, port) = address(name, chain)?;
+    let user = pick(chain, |r| r.username.as_ref()).map(|p| p.value.clone());
+    let (cfg, h) = ssh_config_of(chain, cx, protocol, &given, user.as_deref(), port)?;
+    let username = user.or_else(|| h.user.clone()).ok_or_else(|| {
+        let hint = if protocol == Protocol::Ssh {
+            " (or User in the ssh_config)"
+        } else {
+            ""
+        };
+        missing(chain, "username", hint)
+    })?;
     let platform = pick(chain, |r| r.platform.as_ref())
         .map(|p| p.value.clone())
         .ok_or_else(|| {
             let hint = format!(", expected one of: {}", cx.known.list());
             missing(chain, "platform", &hint)
         })?;
-    let credential = credential(chain, warnings)?;
+    let credential = credential(chain, warnings, &h)?;
     let key_file = pick(chain, |r| r.key_file.as_ref());
     if let (Protocol::Telnet, Some(p)) = (protocol, key_file) {
         let msg = format!(
@@ -109,12 +124,12 @@ pub(super) fn resolve_host(
     let session_log = session_log(name, chain)?;
     let idle_timeout = pick(chain, |r| r.idle_timeout.as_ref()).map(|p| p.value.0);
     let keepalive = keepalive(name, chain, idle_timeout, warnings)?;
-    let limits = limits(chain)?;
-    let ssh = ssh_options(chain);
-    Ok(DeviceSpec {
+    let limits = limits(chain, &h)?;
+    let ssh = ssh_options(chain, &h);
+    let spec = DeviceSpec {
         name: name.to_string(),
-        hostname,
-        port,
+        hostname: h.hostname.clone().unwrap_or(given),
+        port: port.or(h.port).unwrap_or(protocol.default_port()),
         protocol,
         username,
         platform,
@@ -134,15 +149,47 @@ pub(super) fn resolve_host(
         known_hosts_file: ssh.known_hosts_file,
         connect_timeout: limits.connect_timeout,
         platform_dir: cx.platform_dir.clone(),
-    })
+        route: Route::Direct,
+        ssh: SshSettings {
+            algorithms: h.algorithms.clone(),
+            server_alive_interval: h.server_alive_interval,
+            server_alive_count_max: h.server_alive_count_max,
+        },
+    };
+    let pending = Pending {
+        jump: chain
+            .iter()
+            .find_map(|(e, _)| e.raw.jump_host.as_deref().map(|j| (j, *e))),
+        proxy: h.proxy,
+        cfg,
+        entry: chain[0].0,
+    };
+    Ok((spec, pending))
 }
 
-/// Hostname (default: the inventory name) and port (default 22, or 23 over telnet).
-fn address(
-    name: &str,
+/// The ssh_config a host is read with and its settings there; a telnet host reads none (the
+/// file describes SSH connections).
+fn ssh_config_of(
     chain: &Chain<'_>,
+    cx: &Context<'_>,
     protocol: Protocol,
-) -> Result<(String, u16), InventoryError> {
+    given: &str,
+    user: Option<&str>,
+    port: Option<u16>,
+) -> Result<(std::sync::Arc<SshConfig>, HostConfig), InventoryError> {
+    if protocol == Protocol::Telnet {
+        return Ok((
+            std::sync::Arc::new(SshConfig::empty()),
+            HostConfig::default(),
+        ));
+    }
+    let cfg = cx.ssh.for_chain(chain)?;
+    let h = reach::lookup(&cfg, given, user, port, chain[0].0)?;
+    Ok((cfg, h))
+}
+
+/// The host's address as given (default: the inventory name) and port, if set (1-65535).
+fn address(name: &str, chain: &Chain<'_>) -> Result<(String, Option<u16>), InventoryError> {
     let hostname = pick(chain, |r| r.hostname.as_ref())
         .map(|p| p.value.clone())
         .unwrap_or_else(|| name.to_string());
@@ -151,8 +198,8 @@ fn address(
             let msg = format!("`{}`: port 0 is not valid, expected 1-65535", p.name);
             return Err(p.err("port", msg));
         }
-        Some(p) => *p.value,
-        None => protocol.default_port(),
+        Some(p) => Some(*p.value),
+        None => None,
     };
     Ok((hostname, port))
 }
@@ -170,8 +217,13 @@ fn data(chain: &Chain<'_>) -> Map<String, serde_json::Value> {
     data
 }
 
-/// A key file (its passphrase from the password settings), else a password.
-fn credential(chain: &Chain<'_>, warnings: &mut Vec<String>) -> Result<Credential, InventoryError> {
+/// A key file (its passphrase from the password settings), else a password, else keys from
+/// the ssh_config (IdentityFile, IdentityAgent) or an ssh-agent (SSH_AUTH_SOCK).
+fn credential(
+    chain: &Chain<'_>,
+    warnings: &mut Vec<String>,
+    h: &HostConfig,
+) -> Result<Credential, InventoryError> {
     let secret = secrets::password(chain, warnings)?;
     match (pick(chain, |r| r.key_file.as_ref()), secret) {
         (Some(p), passphrase) => Ok(Credential::KeyFile {
@@ -179,11 +231,23 @@ fn credential(chain: &Chain<'_>, warnings: &mut Vec<String>) -> Result<Credentia
             passphrase,
         }),
         (None, Some(s)) => Ok(Credential::Password(s)),
-        (None, None) => Err(missing(
-            chain,
-            "password_env",
-            " — or password_file, key_file, or a plain password",
-        )),
+        (None, None) => {
+            let d = HopDefaults {
+                passphrase: std::env::var("NETKEEP_KEY_PASSPHRASE")
+                    .ok()
+                    .map(netkeep::Secret::new),
+                ..HopDefaults::default()
+            };
+            let ids = netkeep_transport::ssh_config::identities(h, &d);
+            if !h.identity_files.is_empty() || ids.agent_path().is_some() {
+                return Ok(Credential::Keys(ids));
+            }
+            Err(missing(
+                chain,
+                "password_env",
+                " — or password_file, key_file, a plain password, IdentityFile in the ssh_config, or an ssh-agent (SSH_AUTH_SOCK)",
+            ))
+        }
     }
 }
 
@@ -277,7 +341,7 @@ struct Limits {
     warm: bool,
 }
 
-fn limits(chain: &Chain<'_>) -> Result<Limits, InventoryError> {
+fn limits(chain: &Chain<'_>, h: &HostConfig) -> Result<Limits, InventoryError> {
     let max_age = positive(
         pick(chain, |r| r.max_age.as_ref()),
         "max_age",
@@ -294,7 +358,9 @@ fn limits(chain: &Chain<'_>) -> Result<Limits, InventoryError> {
         max_sessions: pick(chain, |r| r.max_sessions.as_ref())
             .map_or(1, |p| p.value.get() as usize),
         max_age,
-        connect_timeout: connect_timeout.unwrap_or(Duration::from_secs(10)),
+        connect_timeout: connect_timeout
+            .or(h.connect_timeout.filter(|t| !t.is_zero()))
+            .unwrap_or(Duration::from_secs(10)),
         warm: pick(chain, |r| r.warm.as_ref()).is_none_or(|p| *p.value),
     })
 }
@@ -306,12 +372,16 @@ struct SshOptions {
     known_hosts_file: Option<PathBuf>,
 }
 
-fn ssh_options(chain: &Chain<'_>) -> SshOptions {
+/// The inventory's settings, else the ssh_config's (StrictHostKeyChecking, UserKnownHostsFile).
+fn ssh_options(chain: &Chain<'_>, h: &HostConfig) -> SshOptions {
     SshOptions {
         legacy_algorithms: pick(chain, |r| r.legacy_algorithms.as_ref()).is_some_and(|p| *p.value),
         host_key_policy: pick(chain, |r| r.host_key_policy.as_ref())
             .map(|p| *p.value)
+            .or(h.host_key_policy)
             .unwrap_or_default(),
-        known_hosts_file: pick(chain, |r| r.known_hosts_file.as_ref()).map(|p| p.value.clone()),
+        known_hosts_file: pick(chain, |r| r.known_hosts_file.as_ref())
+            .map(|p| p.value.clone())
+            .or_else(|| h.known_hosts_files.first().cloned()),
     }
 }

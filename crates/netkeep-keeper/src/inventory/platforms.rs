@@ -36,6 +36,19 @@ pub fn is_shell_platform(spec: &super::DeviceSpec) -> bool {
         .unwrap_or(true)
 }
 
+/// The device's platform as TextFSM template indexes name it (`huawei_vrp` for `huawei`), or
+/// `None` when the platform (or its platform directory) cannot be read.
+pub fn textfsm_platform(spec: &super::DeviceSpec) -> Option<String> {
+    let registry = match &spec.platform_dir {
+        Some(d) => Cow::Owned(Registry::with_dir(d).ok()?),
+        None => Cow::Borrowed(Registry::builtin()),
+    };
+    registry
+        .get(&spec.platform)
+        .ok()
+        .map(|p| p.textfsm_platform().to_string())
+}
+
 /// The platforms an inventory may name.
 pub(super) struct KnownPlatforms(Cow<'static, Registry>);
 

@@ -126,6 +126,10 @@ pub(super) struct RawEntity {
     pub(super) connect_timeout: Option<Dur>,
     /// Directory of user platform files; only allowed in the defaults.
     pub(super) platform_dir: Option<PathBuf>,
+    /// The OpenSSH client configuration to read for this host (`none`: none).
+    pub(super) ssh_config_file: Option<PathBuf>,
+    /// Jump hosts: an inventory host, or `[user@]host[:port][,...]`, or `none`.
+    pub(super) jump_host: Option<String>,
 }
 
 impl RawEntity {

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use super::host::{resolve_host, Context};
 use super::load::{Entry, Parsed};
 use super::platforms::KnownPlatforms;
+use super::reach::{self, SshConfigs};
 use super::spec::{Inventory, InventoryError, LoadOptions};
 use netkeep::{telnet_platform, Protocol};
 
@@ -24,11 +25,14 @@ pub(super) fn resolve(mut parsed: Parsed, opts: &LoadOptions) -> Result<Inventor
             parsed.source.display()
         ));
     }
+    let ssh = SshConfigs::new(opts.ssh_config.clone(), &parsed.source);
     let cx = Context {
         known: &known,
         platform_dir: platform_dir.clone(),
+        ssh: &ssh,
     };
     let mut devices = BTreeMap::new();
+    let mut pending = BTreeMap::new();
     let mut members: BTreeMap<String, Vec<String>> = parsed
         .groups
         .keys()
@@ -52,9 +56,13 @@ pub(super) fn resolve(mut parsed: Parsed, opts: &LoadOptions) -> Result<Inventor
             }
         }
         chain.push((&parsed.defaults, "defaults".into()));
-        let spec = resolve_host(name, &chain, &chain_names, &cx, &mut warnings)?;
+        let (spec, p) = resolve_host(name, &chain, &chain_names, &cx, &mut warnings)?;
         devices.insert(name.clone(), spec);
+        pending.insert(name.clone(), p);
     }
+    reach::routes(&mut devices, &pending)?;
+    drop(pending);
+    warnings.extend(ssh.warnings.take());
     Ok(Inventory {
         devices,
         groups: members,

@@ -30,6 +30,7 @@ pub use netkeep::HostKeyPolicy;
 
 /// How the keeper authenticates to a device.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Credential {
     /// Password (also used for keyboard-interactive).
     Password(Secret),
@@ -40,6 +41,22 @@ pub enum Credential {
         /// Passphrase of the key, from `password_env` / `password_file` when given.
         passphrase: Option<Secret>,
     },
+    /// Keys as OpenSSH tries them: the ssh_config's IdentityFiles and the ssh-agent.
+    Keys(netkeep_transport::ssh::Identities),
+}
+
+impl Credential {
+    /// The transport's authentication for this credential.
+    pub fn auth(&self) -> netkeep::Auth {
+        match self {
+            Credential::Password(p) => netkeep::Auth::Password(p.clone()),
+            Credential::KeyFile { path, passphrase } => netkeep::Auth::PublicKey {
+                path: path.clone(),
+                passphrase: passphrase.clone(),
+            },
+            Credential::Keys(ids) => netkeep::Auth::Identities(ids.clone()),
+        }
+    }
 }
 
 /// Keepalive settings; `None` fields mean "the platform's default".
@@ -115,6 +132,38 @@ pub struct DeviceSpec {
     /// Directory of user platform files the session loads `platform` from (besides the
     /// built-in platforms); the same for every device of an inventory.
     pub platform_dir: Option<PathBuf>,
+    /// How the device is reached: directly, through jump hosts (`jump_host`, the ssh_config's
+    /// ProxyJump) or a ProxyCommand. The daemon shares one connection per jump host.
+    pub route: netkeep_transport::ssh::Route,
+    /// SSH settings only the ssh_config gives: algorithm lists, ServerAliveInterval/CountMax.
+    pub ssh: SshSettings,
+}
+
+/// SSH settings from the ssh_config (nothing in the inventory sets them).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SshSettings {
+    /// `KexAlgorithms`, `HostKeyAlgorithms`, `Ciphers`, `MACs`.
+    pub algorithms: netkeep_transport::ssh::Algorithms,
+    /// `ServerAliveInterval`: the SSH-level keepalive (not the in-band one).
+    pub server_alive_interval: Option<Duration>,
+    /// `ServerAliveCountMax`.
+    pub server_alive_count_max: Option<u32>,
+}
+
+/// Which OpenSSH client configuration an inventory is read with.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum SshConfigSource {
+    /// The inventory's `ssh_config_file`, else none: nothing is read from the user's home
+    /// unasked (the library's default).
+    #[default]
+    InventoryOnly,
+    /// The inventory's `ssh_config_file`, else `~/.ssh/config` when it exists, as OpenSSH
+    /// reads it (what `netkeep serve` and `netkeep exec` do).
+    InventoryOrHome,
+    /// This file, whatever the inventory says (`--ssh-config FILE`).
+    File(PathBuf),
+    /// None (`--ssh-config none`).
+    Off,
 }
 
 /// A loaded, validated inventory.
@@ -138,7 +187,7 @@ pub struct Inventory {
 ///
 /// ```no_run
 /// use netkeep_keeper::inventory::{Inventory, LoadOptions};
-/// let opts = LoadOptions { platform_dir: Some("/etc/netkeep/platforms".into()) };
+/// let opts = LoadOptions { platform_dir: Some("/etc/netkeep/platforms".into()), ..Default::default() };
 /// let inv = Inventory::load_with("netkeep.yaml".as_ref(), &opts).unwrap();
 /// assert!(inv.platform_dir.is_some());
 /// ```
@@ -148,6 +197,8 @@ pub struct LoadOptions {
     /// checked against the built-in platforms plus these files, and sessions load them. Takes
     /// precedence over the inventory's own `platform_dir` (with a warning when they differ).
     pub platform_dir: Option<PathBuf>,
+    /// The OpenSSH client configuration to read (`--ssh-config`).
+    pub ssh_config: SshConfigSource,
 }
 
 /// A bad inventory: where, and what was expected.

@@ -73,6 +73,8 @@ impl Pool {
                     elapsed_ms: millis(t.elapsed()),
                     retried: false,
                     config: Some(report),
+                    parsed: None,
+                    parse_note: None,
                 };
                 (c, None)
             }

@@ -34,6 +34,9 @@ pub(crate) struct Backoff {
     pub(crate) auth_failed: bool,
     /// The kind of the last failed connect: requests failing fast during the backoff say it.
     pub(crate) last_kind: Option<crate::connector::ErrorKind>,
+    /// The connector's path epoch when the last failed connect started: when it has moved on
+    /// (the device's jump host came back), the backoff is over.
+    pub(crate) path_epoch: u64,
 }
 
 impl Backoff {

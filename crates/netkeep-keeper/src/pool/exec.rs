@@ -365,6 +365,8 @@ fn command_answered(
         elapsed_ms: millis(t.elapsed()),
         retried,
         config: None,
+        parsed: None,
+        parse_note: None,
     }
 }
 
@@ -385,6 +387,8 @@ pub(super) fn command_failed(
         elapsed_ms: millis(t.elapsed()),
         retried,
         config: None,
+        parsed: None,
+        parse_note: None,
     }
 }
 

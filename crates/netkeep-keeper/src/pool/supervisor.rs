@@ -47,9 +47,11 @@ impl Pool {
     fn supervise(&self) {
         let now = Instant::now();
         for dev in self.fleet().devices.values() {
+            let epoch = self.state.connector.path_epoch(&dev.spec);
             let (close, reconnect) = {
                 let mut st = dev.lock();
                 let close = reap(dev, &mut st, now);
+                path_is_back(dev, &mut st, epoch);
                 let b = &st.backoff;
                 let due = b.holding_until(now).is_none();
                 let reconnect = dev.maintained() && st.slots.is_empty() && b.connecting == 0 && due;
@@ -161,6 +163,7 @@ impl Pool {
         }
         let c = &self.state.counters;
         c.connects.fetch_add(1, Ordering::Relaxed);
+        let epoch = self.state.connector.path_epoch(&dev.spec);
         let r = self.state.connector.connect(&dev.spec).await;
         let mut st = dev.lock();
         let mut unwanted = None;
@@ -177,6 +180,7 @@ impl Pool {
             Ok(session) => Ok(record_connected(dev, &mut st, session, leased)),
             Err(e) => {
                 self.record_failure(dev, &mut st, &e);
+                st.backoff.path_epoch = epoch;
                 Err(e)
             }
         };
@@ -222,6 +226,17 @@ impl Pool {
             tracing::debug!(device = %dev.spec.name, failures, retry_in = ?delay, "connect failed: {}", e.message);
         }
         st.history.last_error = Some(e.message.clone());
+    }
+}
+
+/// Ends the backoff of a device whose jump host came back since its last failed connect (not
+/// after a refused login: that pause stands).
+fn path_is_back(dev: &Device, st: &mut Ledger, epoch: u64) {
+    let b = &mut st.backoff;
+    if b.next_attempt.is_some() && !b.auth_failed && b.path_epoch != epoch {
+        tracing::debug!(device = %dev.spec.name, "its jump host is back: reconnecting now");
+        b.next_attempt = None;
+        b.path_epoch = epoch;
     }
 }
 

@@ -322,9 +322,11 @@ fn perl_fuzz(items: &[SetItem]) -> u128 {
     }
 }
 
-/// A cheap test that rejects most ASCII lines a pattern cannot match, before the regex runs:
-/// an optional leading run of one class (`^\s+` in most templates), then the first byte and
-/// the literal text the rest must start with.
+/// A cheap test that rejects most lines a pattern cannot match, before the regex runs: the
+/// fewest characters, an optional leading run of one class (`^\s+` in most templates), then the
+/// first byte and the literal text the rest must start with, and a text every match contains.
+/// On a line with non-ASCII text the tests that look at one byte are made only where that byte
+/// is ASCII (a non-ASCII character there could be in a Unicode class).
 #[derive(Clone, Debug, Default)]
 pub struct Prefilter {
     /// The leading repeat's class and its fewest repetitions. Only set when the rest cannot
@@ -336,19 +338,29 @@ pub struct Prefilter {
     pub literal: Vec<u8>,
     /// The longest text every match contains somewhere (case-sensitive).
     pub needle: Option<memchr::memmem::Finder<'static>>,
+    /// The fewest characters a match has: a pattern such as `(?:\S+\s+){24}` cannot match a
+    /// shorter line (a line has at least as many bytes as characters).
+    pub min_len: usize,
 }
 
 impl Prefilter {
-    /// False when the ASCII `line` surely cannot match. `ws` is the length of the line's
-    /// leading run of [`space_bits`] bytes (computed once per line).
+    /// False when `line` surely cannot match. `ws` is the length of the line's leading run of
+    /// [`space_bits`] bytes (computed once per line).
     pub fn may_match(&self, line: &[u8], ws: usize) -> bool {
+        if line.len() < self.min_len {
+            return false;
+        }
         let mut pos = 0;
+        let settled = |pos: usize| line.get(pos).is_none_or(|&b| b < 128);
         if let Some((class, min)) = self.lead {
             pos = if class == space_bits() {
                 ws
             } else {
                 run_len(line, class)
             };
+            if !settled(pos) {
+                return self.contains_needle(line);
+            }
             if pos < min as usize {
                 return false;
             }
@@ -356,7 +368,8 @@ impl Prefilter {
         if let Some(first) = self.first {
             let rest = &line[pos..];
             let starts = match rest.first() {
-                Some(&b) => b < 128 && first & (1u128 << b) != 0,
+                Some(&b) if b >= 128 => return self.contains_needle(line),
+                Some(&b) => first & (1u128 << b) != 0,
                 None => false,
             };
             // A plain loop: these literals are short, a memcmp call costs more.
@@ -367,9 +380,11 @@ impl Prefilter {
                 return false;
             }
         }
-        self.needle
-            .as_ref()
-            .is_none_or(|n| n.find(&line[pos..]).is_some())
+        self.contains_needle(&line[pos..])
+    }
+
+    fn contains_needle(&self, text: &[u8]) -> bool {
+        self.needle.as_ref().is_none_or(|n| n.find(text).is_some())
     }
 }
 
@@ -396,6 +411,7 @@ impl Node {
             .filter(|r| r.len() >= 2 && *r != p.literal)
             .max_by_key(Vec::len)
             .map(|r| memchr::memmem::Finder::new(&r).into_owned());
+        p.min_len = usize::try_from(self.width(&[]).0).unwrap_or(usize::MAX);
         p
     }
 
@@ -450,6 +466,7 @@ impl Node {
                         first: Some(f.bytes),
                         literal: rest.literal_prefix().0,
                         needle: None,
+                        min_len: 0,
                     };
                 }
             }
@@ -464,6 +481,7 @@ impl Node {
             first: Some(f.bytes),
             literal: whole.literal_prefix().0,
             needle: None,
+            min_len: 0,
         }
     }
 
@@ -524,5 +542,19 @@ mod tests {
         assert!(may(r"(?i)^x", "X"));
         assert!(may(r"^(?i:\u212a)", "k"), "Kelvin sign folds to k");
         assert!(may(r"^\s*(?=a)\w", " a"));
+        assert!(!may(r"^(?:\S+\s+){3}x", "a b c"), "too short");
+        assert!(may(r"^(?:\S+\s+){3}x", "a b c x"));
+        assert!(may(r"^(a)\1\1", "a"), "back-references count as empty");
+        // Non-ASCII lines: only ASCII bytes settle a test.
+        assert!(may(r"^\s+\w+\s+Vlan", "\u{a0}é x Vlan"));
+        assert!(!may(r"^\s+\w+\s+Vlan", "\u{a0}é x VLAN"), "needle");
+        assert!(may(r"^\w+ is", "é is"));
+        assert!(!may(r"^Gi\S+", "Te1/0/1 é"), "first byte T is ASCII");
+        assert!(!may(r"^\s+x", "x é"), "no leading space");
+        assert!(may(r"^\s+x", "\u{2003}x"), "a Unicode space");
+        assert!(
+            !may(r"^(?:\S+\s+){3}x", "éé"),
+            "too short: 2 characters, 4 bytes"
+        );
     }
 }

@@ -18,6 +18,7 @@ pub fn anchored(node: &Node) -> String {
     let mut e = Emitter {
         ascii: false,
         ascii_classes: false,
+        superset: false,
         exact: true,
         out: String::from(r"\A(?:"),
     };
@@ -33,6 +34,7 @@ pub fn anchored_ascii_text(node: &Node) -> Option<String> {
     let mut e = Emitter {
         ascii: false,
         ascii_classes: true,
+        superset: false,
         exact: true,
         out: String::from(r"\A(?:"),
     };
@@ -47,6 +49,24 @@ pub fn anchored_ascii(node: &Node) -> Option<String> {
     let mut e = Emitter {
         ascii: true,
         ascii_classes: true,
+        superset: false,
+        exact: true,
+        out: String::from(r"(?-u)\A(?:"),
+    };
+    e.emit(node);
+    e.out.push(')');
+    e.exact.then_some(e.out)
+}
+
+/// The ASCII projection of a backtracking pattern made plain for the NFA engines, matching
+/// wherever the pattern does (and maybe more): look-arounds become empty, back-references any
+/// text, conditionals either branch, atomic groups and possessive repeats ordinary ones. A
+/// quick "cannot match" test; `None` when the projection would not be exact.
+pub fn anchored_ascii_superset(node: &Node) -> Option<String> {
+    let mut e = Emitter {
+        ascii: true,
+        ascii_classes: true,
+        superset: true,
         exact: true,
         out: String::from(r"(?-u)\A(?:"),
     };
@@ -63,6 +83,8 @@ struct Emitter {
     ascii: bool,
     /// Writing Python's classes cut down to ASCII (both ASCII forms).
     ascii_classes: bool,
+    /// Writing a plain superset of a backtracking pattern ([`anchored_ascii_superset`]).
+    superset: bool,
     /// The ASCII projection is still exact.
     exact: bool,
     out: String,
@@ -95,6 +117,12 @@ impl Emitter {
             }
             Node::Group(_, body) => self.wrap("(", body),
             Node::NonCapture(body) => self.wrap("(?:", body),
+            Node::Look(..) if self.superset => self.push("(?:)"),
+            Node::Atomic(body) if self.superset => self.wrap("(?:", body),
+            Node::Backref(_) if self.superset => self.push("(?s:.*)"),
+            Node::Cond(_, yes, no) if self.superset => {
+                self.emit(&Node::Alt(vec![(**yes).clone(), (**no).clone()]))
+            }
             Node::Look(behind, negated, body) => {
                 let open = match (behind, negated) {
                     (false, false) => "(?=",
@@ -164,7 +192,8 @@ impl Emitter {
             }
             return;
         }
-        if r.possessive {
+        let possessive = r.possessive && !self.superset;
+        if possessive {
             self.push("(?>");
         }
         self.wrap("(?:", &r.node);
@@ -175,7 +204,7 @@ impl Emitter {
         if !r.greedy {
             self.push("?");
         }
-        if r.possessive {
+        if possessive {
             self.push(")");
         }
     }

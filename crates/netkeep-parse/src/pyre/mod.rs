@@ -44,7 +44,7 @@ pub type Slots = Vec<Option<(usize, usize)>>;
 pub struct Line<'a> {
     text: &'a str,
     ascii: bool,
-    /// Leading run of whitespace bytes (ASCII lines only).
+    /// Leading run of ASCII whitespace bytes.
     ws: usize,
 }
 
@@ -52,11 +52,7 @@ impl<'a> Line<'a> {
     /// Looks at `text` once.
     pub fn new(text: &'a str) -> Line<'a> {
         let ascii = text.is_ascii();
-        let ws = if ascii {
-            ast::run_len(text.as_bytes(), ast::space_bits())
-        } else {
-            0
-        };
+        let ws = ast::run_len(text.as_bytes(), ast::space_bits());
         Line { text, ascii, ws }
     }
 
@@ -64,6 +60,40 @@ impl<'a> Line<'a> {
     pub fn text(&self) -> &'a str {
         self.text
     }
+
+    /// True for an ASCII line (the quick tests apply only to these).
+    pub fn is_ascii(&self) -> bool {
+        self.ascii
+    }
+
+    /// The length of the leading run of ASCII whitespace.
+    pub fn leading_space(&self) -> usize {
+        self.ws
+    }
+}
+
+/// What a pattern's quick test says about the first bytes of an ASCII line it can match, in a
+/// form several patterns can share (see [`PyRegex::start_test`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StartTest {
+    /// No test on the first bytes.
+    Any,
+    /// The first byte is one of these (bit `b` for byte `b`).
+    First(u128),
+    /// After the leading whitespace (at least `min` bytes of it), the next byte is one of these.
+    AfterSpace {
+        /// Fewest whitespace bytes.
+        min: u32,
+        /// The bytes that may follow it.
+        first: u128,
+    },
+}
+
+/// Working space every pattern of a parse shares ([`PyRegex::captures_into`] runs one pattern
+/// at a time): reusing one keeps it warm in the CPU cache. Keep one per parse (per thread).
+#[derive(Debug, Default)]
+pub struct SharedScratch {
+    bt: ascii::BtCache,
 }
 
 /// Reusable space for the positions of one pattern's matches ([`PyRegex::captures_into`]);
@@ -138,6 +168,10 @@ struct Plain {
 /// non-ASCII line.
 #[derive(Debug, Clone)]
 struct Fancy {
+    /// On ASCII lines, a plain pattern that matches wherever this one does (its look-arounds
+    /// dropped, back-references as any text, atomic groups and possessive repeats as ordinary
+    /// ones): most lines it rejects never reach the slower backtracking VM.
+    check: Option<ascii::AsciiNfa>,
     ascii: Option<fancy_regex::Regex>,
     unicode_text: String,
     unicode: OnceLock<Result<fancy_regex::Regex, RegexError>>,
@@ -181,6 +215,9 @@ impl PyRegex {
         let unicode_text = emit::anchored(&parsed.node);
         let engine = if parsed.node.needs_backtracking() {
             let f = Fancy {
+                // Only a speed-up: a superset too large for the NFA compiler is just not used.
+                check: emit::anchored_ascii_superset(&parsed.node)
+                    .and_then(|t| ascii::AsciiNfa::new(&t).ok()),
                 ascii: emit::anchored_ascii_text(&parsed.node)
                     .map(|t| fancy(&t))
                     .transpose()?,
@@ -222,6 +259,20 @@ impl PyRegex {
         })
     }
 
+    /// The part of the quick test that looks at the line's first bytes: a line whose bytes fail
+    /// it cannot match (and [`PyRegex::captures_into`] turns it away itself).
+    pub fn start_test(&self) -> StartTest {
+        let p = &self.prefilter;
+        match (p.lead, p.first) {
+            (None, None) => StartTest::Any,
+            (None, Some(first)) => StartTest::First(first),
+            (Some((class, min)), Some(first)) if class == ast::space_bits() => {
+                StartTest::AfterSpace { min, first }
+            }
+            _ => StartTest::Any,
+        }
+    }
+
     /// Checks a pattern as Python's `re.compile` would, without building an engine; returns
     /// its number of capturing groups.
     pub fn check(pattern: &str) -> Result<u32, RegexError> {
@@ -261,7 +312,7 @@ impl PyRegex {
                     let mut s = re.scratch();
                     let n = self.groups as usize + 1;
                     Ok(re
-                        .search(text.as_bytes(), &mut s)
+                        .search(text.as_bytes(), &mut s, &mut ascii::BtCache::default())
                         .then(|| slots(n, |i| s.group(i))))
                 }
                 _ => {
@@ -286,11 +337,16 @@ impl PyRegex {
     }
 
     /// Like [`PyRegex::match_start`] without allocating: positions go into `caps` (reused
-    /// across calls with this pattern). Most ASCII lines that cannot match are turned away by
-    /// a quick test before the regex runs.
-    pub fn captures_into(&self, line: &Line, caps: &mut Captures) -> Result<bool, RegexError> {
+    /// across calls with this pattern). Most lines that cannot match are turned away by a
+    /// quick test before the regex runs.
+    pub fn captures_into(
+        &self,
+        line: &Line,
+        caps: &mut Captures,
+        shared: &mut SharedScratch,
+    ) -> Result<bool, RegexError> {
         let (text, ascii) = (line.text, line.ascii);
-        if ascii && !self.prefilter.may_match(text.as_bytes(), line.ws) {
+        if !self.prefilter.may_match(text.as_bytes(), line.ws) {
             return Ok(false);
         }
         match &self.engine {
@@ -298,7 +354,7 @@ impl PyRegex {
                 (Some(re), true) => {
                     caps.last = Last::Bytes;
                     let s = caps.bytes.get_or_insert_with(|| re.scratch());
-                    Ok(re.search(text.as_bytes(), s))
+                    Ok(re.search(text.as_bytes(), s, &mut shared.bt))
                 }
                 _ => {
                     let re = p.unicode()?;
@@ -307,7 +363,12 @@ impl PyRegex {
                     Ok(re.captures_read(locs, text).is_some())
                 }
             },
-            Engine::Fancy(_) => {
+            Engine::Fancy(f) => {
+                if let (Some(check), true) = (&f.check, ascii) {
+                    if !check.is_match(text.as_bytes(), &mut shared.bt) {
+                        return Ok(false);
+                    }
+                }
                 caps.last = Last::Fancy;
                 match self.match_start(text)? {
                     Some(s) => {
@@ -324,7 +385,7 @@ impl PyRegex {
     pub fn is_match_start(&self, text: &str) -> bool {
         match &self.engine {
             Engine::Plain(p) => match (&p.ascii, text.is_ascii()) {
-                (Some(re), true) => re.search(text.as_bytes(), &mut re.scratch()),
+                (Some(re), true) => re.is_match(text.as_bytes(), &mut ascii::BtCache::default()),
                 _ => p.unicode().is_ok_and(|re| re.is_match(text)),
             },
             Engine::Fancy(f) => f

@@ -1,21 +1,23 @@
 //! A compiled TextFSM template: Values, states and rules, read with TextFSM's rules and
 //! errors located by template line.
 
+mod dispatch;
 mod rule;
 mod value;
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::{LazyLock, Mutex};
+use std::sync::{LazyLock, Mutex, OnceLock};
 
 pub use rule::{LineOp, RecordOp};
 pub use value::Opt;
 
 use crate::engine;
 use crate::error::Error;
-use crate::pyre::{Captures, PyRegex};
+use crate::pyre::{Captures, Line, PyRegex, SharedScratch};
 use crate::pytext;
-use crate::record::Records;
+use crate::record::{Records, Shape};
+use dispatch::Dispatch;
 use rule::RuleDef;
 use value::ValueDef;
 
@@ -66,6 +68,19 @@ pub(crate) struct Rule {
 pub(crate) struct State {
     pub name: String,
     pub rules: Vec<Rule>,
+    /// The rules' first-byte tables, built on the state's first line.
+    dispatch: OnceLock<Option<Box<Dispatch>>>,
+}
+
+impl State {
+    /// The rules (bit `i` for rule `i`) that may match `line`; rules past the 64th always may.
+    pub fn candidates(&self, line: &Line) -> u64 {
+        let d = self.dispatch.get_or_init(|| {
+            let tests: Vec<_> = self.rules.iter().map(|r| r.regex.start_test()).collect();
+            Dispatch::new(&tests).map(Box::new)
+        });
+        d.as_ref().map_or(u64::MAX, |d| d.candidates(line))
+    }
 }
 
 /// A compiled TextFSM template.
@@ -88,11 +103,20 @@ pub struct Template {
     pub(crate) rule_count: usize,
     /// Match scratch space of finished parses, reused by the next ones.
     pub(crate) scratch: ScratchPool,
+    /// How rows become records, made on the first parse.
+    shape: OnceLock<Shape>,
 }
 
-/// Per-rule match scratch space kept between parses (a parse takes one set, gives it back).
+/// One parse's match scratch space: per rule, and shared by the rules.
 #[derive(Debug, Default)]
-pub(crate) struct ScratchPool(Mutex<Vec<Vec<Captures>>>);
+pub(crate) struct Scratch {
+    pub caps: Vec<Captures>,
+    pub shared: SharedScratch,
+}
+
+/// Match scratch space kept between parses (a parse takes one set, gives it back).
+#[derive(Debug, Default)]
+pub(crate) struct ScratchPool(Mutex<Vec<Scratch>>);
 
 impl Clone for ScratchPool {
     fn clone(&self) -> Self {
@@ -102,13 +126,16 @@ impl Clone for ScratchPool {
 
 impl ScratchPool {
     /// A set of `n` scratch spaces (reused when one is free).
-    pub fn take(&self, n: usize) -> Vec<Captures> {
+    pub fn take(&self, n: usize) -> Scratch {
         let reused = self.0.lock().ok().and_then(|mut v| v.pop());
-        reused.unwrap_or_else(|| (0..n).map(|_| Captures::default()).collect())
+        reused.unwrap_or_else(|| Scratch {
+            caps: (0..n).map(|_| Captures::default()).collect(),
+            shared: SharedScratch::default(),
+        })
     }
 
     /// Gives a set back (a few are kept: one per thread parsing at once, roughly).
-    pub fn put(&self, caps: Vec<Captures>) {
+    pub fn put(&self, caps: Scratch) {
         if let Ok(mut v) = self.0.lock() {
             if v.len() < 8 {
                 v.push(caps);
@@ -175,7 +202,8 @@ impl Template {
     /// Parses command output into records (keys lower-cased, as Netmiko returns them).
     pub fn parse_output(&self, output: &str) -> Result<Records, Error> {
         let rows = engine::run(self, output)?;
-        Ok(crate::record::to_records(&self.header_owned(), rows))
+        let shape = self.shape.get_or_init(|| Shape::new(&self.header_owned()));
+        Ok(shape.records(rows))
     }
 
     /// Parses command output into rows of fields in [`Template::header`] order.
@@ -346,6 +374,7 @@ fn resolve(
         states.push(State {
             name: state_name.clone(),
             rules,
+            dispatch: OnceLock::new(),
         });
     }
     let start = find(&raw, "Start").unwrap_or(0);
@@ -357,5 +386,6 @@ fn resolve(
         declares_eof,
         rule_count: id,
         scratch: ScratchPool::default(),
+        shape: OnceLock::new(),
     })
 }

@@ -54,7 +54,7 @@ impl Session {
         let started = Instant::now();
         let transport = match opts.resolved_protocol().0 {
             Protocol::Ssh => ssh::connect(&login::ssh_options(&opts, &device)).await?,
-            Protocol::Telnet => telnet::connect(&login::telnet_options(&opts, &device)).await?,
+            Protocol::Telnet => telnet::connect(&login::telnet_options(&opts, &device)?).await?,
         };
         let (core, keepalive) = login::open(transport, platform, &opts, device, started).await?;
         Ok(Session { core, keepalive })

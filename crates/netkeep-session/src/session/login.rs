@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use netkeep_platform::{Platform, PlatformError, Registry};
-use netkeep_transport::ssh::SshOptions;
+use netkeep_transport::ssh::{Route, SshOptions};
 use netkeep_transport::telnet::TelnetOptions;
 use netkeep_transport::{Auth, Protocol, Secret, Terminal, Transport};
 use tokio::sync::Mutex;
@@ -68,17 +68,29 @@ pub(crate) fn ssh_options(opts: &ConnectOptions, device: &str) -> SshOptions {
     o.connect_timeout = opts.connect_timeout;
     o.legacy_algorithms = opts.legacy_algorithms;
     o.ssh_keepalive = opts.ssh_keepalive;
+    o.ssh_keepalive_max = opts.ssh_keepalive_max;
+    o.route = opts.route.clone();
+    o.algorithms = opts.algorithms.clone();
     o
 }
 
 /// The telnet transport's options from the session's; says once per device that telnet sends
-/// the password in clear.
-pub(crate) fn telnet_options(opts: &ConnectOptions, device: &str) -> TelnetOptions {
+/// the password in clear. A route (jump hosts, ProxyCommand) is refused: it carries SSH only.
+pub(crate) fn telnet_options(opts: &ConnectOptions, device: &str) -> Result<TelnetOptions, Error> {
+    if !matches!(opts.route, Route::Direct) {
+        return Err(Error::InvalidOption {
+            device: device.to_string(),
+            message: format!(
+                "telnet cannot take the route `{}`: jump hosts and ProxyCommand carry SSH only; reach the device directly, or over SSH",
+                opts.route.describe()
+            ),
+        });
+    }
     warn_cleartext(device);
     let mut o = TelnetOptions::new(opts.host.clone(), opts.port);
     o.device = device.to_string();
     o.connect_timeout = opts.connect_timeout;
-    o
+    Ok(o)
 }
 
 /// Runs the login dialogue over a connected transport within what is left of

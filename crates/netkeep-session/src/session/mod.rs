@@ -11,11 +11,13 @@
 //! - `transcript`: the session log, a terminal wrapped at the transport boundary;
 //! - `state`: what a session is made of (shared core, locked I/O state, life record);
 //! - `modemap`: the platform's modes as indices, prompts to modes, paths between them;
-//! - `pattern`: regex compilation.
+//! - `pattern`: regex compilation;
+//! - `parsed`: commands whose output comes back as records (TextFSM), parsed off the session.
 //!
 //! Imports run one way, never back: `api` → `login` → `keepalive` → `io`; `login` →
 //! `telnet_login` → `state`; `api` → `configure` → `modes` → `io` → `state` → `modemap`;
-//! `login` → `modes`, `transcript`; `api`, `configure` and `modes` → `pattern`.
+//! `login` → `modes`, `transcript`; `api`, `configure` and `modes` → `pattern`; `parsed` →
+//! `api`.
 
 mod api;
 mod configure;
@@ -24,6 +26,7 @@ mod keepalive;
 mod login;
 mod modemap;
 mod modes;
+mod parsed;
 mod pattern;
 mod state;
 mod telnet_login;

@@ -23,10 +23,16 @@ pub(super) struct LineEditor {
 }
 
 impl LineEditor {
-    /// Consumes `b` if it belongs to an escape sequence in progress.
+    /// Consumes `b` if it belongs to an escape sequence in progress. A control byte ends the
+    /// sequence and is not consumed: terminals act on Ctrl-C or Enter typed mid-sequence
+    /// (ECMA-48), so a stray ESC never swallows them.
     pub fn in_escape(&mut self, b: u8) -> bool {
         match self.esc {
             0 => false,
+            _ if b < 0x20 => {
+                self.esc = 0;
+                false
+            }
             1 if b == b'[' || b == b'O' => {
                 self.esc = 2;
                 true

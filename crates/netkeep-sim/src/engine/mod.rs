@@ -21,6 +21,7 @@ mod screen;
 mod sess_vars;
 mod slow;
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -85,6 +86,8 @@ pub struct Engine {
     line: String,
     /// Complete lines received (for line-based idle activity).
     pub lines_seen: u64,
+    /// Command lines this session ran (shared: the device's counters list it per session).
+    commands: Arc<AtomicU64>,
 }
 
 const NO_VARS: OwnedVars = OwnedVars(Vec::new());
@@ -118,7 +121,13 @@ impl Engine {
             width: DEFAULT_WIDTH,
             line: String::new(),
             lines_seen: 0,
+            commands: Arc::default(),
         }
+    }
+
+    /// This session's command count, live (for the device's per-session counters).
+    pub fn commands_counter(&self) -> Arc<AtomicU64> {
+        self.commands.clone()
     }
 
     /// The terminal width the client asked for (PTY request, window change, `terminal width`).
@@ -366,6 +375,7 @@ impl Engine {
             return Effect::None;
         }
         self.model.count_command();
+        self.commands.fetch_add(1, Ordering::Relaxed);
         let levels = self.modes.levels(&self.p);
         self.line.clone_from(&line);
         self.run(&line, &levels, out)

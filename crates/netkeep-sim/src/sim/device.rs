@@ -134,29 +134,37 @@ fn reusable_socket(addr: SocketAddr) -> std::io::Result<tokio::net::TcpSocket> {
     Ok(s)
 }
 
+/// The device `cfg` describes, without a network: its personality, initial state, enable
+/// secret (the hostname filled in from the personality when empty).
+pub(crate) fn build_model(cfg: DeviceConfig) -> Result<(Model, DeviceConfig), SimError> {
+    let catalog = Catalog {
+        personality_dir: cfg.personality_dir.as_deref(),
+        platform_dir: cfg.platform_dir.as_deref(),
+    };
+    let p = catalog.find(&cfg.platform)?;
+    let mut cfg = cfg;
+    if cfg.hostname.is_empty() {
+        cfg.hostname = p.default_hostname.clone();
+    }
+    let state = initial_state(&p, &cfg);
+    let secret = enable_secret(&p, &cfg);
+    let model =
+        Model::new(p, state, secret, cfg.minute).with_privileged_login(cfg.privileged_login);
+    Ok((model, cfg))
+}
+
 impl SimDevice {
     /// Start a device listening on `addr` (use port 0 for any free port).
     pub async fn start(cfg: DeviceConfig, addr: SocketAddr) -> Result<SimDevice, SimError> {
-        let catalog = Catalog {
-            personality_dir: cfg.personality_dir.as_deref(),
-            platform_dir: cfg.platform_dir.as_deref(),
-        };
-        let p = catalog.find(&cfg.platform)?;
-        let mut cfg = cfg;
-        if cfg.hostname.is_empty() {
-            cfg.hostname = p.default_hostname.clone();
-        }
+        let (model, cfg) = build_model(cfg)?;
         let key = load_key(&cfg)?;
-        let state = initial_state(&p, &cfg);
         let listener = reusable_socket(addr)
             .and_then(|s| s.listen(LISTEN_BACKLOG))
             .map_err(|source| SimError::Bind { addr, source })?;
         let bound = listener
             .local_addr()
             .map_err(|source| SimError::Bind { addr, source })?;
-        let secret = enable_secret(&p, &cfg);
-        let model = Model::new(p, state, secret, cfg.minute);
-        let model = Arc::new(model.with_privileged_login(cfg.privileged_login));
+        let model = Arc::new(model);
         let protocol = cfg.protocol;
         let inner = Arc::new(Shared {
             core: Arc::new(Core::new(model, cfg)),
@@ -218,6 +226,13 @@ impl SimDevice {
     pub fn counters(&self) -> Counters {
         let core = &self.inner.core;
         core.counters.snapshot(core.model.commands())
+    }
+
+    /// Command lines (non-empty lines at a prompt) each shell session has run, in the order the
+    /// sessions opened: a retry on a fresh session shows as one more entry, a command run twice
+    /// on one session as a higher count. Sessions refused for want of a VTY line are not listed.
+    pub fn commands_per_session(&self) -> Vec<u64> {
+        self.inner.core.counters.commands_per_session()
     }
 
     /// Sessions currently holding a VTY line.

@@ -23,4 +23,5 @@ mod vty;
 
 pub use config::DeviceConfig;
 pub use counters::Counters;
+pub(crate) use device::build_model;
 pub use device::SimDevice;

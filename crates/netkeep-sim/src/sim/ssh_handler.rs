@@ -113,6 +113,7 @@ fn hang_up(session: &mut Session, channel: ChannelId, reason: Disconnect, text: 
 impl SshHandler {
     async fn check_password(&mut self, user: &str, password: &str) -> Auth {
         let core = &self.core;
+        bump(&core.counters.passwords);
         let ok = user == core.cfg.username
             && password == core.cfg.password
             && !core.faults.has(|f| matches!(f, Fault::AuthFailing));

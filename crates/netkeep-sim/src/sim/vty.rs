@@ -78,6 +78,7 @@ impl Vty {
             greeting.extend_from_slice(prompt_like_banner(&h).as_bytes());
         }
         engine.start(core.cfg.banner, &mut greeting);
+        core.counters.track_session(engine.commands_counter());
         let vty = Arc::new(Vty {
             core: core.clone(),
             engine: Mutex::new(engine),

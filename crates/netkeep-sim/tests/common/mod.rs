@@ -155,6 +155,32 @@ impl Cli {
         Ok(String::from_utf8_lossy(&std::mem::take(&mut self.buf)).into_owned())
     }
 
+    /// Sends `poke` every `every` (what a keepalive sends: it must not count as activity) until
+    /// the device closes the session or `limit` passes. Returns when the close was seen (`None`:
+    /// still open), the text received meanwhile, and how many pokes went out before the close.
+    pub async fn poke_until_closed(
+        &mut self,
+        poke: Poke,
+        every: Duration,
+        limit: Duration,
+    ) -> (Option<Instant>, String, u32) {
+        let t0 = Instant::now();
+        let mut text = String::new();
+        let mut sent = 0;
+        while t0.elapsed() < limit {
+            let ok = match poke {
+                Poke::SshKeepalive => self.handle.send_keepalive(true).await.is_ok(),
+                Poke::Bytes(b) => self.ch.data_bytes(b.to_vec()).await.is_ok(),
+            };
+            sent += u32::from(ok);
+            text.push_str(&self.drain(every).await);
+            if self.closed {
+                return (Some(Instant::now()), text, sent);
+            }
+        }
+        (None, text, sent)
+    }
+
     /// Collect whatever arrives within `d`.
     pub async fn drain(&mut self, d: Duration) -> String {
         let deadline = Instant::now() + d;
@@ -170,6 +196,15 @@ impl Cli {
         }
         String::from_utf8_lossy(&std::mem::take(&mut self.buf)).into_owned()
     }
+}
+
+/// What [`Cli::poke_until_closed`] sends.
+#[derive(Debug, Clone, Copy)]
+pub enum Poke {
+    /// An SSH-protocol keepalive (`keepalive@openssh.com`): nothing reaches the CLI.
+    SshKeepalive,
+    /// Bytes in the session channel (a NUL, say) that are not a line.
+    Bytes(&'static [u8]),
 }
 
 /// A command's output from what `cmd` returned: the echo line and the prompt removed.

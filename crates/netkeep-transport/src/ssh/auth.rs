@@ -13,7 +13,7 @@ use super::options::{Auth, SshOptions};
 use crate::error::TransportError;
 use crate::secret::Secret;
 
-fn method_names(m: &MethodSet) -> String {
+pub(crate) fn method_names(m: &MethodSet) -> String {
     if m.is_empty() {
         return "nothing more".into();
     }
@@ -37,6 +37,7 @@ pub(crate) async fn authenticate(
         Auth::PublicKey { path, passphrase } => {
             public_key(handle, opts, path, passphrase.as_ref()).await
         }
+        Auth::Identities(ids) => super::identities::authenticate(handle, opts, ids).await,
     }
 }
 

@@ -6,18 +6,19 @@ use std::time::Instant;
 
 use russh::client::{self, Handle, Msg};
 use russh::Channel;
-use tokio::net::TcpStream;
 
+use super::algorithm_list;
 use super::algorithms::preferred;
 use super::auth::authenticate;
 use super::handler::{Client, Findings};
 use super::options::SshOptions;
+use super::route::{carry, Carrier, Route, Stream};
 use super::terminal::{SshLink, SshTerminal};
 use crate::boundary::Transport;
 use crate::error::TransportError;
 
-/// Connects, checks the host key, authenticates and opens a PTY shell, all within
-/// `opts.connect_timeout`.
+/// Connects (along `opts.route`: directly, through jump hosts or a ProxyCommand), checks the
+/// host key, authenticates and opens a PTY shell, all within `opts.connect_timeout`.
 ///
 /// ```no_run
 /// # async fn f() -> Result<(), netkeep_transport::TransportError> {
@@ -29,25 +30,11 @@ use crate::error::TransportError;
 /// ```
 pub async fn connect(opts: &SshOptions) -> Result<Transport, TransportError> {
     let deadline = Instant::now() + opts.connect_timeout;
-    let stream = bounded(opts, deadline, "TCP connect", tcp(opts)).await?;
-    let findings = Findings::default();
-    let mut handle = bounded(
-        opts,
-        deadline,
-        "SSH handshake",
-        handshake(opts, stream, findings.clone()),
-    )
-    .await?;
-    let auth = bounded(opts, deadline, "authentication", async {
-        Ok(authenticate(&mut handle, opts).await)
-    })
-    .await?;
-    if let Err(e) = auth {
-        let _ = handle
-            .disconnect(russh::Disconnect::ByApplication, "", "en")
-            .await;
-        return Err(e);
-    }
+    let Login {
+        handle,
+        findings,
+        carrier,
+    } = login_until(opts, deadline).await?;
     let channel = bounded(
         opts,
         deadline,
@@ -67,7 +54,53 @@ pub async fn connect(opts: &SshOptions) -> Result<Transport, TransportError> {
             handle,
             device,
             findings,
+            _carrier: carrier,
         }),
+    })
+}
+
+/// An authenticated connection without a channel yet, and what carries it.
+pub(crate) struct Login {
+    pub(crate) handle: Handle<Client>,
+    pub(crate) findings: Findings,
+    pub(crate) carrier: Carrier,
+}
+
+/// Reaches the host along its route, checks its key and authenticates, within
+/// `opts.connect_timeout` (a jump host's own connect counts against it).
+pub(crate) async fn login(opts: &SshOptions) -> Result<Login, TransportError> {
+    login_until(opts, Instant::now() + opts.connect_timeout).await
+}
+
+async fn login_until(opts: &SshOptions, deadline: Instant) -> Result<Login, TransportError> {
+    let step = match opts.route {
+        Route::Direct => "TCP connect",
+        Route::Jump(_) | Route::Shared(_) => "reaching it through the jump host",
+        Route::Command(_) => "reaching it through the ProxyCommand",
+    };
+    let (stream, carrier) = bounded(opts, deadline, step, carry(opts)).await?;
+    let findings = Findings::default();
+    let mut handle = bounded(
+        opts,
+        deadline,
+        "SSH handshake",
+        handshake(opts, stream, findings.clone()),
+    )
+    .await?;
+    let auth = bounded(opts, deadline, "authentication", async {
+        Ok(authenticate(&mut handle, opts).await)
+    })
+    .await?;
+    if let Err(e) = auth {
+        let _ = handle
+            .disconnect(russh::Disconnect::ByApplication, "", "en")
+            .await;
+        return Err(e);
+    }
+    Ok(Login {
+        handle,
+        findings,
+        carrier,
     })
 }
 
@@ -90,16 +123,11 @@ async fn bounded<T>(
     }
 }
 
-async fn tcp(opts: &SshOptions) -> Result<TcpStream, TransportError> {
-    let stream = TcpStream::connect((opts.host.as_str(), opts.port))
-        .await
-        .map_err(|e| refused_or(opts, "TCP connect", e))?;
-    // One small packet per keystroke/command: never wait for Nagle.
-    let _ = stream.set_nodelay(true);
-    Ok(stream)
-}
-
-fn refused_or(opts: &SshOptions, step: &'static str, e: std::io::Error) -> TransportError {
+pub(crate) fn refused_or(
+    opts: &SshOptions,
+    step: &'static str,
+    e: std::io::Error,
+) -> TransportError {
     if e.kind() == std::io::ErrorKind::ConnectionRefused {
         TransportError::ConnectRefused {
             device: opts.device.clone(),
@@ -118,14 +146,14 @@ fn refused_or(opts: &SshOptions, step: &'static str, e: std::io::Error) -> Trans
 
 async fn handshake(
     opts: &SshOptions,
-    stream: TcpStream,
+    stream: Box<dyn Stream>,
     findings: Findings,
 ) -> Result<Handle<Client>, TransportError> {
     let config = Arc::new(client::Config {
         nodelay: true,
-        preferred: preferred(opts.legacy_algorithms),
+        preferred: algorithm_list::apply(preferred(opts.legacy_algorithms), &opts.algorithms),
         keepalive_interval: opts.ssh_keepalive,
-        keepalive_max: 2,
+        keepalive_max: opts.ssh_keepalive_max,
         inactivity_timeout: None,
         ..Default::default()
     });

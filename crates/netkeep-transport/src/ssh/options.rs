@@ -4,6 +4,9 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use super::algorithm_list::Algorithms;
+use super::identities::Identities;
+use super::route::Route;
 use crate::hostkeys::HostKeyPolicy;
 use crate::secret::Secret;
 
@@ -15,7 +18,7 @@ use crate::secret::Secret;
 /// let b = Auth::Password(Secret::new("admin"));
 /// # let _ = (a, b);
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Auth {
     /// Password auth; uses keyboard-interactive with the same password instead when the device
@@ -30,6 +33,8 @@ pub enum Auth {
         /// Its passphrase, if it is encrypted.
         passphrase: Option<Secret>,
     },
+    /// Keys as OpenSSH tries them: the agent's and key files, in OpenSSH's order.
+    Identities(Identities),
 }
 
 impl Auth {
@@ -37,7 +42,7 @@ impl Auth {
         match self {
             Auth::Password(_) => "password",
             Auth::KeyboardInteractive(_) => "keyboard-interactive",
-            Auth::PublicKey { .. } => "publickey",
+            Auth::PublicKey { .. } | Auth::Identities(_) => "publickey",
         }
     }
 }
@@ -50,7 +55,7 @@ impl Auth {
 /// o.host_key_policy = HostKeyPolicy::Strict;
 /// o.legacy_algorithms = true;
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SshOptions {
     /// Host name or address.
     pub host: String,
@@ -75,6 +80,14 @@ pub struct SshOptions {
     pub legacy_algorithms: bool,
     /// SSH-level keepalive (detects dead peers; does not restart a device's idle timer).
     pub ssh_keepalive: Option<Duration>,
+    /// Unanswered SSH keepalives before the connection is declared dead (ssh_config
+    /// `ServerAliveCountMax`; default 2).
+    pub ssh_keepalive_max: usize,
+    /// How the connection reaches `host:port` (directly, jump hosts, a ProxyCommand).
+    pub route: Route,
+    /// Changes to the algorithm lists (ssh_config `KexAlgorithms`, `Ciphers`, ...), applied
+    /// after `legacy_algorithms`.
+    pub algorithms: Algorithms,
     /// Terminal type and size requested for the PTY. Wide, so devices do not wrap long lines.
     pub term: String,
     /// Terminal width in columns.
@@ -104,13 +117,17 @@ impl SshOptions {
             connect_timeout: Duration::from_secs(10),
             legacy_algorithms: false,
             ssh_keepalive: None,
+            ssh_keepalive_max: 2,
+            route: Route::Direct,
+            algorithms: Algorithms::default(),
             term: "vt100".into(),
             cols: 511,
             rows: 24,
         }
     }
 
-    pub(crate) fn addr(&self) -> String {
+    /// `host:port` (`[v6]:port`), as dialled.
+    pub fn addr(&self) -> String {
         if self.host.contains(':') && !self.host.starts_with('[') {
             format!("[{}]:{}", self.host, self.port)
         } else {

@@ -79,6 +79,8 @@ pub(crate) struct SshLink {
     pub(crate) handle: Handle<Client>,
     pub(crate) device: Arc<str>,
     pub(crate) findings: Findings,
+    /// What carries the connection (a jump host, a ProxyCommand): kept while it lives.
+    pub(crate) _carrier: super::route::Carrier,
 }
 
 impl Link for SshLink {

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use netkeep_keeper::select::{parse_filter, Target};
 use netkeep_keeper::wire::{CommandSpec, PromptAnswer};
+use netkeep_parse::Templates;
 
 use crate::connect::ConnArgs;
 use crate::daemon_args::DaemonArgs;
@@ -51,6 +52,14 @@ pub struct Args {
     /// Print one JSON document with outputs and timings.
     #[arg(long)]
     pub(super) json: bool,
+    /// Parse each output into records with TextFSM (the ntc-templates index, as Netmiko's
+    /// use_textfsm=True): a table, or a `parsed` field per command with --json (null, and a
+    /// `parse_note` saying why, when no template applies).
+    #[arg(long)]
+    pub(super) parse: bool,
+    /// Parse with this template file instead of the index (implies --parse).
+    #[arg(long, value_name = "FILE")]
+    pub(super) template: Option<PathBuf>,
     /// Inventory to connect directly from when no daemon answers (DEVICE, --group...).
     #[arg(long, short = 'i', env = "NETKEEP_INVENTORY")]
     pub(super) inventory: Option<PathBuf>,
@@ -128,6 +137,18 @@ pub(super) fn specs(args: &Args, commands: Vec<String>) -> Result<Vec<CommandSpe
         last.quiet_ms = args.timing.map(|t| t.as_millis().max(1) as u64);
     }
     Ok(specs)
+}
+
+/// The templates to parse with (`None`: no parsing). A template file is made absolute: a
+/// daemon reads it from its own working directory.
+pub(super) fn templates(args: &Args) -> Result<Option<Templates>, String> {
+    match &args.template {
+        Some(t) => std::path::absolute(t)
+            .map(|p| Some(Templates::file(p)))
+            .map_err(|e| format!("--template {}: {e}", t.display())),
+        None if args.parse => Ok(Some(Templates::Index)),
+        None => Ok(None),
+    }
 }
 
 /// A usage error: the message on stderr, exit 2.

@@ -6,14 +6,16 @@
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use netkeep::{ConnectOptions, Error, Session};
+use netkeep::{ConnectOptions, Error, Records, Session, Templates};
 use netkeep_keeper::connector::ssh::command;
+use netkeep_keeper::parsed::{self, Caller};
 use netkeep_keeper::wire::CommandSpec;
 use serde_json::{json, Value};
 
-use super::args::{usage, Args};
+use super::args::{templates, usage, Args};
 use crate::exit;
 use crate::output::{print_out, rejected, report};
+use crate::records::print_parsed;
 
 /// `--host`: one session with the flags' options.
 pub async fn run_direct(args: &Args, commands: &[CommandSpec]) -> anyhow::Result<ExitCode> {
@@ -98,6 +100,8 @@ async fn run_commands(
     commands: &[CommandSpec],
     results: &mut Vec<Value>,
 ) -> Result<usize, Error> {
+    let templates = &templates(args).unwrap_or(None);
+    let templates = templates.as_ref();
     let mut rejections = 0;
     for spec in commands {
         let cmd = &spec.command;
@@ -122,16 +126,29 @@ async fn run_commands(
         };
         // The device answered, but with its own error ("% Unrecognized command").
         let refusal = netkeep_keeper::command::rejection(session.platform(), &out);
-        if !args.json {
-            print_out(&out);
+        let parsed = templates.map(|t| parse(session, cmd, &out, refusal.is_some(), t));
+        match (&parsed, args.json) {
+            (Some(p), false) => print_parsed(
+                session.device(),
+                cmd,
+                p.as_ref().map_err(String::as_str),
+                &out,
+            ),
+            (None, false) => print_out(&out),
+            (_, true) => {}
         }
         if let Some(line) = &refusal {
             rejected(session.device(), cmd, line);
         }
-        results.push(json!({
+        let mut result = json!({
             "command": cmd, "ok": refusal.is_none(), "output": out,
             "rejected": refusal, "elapsed_ms": ms(t.elapsed()),
-        }));
+        });
+        if let Some(p) = parsed {
+            result["parse_note"] = json!(p.as_ref().err());
+            result["parsed"] = json!(p.ok());
+        }
+        results.push(result);
         if refusal.is_some() {
             rejections += 1;
             if !args.continue_on_error {
@@ -140,6 +157,21 @@ async fn run_commands(
         }
     }
     Ok(rejections)
+}
+
+/// One output's records, or why there are none (a rejected command is not parsed).
+fn parse(
+    session: &Session,
+    cmd: &str,
+    out: &str,
+    rejected: bool,
+    templates: &Templates,
+) -> Result<Records, String> {
+    if rejected {
+        return Err("the device rejected the command: its answer is not parsed".into());
+    }
+    let platform = session.platform().textfsm_platform();
+    parsed::parse_one(platform, cmd, out, templates, Caller::Local)
 }
 
 /// The session failed: the error once on stderr (and the partial output of a timed-out

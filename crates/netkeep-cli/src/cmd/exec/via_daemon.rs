@@ -7,10 +7,13 @@ use netkeep_keeper::client::DaemonClient;
 use netkeep_keeper::select::Target;
 use netkeep_keeper::wire::{CommandSpec, ExecBody, ExecResponse};
 
-use super::args::{usage, Args, Selection};
+use netkeep_parse::Templates;
+
+use super::args::{templates, usage, Args, Selection};
 use super::one_shot;
 use crate::exit;
 use crate::output::{print_out, rejected, report};
+use crate::records::print_parsed;
 
 /// Runs `commands` on the selected devices, through the daemon when one answers.
 pub async fn run(
@@ -48,6 +51,12 @@ async fn through(
         filter: (!sel.filter.is_empty()).then_some(sel.filter),
         ..ExecBody::default()
     };
+    if let Ok(Some(t)) = templates(args) {
+        body.parse = true;
+        if let Templates::Files(files) = t {
+            body.template = files.first().map(|f| f.to_string_lossy().into_owned());
+        }
+    }
     match sel.target {
         Target::Device(d) => body.device = Some(d),
         Target::Devices(ds) => body.devices = Some(ds),
@@ -64,14 +73,14 @@ async fn through(
     if args.json {
         print_out(&serde_json::to_string_pretty(&resp)?);
     } else {
-        print_results(&resp, commands.len() > 1);
+        print_results(&resp, commands.len() > 1, body.parse);
     }
     Ok(exit::code(exit::for_results(&resp.results)))
 }
 
 /// The text form: outputs on stdout (headed by device and command when there are several),
 /// each rejection and error once on stderr, a summary line for a fan-out.
-fn print_results(resp: &ExecResponse, many_commands: bool) {
+fn print_results(resp: &ExecResponse, many_commands: bool, parse: bool) {
     let many = resp.results.len() > 1;
     for r in &resp.results {
         if many {
@@ -83,6 +92,11 @@ fn print_results(resp: &ExecResponse, many_commands: bool) {
             }
             match c.partial_output.as_deref().filter(|p| !p.is_empty()) {
                 Some(p) => print_out(p),
+                None if c.error.is_none() && parse => {
+                    let records = c.parsed.as_ref().and_then(Option::as_ref);
+                    let note = c.parse_note.as_deref().unwrap_or("no records");
+                    print_parsed(&r.device, &c.command, records.ok_or(note), &c.output);
+                }
                 None if c.error.is_none() => print_out(&c.output),
                 None => {}
             }
