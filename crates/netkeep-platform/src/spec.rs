@@ -83,10 +83,6 @@ pub struct ConfigSpec {
     pub exit_expect: Vec<Answer>,
 }
 
-fn yes() -> bool {
-    true
-}
-
 /// Save the running configuration.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -99,6 +95,10 @@ pub struct ActionSpec {
     /// Unused for save (kept so older platform files still load).
     #[serde(default)]
     pub exit_after: bool,
+    /// Save runs in the configuration mode, which is left afterwards (VyOS and EdgeOS `save`
+    /// is a configuration-mode command); default: the exec mode.
+    #[serde(default)]
+    pub in_config: bool,
     /// Read timeout (humantime, e.g. `2m`).
     #[serde(default)]
     pub timeout: Option<String>,
@@ -272,6 +272,11 @@ pub struct PlatformSpec {
     /// `[edit interfaces]`, `{master:0}`): removed from the end of outputs with the prompt.
     #[serde(default)]
     pub prompt_context: Vec<String>,
+    /// Appended to the user name at login (SSH and telnet): login options the device reads from the name
+    /// (MikroTik `+ct511w4098h`: no colours, no terminal detection, 511 columns, 4098 rows).
+    /// Users write their plain name; the session adds this.
+    #[serde(default)]
+    pub username_suffix: String,
     /// Configuration mode.
     #[serde(default)]
     pub config: Option<ConfigSpec>,
@@ -299,6 +304,14 @@ pub struct PlatformSpec {
     /// The login dialogue over telnet (defaults fit most devices).
     #[serde(default)]
     pub telnet_login: TelnetLoginSpec,
+    /// Whether the device has a telnet server at all (default yes). `telnet: false` marks an
+    /// SSH-only platform (AOS-CX): a telnet session to it is refused before connecting.
+    #[serde(default = "yes")]
+    pub telnet: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 fn lf() -> String {

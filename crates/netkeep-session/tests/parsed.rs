@@ -37,6 +37,9 @@ fn values(records: &[netkeep_session::Record]) -> Vec<String> {
         .collect()
 }
 
+/// Platforms ntc-templates (9.3) has no templates for at all.
+const NO_TEMPLATES: [&str; 1] = ["dell_os10"];
+
 #[test]
 fn every_builtin_platform_names_a_platform_of_the_index() {
     let Some(index) = index() else { return };
@@ -46,6 +49,9 @@ fn every_builtin_platform_names_a_platform_of_the_index() {
         let t = p.textfsm_platform();
         if name == "generic" {
             assert!(!has_rows(t), "generic has no templates of its own");
+        } else if NO_TEMPLATES.contains(&name.as_str()) {
+            // Parsing says "no template" there; when ntc-templates gains some, this fails.
+            assert!(!has_rows(t), "{name}: ntc-templates has rows now");
         } else {
             assert!(
                 has_rows(t),

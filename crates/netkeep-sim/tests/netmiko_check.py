@@ -43,9 +43,46 @@ CASES = {
                  "show running-config", " description netmiko-was-here", False),
     "huawei_vrpv8": ("display version", ["interface GigabitEthernet0/1/1", "description netmiko-was-here"],
                      "display current-configuration", " description netmiko-was-here", False),
+    "cisco_asa": ("show version", ["interface GigabitEthernet0/1", "description netmiko-was-here"],
+                  "show running-config", " description netmiko-was-here", True),
+    # AireOS has no configuration mode for Netmiko: `config ...` lines at the exec prompt.
+    "cisco_wlc_ssh": ("show sysinfo", ["config location netmiko-was-here"],
+                      "show run-config commands", "config location netmiko-was-here", False),
+    "hp_procurve": ("show version", ["interface 2", "name netmiko-was-here"],
+                    "show running-config", 'name "netmiko-was-here"', False),
+    "aruba_aoscx": ("show version", ["interface 1/1/2", "description netmiko-was-here"],
+                    "show running-config", "    description netmiko-was-here", False),
+    "aruba_os": ("show version", ["interface gigabitethernet 0/0/1", "description netmiko-was-here"],
+                 "show running-config", "description netmiko-was-here", True),
+    # FortiOS has no configuration mode either: `config ... end` blocks at the top prompt.
+    "fortinet": ("get system status", ["config system interface", "edit port3",
+                                       "set description netmiko-was-here", "next", "end"],
+                 "show system interface", 'set description "netmiko-was-here"', False),
+    "paloalto_panos": ("show system info",
+                       ["set network interface ethernet ethernet1/3 comment netmiko-was-here"],
+                       "show config running", "comment netmiko-was-here", False),
+    "mikrotik_routeros": ("/system resource print", ["/interface set ether3 comment=netmiko-was-here"],
+                          "/export", "comment=netmiko-was-here", False),
+    "dell_os10": ("show version", ["interface ethernet1/1/2", "description netmiko-was-here"],
+                  "show running-configuration", " description netmiko-was-here", False),
+    # EXOS has no configuration mode: `configure ...` commands at the prompt.
+    "extreme_exos": ("show version", ["configure ports 2 description-string netmiko-was-here"],
+                     "show configuration", 'configure ports 2 description-string "netmiko-was-here"', False),
+    "ruckus_fastiron": ("show version", ["interface ethernet 1/1/2", "port-name netmiko-was-here"],
+                        "show running-config", " port-name netmiko-was-here", True),
+    # Brocade's name for the same OS: an alias of the platform file, the same personality.
+    "brocade_fastiron": ("show version", ["interface ethernet 1/1/3", "port-name netmiko-was-here"],
+                         "show running-config", " port-name netmiko-was-here", True),
+    "vyos": ("show version", ["set interfaces ethernet eth2 description netmiko-was-here"],
+             "show configuration", "description netmiko-was-here", False),
+    "ubiquiti_edgerouter": ("show version", ["set interfaces ethernet eth2 description netmiko-was-here"],
+                            "show configuration", "description netmiko-was-here", False),
+    # Gaia's clish has no configuration mode: `set` commands at the prompt.
+    "checkpoint_gaia": ("show version all", ["set interface eth2 comments netmiko-was-here"],
+                        "show configuration", 'set interface eth2 comments "netmiko-was-here"', False),
 }
 # Platforms whose changes wait for commit (Netmiko's send_config_set leaves them in config mode).
-TWO_STAGE = {"juniper_junos", "cisco_xr", "huawei_vrpv8"}
+TWO_STAGE = {"juniper_junos", "cisco_xr", "huawei_vrpv8", "paloalto_panos", "vyos", "ubiquiti_edgerouter"}
 # Commands whose output the usual ntc-templates TextFSM templates must parse (template platform, command).
 TEXTFSM = {
     "hp_comware": ("hp_comware", ["display interface brief", "display arp", "display clock"]),
@@ -59,16 +96,68 @@ TEXTFSM = {
                               "show interfaces description"]),
     # ntc-templates has no VRP 8 set of its own; the VRP templates parse these outputs.
     "huawei_vrpv8": ("huawei_vrp", ["display version", "display interface brief", "display arp all"]),
+    "cisco_asa": ("cisco_asa", ["show version", "show interface", "show interface ip brief", "show arp",
+                                "show route"]),
+    "cisco_wlc_ssh": ("cisco_wlc_ssh", ["show sysinfo", "show interface summary", "show port summary",
+                                        "show ap summary", "show wlan summary", "show cdp neighbors detail",
+                                        "show time", "show inventory"]),
+    # ntc-templates files an ArubaOS controller template as hp_procurve "show version".
+    "hp_procurve": ("hp_procurve", ["show system", "show interfaces brief", "show ip",
+                                    "show arp", "show mac-address", "show vlans", "show ip route",
+                                    "show lldp info remote-device"]),
+    "aruba_aoscx": ("aruba_aoscx", ["show system", "show interface", "show vlan", "show arp all-vrfs",
+                                    "show ip route all-vrfs", "show mac-address-table",
+                                    "show lldp neighbor-info detail"]),
+    "aruba_os": ("aruba_os", ["show hostname", "show inventory", "show ip interface brief", "show arp",
+                              "show ap database"]),
+    "fortinet": ("fortinet", ["get system status", "get system interface physical", "get system interface",
+                              "get system arp", "get router info routing-table all"]),
+    "paloalto_panos": ("paloalto_panos", ["show system info", "show interface all", "show arp all",
+                                          "show routing route", "show lldp neighbors all", "show mac all"]),
+    # ntc-templates files MikroTik's templates under the command without the leading `/`.
+    "mikrotik_routeros": ("mikrotik_routeros", ["system resource print", "system identity print",
+                                                "interface print detail", "ip address print", "ip arp print",
+                                                "ip route print detail", "ip neighbor print detail",
+                                                "system clock print"]),
+    # ntc-templates 9.3 has no OS10 templates.
+    "dell_os10": ("dell_os10", []),
+    "extreme_exos": ("extreme_exos", ["show ports information", "show ports description",
+                                      "show vlan description", "show ipconfig", "show iparp", "show fdb"]),
+    "ruckus_fastiron": ("ruckus_fastiron", ["show version", "show interfaces brief", "show arp",
+                                            "show mac-address", "show vlan"]),
+    # ntc-templates' Brocade set is for FastIron 07 tables (`show arp`, `show mac-address` and
+    # `show lldp neighbors` have other columns there); the ruckus set above checks 08.0.
+    "brocade_fastiron": ("brocade_fastiron", ["show interfaces brief"]),
+    # ntc-templates files these as vyatta_vyos, for any platform name containing `vyos`.
+    "vyos": ("vyos", ["show interfaces", "show arp"]),
+    "ubiquiti_edgerouter": ("ubiquiti_edgerouter", ["show version", "show interfaces", "show arp",
+                                                    "show ip route", "show dhcp leases"]),
+    "checkpoint_gaia": ("checkpoint_gaia", ["show version all", "show interfaces all", "show route",
+                                            "show arp dynamic all", "show dns", "show ntp servers"]),
 }
 VERSION_MARK = {
     "hp_comware": "Comware Software", "huawei": "Versatile Routing Platform", "cisco_ios": "Cisco IOS Software",
     "cisco_nxos": "NX-OS", "juniper_junos": "Junos:", "arista_eos": "Software image version",
     "cisco_xr": "Cisco IOS XR Software", "huawei_vrpv8": "Versatile Routing Platform",
+    "cisco_asa": "Cisco Adaptive Security Appliance Software", "cisco_wlc_ssh": "Cisco Controller",
+    "hp_procurve": "Image stamp:", "aruba_aoscx": "ArubaOS-CX", "aruba_os": "ArubaOS",
+    "fortinet": "FortiGate", "paloalto_panos": "sw-version:", "mikrotik_routeros": "version:",
+    "dell_os10": "OS10", "extreme_exos": "ExtremeXOS version", "ruckus_fastiron": "SW: Version",
+    "brocade_fastiron": "SW: Version", "vyos": "VyOS 1.4", "ubiquiti_edgerouter": "EdgeRouter",
+    "checkpoint_gaia": "Check Point Gaia",
 }
 
 
-# Netmiko 4.8's telnet device types among our platforms (it has no huawei_vrpv8_telnet).
-TELNET_TYPES = {p: f"{p}_telnet" for p in CASES if p != "huawei_vrpv8"}
+# Netmiko 4.8's telnet device types among our platforms (it has no huawei_vrpv8_telnet, and none
+# for the other platforms below: netkeep's own telnet tests cover those that have telnet).
+NO_NETMIKO_TELNET = {"huawei_vrpv8", "cisco_asa", "cisco_wlc_ssh", "aruba_aoscx", "aruba_os", "fortinet",
+                     "mikrotik_routeros", "dell_os10",
+                     # Netmiko 4.8 has paloalto_panos_telnet, but its preparation waits for the
+                     # prompt and the echo of `set cli scripting-mode on` on one line, after its
+                     # telnet login already read that prompt: it times out against any device
+                     # that prints one prompt per Enter. netkeep's telnet tests cover PAN-OS.
+                     "paloalto_panos", "vyos", "ubiquiti_edgerouter", "checkpoint_gaia"}
+TELNET_TYPES = {p: f"{p}_telnet" for p in CASES if p not in NO_NETMIKO_TELNET}
 
 
 def start_sim(netkeep, platform, protocol="ssh"):

@@ -52,6 +52,17 @@ impl Session {
         let device = opts.device();
         let platform = login::resolve_platform(&opts, &device)?;
         let started = Instant::now();
+        if opts.resolved_protocol().0 == Protocol::Telnet && !platform.spec().telnet {
+            return Err(Error::Unsupported {
+                device,
+                platform: platform.name().to_string(),
+                what: "telnet server (the platform is SSH-only; connect over SSH)",
+            });
+        }
+        // Login options some platforms read from the user name (MikroTik `+ct…`) go over
+        // either protocol.
+        let mut opts = opts;
+        opts.username.push_str(&platform.spec().username_suffix);
         let transport = match opts.resolved_protocol().0 {
             Protocol::Ssh => ssh::connect(&login::ssh_options(&opts, &device)).await?,
             Protocol::Telnet => telnet::connect(&login::telnet_options(&opts, &device)?).await?,

@@ -214,15 +214,25 @@ impl Core {
         let timeout = self
             .platform
             .action_timeout(save.timeout.as_deref(), Duration::from_secs(120));
-        let target = self.modes.exec_of(io.mode);
-        if target != io.mode {
-            self.leave(io, target, true).await?;
+        let exec = self.modes.exec_of(io.mode);
+        let config = match (save.in_config, self.modes.config_mode()) {
+            (false, _) => None,
+            (true, Some(c)) => Some(c),
+            (true, None) => return Err(self.unsupported("configuration mode to save in")),
+        };
+        match config {
+            Some(c) => drop(self.goto_mode(io, c, Asked::OnTheWay).await?),
+            None if exec != io.mode => drop(self.leave(io, exec, true).await?),
+            None => {}
         }
         let x = Exchange {
             answers: &answers,
             ..Exchange::new(&save.command, "save", timeout)
         };
         let (out, _) = self.exchange(io, x).await?;
+        if config.is_some() {
+            self.leave_config(io, exec).await?;
+        }
         match self.rejected(&save.command, &out) {
             Some(e) => Err(e),
             None => Ok(ConfigLine {

@@ -2,7 +2,7 @@
 //! mode (and the ancestor modes it inherits from), binding arguments to variables.
 
 use crate::model::{expand_interface, short_name};
-use crate::personality::{ArgKind, Personality, Tok};
+use crate::personality::{named_value, ArgKind, Personality, Tok};
 use crate::template::OwnedVars;
 
 /// The outcome of looking a line up.
@@ -126,6 +126,14 @@ pub(super) fn match_pattern(
                 };
                 let v = argument(p, name, *kind, t, &mut vars).ok_or((i, false))?;
                 vars.0.push((name.clone(), v));
+                i += 1;
+            }
+            Tok::Named { key, name } => {
+                let Some((_, t)) = toks.get(i) else {
+                    return Err((i, true));
+                };
+                let v = named_value(key, t).ok_or((i, false))?;
+                vars.0.push((name.clone(), unquote(v).to_string()));
                 i += 1;
             }
             Tok::Rest { name } => {

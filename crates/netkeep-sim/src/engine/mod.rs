@@ -36,7 +36,9 @@ use sess_vars::SessVars;
 use slow::{Busy, SlowState, Tick};
 
 use crate::model::{compare, render, render_section, Change, DeviceVars, Model};
-use crate::personality::{Command, NoSecret, NulMode, Personality, SetOp, Slow, StepKind};
+use crate::personality::{
+    BannerKeys, Command, NoSecret, NulMode, Personality, SetOp, Slow, StepKind,
+};
 use crate::template::{OwnedVars, Scope, Template, Vars};
 use crate::text::crlf;
 
@@ -84,6 +86,8 @@ pub struct Engine {
     width: usize,
     /// The command line being run (for error messages).
     line: String,
+    /// Session variables: login options, what commands set.
+    vars: Vec<(String, String)>,
     /// Complete lines received (for line-based idle activity).
     pub lines_seen: u64,
     /// Command lines this session ran (shared: the device's counters list it per session).
@@ -96,9 +100,11 @@ const NO_VARS: OwnedVars = OwnedVars(Vec::new());
 const DEFAULT_WIDTH: usize = 80;
 
 impl Engine {
-    /// A new session of `user` at the personality's initial mode.
+    /// A new session of `user` at the personality's initial mode. Where the personality has
+    /// login options (`admin+ct`), they are split off the name into `opt_<letter>` variables.
     pub fn new(model: Arc<Model>, user: &str) -> Engine {
         let p = model.p.clone();
+        let (user, vars) = login_options(p.login_options, user);
         let mut editor = LineEditor::default();
         editor.set_wrap(p.echo_wrap, DEFAULT_WIDTH);
         let mut modes = ModeStack::new(&p);
@@ -110,7 +116,7 @@ impl Engine {
             candidate: Candidate::new(p.candidate),
             p,
             model,
-            user: user.to_string(),
+            user,
             editor,
             phase: Phase::Cli,
             paging: true,
@@ -120,9 +126,17 @@ impl Engine {
             filter: None,
             width: DEFAULT_WIDTH,
             line: String::new(),
+            vars,
             lines_seen: 0,
             commands: Arc::default(),
         }
+    }
+
+    /// A session variable the front end knows, e.g. `{{protocol}}` (`SSH` or `telnet`:
+    /// FastIron's `SSH@ICX7150#`).
+    pub fn set_var(&mut self, key: &str, value: &str) {
+        self.vars.retain(|(k, _)| k != key);
+        self.vars.push((key.to_string(), value.to_string()));
     }
 
     /// This session's command count, live (for the device's per-session counters).
@@ -150,6 +164,9 @@ impl Engine {
             privilege: self.modes.privilege(&self.p),
             width: self.width,
             candidate: &candidate,
+            ctx_path: self.modes.ctx_path(),
+            command_number: self.commands.load(Ordering::Relaxed) + 1,
+            vars: &self.vars,
         };
         let outer = Scope {
             vars: &dv,
@@ -188,9 +205,10 @@ impl Engine {
     /// Text the session starts with: optional banner, the login text, the first prompt.
     pub fn start(&mut self, banner: bool, out: &mut Vec<u8>) {
         let p = self.p.clone();
+        let banner = banner || p.messages.banner_always;
         if let (true, Some(b)) = (banner, &p.messages.banner) {
             crlf(&self.render(b, &NO_VARS), out);
-            if p.messages.banner_confirm {
+            if p.messages.banner_confirm != BannerKeys::None {
                 self.phase = Phase::Banner;
                 return;
             }
@@ -277,10 +295,11 @@ impl Engine {
         Effect::None
     }
 
-    /// "Press Y or ENTER to continue, N to exit."
+    /// "Press Y or ENTER to continue, N to exit." (or "Press any key to continue").
     fn banner_key(&mut self, b: u8, out: &mut Vec<u8>) -> Effect {
+        let any = self.p.messages.banner_confirm == BannerKeys::Any;
         match b {
-            b'y' | b'Y' | b'\r' | b'\n' => {
+            _ if any || matches!(b, b'y' | b'Y' | b'\r' | b'\n') => {
                 self.phase = Phase::Cli;
                 self.editor.set_after_cr(b == b'\r');
                 out.extend_from_slice(b"\r\n");
@@ -319,6 +338,10 @@ impl Engine {
     fn step_kind(&self) -> Option<StepKind> {
         let d = self.dialog.as_ref()?;
         Some(self.p.commands[d.cmd].confirm.get(d.step)?.kind)
+    }
+
+    fn has_var(&self, name: &str) -> bool {
+        self.vars.iter().any(|(k, _)| k == name)
     }
 
     fn secret_input(&self) -> bool {
@@ -498,6 +521,7 @@ impl Engine {
                 let st = self.model.state();
                 (s.if_uncommitted && !self.candidate.is_dirty(&st))
                     || (s.if_unsaved && st.saved)
+                    || s.unless.as_ref().is_some_and(|v| self.has_var(v))
                     || (no_secret && s.if_no_secret == NoSecret::Skip)
             };
             if skip {
@@ -579,6 +603,25 @@ impl Engine {
                 }
             }
             SetOp::Save => self.model.state().save(),
+            SetOp::Many(ops) => {
+                let mut effect = Effect::None;
+                for op in ops {
+                    match self.apply(op, vars)? {
+                        Effect::None => {}
+                        e => effect = e,
+                    }
+                }
+                return Some(effect);
+            }
+            SetOp::Session(set) => {
+                for (k, t) in set {
+                    let v = self.render(t, vars);
+                    self.vars.retain(|(name, _)| name != k);
+                    if !v.is_empty() {
+                        self.vars.push((k.clone(), v));
+                    }
+                }
+            }
             SetOp::Commit => self.candidate.commit(&p, &mut self.model.state()),
             SetOp::Discard => self.candidate.discard(&mut self.model.state()),
             _ => {
@@ -757,6 +800,20 @@ impl Engine {
         let queued = self.slow.take_queued();
         self.feed(&queued, out)
     }
+}
+
+/// The user name without its login options, and the options as `opt_<letter>` variables
+/// (`admin+ct511w4098h` → `admin`, `opt_c`, `opt_t`, `opt_w`, `opt_h`).
+fn login_options(sep: Option<char>, user: &str) -> (String, Vec<(String, String)>) {
+    let Some((name, opts)) = sep.and_then(|c| user.split_once(c)) else {
+        return (user.to_string(), Vec::new());
+    };
+    let vars = opts
+        .chars()
+        .filter(char::is_ascii_alphabetic)
+        .map(|c| (format!("opt_{c}"), "1".to_string()))
+        .collect();
+    (name.to_string(), vars)
 }
 
 /// A command whose output a filter may follow: it shows something and changes nothing.

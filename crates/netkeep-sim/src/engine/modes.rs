@@ -46,6 +46,17 @@ impl ModeStack {
         self.0.last().map_or("", |l| l.ctx.as_str())
     }
 
+    /// The contexts of every level, outermost first, joined by spaces (empty ones left out).
+    pub fn ctx_path(&self) -> String {
+        let parts: Vec<&str> = self
+            .0
+            .iter()
+            .map(|l| l.ctx.as_str())
+            .filter(|c| !c.is_empty())
+            .collect();
+        parts.join(" ")
+    }
+
     /// The configuration block being edited: the blocks of the levels, outermost first.
     pub fn path(&self) -> Vec<String> {
         self.0.iter().filter_map(|l| l.block.clone()).collect()
@@ -91,6 +102,10 @@ impl ModeStack {
                     return false;
                 }
                 self.0.pop();
+            }
+            Exit::Up2 => {
+                let keep = self.0.len().saturating_sub(2).max(1);
+                self.0.truncate(keep);
             }
             Exit::Root => self.0.truncate(1),
             Exit::EndConfig => {

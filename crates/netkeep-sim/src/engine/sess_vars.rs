@@ -1,5 +1,7 @@
-//! Session-level template variables: the mode context, whether changes are uncommitted, the
-//! privilege level, the terminal width and the candidate configuration.
+//! Session-level template variables: the mode context (and the contexts of every level, for
+//! SR OS's `[ex:/configure router "Base"]`), whether changes are uncommitted, the privilege
+//! level, the terminal width, the candidate configuration, the number of the next command
+//! (EXOS's `X440.5 #`) and the variables commands set (ASA's context, MikroTik's login options).
 
 use std::borrow::Cow;
 
@@ -17,6 +19,12 @@ pub(super) struct SessVars<'a> {
     pub width: usize,
     /// `{{candidate_config}}`: the candidate configuration, rendered on demand.
     pub candidate: &'a dyn Fn() -> String,
+    /// `{{ctx_path}}`: the contexts of every level, outermost first, space-separated.
+    pub ctx_path: String,
+    /// `{{command_number}}`: commands run in this session so far, plus one.
+    pub command_number: u64,
+    /// Variables the session's commands set (`set: {session: …}`) and its login options.
+    pub vars: &'a [(String, String)],
 }
 
 impl Vars for SessVars<'_> {
@@ -27,7 +35,13 @@ impl Vars for SessVars<'_> {
             "privilege" => self.privilege.map(|p| Cow::Owned(p.to_string())),
             "width" => Some(Cow::Owned(self.width.to_string())),
             "candidate_config" => Some(Cow::Owned((self.candidate)())),
-            _ => None,
+            "ctx_path" => Some(Cow::Borrowed(&self.ctx_path)),
+            "command_number" => Some(Cow::Owned(self.command_number.to_string())),
+            _ => self
+                .vars
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| Cow::Borrowed(v.as_str())),
         }
     }
 }

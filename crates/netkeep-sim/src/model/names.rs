@@ -28,7 +28,7 @@ pub fn is_type(types: &[IfType], name: &str, ty: &str) -> bool {
         squash(&t.name) == ty
             && name
                 .strip_prefix(t.name.as_str())
-                .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()))
+                .is_some_and(|r| r.is_empty() || r.starts_with(|c: char| c.is_ascii_digit()))
     })
 }
 

@@ -30,6 +30,8 @@ pub struct SeedInterface {
     pub prefix: String,
     /// Administratively up.
     pub up: bool,
+    /// The personality's other settings for it (`fields:`), template variables.
+    pub extra: Vec<(String, String)>,
 }
 
 /// What the first configuration is made from.
@@ -65,6 +67,7 @@ impl Seed {
                     mask: i.mask.clone(),
                     prefix: i.prefix.clone(),
                     up: i.up,
+                    extra: i.fields.clone().into_iter().collect(),
                 })
                 .collect(),
             vlans: BTreeSet::from([1]),
@@ -116,6 +119,7 @@ impl Seed {
             mask: String::new(),
             prefix: String::new(),
             up: !n.is_multiple_of(3),
+            extra: Vec::new(),
         });
         self.vlans.insert(100 + (n % 3000));
     }
@@ -231,7 +235,7 @@ impl Vars for SeedIf<'_> {
             k if k.starts_with("type_") => {
                 flag(is_type(&self.p.inventory.if_types, &i.name, &k[5..]))
             }
-            _ => return None,
+            k => Cow::Borrowed(i.extra.iter().find(|(n, _)| n == k)?.1.as_str()),
         })
     }
 }

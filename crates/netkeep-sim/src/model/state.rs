@@ -34,6 +34,9 @@ pub struct IfView {
     pub vlan: String,
     /// VRF (empty: the default one).
     pub vrf: String,
+    /// What the personality's other interface fields bound (ASA `nameif <nameif>`): template
+    /// variables of the interface.
+    pub extra: Values,
 }
 
 /// A `commit confirmed` waiting for its confirmation.
@@ -206,12 +209,13 @@ impl DeviceState {
         }
     }
 
-    /// Every interface: the physical ones, then those the configuration creates.
+    /// Every interface: the physical ones, then those the configuration creates (names
+    /// unquoted: FortiOS writes `edit "port1"`).
     pub fn interfaces(&self, p: &Personality) -> Vec<IfView> {
         let recs = records(&self.running, &p.config.interface);
         let mut by_name: HashMap<&str, &Values> = HashMap::with_capacity(recs.len());
         for r in &recs {
-            if let Some(n) = get(r, "name") {
+            if let Some(n) = get(r, "name").map(unquote) {
                 by_name.entry(n).or_insert(r);
             }
         }
@@ -220,7 +224,10 @@ impl DeviceState {
             out.push(view(name, short, by_name.remove(name.as_str())));
         }
         for r in &recs {
-            if let Some(n) = get(r, "name").filter(|n| by_name.contains_key(n)) {
+            if let Some(n) = get(r, "name")
+                .map(unquote)
+                .filter(|n| by_name.contains_key(n))
+            {
                 by_name.remove(n);
                 out.push(view(n, &short_name(&p.inventory.if_types, n), Some(r)));
             }
@@ -228,23 +235,29 @@ impl DeviceState {
         out
     }
 
-    /// VLANs by id, with their names (the personality's default name when none is set).
-    pub fn vlans(&self, p: &Personality) -> Vec<(u32, String)> {
-        let mut out: Vec<(u32, String)> = Vec::new();
+    /// VLANs by id, with their names (the personality's default name when none is set) and
+    /// what the record's other fields bound (ProCurve's `ip address` in a VLAN).
+    pub fn vlans(&self, p: &Personality) -> Vec<(u32, String, Values)> {
+        let mut out: Vec<(u32, String, Values)> = Vec::new();
         if let Some(r) = &p.config.vlan {
             for v in records(&self.running, r) {
                 let Some(id) = get(&v, "id").and_then(|i| i.parse::<u32>().ok()) else {
                     continue;
                 };
                 let name = get(&v, "name").map(|n| unquote(n).to_string());
-                out.push((id, name.unwrap_or_default()));
+                let extra = v
+                    .iter()
+                    .filter(|(k, _)| k != "id" && k != "name")
+                    .map(|(k, x)| (k.clone(), unquote(x).to_string()))
+                    .collect();
+                out.push((id, name.unwrap_or_default(), extra));
             }
         }
-        if !out.iter().any(|(id, _)| *id == 1) {
-            out.push((1, String::new()));
+        if !out.iter().any(|(id, _, _)| *id == 1) {
+            out.push((1, String::new(), Values::new()));
         }
-        out.sort_by_key(|(id, _)| *id);
-        out.dedup_by_key(|(id, _)| *id);
+        out.sort_by_key(|(id, _, _)| *id);
+        out.dedup_by_key(|(id, _, _)| *id);
         out
     }
 
@@ -281,5 +294,21 @@ fn view(name: &str, short: &str, v: Option<&Values>) -> IfView {
         up: get(v, "shutdown").is_none(),
         vlan: get(v, "vlan").unwrap_or("").to_string(),
         vrf: get(v, "vrf").unwrap_or("").to_string(),
+        extra: v
+            .iter()
+            .filter(|(k, _)| !VIEW_KEYS.contains(&k.as_str()))
+            .map(|(k, x)| (k.clone(), unquote(x).to_string()))
+            .collect(),
     }
 }
+
+/// The values [`IfView`] has fields for.
+const VIEW_KEYS: [&str; 7] = [
+    "name",
+    "description",
+    "ip",
+    "mask",
+    "shutdown",
+    "vlan",
+    "vrf",
+];

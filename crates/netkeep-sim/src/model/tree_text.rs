@@ -39,10 +39,19 @@ fn parse_indent(cm: &ConfigModel, text: &str) -> Tree {
         while open.last().is_some_and(|&(_, ind)| ind >= indent) {
             open.pop();
         }
+        if cm.is_block_end(trimmed) {
+            continue;
+        }
         let nodes = nodes_at(&mut tree.top, &open);
-        let mut node = Node::leaf(trimmed);
-        // At the margin, where statements are written indented, a line is a block.
-        node.block = open.is_empty() && indent == 0 && !cm.leaf_prefix.is_empty();
+        // A word prefix marks a statement (AireOS `config sysname WLC1`); at the margin, where
+        // statements are written indented (Comware), a line is a block.
+        let word = cm.leaf_prefix.trim();
+        let stmt = (open.is_empty() && !word.is_empty())
+            .then(|| trimmed.strip_prefix(word))
+            .flatten()
+            .filter(|r| r.starts_with(' '));
+        let mut node = Node::leaf(stmt.map_or(trimmed, str::trim_start));
+        node.block = stmt.is_none() && open.is_empty() && indent == 0 && !cm.leaf_prefix.is_empty();
         nodes.push(node);
         let i = nodes.len() - 1;
         mark_parent_block(&mut tree.top, &open);
@@ -119,9 +128,10 @@ pub fn render(cm: &ConfigModel, tree: &Tree) -> String {
                 out.push_str(&n.line);
                 out.push('\n');
                 indent_children(cm, &n.children, 1, &mut out);
+                close_block(cm, n, 1, &mut out);
             }
         }
-        TreeStyle::Braces => braces(&tree.top, 0, "", &mut out),
+        TreeStyle::Braces => braces(&tree.top, 0, ("", &cm.leaf_end), &mut out),
     }
     out
 }
@@ -149,11 +159,27 @@ fn indent_children(cm: &ConfigModel, nodes: &[Node], depth: usize, out: &mut Str
         }
         out.push('\n');
         indent_children(cm, &n.children, depth + 1, out);
+        close_block(cm, n, depth + 1, out);
     }
 }
 
-/// `{ }` layout, every line after `mark` (`+`/`-` in a comparison, else nothing).
-fn braces(nodes: &[Node], depth: usize, mark: &str, out: &mut String) {
+/// The personality's block end (`exit`) after a block's lines, at their indentation.
+fn close_block(cm: &ConfigModel, n: &Node, depth: usize, out: &mut String) {
+    if let Some(end) = cm.block_end(&n.line).filter(|_| !n.children.is_empty()) {
+        let depth = if cm.block_end_outdent {
+            depth - 1
+        } else {
+            depth
+        };
+        out.push_str(&cm.indent.repeat(depth));
+        out.push_str(end);
+        out.push('\n');
+    }
+}
+
+/// `{ }` layout, every line after `mark` (`+`/`-` in a comparison, else nothing), statements
+/// ended by `end` (`;`).
+fn braces(nodes: &[Node], depth: usize, (mark, end): (&str, &str), out: &mut String) {
     for n in nodes {
         if n.layout {
             if depth == 0 && mark.is_empty() {
@@ -167,12 +193,13 @@ fn braces(nodes: &[Node], depth: usize, mark: &str, out: &mut String) {
         out.push_str(&n.line);
         if n.block || !n.children.is_empty() {
             out.push_str(" {\n");
-            braces(&n.children, depth + 1, mark, out);
+            braces(&n.children, depth + 1, (mark, end), out);
             out.push_str(mark);
             out.push_str(&"    ".repeat(depth));
             out.push_str("}\n");
         } else {
-            out.push_str(";\n");
+            out.push_str(end);
+            out.push('\n');
         }
     }
 }
@@ -223,10 +250,10 @@ fn diff(old: &[Node], new: &[Node], path: &mut Vec<String>, out: &mut String) {
             path.iter().fold(String::new(), |s, p| s + " " + p)
         );
         for n in gone {
-            braces(std::slice::from_ref(n), 1, "-", out);
+            braces(std::slice::from_ref(n), 1, ("-", ";"), out);
         }
         for n in came {
-            braces(std::slice::from_ref(n), 1, "+", out);
+            braces(std::slice::from_ref(n), 1, ("+", ";"), out);
         }
     }
     for o in old.iter().filter(|o| !o.layout && is_block(o)) {

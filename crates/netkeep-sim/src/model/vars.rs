@@ -10,9 +10,11 @@ use std::time::Duration;
 use super::clock::Clock;
 use super::names::is_type;
 use super::state::{DeviceState, IfView};
+use super::tree::Node;
 use super::tree_text::render;
+use super::views::{self, unquote, Addr};
 use crate::personality::Personality;
-use crate::template::{Pairs, Scope, Vars};
+use crate::template::{OwnedVars, Pairs, Scope, Vars};
 
 const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
@@ -82,6 +84,24 @@ impl<'a> DeviceVars<'a> {
         self.ifs.get_or_init(|| self.st.interfaces(self.p))
     }
 
+    /// `{{conf_location}}`: the value of the setting whose words are the key's (underscores for
+    /// spaces), unquoted: the top-level one, else the first inside a block (FortiOS
+    /// `{{conf_set_output}}` of `config system console`); empty if it is not set.
+    fn setting(&self, words: &str) -> String {
+        let words = words.replace('_', " ");
+        let value = |n: &Node| {
+            let rest = n.line.strip_prefix(words.as_str())?;
+            rest.starts_with(' ')
+                .then(|| unquote(rest.trim()).to_string())
+        };
+        let top = &self.st.running.top;
+        top.iter()
+            .filter(|n| !n.layout)
+            .find_map(value)
+            .or_else(|| find_nested(top, &value))
+            .unwrap_or_default()
+    }
+
     fn clock_var(&self, key: &str) -> Option<String> {
         let c = &self.clock;
         let up = self.uptime.as_secs();
@@ -89,6 +109,8 @@ impl<'a> DeviceVars<'a> {
             "year" => c.year.to_string(),
             "month" => format!("{:02}", c.month),
             "mon" => MONTHS[(c.month as usize + 11) % 12].to_string(),
+            // RouterOS writes dates as `nov/26/2026`.
+            "mon_lower" => MONTHS[(c.month as usize + 11) % 12].to_lowercase(),
             "day" => format!("{:02}", c.day),
             "dayn" => c.day.to_string(),
             "dow" => DAYS[c.dow as usize % 7].to_string(),
@@ -100,6 +122,7 @@ impl<'a> DeviceVars<'a> {
             "up_hours" => (up % 86_400 / 3600).to_string(),
             "up_minutes" => (up % 3600 / 60).to_string(),
             "up_seconds" => up.to_string(),
+            "up_secs" => (up % 60).to_string(),
             "up_total_days" => (up / 86_400).to_string(),
             _ => return None,
         })
@@ -117,7 +140,7 @@ impl<'a> DeviceVars<'a> {
     }
 
     fn each_vlan(&self, f: &mut dyn FnMut(&dyn Vars)) {
-        for (id, name) in self.st.vlans(self.p) {
+        for (id, name, extra) in self.st.vlans(self.p) {
             let ids = id.to_string();
             let name = if name.is_empty() {
                 self.p.inventory.vlan_name.to_string(&Scope {
@@ -127,11 +150,17 @@ impl<'a> DeviceVars<'a> {
             } else {
                 name
             };
+            let addr = Addr::parse(
+                views::get(&extra, "ip").unwrap_or(""),
+                views::get(&extra, "mask").unwrap_or(""),
+            );
             f(&VlanVars {
                 p: self.p,
                 id: &ids,
                 name: &name,
                 ifs: self.interfaces(),
+                extra: &extra,
+                addr: &addr,
             });
         }
     }
@@ -155,16 +184,24 @@ impl<'a> DeviceVars<'a> {
                 .iter()
                 .find(|i| i.up && i.addr.contains(&via));
             let (name, short) = out.map_or(("", ""), |i| (i.name.as_str(), i.short.as_str()));
-            f(&Pairs(&[
-                ("dest", &net),
-                ("mask", &dest.mask),
-                ("prefix", &dest.prefix),
-                ("dest_prefix", &dest_prefix),
-                ("via", &via),
-                ("interface", name),
-                ("short", short),
-                ("in_vrf", if in_vrf { "1" } else { "" }),
-            ]));
+            let mut pairs = vec![
+                ("dest".to_string(), net),
+                ("mask".into(), dest.mask.clone()),
+                ("prefix".into(), dest.prefix.clone()),
+                ("dest_prefix".into(), dest_prefix),
+                ("via".into(), via),
+                ("interface".into(), name.to_string()),
+                ("short".into(), short.to_string()),
+                ("in_vrf".into(), if in_vrf { "1" } else { "" }.to_string()),
+                (
+                    "default".into(),
+                    if dest.prefix == "0" { "1" } else { "" }.to_string(),
+                ),
+            ];
+            // The outgoing interface's other fields as `if_<field>` (ASA's `{{if_nameif}}`).
+            let extra = out.iter().flat_map(|i| i.extra.iter());
+            pairs.extend(extra.map(|(k, v)| (format!("if_{k}"), v.clone())));
+            f(&OwnedVars(pairs));
         }
     }
 }
@@ -194,6 +231,8 @@ impl Vars for DeviceVars<'_> {
             }
             "saved" => Some(Cow::Borrowed(if self.st.saved { "1" } else { "" })),
             "interface_count" => Some(Cow::Owned(self.interfaces().len().to_string())),
+            "vlan_count" => Some(Cow::Owned(self.st.vlans(self.p).len().to_string())),
+            k if k.starts_with("conf_") => Some(Cow::Owned(self.setting(&k[5..]))),
             _ => self
                 .clock_var(key)
                 .or_else(|| self.vty_var(key))
@@ -254,12 +293,26 @@ impl Vars for DeviceVars<'_> {
     }
 }
 
-/// One VLAN: id, name, and its ports (interfaces without an address whose access VLAN it is).
+/// The first value `f` finds in the blocks below `nodes`, depth first.
+fn find_nested(nodes: &[Node], f: &dyn Fn(&Node) -> Option<String>) -> Option<String> {
+    nodes.iter().filter(|n| !n.layout).find_map(|n| {
+        n.children
+            .iter()
+            .filter(|c| !c.layout)
+            .find_map(f)
+            .or_else(|| find_nested(&n.children, f))
+    })
+}
+
+/// One VLAN: id, name, its ports (interfaces without an address whose access VLAN it is),
+/// the record's other fields, and an address's `prefix`/`network` where it has one.
 struct VlanVars<'a> {
     p: &'a Personality,
     id: &'a str,
     name: &'a str,
     ifs: &'a [IfView],
+    extra: &'a views::Values,
+    addr: &'a Addr,
 }
 
 impl Vars for VlanVars<'_> {
@@ -267,7 +320,10 @@ impl Vars for VlanVars<'_> {
         match key {
             "id" => Some(Cow::Borrowed(self.id)),
             "name" => Some(Cow::Borrowed(self.name)),
-            _ => None,
+            "prefix" if !self.addr.prefix.is_empty() => Some(Cow::Borrowed(&self.addr.prefix)),
+            "mask" if !self.addr.mask.is_empty() => Some(Cow::Borrowed(&self.addr.mask)),
+            "network" => self.addr.network().map(Cow::Owned),
+            k => views::get(self.extra, k).map(Cow::Borrowed),
         }
     }
 
@@ -316,13 +372,26 @@ impl Vars for IfVars<'_> {
             "name_unit" => Cow::Owned(format!("{}.0", it.name)),
             "ip_prefix" if !a.ip.is_empty() => Cow::Owned(format!("{}/{}", a.ip, a.prefix)),
             "mac_suffix" => Cow::Owned(format!("{:04x}", 0x1000 + self.idx)),
+            // The port number at the end of the name (`ethernet 1/1/2` -> `2`; FastIron's
+            // `show vlan` lists ports by it).
+            "port_num" => Cow::Borrowed(port_num(&it.name)),
             "mac_a" => Cow::Owned(format!("{:02x}", 0x10 + self.idx / 256)),
             "mac_b" => Cow::Owned(format!("{:02x}", self.idx % 256)),
             k if k.starts_with("type_") => {
                 let hit = is_type(&self.p.inventory.if_types, &it.name, &k[5..]);
                 Cow::Borrowed(if hit { "1" } else { "" })
             }
-            _ => return None,
+            k => Cow::Borrowed(it.extra.iter().find(|(n, _)| n == k)?.1.as_str()),
         })
+    }
+}
+
+/// The number after the last `/` or space of an interface name, or "" if there is none.
+fn port_num(name: &str) -> &str {
+    let last = name.rsplit(['/', ' ']).next().unwrap_or("");
+    if !last.is_empty() && last.bytes().all(|b| b.is_ascii_digit()) && last.len() < name.len() {
+        last
+    } else {
+        ""
     }
 }

@@ -56,6 +56,7 @@ pub(super) fn compile(source: &str, text: &str) -> Result<Personality, SimError>
         messages: c.messages()?,
         inventory: c.inventory()?,
         initial_mode: c.mode_index(&raw.initial_mode)?,
+        login_options: raw.login_options,
         candidate: raw.candidate_config,
         modes,
         commands,
@@ -138,6 +139,7 @@ impl Compiler<'_> {
             unsolicited: self.t(&r.unsolicited_line)?,
             banner: r.banner.as_deref().map(|b| self.t(b)).transpose()?,
             banner_confirm: r.banner_confirm,
+            banner_always: r.banner_always,
             motd: self.t(&r.motd)?,
             err_unknown: self.t(&r.errors.unknown)?,
             err_incomplete: self.t(&r.errors.incomplete)?,
@@ -212,13 +214,14 @@ impl Compiler<'_> {
         self.t(src)
     }
 
-    /// Exactly one change per `set`.
+    /// The changes of a `set`: one, or several made in order.
     fn set(&self, what: &str, r: &RawSet) -> Result<SetOp, SimError> {
         let mut ops = self.state_ops(r)?;
         ops.extend(self.session_ops(r)?);
-        match (ops.pop(), ops.is_empty()) {
-            (Some(op), true) => Ok(op),
-            _ => Err(self.bad(format!("{what}: `set` needs exactly one change"))),
+        match ops.len() {
+            0 => Err(self.bad(format!("{what}: `set` names no change"))),
+            1 => Ok(ops.remove(0)),
+            _ => Ok(SetOp::Many(ops)),
         }
     }
 
@@ -270,6 +273,13 @@ impl Compiler<'_> {
         if let Some(b) = r.paging {
             ops.push(SetOp::Paging(b));
         }
+        if let Some(vars) = &r.session {
+            let vars = vars
+                .iter()
+                .map(|(k, v)| Ok((k.clone(), self.t(v)?)))
+                .collect::<Result<_, SimError>>()?;
+            ops.push(SetOp::Session(vars));
+        }
         let flags = [
             (r.commit, SetOp::Commit),
             (r.discard, SetOp::Discard),
@@ -310,6 +320,7 @@ impl Compiler<'_> {
             abort: self.t(&s.abort)?,
             if_uncommitted: s.if_uncommitted,
             if_unsaved: s.if_unsaved,
+            unless: s.unless.clone(),
             choices,
             var: s.var.clone(),
             if_no_secret: s.if_no_secret,

@@ -4,7 +4,7 @@
 
 use super::kinds::{FilterOp, KeyRule, TreeStyle};
 use super::pattern::{parse_pattern, Tok};
-use super::raw_config::{RawConfig, RawFilters, RawRecord};
+use super::raw_config::{BlockEnd, RawConfig, RawFilters, RawRecord};
 use crate::template::Template;
 
 /// A path in the configuration tree: one pattern per level, the last one for the line itself
@@ -40,6 +40,22 @@ pub struct SettingRule {
     pub tail: RuleTail,
 }
 
+impl ConfigModel {
+    /// The line that closes a block starting with `line`, if the personality writes one.
+    pub fn block_end(&self, line: &str) -> Option<&str> {
+        let word = line.split_whitespace().next().unwrap_or("");
+        self.block_ends
+            .iter()
+            .find(|(w, _)| w == word || w == "*")
+            .map(|(_, e)| e.as_str())
+    }
+
+    /// True for a line that only closes a block.
+    pub fn is_block_end(&self, trimmed: &str) -> bool {
+        self.block_ends.iter().any(|(_, e)| e == trimmed)
+    }
+}
+
 /// How a device keeps, shows and edits its configuration.
 #[derive(Debug)]
 pub struct ConfigModel {
@@ -49,6 +65,12 @@ pub struct ConfigModel {
     pub indent: String,
     /// Before top-level statements that are not blocks.
     pub leaf_prefix: String,
+    /// `{ }` style: after a statement (`;`).
+    pub leaf_end: String,
+    /// Indented style: the line closing a block, by the block's first word (`*`: any block).
+    pub block_ends: Vec<(String, String)>,
+    /// The block end goes at the block's own indentation.
+    pub block_end_outdent: bool,
     /// Layout lines (kept in place).
     pub comments: Vec<String>,
     /// Written around a new top-level entry.
@@ -164,6 +186,13 @@ pub(super) fn compile_config(
         style: r.style,
         indent: r.indent.clone(),
         leaf_prefix: r.leaf_prefix.clone(),
+        leaf_end: r.leaf_end.clone().unwrap_or_else(|| ";".into()),
+        block_ends: match &r.block_end {
+            None => Vec::new(),
+            Some(BlockEnd::All(e)) => vec![("*".into(), e.clone())],
+            Some(BlockEnd::ByWord(m)) => m.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+        },
+        block_end_outdent: r.block_end_outdent,
         comments: r.comments.clone(),
         separator: r.separator.clone(),
         negate: lower(&r.negate),

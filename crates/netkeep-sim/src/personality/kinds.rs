@@ -45,6 +45,8 @@ pub enum Exit {
     Root,
     /// Back to the highest mode that is not a config mode (Cisco `end` from any depth).
     EndConfig,
+    /// Two levels up (FortiOS `end` inside an `edit`: it leaves the entry and its table).
+    Up2,
     /// Close the session.
     Logout,
 }
@@ -148,4 +150,36 @@ pub enum EchoWrap {
     Crlf,
     /// A space and CR at the last column, as a Linux line editor with auto-margins.
     SpaceCr,
+}
+
+/// Which keys get past a login banner that waits (`banner_confirm:` `false`, `true` for Y/Enter
+/// with N to leave, or `any_key` for ProCurve's "Press any key to continue").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BannerKeys {
+    /// The banner does not wait.
+    #[default]
+    None,
+    /// Y or Enter goes on, N closes the session (Comware).
+    YesOrEnter,
+    /// Any key goes on (ProCurve).
+    Any,
+}
+
+impl<'de> Deserialize<'de> for BannerKeys {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Flag(bool),
+            Word(String),
+        }
+        match Raw::deserialize(d)? {
+            Raw::Flag(false) => Ok(BannerKeys::None),
+            Raw::Flag(true) => Ok(BannerKeys::YesOrEnter),
+            Raw::Word(w) if w == "any_key" => Ok(BannerKeys::Any),
+            Raw::Word(w) => Err(serde::de::Error::custom(format!(
+                "banner_confirm {w:?}: use true, false or any_key"
+            ))),
+        }
+    }
 }

@@ -22,8 +22,8 @@ pub(crate) use catalog::builtin as catalog_builtin;
 pub use catalog::{platforms, Catalog};
 pub use config::{ConfigModel, LinePath, Record, RuleTail};
 pub use kinds::{
-    Activity, CandidateScope, EchoWrap, Exit, FilterOp, KeyRule, NoSecret, NulMode, SecretDefault,
-    StepKind, TreeStyle,
+    Activity, BannerKeys, CandidateScope, EchoWrap, Exit, FilterOp, KeyRule, NoSecret, NulMode,
+    SecretDefault, StepKind, TreeStyle,
 };
-pub use pattern::{match_line, render_line, ArgKind, Tok};
+pub use pattern::{match_line, named_value, render_line, ArgKind, Tok};
 pub use types::{Command, IfType, Mode, Personality, SetOp, Slow, Step, Terminal};

@@ -1,5 +1,6 @@
 //! Command patterns: `display version`, `sh[ow] ver[sion]`, `interface <if:interface>`,
-//! `vlan <id:num>`, `idle-timeout <min:num> <sec:num?>`, `description <text...>`.
+//! `vlan <id:num>`, `idle-timeout <min:num> <sec:num?>`, `description <text...>`,
+//! `comment=<text>` (RouterOS-style `name=value` words).
 
 /// One token of a command pattern.
 #[derive(Debug, Clone)]
@@ -25,6 +26,13 @@ pub enum Tok {
         /// Variable name.
         name: String,
     },
+    /// A `key=value` word (`comment=<text>`): the key exactly, the value bound (unquoted).
+    Named {
+        /// The key with its `=`, lower case.
+        key: String,
+        /// Variable name.
+        name: String,
+    },
 }
 
 /// Validation of an argument.
@@ -47,6 +55,15 @@ pub(super) fn parse_pattern(p: &str) -> Result<Vec<Tok>, String> {
 fn token(p: &str, w: &str) -> Result<Tok, String> {
     if let Some(inner) = w.strip_prefix('<').and_then(|x| x.strip_suffix('>')) {
         return argument(p, inner);
+    }
+    if let Some((key, arg)) = w.split_once("=<") {
+        let name = arg
+            .strip_suffix('>')
+            .ok_or(format!("pattern {p:?}: bad =< in {w:?}"))?;
+        return Ok(Tok::Named {
+            key: format!("{}=", key.to_ascii_lowercase()),
+            name: name.to_string(),
+        });
     }
     if let Some((head, rest)) = w.split_once('[') {
         let tail = rest
@@ -117,6 +134,10 @@ pub fn match_line(toks: &[Tok], line: &str) -> Option<Vec<(String, String)>> {
                 rest = "";
                 continue;
             }
+            Tok::Named { key, name } => {
+                let v = named_value(key, word)?;
+                vars.push((name.clone(), v.to_string()));
+            }
         }
         rest = after;
     }
@@ -136,9 +157,16 @@ pub fn render_line(toks: &[Tok], var: &dyn Fn(&str) -> Option<String>) -> Option
                 None => return None,
             },
             Tok::Rest { name } => words.push(var(name).filter(|v| !v.is_empty())?),
+            Tok::Named { key, name } => words.push(format!("{key}{}", var(name)?)),
         }
     }
     Some(words.join(" "))
+}
+
+/// The value of a `key=value` word for `key` (with its `=`), case-insensitive key.
+pub fn named_value<'a>(key: &str, word: &'a str) -> Option<&'a str> {
+    let head = word.get(..key.len())?;
+    head.eq_ignore_ascii_case(key).then(|| &word[key.len()..])
 }
 
 /// The first word of `s` and what follows it.

@@ -7,7 +7,8 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use super::kinds::{
-    Activity, CandidateScope, EchoWrap, Exit, NoSecret, NulMode, SecretDefault, StepKind,
+    Activity, BannerKeys, CandidateScope, EchoWrap, Exit, NoSecret, NulMode, SecretDefault,
+    StepKind,
 };
 use super::raw_config::{RawConfig, RawFilters};
 use super::telnet::RawTelnet;
@@ -31,7 +32,16 @@ pub(super) struct RawPersonality {
     #[serde(default)]
     pub banner: Option<String>,
     #[serde(default)]
-    pub banner_confirm: bool,
+    pub banner_confirm: BannerKeys,
+    /// The banner is part of every login (ProCurve's "Press any key to continue"), not only
+    /// with `DeviceConfig::banner`.
+    #[serde(default)]
+    pub banner_always: bool,
+    /// The SSH user name may carry login options after this character (MikroTik's
+    /// `admin+ct511w4098h`): the name is the part before it, each option letter is the session
+    /// variable `opt_<letter>`.
+    #[serde(default)]
+    pub login_options: Option<char>,
     #[serde(default)]
     pub motd: String,
     pub ctrl_c: String,
@@ -179,6 +189,9 @@ pub struct RawInterface {
     /// Administratively up.
     #[serde(default = "default_true")]
     pub up: bool,
+    /// More settings for the first configuration's template (`{{nameif}}`: ASA `nameif`).
+    #[serde(default)]
+    pub fields: BTreeMap<String, String>,
 }
 
 fn default_true() -> bool {
@@ -279,6 +292,10 @@ pub(super) struct RawSet {
     /// The terminal width of this session (template, columns).
     #[serde(default)]
     pub width: Option<String>,
+    /// Session variables (templates) for later prompts and outputs (ASA `changeto context`;
+    /// an empty value unsets one).
+    #[serde(default)]
+    pub session: Option<BTreeMap<String, String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -317,6 +334,10 @@ pub(super) struct RawStep {
     /// Only ask when the running configuration was changed since the last save.
     #[serde(default)]
     pub if_unsaved: bool,
+    /// Skip the step while this session variable is set (SmartAX's `{ <cr> }` prompts after
+    /// `undo smart`).
+    #[serde(default)]
+    pub unless: Option<String>,
     /// For `kind: choice`: the accepted answers and what each does.
     #[serde(default)]
     pub choices: Vec<RawChoice>,

@@ -19,6 +19,18 @@ pub(super) struct RawConfig {
     /// Written before top-level statements that are not blocks (Comware's " sysname H3C").
     #[serde(default)]
     pub leaf_prefix: String,
+    /// Indented style: the line that closes a block, written after its lines and skipped when
+    /// reading a configuration: one for every block (ProCurve's `exit`), or one per first word
+    /// of the block (FortiOS: `{config: end, edit: next}`).
+    #[serde(default)]
+    pub block_end: Option<BlockEnd>,
+    /// The block end goes at the block's own indentation (FortiOS), not its lines' (ProCurve).
+    #[serde(default)]
+    pub block_end_outdent: bool,
+    /// `{ }` style: written after a statement (Junos `;`, the default; VyOS and SR OS MD-CLI
+    /// write nothing).
+    #[serde(default)]
+    pub leaf_end: Option<String>,
     /// Lines starting with one of these (and blank lines) are layout: kept where they are.
     #[serde(default)]
     pub comments: Vec<String>,
@@ -73,6 +85,16 @@ fn one_space() -> String {
 
 fn default_negate() -> Vec<String> {
     vec!["no".into()]
+}
+
+/// `block_end:` as written: one line for every block, or one per first word.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub(super) enum BlockEnd {
+    /// Every block.
+    All(String),
+    /// By the block's first word.
+    ByWord(BTreeMap<String, String>),
 }
 
 /// Records kept in the configuration: a block path (`a / b / <name>`) and fields below it.

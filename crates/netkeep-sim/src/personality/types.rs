@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use super::config::{ConfigModel, Filters};
 use super::kinds::{
-    Activity, CandidateScope, EchoWrap, Exit, NoSecret, NulMode, SecretDefault, StepKind,
+    Activity, BannerKeys, CandidateScope, EchoWrap, Exit, NoSecret, NulMode, SecretDefault,
+    StepKind,
 };
 use super::pattern::Tok;
 use super::raw::{RawArp, RawInterface};
@@ -62,6 +63,11 @@ pub enum SetOp {
     Reload,
     /// This session's terminal width.
     Width(Template),
+    /// Session variables (an empty value unsets one).
+    Session(Vec<(String, Template)>),
+    /// Several changes, in the order the file's keys are listed in this enum (FortiOS
+    /// `set output standard`: a configuration line and paging off).
+    Many(Vec<SetOp>),
 }
 
 /// One answer group of a [`StepKind::Choice`] step.
@@ -90,6 +96,8 @@ pub struct Step {
     pub if_uncommitted: bool,
     /// Only asked when the running configuration is not saved.
     pub if_unsaved: bool,
+    /// Skipped while this session variable is set.
+    pub unless: Option<String>,
     /// For [`StepKind::Choice`].
     pub choices: Vec<Choice>,
     /// The answer's variable name.
@@ -206,8 +214,10 @@ pub struct Messages {
     pub unsolicited: Template,
     /// Login banner (with `DeviceConfig::banner`).
     pub banner: Option<Template>,
-    /// The banner waits for Y/Enter.
-    pub banner_confirm: bool,
+    /// Which keys get past the banner (it does not wait with `BannerKeys::None`).
+    pub banner_confirm: BannerKeys,
+    /// The banner is shown at every login.
+    pub banner_always: bool,
     /// Text before the first prompt.
     pub motd: Template,
     /// Unknown command.
@@ -252,6 +262,8 @@ pub struct Personality {
     pub inventory: Inventory,
     /// Mode index sessions start in.
     pub initial_mode: usize,
+    /// The character after which the user name (SSH or telnet) carries login options.
+    pub login_options: Option<char>,
     /// Where uncommitted changes wait, on two-stage platforms.
     pub candidate: Option<CandidateScope>,
     /// Modes.
@@ -272,4 +284,15 @@ pub struct Personality {
     pub echo_wrap: EchoWrap,
     /// Negotiation and login over telnet.
     pub telnet: TelnetPersonality,
+}
+
+impl Personality {
+    /// The account a login name logs in as: MikroTik-style options after the name
+    /// (`admin+ct`) are the engine's business, not part of the account.
+    pub fn account_name<'a>(&self, user: &'a str) -> &'a str {
+        match self.login_options {
+            Some(c) => user.split_once(c).map_or(user, |(n, _)| n),
+            None => user,
+        }
+    }
 }

@@ -114,7 +114,7 @@ impl SshHandler {
     async fn check_password(&mut self, user: &str, password: &str) -> Auth {
         let core = &self.core;
         bump(&core.counters.passwords);
-        let ok = user == core.cfg.username
+        let ok = core.model.p.account_name(user) == core.cfg.username
             && password == core.cfg.password
             && !core.faults.has(|f| matches!(f, Fault::AuthFailing));
         if !ok {

@@ -199,7 +199,7 @@ impl Conn {
 
     async fn accepts(&self, user: &str, password: &str) -> bool {
         let core = &self.core;
-        let ok = user == core.cfg.username
+        let ok = core.model.p.account_name(user) == core.cfg.username
             && password == core.cfg.password
             && !core.faults.has(|f| matches!(f, Fault::AuthFailing));
         if !ok {

@@ -16,6 +16,7 @@ use super::shared::{Core, LineSlot};
 use crate::engine::{Effect, Engine};
 use crate::fault::Fault;
 use crate::personality::Activity;
+use netkeep_transport::Protocol;
 
 /// Where a session's output goes when it is not an answer to input (timers, slow commands).
 pub(crate) trait Sink: Clone + Send + Sync + 'static {
@@ -72,6 +73,11 @@ impl Vty {
     pub fn start(core: &Arc<Core>, user: &str, width: usize) -> (Arc<Vty>, Vec<u8>) {
         let mut engine = Engine::new(core.model.clone(), user);
         engine.set_width(width);
+        let protocol = match core.cfg.protocol {
+            Protocol::Ssh => "SSH",
+            Protocol::Telnet => "telnet",
+        };
+        engine.set_var("protocol", protocol);
         let mut greeting = Vec::with_capacity(256);
         if core.faults.has(|f| matches!(f, Fault::PromptInOutput)) {
             let h = core.model.state().hostname.clone();
