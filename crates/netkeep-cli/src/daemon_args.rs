@@ -2,7 +2,8 @@
 //! socket, or `--url http://HOST:PORT --token-file F` for a loopback TCP listener, or `--url
 //! https://HOST:PORT --ca-file CA [--token-file F] [--client-cert C --client-key K]` for a TLS
 //! one; unset, the environment (`NETKEEP_SOCKET`, `NETKEEP_URL` + `NETKEEP_TOKEN_FILE` +
-//! `NETKEEP_CA_FILE`) and the default socket.
+//! `NETKEEP_CA_FILE`) and the default socket. `--cluster nats://HOST:PORT` (or `NETKEEP_CLUSTER`)
+//! asks a cluster over NATS instead.
 
 use std::path::PathBuf;
 
@@ -32,11 +33,24 @@ pub struct DaemonArgs {
     /// The client certificate's private key (PEM).
     #[arg(long, requires = "client_cert")]
     pub client_key: Option<PathBuf>,
+    #[command(flatten)]
+    pub cluster: crate::cluster_args::ClientCluster,
 }
 
 impl DaemonArgs {
     /// The running daemon, `None` when none is found where the environment points.
     pub async fn discover(&self) -> Result<Option<DaemonClient>, ClientError> {
+        if let Some(url) = &self.cluster.cluster {
+            let c = &self.cluster;
+            return DaemonClient::cluster(
+                url,
+                &c.cluster_name,
+                c.cluster_creds.as_deref(),
+                c.cluster_ca.as_deref(),
+                self.token_file.as_deref(),
+            )
+            .map(Some);
+        }
         DaemonClient::discover_with(&Discovery {
             socket: self.socket.clone(),
             url: self.url.clone(),

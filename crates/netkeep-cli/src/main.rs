@@ -11,6 +11,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod cluster_args;
 mod cmd;
 mod connect;
 mod daemon_args;
@@ -20,6 +21,7 @@ mod output;
 mod reach;
 mod records;
 mod render;
+mod render_cluster;
 
 /// Fast, alive SSH CLI sessions to network devices: run commands directly or through a daemon
 /// that keeps a fleet's sessions warm.

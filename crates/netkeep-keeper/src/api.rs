@@ -2,7 +2,7 @@
 //! ([`crate::listen`]).
 //!
 //! Endpoints (see `openapi.yaml`, also served at `GET /v1/openapi.yaml`):
-//! `POST /v1/exec`, `POST /v1/config`, `GET /v1/sessions`, `POST /v1/reload`,
+//! `POST /v1/exec`, `POST /v1/config`, `GET /v1/sessions`, `GET /v1/cluster`, `POST /v1/reload`,
 //! `POST /v1/shutdown`, `GET /metrics`, `GET /healthz`.
 //!
 //! Every request but `/healthz` is authenticated (Unix peer credentials, a bearer token or a
@@ -48,11 +48,12 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use tokio_util::sync::CancellationToken;
 
-pub use self::admin::reload_from;
+pub use self::admin::{load_inventory, reload_from};
 use self::answer::err;
 pub use self::limits::{ApiLimits, MAX_READ_TIMEOUT_MS};
 use crate::audit::AuditLog;
 use crate::auth::AccessHandle;
+use crate::dispatch::Dispatch;
 use crate::inventory::LoadOptions;
 use crate::pool::Pool;
 
@@ -83,6 +84,8 @@ struct AppState {
     reload_lock: Arc<tokio::sync::Mutex<()>>,
     limits: Arc<ApiLimits>,
     security: Security,
+    /// A cluster node's dispatcher; `None`: every device is this pool's.
+    dispatch: Option<Arc<dyn Dispatch>>,
 }
 
 /// Builds the API router. `inventory` is re-read with `load` on `POST /v1/reload`. Requests
@@ -94,17 +97,32 @@ pub fn router(
     limits: ApiLimits,
     security: Security,
 ) -> Router {
+    router_with(pool, inventory, load, limits, security, None)
+}
+
+/// [`router`] for a cluster node: device work, reloads and `GET /v1/cluster` go through
+/// `dispatch` ([`crate::dispatch`]).
+pub fn router_with(
+    pool: Pool,
+    inventory: PathBuf,
+    load: LoadOptions,
+    limits: ApiLimits,
+    security: Security,
+    dispatch: Option<Arc<dyn Dispatch>>,
+) -> Router {
     let state = AppState {
         pool,
         inventory: Arc::new((inventory, load)),
         reload_lock: Arc::new(tokio::sync::Mutex::new(())),
         limits: Arc::new(limits),
         security,
+        dispatch,
     };
     Router::new()
         .route("/v1/exec", post(run::exec))
         .route("/v1/config", post(run::config))
         .route("/v1/sessions", get(sessions))
+        .route("/v1/cluster", get(cluster))
         .route("/v1/reload", post(admin::reload))
         .route("/v1/shutdown", post(admin::shutdown))
         .route("/v1/openapi.yaml", get(openapi))
@@ -167,8 +185,22 @@ async fn openapi() -> Response {
     ([(header::CONTENT_TYPE, "application/yaml")], OPENAPI_YAML).into_response()
 }
 
+/// `GET /v1/cluster`: every node and every device with its owner; 404 without `--cluster`.
+async fn cluster(State(st): State<AppState>) -> Response {
+    match &st.dispatch {
+        Some(d) => Json(d.cluster_status().await).into_response(),
+        None => err(
+            StatusCode::NOT_FOUND,
+            "this daemon is not a cluster node (netkeep serve --cluster URL); see GET /v1/sessions",
+        ),
+    }
+}
+
 async fn metrics(State(st): State<AppState>) -> Response {
     let mut text = st.pool.metrics_text();
+    if let Some(d) = &st.dispatch {
+        text.push_str(&d.metrics_text());
+    }
     if let Some(log) = &st.security.audit {
         text.push_str(&format!(
             "# HELP netkeep_audit_write_failures_total Audit records that could not be written.\n# TYPE netkeep_audit_write_failures_total counter\nnetkeep_audit_write_failures_total {}\n",

@@ -33,6 +33,7 @@ use hyper_util::rt::TokioIo;
 use serde::de::DeserializeOwned;
 
 mod endpoint;
+mod over_nats;
 
 pub use self::endpoint::{
     default_socket_path, no_daemon_message, socket_path, ClientTls, Discovery, Endpoint,
@@ -96,6 +97,19 @@ impl DaemonClient {
             endpoint,
             timeout: None,
         }
+    }
+
+    /// A client of a cluster over NATS (`--cluster URL`): `name` is the cluster's name, `creds`
+    /// a NATS credentials file, `ca` a TLS server's CA; the token (from `token_file`, else
+    /// `NETKEEP_TOKEN_FILE`) names the caller to the node that answers.
+    pub fn cluster(
+        url: &str,
+        name: &str,
+        creds: Option<&Path>,
+        ca: Option<&Path>,
+        token_file: Option<&Path>,
+    ) -> Result<DaemonClient, ClientError> {
+        over_nats::cluster_endpoint(url, name, creds, ca, token_file).map(DaemonClient::new)
     }
 
     /// Limits each call's total time (default: none; the daemon bounds command time itself).
@@ -176,6 +190,7 @@ impl DaemonClient {
                     .map_err(|e| self.proto(format!("TLS handshake failed: {e}")))?;
                 Ok(Stream::Tls(Box::new(t)))
             }
+            Endpoint::Nats(_) => Err(self.proto("a cluster is reached over NATS, not a stream")),
         }
     }
 
@@ -193,6 +208,9 @@ impl DaemonClient {
         path: &str,
         body: Option<Vec<u8>>,
     ) -> Result<(u16, Bytes), ClientError> {
+        if let Endpoint::Nats(t) = &self.endpoint {
+            return over_nats::request(&self.endpoint, t, method, path, body).await;
+        }
         let fut = self.request_inner(method, path, body);
         match self.timeout {
             Some(t) => tokio::time::timeout(t, fut)
@@ -215,7 +233,7 @@ impl DaemonClient {
         let token = match &self.endpoint {
             Endpoint::Tcp { token, .. } => Some(token),
             Endpoint::Https { token, .. } => token.as_ref(),
-            Endpoint::Unix(_) => None,
+            Endpoint::Unix(_) | Endpoint::Nats(_) => None,
         };
         if let Some(token) = token {
             b = b.header("authorization", format!("Bearer {token}"));
@@ -302,6 +320,12 @@ impl DaemonClient {
     /// Status of every device.
     pub async fn status(&self) -> Result<Vec<DeviceStatus>, ClientError> {
         self.call("GET", "/v1/sessions", None).await
+    }
+
+    /// Every node and every device with its owner (`GET /v1/cluster`; 404 from a daemon that
+    /// is not a cluster node).
+    pub async fn cluster_status(&self) -> Result<crate::wire::ClusterStatus, ClientError> {
+        self.call("GET", "/v1/cluster", None).await
     }
 
     /// Asks the daemon to re-read its inventory.

@@ -8,6 +8,7 @@
 //! | `daemon/security.rs` | access policy, TLS and audit log from the configuration; their reload |
 //! | `daemon/signals.rs` | the signal table |
 //! | `daemon/warm.rs` | the open-file limit, warming with progress |
+//! | `daemon/cluster.rs` | `--cluster`: the node, the dispatching router |
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), netkeep_keeper::daemon::DaemonError> {
@@ -19,6 +20,7 @@
 //! # Ok(()) }
 //! ```
 
+mod cluster;
 mod listeners;
 mod security;
 mod signals;
@@ -37,6 +39,7 @@ pub use self::listeners::{bind_unix_socket, bind_unix_socket_with_mode};
 use self::signals::{signal_streams, OnSignal};
 pub use self::warm::raise_nofile_limit;
 use crate::api::{self, ApiLimits, Security};
+use crate::cluster::{ClusterConfig, ClusterError, Node};
 use crate::connector::Connector;
 use crate::inventory::{Inventory, InventoryError, LoadOptions};
 use crate::listen::Listener;
@@ -79,6 +82,8 @@ pub struct DaemonConfig {
     pub progress_bar: bool,
     /// Time in-flight requests get at shutdown.
     pub shutdown_grace: Duration,
+    /// Join a cluster over NATS (`--cluster`): keep only this node's shards.
+    pub cluster: Option<ClusterConfig>,
 }
 
 impl DaemonConfig {
@@ -100,6 +105,7 @@ impl DaemonConfig {
             limits: ApiLimits::default(),
             progress_bar: true,
             shutdown_grace: Duration::from_secs(30),
+            cluster: None,
         }
     }
 }
@@ -137,6 +143,9 @@ pub enum DaemonError {
     /// Another daemon answers on the socket.
     #[error("another netkeep daemon is already listening on {0}; stop it or use --socket")]
     AlreadyRunning(PathBuf),
+    /// The cluster could not be joined.
+    #[error("{0}")]
+    Cluster(ClusterError),
     /// Socket or TCP bind failure.
     #[error("cannot listen on {what}: {source}")]
     Bind {
@@ -183,6 +192,7 @@ pub struct Daemon {
     grace: Duration,
     security: Security,
     reloader: Arc<security::Reloader>,
+    node: Option<Node>,
 }
 
 impl Daemon {
@@ -212,15 +222,9 @@ impl Daemon {
         if let Some(d) = &inv.platform_dir {
             tracing::info!("user platform files from {}", d.display());
         }
-        let pool = Pool::new(inv, connector, cfg.pool.clone());
+        let (pool, node) = cluster::pool_and_node(&cfg, inv, &load, connector).await?;
         let stop = CancellationToken::new();
-        let router = api::router(
-            pool.clone(),
-            cfg.inventory.clone(),
-            load.clone(),
-            cfg.limits.clone(),
-            guarded.security.clone(),
-        );
+        let router = cluster::router(&cfg, &pool, node.as_ref(), &load, &guarded.security);
         let mut servers = vec![spawn_server(unix, router.clone(), &cfg, &stop)];
         if let Some((l, _)) = tcp_listener {
             servers.push(spawn_server(l, router, &cfg, &stop));
@@ -246,6 +250,7 @@ impl Daemon {
             grace: cfg.shutdown_grace,
             security: guarded.security,
             reloader: guarded.reloader,
+            node,
         })
     }
 
@@ -289,9 +294,21 @@ impl Daemon {
         }
     }
 
-    /// Re-reads the inventory (as SIGHUP does).
+    /// The cluster node, with `--cluster`.
+    pub fn node(&self) -> Option<&Node> {
+        self.node.as_ref()
+    }
+
+    /// Re-reads the inventory (as SIGHUP does); a cluster node asks every other node to re-read
+    /// theirs.
     pub async fn reload(&self) -> Result<ReloadReport, InventoryError> {
-        api::reload_from(&self.pool, &self.inventory, &self.load).await
+        match &self.node {
+            Some(n) => {
+                let inv = api::load_inventory(&self.inventory, &self.load).await?;
+                Ok(crate::dispatch::Dispatch::reload(n, inv).await)
+            }
+            None => api::reload_from(&self.pool, &self.inventory, &self.load).await,
+        }
     }
 
     /// Stops accepting, lets in-flight requests finish, logs out of every device, removes the
@@ -304,6 +321,9 @@ impl Daemon {
         }
         for s in self.servers.drain(..) {
             let _ = s.await;
+        }
+        if let Some(n) = &self.node {
+            n.leave(self.grace).await;
         }
         self.pool.shutdown(self.grace).await;
         let _ = std::fs::remove_file(&self.socket);

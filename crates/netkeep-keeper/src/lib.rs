@@ -23,6 +23,8 @@
 //! | [`api`] | the HTTP server: routes, limits, token check |
 //! | [`client`] | the HTTP client of a running daemon |
 //! | [`daemon`] | `netkeep serve`: listeners, warm-up, signals |
+//! | [`dispatch`] | the seam between the API and a cluster: device work wherever it is kept |
+//! | [`cluster`] | several nodes sharing one fleet over NATS (`serve --cluster`) |
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
@@ -44,9 +46,11 @@ pub mod api;
 pub mod audit;
 pub mod auth;
 pub mod client;
+pub mod cluster;
 pub mod command;
 pub mod connector;
 pub mod daemon;
+pub mod dispatch;
 pub mod identity;
 pub mod inventory;
 pub mod listen;

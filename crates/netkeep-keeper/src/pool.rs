@@ -11,6 +11,7 @@
 //! | `pool/config.rs` | running a configuration set: commit, check, drop, save, results |
 //! | `pool/reload.rs` | reload (with the handover of VTY lines) and shutdown |
 //! | `pool/log_budget.rs` | bounded warnings for fleets failing together |
+//! | `pool/handoff.rs` | letting devices go to another keeper (clustering): keep a set, log out of the rest |
 //!
 //! Status and metrics read the pool from outside ([`crate::status`], [`crate::metrics`]).
 //!
@@ -30,6 +31,7 @@
 mod config;
 pub(crate) mod device;
 mod exec;
+mod handoff;
 mod lease;
 mod log_budget;
 mod reload;
@@ -42,7 +44,9 @@ use std::time::{Duration, Instant};
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 
+pub(crate) use self::exec::device_failed;
 pub use self::exec::ExecRequest;
+pub use self::handoff::Letting;
 pub use self::state::{Pool, PoolOptions};
 pub use crate::command::is_read_only;
 pub use crate::connector::ConfigRequest;

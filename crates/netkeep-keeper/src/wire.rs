@@ -21,6 +21,9 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+mod cluster;
+pub use self::cluster::{ClusterDevice, ClusterNode, ClusterStatus, NodeState};
+
 /// `POST /v1/exec` body: at most one of `device`, `devices`, `group`, narrowed by `filter`;
 /// neither of them with a `filter` means every device the filter matches.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

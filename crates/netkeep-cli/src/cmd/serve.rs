@@ -67,6 +67,8 @@ pub struct Args {
     /// No progress bar even on a terminal.
     #[arg(long)]
     no_progress: bool,
+    #[command(flatten)]
+    cluster: crate::cluster_args::ServeCluster,
 }
 
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -88,9 +90,13 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     cfg.pool.connect_concurrency = args.connect_concurrency;
     cfg.pool.queue_timeout = args.queue_timeout;
     cfg.progress_bar = !args.no_progress;
+    cfg.cluster = args.cluster.config()?;
     let connector = Arc::new(SshConnector::new());
     let daemon = Daemon::start(cfg, connector).await?;
     eprintln!("netkeep: serving on {}", daemon.socket_path().display());
+    if let Some(n) = daemon.node() {
+        eprintln!("netkeep: cluster node `{}`", n.name());
+    }
     if let Some(url) = daemon.tcp_url() {
         eprintln!("netkeep: serving on {url} (authentication required)");
     }

@@ -29,7 +29,14 @@ pub(super) async fn reload(
     }
     let _g = st.reload_lock.lock().await;
     let (path, load) = &*st.inventory;
-    let result = reload_from(&st.pool, path, load).await;
+    let result = match &st.dispatch {
+        // A cluster node: applied here, and every other node re-reads its own file.
+        Some(d) => match load_inventory(path, load).await {
+            Ok(inv) => Ok(d.reload(inv).await),
+            Err(e) => Err(e),
+        },
+        None => reload_from(&st.pool, path, load).await,
+    };
     if let Some(hook) = &st.security.reload {
         if let Err(e) = hook() {
             tracing::error!("POST /v1/reload: {e}");
@@ -91,6 +98,14 @@ pub async fn reload_from(
     path: &std::path::Path,
     load: &LoadOptions,
 ) -> Result<ReloadReport, InventoryError> {
+    Ok(pool.reload(load_inventory(path, load).await?).await)
+}
+
+/// Re-reads the inventory file (off the async threads), logging its warnings.
+pub async fn load_inventory(
+    path: &std::path::Path,
+    load: &LoadOptions,
+) -> Result<Inventory, InventoryError> {
     let (path, load) = (path.to_path_buf(), load.clone());
     let inv = tokio::task::spawn_blocking(move || Inventory::load_with(&path, &load))
         .await
@@ -104,5 +119,5 @@ pub async fn reload_from(
     for w in &inv.warnings {
         tracing::warn!("{w}");
     }
-    Ok(pool.reload(inv).await)
+    Ok(inv)
 }

@@ -26,8 +26,8 @@ use crate::scopes::{self, Scope};
 use crate::select::Target;
 use crate::wire::{millis, ConfigBody, DeviceResult, ExecBody, ExecResponse};
 
-/// The devices an exec body names, or the error answer.
-fn targets(pool: &Pool, b: &ExecBody) -> Result<Vec<String>, Box<Response>> {
+/// The devices an exec body names (in the whole fleet on a cluster node), or the error answer.
+fn targets(st: &AppState, b: &ExecBody) -> Result<Vec<String>, Box<Response>> {
     let filter = b.filter.clone().unwrap_or_default();
     let target = match (&b.device, &b.devices, &b.group) {
         (Some(d), None, None) => Target::Device(d.clone()),
@@ -39,14 +39,30 @@ fn targets(pool: &Pool, b: &ExecBody) -> Result<Vec<String>, Box<Response>> {
             "give exactly one of `device`, `devices` (non-empty) or `group`, or only a `filter`",
         ))),
     };
-    pool.select(&target, &filter)
-        .map_err(|e| Box::new(err(StatusCode::NOT_FOUND, e.to_string())))
+    match &st.dispatch {
+        Some(d) => d.select(&target, &filter),
+        None => st.pool.select(&target, &filter),
+    }
+    .map_err(|e| Box::new(err(StatusCode::NOT_FOUND, e.to_string())))
 }
 
 /// The target devices whose platform is a shell (see [`crate::inventory::is_shell_platform`]),
 /// each platform judged once per request (a platform directory is read for it).
-fn shells(pool: &Pool, targets: &[String]) -> Vec<String> {
+fn shells(st: &AppState, targets: &[String]) -> Vec<String> {
     let mut judged = std::collections::HashMap::new();
+    if let Some(d) = &st.dispatch {
+        return targets
+            .iter()
+            .filter(|t| match d.spec(t) {
+                None => true,
+                Some(s) => *judged
+                    .entry((s.platform_dir.clone(), s.platform.clone()))
+                    .or_insert_with(|| crate::inventory::is_shell_platform(&s)),
+            })
+            .cloned()
+            .collect();
+    }
+    let pool = &st.pool;
     targets
         .iter()
         .filter(|t| match pool.device(t) {
@@ -92,12 +108,12 @@ pub(super) async fn exec(
         return *r;
     }
     let lines: Vec<String> = b.commands.iter().map(|c| c.command.clone()).collect();
-    let targets = match targets(&st.pool, &b) {
+    let targets = match targets(&st, &b) {
         Ok(t) => t,
         Err(r) => return *r,
     };
     let shells = match who.scope {
-        Scope::Read => shells(&st.pool, &targets),
+        Scope::Read => shells(&st, &targets),
         _ => Vec::new(),
     };
     let need = scopes::exec_needs(&lines, &shells);
@@ -119,12 +135,13 @@ pub(super) async fn exec(
     };
     let audit = Audited::new(&st, who, rid, Kind::Exec, lines);
     let p = st.pool.clone();
+    let dispatch = st.dispatch.clone();
     let ran = in_own_task(move |cancel| async move {
         audit.before(&targets).await?;
-        let results = if targets.len() == 1 {
-            vec![p.exec_one_until(&targets[0], &req, &cancel).await]
-        } else {
-            p.exec_many_until(&targets, &req, &cancel).await
+        let results = match dispatch {
+            Some(d) => d.exec(targets, req, audit.origin(), cancel).await,
+            None if targets.len() == 1 => vec![p.exec_one_until(&targets[0], &req, &cancel).await],
+            None => p.exec_many_until(&targets, &req, &cancel).await,
         };
         audit.after(&results).await;
         // Parsed once the sessions are back in the pool: parsing never holds a device.
@@ -164,7 +181,11 @@ pub(super) async fn config(
         Ok(r) => r,
         Err(msg) => return err(StatusCode::BAD_REQUEST, msg),
     };
-    if !st.pool.has_device(&b.device) {
+    let known = match &st.dispatch {
+        Some(d) => d.spec(&b.device).is_some(),
+        None => st.pool.has_device(&b.device),
+    };
+    if !known {
         return err(
             StatusCode::NOT_FOUND,
             format!("unknown device `{}`", b.device),
@@ -180,9 +201,13 @@ pub(super) async fn config(
     }
     let audit = Audited::new(&st, who, rid, Kind::Config, b.lines.clone());
     let p = st.pool.clone();
+    let dispatch = st.dispatch.clone();
     let ran = in_own_task(move |cancel| async move {
         audit.before(&devices).await?;
-        let r = p.configure_until(&b.device, &req, &cancel).await;
+        let r = match dispatch {
+            Some(d) => d.configure(b.device, req, audit.origin(), cancel).await,
+            None => p.configure_until(&b.device, &req, &cancel).await,
+        };
         audit.after(std::slice::from_ref(&r)).await;
         Ok(r)
     })
@@ -282,6 +307,14 @@ impl Audited {
             rid: rid.0,
             kind,
             commands,
+        }
+    }
+
+    /// Who asked, for the log of the node that runs the work (a cluster's owner).
+    fn origin(&self) -> crate::dispatch::Origin {
+        crate::dispatch::Origin {
+            request_id: self.rid.clone(),
+            user: self.who.user.clone(),
         }
     }
 

@@ -28,6 +28,8 @@ pub enum Endpoint {
         /// What to trust and what to present.
         tls: ClientTls,
     },
+    /// A cluster over NATS (`--cluster URL`): any node answers.
+    Nats(Box<crate::cluster::client::ClusterTarget>),
 }
 
 impl std::fmt::Debug for Endpoint {
@@ -46,6 +48,7 @@ impl std::fmt::Debug for Endpoint {
                 .field("token", &hidden(token.is_some()))
                 .field("tls", tls)
                 .finish(),
+            Endpoint::Nats(t) => f.debug_tuple("Nats").field(t).finish(),
         }
     }
 }
@@ -56,6 +59,7 @@ impl std::fmt::Display for Endpoint {
             Endpoint::Unix(p) => write!(f, "unix socket {}", p.display()),
             Endpoint::Tcp { addr, .. } => write!(f, "http://{addr}"),
             Endpoint::Https { addr, .. } => write!(f, "https://{addr}"),
+            Endpoint::Nats(t) => write!(f, "cluster `{}` at {}", t.name, t.url),
         }
     }
 }

@@ -405,7 +405,12 @@ fn cancelled(device: &str, started: Instant) -> DeviceResult {
 }
 
 /// A device that ran nothing: unknown, no session within the queue timeout, connect failed.
-fn device_failed(device: &str, kind: ErrorKind, error: String, started: Instant) -> DeviceResult {
+pub(crate) fn device_failed(
+    device: &str,
+    kind: ErrorKind,
+    error: String,
+    started: Instant,
+) -> DeviceResult {
     DeviceResult {
         device: device.to_string(),
         ok: false,
