@@ -54,7 +54,7 @@ pub(crate) fn run(t: &Template, text: &str) -> Result<Vec<Vec<Field>>, Error> {
     };
     let mut state = t.start;
     let mut stopped = None;
-    for (i, line) in pytext::splitlines(text).into_iter().enumerate() {
+    for (i, line) in pytext::lines(text).enumerate() {
         match run.line(state, line, i + 1)? {
             Target::Stay => {}
             Target::State(s) => state = s,
