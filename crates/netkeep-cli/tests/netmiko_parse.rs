@@ -1,5 +1,6 @@
 //! netkeep's parsed output against Netmiko 4.8's `send_command(..., use_textfsm=True)` on the
-//! simulator, a few commands per platform (Comware, VRP, IOS):
+//! simulator, for every show command of the simulator-fidelity list that the simulator answers
+//! and ntc-templates has a template for (Comware, VRP, IOS, NX-OS, EOS, Junos; see [`CASES`]):
 //! - on the output Netmiko received, netkeep's engine gives exactly Netmiko's records;
 //! - `netkeep exec --parse --json` on its own session gives the same records (values that tell
 //!   the time excepted: the two sessions run seconds apart), at least one per command;
@@ -18,11 +19,31 @@ use common::{stdout, Lab};
 use netkeep_parse::Templates;
 use serde_json::{json, Value};
 
+/// Per simulated platform (Netmiko's device_type), the ntc-templates platform and the commands:
+/// every show command of the simulator-fidelity issue's list (issue 13) that the simulator
+/// answers and ntc-templates has a template for. Left out, with Python's CliTable agreeing:
+/// commands with no template (Comware `display version`, the configurations), and commands the
+/// index routes to a template written for another command's output, which then hits its
+/// `Error` state on the real output: Comware `display ip interface brief` (the detailed
+/// `display ip interface` template), VRP `display ip interface brief`, `display arp`,
+/// `display ip routing-table` and `display clock` (its `dir` template), VRP `display lldp
+/// neighbor brief` (the detailed template: `display lldp neighbor` is tested instead), Junos
+/// `show interfaces terse` (the detailed `show interfaces` template).
 const CASES: &[(&str, &str, &[&str])] = &[
     (
         "hp_comware",
         "hp_comware",
-        &["display interface brief", "display arp", "display clock"],
+        &[
+            "display clock",
+            "display interface brief",
+            "display interface",
+            "display arp",
+            "display mac-address",
+            "display vlan all",
+            "display vlan brief",
+            "display lldp neighbor-information list",
+            "display ip routing-table",
+        ],
     ),
     (
         "huawei",
@@ -31,6 +52,9 @@ const CASES: &[(&str, &str, &[&str])] = &[
             "display version",
             "display interface brief",
             "display arp all",
+            "display vlan",
+            "display lldp neighbor",
+            "display mac-address",
         ],
     ),
     (
@@ -39,8 +63,56 @@ const CASES: &[(&str, &str, &[&str])] = &[
         &[
             "show version",
             "show ip interface brief",
+            "show interfaces",
+            "show ip route",
+            "show arp",
             "show ip arp",
+            "show cdp neighbors detail",
             "show clock",
+        ],
+    ),
+    (
+        "cisco_nxos",
+        "cisco_nxos",
+        &[
+            "show version",
+            "show ip interface brief",
+            "show interface",
+            "show interface brief",
+            "show ip route",
+            "show ip arp",
+            "show cdp neighbors detail",
+            "show lldp neighbors",
+            "show vlan",
+            "show mac address-table",
+            "show clock",
+        ],
+    ),
+    (
+        "arista_eos",
+        "arista_eos",
+        &[
+            "show version",
+            "show ip interface brief",
+            "show interfaces",
+            "show ip route",
+            "show ip arp",
+            "show lldp neighbors",
+            "show vlan",
+            "show mac address-table",
+            "show clock",
+        ],
+    ),
+    (
+        "juniper_junos",
+        "juniper_junos",
+        &[
+            "show version",
+            "show interfaces",
+            "show arp no-resolve",
+            "show lldp neighbors",
+            "show ethernet-switching table",
+            "show vlans",
         ],
     ),
 ];

@@ -25,6 +25,33 @@ impl Cur {
     }
 }
 
+/// The indices of a state's rules that may match a line, in order: the set bits of the dispatch
+/// mask for the first 64 rules (skipped without looking at the others), then every later one.
+struct Candidates {
+    bits: u64,
+    next: usize,
+    len: usize,
+}
+
+impl Iterator for Candidates {
+    type Item = usize;
+
+    fn next(&mut self) -> Option<usize> {
+        if self.next < 64 {
+            let rest = self.bits.checked_shr(self.next as u32).unwrap_or(0);
+            if rest != 0 {
+                let i = self.next + rest.trailing_zeros() as usize;
+                self.next = i + 1;
+                return (i < self.len).then_some(i);
+            }
+            self.next = 64;
+        }
+        let i = self.next;
+        self.next += 1;
+        (i < self.len).then_some(i)
+    }
+}
+
 /// A record dropped by `Required`.
 struct Skip;
 
@@ -54,7 +81,7 @@ pub(crate) fn run(t: &Template, text: &str) -> Result<Vec<Vec<Field>>, Error> {
     };
     let mut state = t.start;
     let mut stopped = None;
-    for (i, line) in pytext::splitlines(text).into_iter().enumerate() {
+    for (i, line) in pytext::lines(text).enumerate() {
         match run.line(state, line, i + 1)? {
             Target::Stay => {}
             Target::State(s) => state = s,
@@ -76,43 +103,60 @@ impl Run<'_> {
     fn line(&mut self, state: usize, line: &str, number: usize) -> Result<Target, Error> {
         let t = self.t;
         let text = Line::new(line);
-        let candidates = t.states[state].candidates(&text);
-        for (i, rule) in t.states[state].rules.iter().enumerate() {
-            if i < 64 && candidates & (1 << i) == 0 {
-                continue;
-            }
-            let Scratch { caps, shared } = &mut self.scratch;
-            let matched = rule
-                .regex
-                .captures_into(&text, &mut caps[rule.id], shared)
-                .map_err(|e| Error::Match {
-                    template: t.name().to_string(),
-                    rule_line: rule.line,
-                    input_line: number,
-                    message: e.to_string(),
-                })?;
-            if !matched {
-                continue;
-            }
-            for &(slot, v) in &rule.assign {
-                let text = self.scratch.caps[rule.id]
-                    .get(slot)
-                    .map(|(a, b)| &line[a..b]);
-                self.assign(v, text)?;
-            }
-            match rule.record_op {
-                RecordOp::Record => self.append_record()?,
-                RecordOp::Clear => self.clear(),
-                RecordOp::Clearall => self.clear_all(),
-                RecordOp::NoRecord => {}
-            }
-            match rule.line_op {
-                LineOp::Error => return Err(self.error_action(rule, state, line, number)),
-                LineOp::Continue => continue,
-                LineOp::Next => return Ok(rule.target),
+        let rules = &t.states[state].rules;
+        let candidates = Candidates {
+            bits: t.states[state].candidates(&text),
+            next: 0,
+            len: rules.len(),
+        };
+        for i in candidates {
+            if let Some(target) = self.rule(&rules[i], state, &text, number)? {
+                return Ok(target);
             }
         }
         Ok(Target::Stay)
+    }
+
+    /// Tries one rule on the line: `Some(target)` when the machine leaves the line.
+    fn rule(
+        &mut self,
+        rule: &Rule,
+        state: usize,
+        text: &Line,
+        number: usize,
+    ) -> Result<Option<Target>, Error> {
+        let t = self.t;
+        let Scratch { caps, shared } = &mut self.scratch;
+        let matched = rule
+            .regex
+            .captures_into(text, &mut caps[rule.id], shared)
+            .map_err(|e| Error::Match {
+                template: t.name().to_string(),
+                rule_line: rule.line,
+                input_line: number,
+                message: e.to_string(),
+            })?;
+        if !matched {
+            return Ok(None);
+        }
+        let line = text.text();
+        for &(slot, v) in &rule.assign {
+            let text = self.scratch.caps[rule.id]
+                .get(slot)
+                .map(|(a, b)| &line[a..b]);
+            self.assign(v, text)?;
+        }
+        match rule.record_op {
+            RecordOp::Record => self.append_record()?,
+            RecordOp::Clear => self.clear(),
+            RecordOp::Clearall => self.clear_all(),
+            RecordOp::NoRecord => {}
+        }
+        match rule.line_op {
+            LineOp::Error => Err(self.error_action(rule, state, line, number)),
+            LineOp::Continue => Ok(None),
+            LineOp::Next => Ok(Some(rule.target)),
+        }
     }
 
     fn error_action(&self, rule: &Rule, state: usize, line: &str, number: usize) -> Error {

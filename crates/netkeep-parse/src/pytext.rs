@@ -19,47 +19,67 @@ pub fn strip(s: &str) -> &str {
 
 /// `text.splitlines()`: splits on `\n`, `\r\n`, `\r`, `\v`, `\f`, `\x1c`-`\x1e`, `\x85`,
 /// U+2028 and U+2029, without keeping the breaks.
+#[cfg(test)]
 pub fn splitlines(text: &str) -> Vec<&str> {
-    // Bytes that are, or may start, a line break: the ASCII ones, and the lead bytes of
-    // U+0085 (C2 85) and U+2028/9 (E2 80 A8/A9).
-    const fn table() -> [bool; 256] {
-        let mut t = [false; 256];
-        let mut i = 0;
-        let bytes = [b'\n', b'\r', 0x0b, 0x0c, 0x1c, 0x1d, 0x1e, 0xc2, 0xe2];
-        while i < bytes.len() {
-            t[bytes[i] as usize] = true;
-            i += 1;
+    lines(text).collect()
+}
+
+/// The lines of `text.splitlines()`, one at a time (no list of every line to allocate).
+pub fn lines(text: &str) -> Lines<'_> {
+    Lines { text, start: 0 }
+}
+
+/// Iterator of [`lines`].
+pub struct Lines<'a> {
+    text: &'a str,
+    start: usize,
+}
+
+impl<'a> Iterator for Lines<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        // Bytes that are, or may start, a line break: the ASCII ones, and the lead bytes of
+        // U+0085 (C2 85) and U+2028/9 (E2 80 A8/A9).
+        const fn table() -> [bool; 256] {
+            let mut t = [false; 256];
+            let mut i = 0;
+            let bytes = [b'\n', b'\r', 0x0b, 0x0c, 0x1c, 0x1d, 0x1e, 0xc2, 0xe2];
+            while i < bytes.len() {
+                t[bytes[i] as usize] = true;
+                i += 1;
+            }
+            t
         }
-        t
-    }
-    static MAYBE: [bool; 256] = table();
-    let b = text.as_bytes();
-    let mut lines = Vec::with_capacity(b.len() / 40 + 1);
-    let (mut start, mut i) = (0, 0);
-    while i < b.len() {
-        if !MAYBE[usize::from(b[i])] {
-            i += 1;
-            continue;
+        static MAYBE: [bool; 256] = table();
+        let b = self.text.as_bytes();
+        let start = self.start;
+        let mut i = start;
+        while i < b.len() {
+            if !MAYBE[usize::from(b[i])] {
+                i += 1;
+                continue;
+            }
+            let len = match (b[i], b.get(i + 1), b.get(i + 2)) {
+                (0xc2, Some(0x85), _) => 2,
+                (0xe2, Some(0x80), Some(0xa8 | 0xa9)) => 3,
+                (0xc2 | 0xe2, ..) => 0,
+                (b'\r', Some(b'\n'), _) => 2,
+                _ => 1,
+            };
+            if len == 0 {
+                i += 1;
+                continue;
+            }
+            self.start = i + len;
+            return Some(&self.text[start..i]);
         }
-        let len = match (b[i], b.get(i + 1), b.get(i + 2)) {
-            (0xc2, Some(0x85), _) => 2,
-            (0xe2, Some(0x80), Some(0xa8 | 0xa9)) => 3,
-            (0xc2 | 0xe2, ..) => 0,
-            (b'\r', Some(b'\n'), _) => 2,
-            _ => 1,
-        };
-        if len == 0 {
-            i += 1;
-            continue;
+        if start < b.len() {
+            self.start = b.len();
+            return Some(&self.text[start..]);
         }
-        lines.push(&text[start..i]);
-        i += len;
-        start = i;
+        None
     }
-    if start < b.len() {
-        lines.push(&text[start..]);
-    }
-    lines
 }
 
 /// The lines of a file read in Python's text mode (universal newlines: `\n`, `\r\n` and `\r`
