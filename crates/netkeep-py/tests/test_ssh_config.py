@@ -48,18 +48,29 @@ def test_arguments_win_over_the_file(module_sims, tmp_path):
         assert conn.send_command("display clock").strip()
 
 
-def test_missing_file_is_a_clear_error(tmp_path):
+def test_missing_file_is_skipped_with_a_warning(module_sims, tmp_path):
+    """As Netmiko skips it (scripts pass ``~/.ssh/config`` whether or not it exists)."""
+    sim = module_sims("hp_comware")
     path = str(tmp_path / "no-such-config")
+    with pytest.warns(UserWarning, match="no-such-config"):
+        conn = ConnectHandler(**sim.kwargs(ssh_config_file=path))
+    with conn:
+        assert conn.send_command("display clock").strip()
+
+
+def test_unreadable_file_is_a_clear_error(tmp_path):
+    """A path that exists and cannot be read as a file (a directory: unreadable even for root)."""
+    path = str(tmp_path)
     with pytest.raises(NetkeepValueError) as e:
         ConnectHandler(device_type="hp_comware", host="sw-alias", ssh_config_file=path,
                        password=PASSWORD)
     assert isinstance(e.value, ValueError)
-    assert "ssh_config_file" in str(e.value) and "no-such-config" in str(e.value), str(e.value)
+    assert str(e.value).startswith(f"ssh_config_file: {path}"), str(e.value)
     assert PASSWORD not in str(e.value)
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file")
-def test_unreadable_file_is_a_clear_error(module_sims, tmp_path):
+def test_file_without_read_permission_is_a_clear_error(module_sims, tmp_path):
     sim = module_sims("hp_comware")
     path = alias_config(tmp_path, sim)
     os.chmod(path, 0)

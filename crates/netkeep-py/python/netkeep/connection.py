@@ -11,14 +11,16 @@ address connected to; ``Port`` and ``User`` apply where ``port``/``username`` ar
 ``key_file`` is given; ``ProxyJump`` (several hops) and ``ProxyCommand`` are the route;
 ``StrictHostKeyChecking``, ``UserKnownHostsFile`` and ``ConnectTimeout`` apply where
 ``host_key_policy``, ``known_hosts_file`` and ``conn_timeout`` are not given; ``ServerAlive*``
-and the algorithm lines apply too. A file that cannot be read or parsed raises
-``NetkeepValueError`` (a ``ValueError``) naming the file and line. Telnet device types do not
+and the algorithm lines apply too. A file that does not exist is skipped with a warning (as
+Netmiko skips it); one that cannot be read or parsed raises ``NetkeepValueError`` (a
+``ValueError``) naming the file and line. Telnet device types do not
 use the file, and refuse a host whose entry has a ProxyJump/ProxyCommand (those forward SSH).
 """
 
 import os
 import re
 import threading
+import warnings
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Union
 
 from . import _native
@@ -99,6 +101,10 @@ class NetkeepConnection:
         ssh_config_file = k.get("ssh_config_file")
         if ssh_config_file is not None:
             ssh_config_file = os.path.expanduser(os.fspath(ssh_config_file))
+            # Netmiko skips a file that does not exist; so does netkeep, but says so.
+            if not os.path.exists(ssh_config_file):
+                warnings.warn(f"ssh_config_file {ssh_config_file} does not exist: not used", stacklevel=4)
+                ssh_config_file = None
         session_log = k.get("session_log")
         if session_log is not None and not isinstance(session_log, (str, os.PathLike)):
             name = getattr(session_log, "name", None)
