@@ -100,13 +100,9 @@ impl ReachArgs {
             )),
             None => h.proxy.clone(),
         };
-        let route = match jump {
-            Some(Proxy::Jump(list)) => cfg
-                .jump_route(&list, hops, &chain)
-                .map_err(|e| e.to_string())?,
-            Some(Proxy::Command(c)) => Route::Command(c),
-            Some(Proxy::None) | None => Route::Direct,
-        };
+        let route = cfg
+            .proxy_route(jump.as_ref(), hops, &chain)
+            .map_err(|e| e.to_string())?;
         Ok(Reach { host: h, route })
     }
 }

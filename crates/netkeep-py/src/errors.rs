@@ -60,3 +60,16 @@ pub fn foreign_process(opened_in: u32) -> PyErr {
         std::process::id()
     ))
 }
+
+/// A `NetkeepValueError` (a `ValueError`) for bad input about `device`, kind `bad_input`.
+pub fn bad_input(py: Python<'_>, device: &str, message: String) -> PyErr {
+    let made = || -> Result<PyErr, PyErr> {
+        let module = py.import("netkeep.exceptions")?;
+        let value = module.getattr("NetkeepValueError")?.call1((message,))?;
+        value.setattr("device", device)?;
+        value.setattr("kind", "bad_input")?;
+        value.setattr("partial_output", py.None())?;
+        Ok(PyErr::from_value(value))
+    };
+    made().unwrap_or_else(|err| err)
+}

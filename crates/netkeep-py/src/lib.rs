@@ -16,6 +16,7 @@
 
 mod errors;
 mod parse;
+mod reach;
 mod runtime;
 mod session;
 

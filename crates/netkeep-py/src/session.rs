@@ -7,13 +7,14 @@ use std::time::Duration;
 
 use netkeep::{
     Auth, CandidateState, Command, ConfigLine, ConfigSetOptions, ConnectOptions, Finish,
-    HostKeyPolicy, KeepaliveConfig, Secret, Session, SessionLog,
+    HostKeyPolicy, KeepaliveConfig, Protocol, Secret, Session, SessionLog,
 };
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
 use crate::errors::{foreign_process, to_py};
+use crate::reach;
 use crate::runtime::{runtime, wait};
 
 /// A session to one device. Made by `connect`; used from any thread of the process that made
@@ -55,6 +56,45 @@ fn auth(
         None if keyboard_interactive => Auth::KeyboardInteractive(password),
         None => Auth::Password(password),
     }
+}
+
+/// `accept_new`, `strict`, ... (`_` or `-`).
+fn policy(p: &str) -> PyResult<HostKeyPolicy> {
+    p.replace('_', "-")
+        .parse::<HostKeyPolicy>()
+        .map_err(PyValueError::new_err)
+}
+
+/// The connection options: from the call alone, or from the call over the host's entry in
+/// `ssh_config_file`. `auth` is the call's (`None`: no password or key file given).
+fn options(
+    py: Python<'_>,
+    g: reach::Given,
+    platform: String,
+    auth: Option<Auth>,
+    device_name: Option<String>,
+    ssh_config_file: Option<PathBuf>,
+) -> PyResult<ConnectOptions> {
+    let probe = ConnectOptions::new(g.host.clone(), 0, platform.clone());
+    let telnet = probe.resolved_protocol().0 == Protocol::Telnet;
+    if let Some(file) = &ssh_config_file {
+        let r = reach::resolve(py, file, &g)?;
+        if !telnet {
+            return Ok(reach::ssh_options(g, r, platform, auth, device_name));
+        }
+        reach::refuse_telnet_route(py, &r, &g.host)?;
+    }
+    let port = g.port.unwrap_or(if telnet { 23 } else { 22 });
+    let auth = auth.unwrap_or_else(|| Auth::Password(Secret::new(String::new())));
+    let mut o = ConnectOptions::new(g.host, port, platform)
+        .username(g.username.unwrap_or_default())
+        .auth(auth)
+        .host_key_policy(g.host_key_policy.unwrap_or_default())
+        .connect_timeout(g.conn_timeout.unwrap_or(reach::DEFAULT_CONNECT_TIMEOUT))
+        .legacy_algorithms(g.legacy_algorithms);
+    o.device_name = device_name;
+    o.known_hosts_file = g.known_hosts_file;
+    Ok(o)
 }
 
 /// What a configuration set did, as a dict: `lines` and `after` (each `{line, output}`),
@@ -106,36 +146,41 @@ impl NativeSession {
 #[pymethods]
 impl NativeSession {
     /// Connects, logs in and prepares the session (paging off), within `conn_timeout` seconds.
+    /// With `ssh_config_file`, `host` is looked up in that OpenSSH client configuration
+    /// (see `reach`); `port`, `username`, `host_key_policy`, `conn_timeout` and
+    /// `known_hosts_file` left `None` then come from it.
     #[staticmethod]
     #[pyo3(signature = (host, port, platform, username, *, password=None, secret=None,
-        key_file=None, passphrase=None, keyboard_interactive=false, conn_timeout=10.0,
+        key_file=None, passphrase=None, keyboard_interactive=false, conn_timeout=None,
         read_timeout=30.0, keepalive=None, keepalive_interval=None, idle_timeout=None,
-        session_log=None, device_name=None, host_key_policy="accept_new",
-        known_hosts_file=None, enable=None, legacy_algorithms=false, platform_dir=None))]
+        session_log=None, device_name=None, host_key_policy=None,
+        known_hosts_file=None, enable=None, legacy_algorithms=false, platform_dir=None,
+        ssh_config_file=None))]
     #[allow(clippy::too_many_arguments)]
     fn connect(
         py: Python<'_>,
         host: String,
-        port: u16,
+        port: Option<u16>,
         platform: String,
-        username: String,
+        username: Option<String>,
         password: Option<String>,
         secret: Option<String>,
         key_file: Option<PathBuf>,
         passphrase: Option<String>,
         keyboard_interactive: bool,
-        conn_timeout: f64,
+        conn_timeout: Option<f64>,
         read_timeout: f64,
         keepalive: Option<String>,
         keepalive_interval: Option<f64>,
         idle_timeout: Option<f64>,
         session_log: Option<PathBuf>,
         device_name: Option<String>,
-        host_key_policy: &str,
+        host_key_policy: Option<&str>,
         known_hosts_file: Option<PathBuf>,
         enable: Option<bool>,
         legacy_algorithms: bool,
         platform_dir: Option<PathBuf>,
+        ssh_config_file: Option<PathBuf>,
     ) -> PyResult<NativeSession> {
         // A mode name or `command:<cli command>`, as the CLI and the inventory spell it.
         let mut keepalive = match keepalive.as_deref() {
@@ -145,24 +190,25 @@ impl NativeSession {
                 .map_err(PyValueError::new_err)?,
         };
         keepalive.interval = opt_secs(keepalive_interval, "keepalive interval")?;
-        let policy = host_key_policy
-            .replace('_', "-")
-            .parse::<HostKeyPolicy>()
-            .map_err(PyValueError::new_err)?;
-        let mut o = ConnectOptions::new(host, port, platform)
-            .username(username)
-            .auth(auth(password, key_file, passphrase, keyboard_interactive))
-            .host_key_policy(policy)
-            .connect_timeout(secs(conn_timeout, "conn_timeout")?)
+        let given = reach::Given {
+            host,
+            port,
+            username,
+            host_key_policy: host_key_policy.map(policy).transpose()?,
+            known_hosts_file,
+            conn_timeout: opt_secs(conn_timeout, "conn_timeout")?,
+            legacy_algorithms,
+            passphrase: passphrase.clone(),
+        };
+        let call_auth = (password.is_some() || key_file.is_some() || keyboard_interactive)
+            .then(|| auth(password, key_file, passphrase, keyboard_interactive));
+        let mut o = options(py, given, platform, call_auth, device_name, ssh_config_file)?
             .read_timeout(secs(read_timeout, "read_timeout")?)
-            .legacy_algorithms(legacy_algorithms)
             .idle_timeout(idle_timeout.map(Duration::from_secs_f64))
             .keepalive(keepalive);
         o.enable_secret = secret.map(Secret::new);
         o.enable = enable;
         o.session_log = session_log.map(SessionLog::new);
-        o.device_name = device_name;
-        o.known_hosts_file = known_hosts_file;
         o.platform_dir = platform_dir;
         let session = wait(py, Session::connect(o))?.map_err(|e| to_py(py, &e))?;
         Ok(NativeSession {

@@ -158,14 +158,10 @@ fn route_of(
     let chain = [name.to_string(), format!("{}:{}", d.hostname, d.port)];
     let route = match p.jump {
         Some((j, entry)) => jump_host(j, entry, d, p, devices, pending, done, stack, &chain)?,
-        None => match &p.proxy {
-            Some(Proxy::Jump(hops)) => p
-                .cfg
-                .jump_route(hops, &hop_defaults(d), &chain)
-                .map_err(|e| p.entry.err_here(format!("host `{name}`: ProxyJump: {e}")))?,
-            Some(Proxy::Command(c)) => Route::Command(c.clone()),
-            Some(Proxy::None) | None => Route::Direct,
-        },
+        None => p
+            .cfg
+            .proxy_route(p.proxy.as_ref(), &hop_defaults(d), &chain)
+            .map_err(|e| p.entry.err_here(format!("host `{name}`: ProxyJump: {e}")))?,
     };
     stack.pop();
     done.insert(name.to_string(), route.clone());

@@ -2,12 +2,25 @@
 
 Swap ``from netmiko import ConnectHandler`` for ``from netkeep import ConnectHandler`` and a
 script runs unchanged. Arguments that mean nothing for netkeep are accepted and ignored (see
-``IGNORED``); ``ssh_config_file`` is accepted and not yet used.
+``IGNORED``).
+
+``ssh_config_file`` (an OpenSSH client configuration, ``~`` expanded) is read as OpenSSH reads
+it, and only when given (as in Netmiko): ``host`` is looked up there, and its ``HostName`` is the
+address connected to; ``Port`` and ``User`` apply where ``port``/``username`` are not given;
+``IdentityFile``/``IdentityAgent`` (and ``SSH_AUTH_SOCK``) log in when no ``password`` or
+``key_file`` is given; ``ProxyJump`` (several hops) and ``ProxyCommand`` are the route;
+``StrictHostKeyChecking``, ``UserKnownHostsFile`` and ``ConnectTimeout`` apply where
+``host_key_policy``, ``known_hosts_file`` and ``conn_timeout`` are not given; ``ServerAlive*``
+and the algorithm lines apply too. A file that does not exist is skipped with a warning (as
+Netmiko skips it); one that cannot be read or parsed raises ``NetkeepValueError`` (a
+``ValueError``) naming the file and line. Telnet device types do not
+use the file, and refuse a host whose entry has a ProxyJump/ProxyCommand (those forward SSH).
 """
 
 import os
 import re
 import threading
+import warnings
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Union
 
 from . import _native
@@ -22,7 +35,7 @@ IGNORED = frozenset(
         "blocking_timeout", "timeout", "session_timeout", "default_enter", "response_return",
         "serial_settings", "fast_cli", "_legacy_mode", "session_log_record_writes",
         "session_log_file_mode", "allow_auto_change", "encoding", "sock", "sock_telnet",
-        "delay_factor_compat", "disable_lf_normalization", "ssh_config_file",
+        "delay_factor_compat", "disable_lf_normalization",
     }
 )
 
@@ -32,7 +45,7 @@ _KNOWN = IGNORED | {
     "read_timeout_override", "keepalive", "session_log", "auto_connect",
     # netkeep's own
     "host_key_policy", "known_hosts_file", "idle_timeout", "keepalive_mode", "platform_dir",
-    "legacy_algorithms", "device_name", "enable_at_login",
+    "legacy_algorithms", "device_name", "enable_at_login", "ssh_config_file",
 }
 
 
@@ -80,12 +93,18 @@ class NetkeepConnection:
         key_file = k.get("key_file")
         if k.get("use_keys") and not key_file:
             key_file = _default_key()
-        conn_timeout = float(k.get("conn_timeout") or 10)
         # Netmiko bounds authentication and the banner separately; netkeep bounds the whole
-        # login (TCP, SSH, authentication, first prompt) once, by the largest of them.
-        for extra in ("auth_timeout", "banner_timeout"):
-            if k.get(extra):
-                conn_timeout = max(conn_timeout, float(k[extra]))
+        # login (TCP, SSH, authentication, first prompt) once, by the largest of them. None
+        # given: the ssh_config's ConnectTimeout, else 10 s.
+        given = [float(k[t]) for t in ("conn_timeout", "auth_timeout", "banner_timeout") if k.get(t)]
+        conn_timeout = max(given) if given else None
+        ssh_config_file = k.get("ssh_config_file")
+        if ssh_config_file is not None:
+            ssh_config_file = os.path.expanduser(os.fspath(ssh_config_file))
+            # Netmiko skips a file that does not exist; so does netkeep, but says so.
+            if not os.path.exists(ssh_config_file):
+                warnings.warn(f"ssh_config_file {ssh_config_file} does not exist: not used", stacklevel=4)
+                ssh_config_file = None
         session_log = k.get("session_log")
         if session_log is not None and not isinstance(session_log, (str, os.PathLike)):
             name = getattr(session_log, "name", None)
@@ -106,11 +125,12 @@ class NetkeepConnection:
             idle_timeout=k.get("idle_timeout"),
             session_log=os.fspath(session_log) if session_log is not None else None,
             device_name=k.get("device_name"),
-            host_key_policy=k.get("host_key_policy", "accept_new"),
+            host_key_policy=k.get("host_key_policy"),
             known_hosts_file=k.get("known_hosts_file"),
             enable=k.get("enable_at_login"),
             legacy_algorithms=bool(k.get("legacy_algorithms", False)),
             platform_dir=k.get("platform_dir"),
+            ssh_config_file=ssh_config_file,
         )
         return args
 
@@ -118,8 +138,10 @@ class NetkeepConnection:
         """Connects, logs in and prepares the session (``auto_connect=False`` defers this)."""
         if self._session is not None:
             return
+        # Port and username only when given: else the ssh_config's, else the defaults.
+        port = int(self._kwargs["port"]) if self._kwargs.get("port") else None
         self._session = _native.NativeSession.connect(
-            self.host, self.port, self.device_type, self.username, **self._connect_args()
+            self.host, port, self.device_type, self.username or None, **self._connect_args()
         )
         self.base_prompt = _base_prompt(self._session.find_prompt())
 
@@ -462,7 +484,8 @@ def ConnectHandler(**kwargs: Any) -> NetkeepConnection:  # noqa: N802 (Netmiko's
     """Opens a connection from Netmiko's keyword arguments (``device_type``, ``host``/``ip``,
     ``username``, ``password``, ``secret``, ``port``, ``use_keys``, ``key_file``,
     ``passphrase``, ``conn_timeout``, ``read_timeout_override``, ``session_log``,
-    ``auto_connect``, ...). See the module doc for what is ignored.
+    ``auto_connect``, ``ssh_config_file``, ...). See the module doc for how ``ssh_config_file``
+    is used and what is ignored.
 
     >>> from netkeep import ConnectHandler                                    # doctest: +SKIP
     >>> with ConnectHandler(device_type="cisco_ios", host="r1", username="u",

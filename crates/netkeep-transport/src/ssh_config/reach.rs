@@ -83,6 +83,32 @@ impl SshConfig {
         self.route_through(hops, d, &mut way)
     }
 
+    /// The route a host's ProxyJump or ProxyCommand gives (`proxy`, as [`HostConfig::proxy`]
+    /// or a `--jump`/`jump_host` override): hops through [`SshConfig::jump_route`], a command
+    /// as [`Route::Command`], `none` or nothing as [`Route::Direct`]. `chain` as for
+    /// `jump_route`.
+    ///
+    /// ```
+    /// use netkeep_transport::ssh::Route;
+    /// use netkeep_transport::ssh_config::{HopDefaults, Query, SshConfig};
+    /// let cfg = SshConfig::parse_str("Host sw1\n  ProxyCommand nc %h %p\n", "inline").unwrap();
+    /// let h = cfg.lookup(&Query::host("sw1")).unwrap();
+    /// let r = cfg.proxy_route(h.proxy.as_ref(), &HopDefaults::default(), &["sw1".into()]).unwrap();
+    /// assert!(matches!(r, Route::Command(c) if c == "nc sw1 22"));
+    /// ```
+    pub fn proxy_route(
+        &self,
+        proxy: Option<&Proxy>,
+        d: &HopDefaults,
+        chain: &[String],
+    ) -> Result<Route, RouteError> {
+        match proxy {
+            Some(Proxy::Jump(hops)) => self.jump_route(hops, d, chain),
+            Some(Proxy::Command(c)) => Ok(Route::Command(c.clone())),
+            Some(Proxy::None) | None => Ok(Route::Direct),
+        }
+    }
+
     fn route_through(
         &self,
         hops: &[JumpTarget],
