@@ -75,7 +75,7 @@ NET_TEXTFSM="$("$venv/bin/python" -c 'import ntc_templates, os; print(os.path.jo
 export NET_TEXTFSM
 
 echo "test: cargo test --workspace"
-cargo test --workspace
+cargo test --workspace --no-fail-fast
 
 # The Python package: the abi3 wheel built by maturin in the same venv, installed, then pytest.
 echo "test: Python package (maturin wheel, pytest)"
