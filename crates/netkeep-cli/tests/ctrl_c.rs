@@ -7,10 +7,10 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use common::{stderr, wait_for, Lab, Proc, BIN};
+use common::{default_sigint, stderr, wait_for, Lab, Proc, BIN};
 
 fn one_shot(lab: &Lab, extra: &[&str], commands: &[&str]) -> Command {
-    let mut c = Command::new(BIN);
+    let mut c = default_sigint(Command::new(BIN));
     c.args([
         "exec",
         "--host",
@@ -118,7 +118,7 @@ fn ctrl_c_on_a_fan_out_cancels_the_rest_on_the_daemon() {
             .map(|d| lab.sim(d).counters().commands)
             .collect();
         let child = Proc(
-            Command::new(BIN)
+            default_sigint(Command::new(BIN))
                 .args([
                     "exec",
                     "--group",

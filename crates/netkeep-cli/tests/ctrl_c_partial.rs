@@ -7,10 +7,10 @@ mod common;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use common::{wait_for, Lab, Proc, BIN};
+use common::{default_sigint, wait_for, Lab, Proc, BIN};
 
 fn one_shot(lab: &Lab, extra: &[&str]) -> Command {
-    let mut c = Command::new(BIN);
+    let mut c = default_sigint(Command::new(BIN));
     c.args([
         "exec",
         "--host",

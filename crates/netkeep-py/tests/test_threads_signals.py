@@ -58,6 +58,9 @@ def test_ctrl_c_interrupts_a_command_and_the_session_stays_consistent(module_sim
     sim = module_sims("hp_comware")
     with ConnectHandler(**sim.kwargs()) as conn:
         before = conn.send_command("display version")
+        # Python leaves SIGINT ignored when it started ignored (a background job of a
+        # non-interactive shell): Ctrl-C as a person at a terminal sends it needs the handler.
+        previous = signal.signal(signal.SIGINT, signal.default_int_handler)
         timer = threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGINT))
         t0 = time.monotonic()
         timer.start()
@@ -68,6 +71,7 @@ def test_ctrl_c_interrupts_a_command_and_the_session_stays_consistent(module_sim
         assert interrupted < 1.5, f"Ctrl-C took {interrupted - 0.5:.2f} s to interrupt"
         after = conn.send_command("display version", read_timeout=10)
         assert after == before, "the ping's late output leaked into the next answer"
+        signal.signal(signal.SIGINT, previous)
 
 
 def _child_uses_parent_connection(conn, q):

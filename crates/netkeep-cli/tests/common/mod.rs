@@ -14,6 +14,21 @@ pub const BIN: &str = env!("CARGO_BIN_EXE_netkeep");
 /// A child process killed on drop, so a failing test leaves nothing running.
 pub struct Proc(pub Child);
 
+/// Ctrl-C as a person at a terminal sends it: the CLI under test starts with SIGINT's default
+/// action even when the test runner inherited SIGINT ignored (a job a non-interactive shell
+/// starts in the background ignores SIGINT, and so does everything it starts).
+pub fn default_sigint(mut c: Command) -> Command {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: signal(2) is async-signal-safe, and nothing else runs between fork and exec.
+    unsafe {
+        c.pre_exec(|| {
+            libc::signal(libc::SIGINT, libc::SIG_DFL);
+            Ok(())
+        });
+    }
+    c
+}
+
 impl Drop for Proc {
     fn drop(&mut self) {
         let _ = self.0.kill();
