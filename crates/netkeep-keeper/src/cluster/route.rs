@@ -163,28 +163,21 @@ async fn send_exec(
     } else {
         let msg = ExecMsg::new(devices.clone(), req, origin, &core.me.node);
         let body = serde_json::to_vec(&msg).unwrap_or_default();
+        // Every device gets the same failure when the owner's reply cannot be used.
+        let all_bad = |e: &dyn std::fmt::Display| -> Vec<(String, Answer)> {
+            devices
+                .iter()
+                .map(|d| {
+                    let r = bad_answer(d, &owner.node, e, Instant::now());
+                    (d.clone(), Answer::Done(r))
+                })
+                .collect()
+        };
         match ask(core, &owner, "exec", body, cancel).await {
             Ok(bytes) => match serde_json::from_slice::<ExecReply>(&bytes) {
                 Ok(r) if r.outcomes.len() == devices.len() => r.outcomes,
-                Ok(_) => {
-                    let e = "wrong number of answers";
-                    return devices
-                        .into_iter()
-                        .map(|d| {
-                            let r = bad_answer(&d, &owner.node, &e, Instant::now());
-                            (d, Answer::Done(r))
-                        })
-                        .collect();
-                }
-                Err(e) => {
-                    return devices
-                        .into_iter()
-                        .map(|d| {
-                            let r = bad_answer(&d, &owner.node, &e, Instant::now());
-                            (d, Answer::Done(r))
-                        })
-                        .collect();
-                }
+                Ok(_) => return all_bad(&"wrong number of answers"),
+                Err(e) => return all_bad(&e),
             },
             Err(a) => {
                 return devices
