@@ -102,6 +102,13 @@ for _ in $(seq 1 150); do kill -0 "$DAEMON_PID" 2>/dev/null || break; sleep 0.1;
     printf 'daemon at start: RSS %s KiB, open files %s, threads %s\n' "$rss0" "$fds0" "$thr0"
     printf 'daemon at end:   RSS %s KiB, open files %s, threads %s\n' "$rss1" "$fds1" "$thr1"
     echo "per-minute samples: $WORK/usage.tsv"
+    # The verdict on memory: the least-squares RSS slope over the last hour (the whole run when
+    # shorter), in % of that hour's mean RSS per hour; flat means <= 1 %/h.
+    awk -F'\t' -v last="$MINUTES" 'NR > 1 && $1 >= last - 60 && $1 > 0 { n++; x += $1; y += $2; xx += $1 * $1; xy += $1 * $2 }
+        END { if (n < 3) { print "RSS slope: too few samples"; exit }
+              b = (n * xy - x * y) / (n * xx - x * x); m = y / n; pct = 100 * b * 60 / m
+              printf "RSS slope over minutes %d-%d: %+.1f KiB/min = %+.2f %% per hour of the mean %.1f MB: %s\n",
+                  (last > 60 ? last - 60 : 1), last, b, pct, m / 1024, (pct <= 1 ? "flat (<= 1 %/h)" : "growing (> 1 %/h)") }' "$WORK/usage.tsv"
     awk '/connections/ { for (i = 1; i <= NF; i++) if ($i ~ /^(connections|opened|idle_timeouts|vty_refused|commands|auth_failures)$/) s[$i] += $(i + 1) } END { printf "simulators saw: connections %d, sessions opened %d, idle timeouts %d, VTY refusals %d, command lines %d, auth failures %d\n", s["connections"], s["opened"], s["idle_timeouts"], s["vty_refused"], s["commands"], s["auth_failures"] }' "$WORK/sims.log"
     leaks=$( (grep -l -F -- "$PW" "$WORK/daemon.log" "$WORK/daemon.out" "$WORK"/exec-*.json "$WORK/status.json" "$WORK/metrics.txt" 2>/dev/null || true) | wc -l)
     echo "password found in daemon log / API answers / status / metrics: $leaks file(s)"
