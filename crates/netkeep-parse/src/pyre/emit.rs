@@ -31,31 +31,13 @@ pub fn anchored(node: &Node) -> String {
 /// classes change (`\d` is `[0-9]`...), which keeps the engine small; non-ASCII literals stay
 /// (they cannot match ASCII text anyway). `None` when not exact, as for [`anchored_ascii`].
 pub fn anchored_ascii_text(node: &Node) -> Option<String> {
-    let mut e = Emitter {
-        ascii: false,
-        ascii_classes: true,
-        superset: false,
-        exact: true,
-        out: String::from(r"\A(?:"),
-    };
-    e.emit(node);
-    e.out.push(')');
-    e.exact.then_some(e.out)
+    ascii_projection(node, false, false)
 }
 
 /// The ASCII projection, for ASCII-only haystacks. `None` when it would not be exact: a
 /// non-ASCII character under ignore-case can match an ASCII one (the Kelvin sign and `k`).
 pub fn anchored_ascii(node: &Node) -> Option<String> {
-    let mut e = Emitter {
-        ascii: true,
-        ascii_classes: true,
-        superset: false,
-        exact: true,
-        out: String::from(r"(?-u)\A(?:"),
-    };
-    e.emit(node);
-    e.out.push(')');
-    e.exact.then_some(e.out)
+    ascii_projection(node, true, false)
 }
 
 /// The ASCII projection of a backtracking pattern made plain for the NFA engines, matching
@@ -63,12 +45,18 @@ pub fn anchored_ascii(node: &Node) -> Option<String> {
 /// text, conditionals either branch, atomic groups and possessive repeats ordinary ones. A
 /// quick "cannot match" test; `None` when the projection would not be exact.
 pub fn anchored_ascii_superset(node: &Node) -> Option<String> {
+    ascii_projection(node, true, true)
+}
+
+/// The ASCII-class projection anchored at the start: in bytes mode (`ascii`) or Unicode syntax,
+/// exact or a superset; `None` when it would not be exact.
+fn ascii_projection(node: &Node, ascii: bool, superset: bool) -> Option<String> {
     let mut e = Emitter {
-        ascii: true,
+        ascii,
         ascii_classes: true,
-        superset: true,
+        superset,
         exact: true,
-        out: String::from(r"(?-u)\A(?:"),
+        out: String::from(if ascii { r"(?-u)\A(?:" } else { r"\A(?:" }),
     };
     e.emit(node);
     e.out.push(')');
