@@ -522,6 +522,41 @@ async fn reload_of_a_busy_device_never_exceeds_its_vty_lines() {
     daemon.stop().await;
 }
 
+/// A device slow to tear a line down keeps the VTY line of a session that ended for a while,
+/// and shows that it has let go by closing its side of the connection: a logout (here, a
+/// reload replacing the device's settings; in a cluster, a shard handed to another node) is
+/// over only then, so the next login is not refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_logout_ends_when_the_device_has_freed_its_line_so_the_next_login_is_not_refused() {
+    let slow_hang_up = |h: HostSpec| h.sim(|c| c.hang_up_delay = Duration::from_millis(400));
+    let hosts = vty_limited(&[("sw1", "max_sessions: 1", None)], 1);
+    let lab = Lab::new(hosts.into_iter().map(slow_hang_up).collect()).await;
+    let (daemon, client) = lab.start().await;
+    assert_eq!(lab.dev("sw1").active_sessions(), 1, "warm");
+    lab.write_inventory_for(&[
+        HostSpec::comware("sw1").with("max_sessions: 1, keepalive: { mode: nul, interval: 7s }")
+    ]);
+    let rep = client.reload().await.unwrap();
+    assert_eq!(rep.changed, ["sw1".to_string()], "{rep:?}");
+    let dev = lab.dev("sw1");
+    for _ in 0..200 {
+        if dev.counters().sessions_opened == 2 || dev.counters().vty_refused > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let c = dev.counters();
+    assert_eq!(
+        c.vty_refused, 0,
+        "the new session logged in while the device still held the old one's line: {c:?}"
+    );
+    assert_eq!(c.sessions_opened, 2, "the replacement logged in: {c:?}");
+    let r = exec_on(&client, "sw1", &["display clock"]).await.unwrap();
+    assert!(r.ok && !r.results[0].connected, "warm again: {r:?}");
+    assert_eq!(dev.counters().vty_refused, 0);
+    daemon.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_reloads_during_one_busy_session_still_wait_for_its_logout() {
     let lab = Arc::new(Lab::new(vty_limited(&[("sw1", "max_sessions: 1", None)], 1)).await);

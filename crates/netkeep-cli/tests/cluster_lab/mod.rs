@@ -1,6 +1,7 @@
 //! A cluster on loopback for the cluster tests: a NATS server with JetStream (`nats-server`, the
 //! Debian package), a per-node TCP proxy in front of it that a test can cut (a partition), a
-//! simulated fleet in process (VTY limit 1: a second login to a device is refused and counted),
+//! simulated fleet in process (VTY limit 1: a second login to a device is refused and counted;
+//! a line freed only 100 ms after its session ended, as a device slow to tear it down),
 //! and `netkeep serve --cluster` nodes as child processes.
 #![allow(dead_code)]
 
@@ -20,6 +21,9 @@ pub const BIN: &str = env!("CARGO_BIN_EXE_netkeep");
 /// The lease the tests run with (the default is 6 s): short, yet long enough that a node on a
 /// 2-core machine busy with other builds does not fence itself for a late heartbeat.
 pub const LEASE: Duration = Duration::from_millis(3000);
+
+/// How long a simulated device keeps a VTY line after its session ended.
+pub const HANG_UP: Duration = Duration::from_millis(100);
 
 /// The handover bound for [`LEASE`]: lease + margin (lease/6) + two ticks (lease/12 each).
 pub fn handover_bound() -> Duration {
@@ -158,6 +162,11 @@ impl Lab {
             for i in 0..devices {
                 let mut cfg = DeviceConfig::new("hp_comware");
                 cfg.vty_limit = Some(1);
+                // A line is freed 100 ms after its session ends (the device then closes the
+                // connection): a node logging in before the previous owner's logout really
+                // ended is refused every time, not only when a busy machine delays the
+                // simulator.
+                cfg.hang_up_delay = HANG_UP;
                 let s = SimDevice::start(cfg, "127.0.0.1:0".parse().unwrap())
                     .await
                     .unwrap();

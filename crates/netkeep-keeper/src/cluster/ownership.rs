@@ -181,9 +181,9 @@ async fn release(core: &Arc<Core>, s: u32, grace: Duration) {
     if served {
         let drained = core.gates[s as usize].close_and_drain(grace).await;
         core.serving().remove(&s);
-        let letting = apply(core, !drained).await;
+        apply(core, !drained).await;
         let limit = core.pool.state.opts.disconnect_timeout + Duration::from_secs(1);
-        let left = letting.wait(limit).await;
+        let left = leaving_in(core, Some(s)).wait(limit).await;
         if left > 0 {
             tracing::warn!(node = %core.me.node, shard = s, "cluster: {left} sessions still logging out after {limit:?}; releasing the shard anyway");
         }
@@ -223,12 +223,22 @@ fn share(core: &Core, inv: &Inventory, shards: &BTreeSet<u32>) -> Inventory {
     mine
 }
 
-/// Gives the pool the devices of the shards served now; returns what it let go of.
-pub(crate) async fn apply(core: &Arc<Core>, cut: bool) -> Letting {
+/// Gives the pool the devices of the shards served now; what it lets go of joins
+/// `core.leaving`. Which shards it drops is read when it runs: two releases under way may both
+/// be dropped by the first change to run, so a release waits on [`leaving_in`] its shard, never
+/// on what its own change happened to let go of.
+pub(crate) async fn apply(core: &Arc<Core>, cut: bool) {
     let _one = core.apply_lock.lock().await;
     let serving = core.serving().clone();
     let mine = share(core, &core.inventory(), &serving);
-    core.pool.keep(mine, cut).await.1
+    let letting = core.pool.keep(mine, cut).await.1;
+    core.leaving().absorb(letting);
+}
+
+/// The devices of shard `s` (of every shard with `None`) let go of and not yet logged out of.
+fn leaving_in(core: &Core, s: Option<u32>) -> Letting {
+    core.leaving()
+        .only(|name| s.is_none_or(|s| core.shard_of(name) == s))
 }
 
 /// Stops serving everything at once and logs out of every device within the fence budget;
@@ -251,8 +261,9 @@ pub(crate) async fn fence(core: &Arc<Core>, why: &str) {
     let _one = core.apply_lock.lock().await;
     let nothing = share(core, &core.inventory(), &BTreeSet::new());
     let (_, letting) = core.pool.keep(nothing, true).await;
+    core.leaving().absorb(letting);
     let budget = core.timing.fence_budget.saturating_sub(started.elapsed());
-    let left = letting.wait(budget).await;
+    let left = leaving_in(core, None).wait(budget).await;
     if left > 0 {
         tracing::error!(node = %core.me.node, "cluster: fencing: {left} sessions still open after {:?}: exiting so that the kernel closes them", core.timing.fence_budget);
         std::process::exit(75);

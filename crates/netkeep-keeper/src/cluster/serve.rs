@@ -253,7 +253,7 @@ fn diff(old: &Inventory, new: &Inventory) -> ReloadReport {
 async fn apply_inventory(core: &Arc<Core>, inv: Inventory) -> ReloadReport {
     let report = diff(&core.inventory(), &inv);
     core.set_inventory(inv);
-    let _ = super::ownership::apply(core, false).await;
+    super::ownership::apply(core, false).await;
     report
 }
 

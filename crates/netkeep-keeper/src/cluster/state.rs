@@ -19,7 +19,7 @@ use super::shard::{shard_of, SHARDS};
 use super::view::View;
 use super::{check_name, ClusterConfig, ClusterError, Timing};
 use crate::inventory::{Inventory, LoadOptions};
-use crate::pool::Pool;
+use crate::pool::{Letting, Pool};
 
 /// Event counters for the metrics.
 #[derive(Default)]
@@ -59,6 +59,9 @@ pub(crate) struct Core {
     pub(crate) draining: AtomicBool,
     /// One change of the pool's devices at a time.
     pub(crate) apply_lock: tokio::sync::Mutex<()>,
+    /// Devices let go of whose sessions may still be logging out, whichever change let them
+    /// go (changes run one at a time, but the shards they drop are read when each runs).
+    pub(crate) leaving: Mutex<Letting>,
     /// Send time of the last heartbeat the bucket acknowledged.
     pub(crate) last_ok: Mutex<Instant>,
     /// The revision of our heartbeat key.
@@ -114,6 +117,7 @@ impl Core {
             fenced: AtomicBool::new(false),
             draining: AtomicBool::new(false),
             apply_lock: tokio::sync::Mutex::new(()),
+            leaving: Mutex::new(Letting::default()),
             last_ok: Mutex::new(Instant::now()),
             heartbeat_rev: Mutex::new(0),
             counters: Counters::default(),
@@ -169,6 +173,10 @@ impl Core {
 
     pub(crate) fn serving(&self) -> std::sync::MutexGuard<'_, BTreeSet<u32>> {
         self.serving.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub(crate) fn leaving(&self) -> std::sync::MutexGuard<'_, Letting> {
+        self.leaving.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     pub(crate) fn busy(&self) -> std::sync::MutexGuard<'_, HashSet<u32>> {

@@ -15,11 +15,31 @@ use crate::inventory::Inventory;
 use crate::wire::ReloadReport;
 
 /// The devices a [`Pool::keep`] let go of; their sessions may still be logging out.
+#[derive(Clone, Default)]
 pub struct Letting {
     devices: Vec<Arc<Device>>,
 }
 
 impl Letting {
+    /// Adds the devices `other` let go of, and forgets those whose sessions have all ended:
+    /// a holder of every device let go of and not yet logged out of, whichever `keep` did it.
+    pub fn absorb(&mut self, other: Letting) {
+        self.devices.extend(other.devices);
+        self.devices.retain(|d| d.lock().open_sessions() > 0);
+    }
+
+    /// Those of the devices whose name `pick` accepts.
+    pub fn only(&self, pick: impl Fn(&str) -> bool) -> Letting {
+        Letting {
+            devices: self
+                .devices
+                .iter()
+                .filter(|d| pick(&d.spec.name))
+                .cloned()
+                .collect(),
+        }
+    }
+
     /// Devices let go of.
     pub fn len(&self) -> usize {
         self.devices.len()

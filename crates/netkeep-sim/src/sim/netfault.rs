@@ -2,6 +2,7 @@
 //! open) or die (reset) on demand, and the table of a device's live connections.
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::io;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
@@ -11,6 +12,8 @@ use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
+
+use super::shared::LineHold;
 
 /// What a connection does with its bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,6 +116,7 @@ impl ConnTable {
             inner: sock,
             ctl,
             lingered: false,
+            line: None,
         };
         (id, stream)
     }
@@ -141,9 +145,51 @@ pub(crate) struct FaultStream {
     inner: TcpStream,
     ctl: Arc<ConnCtl>,
     lingered: bool,
+    /// The session's VTY line, freed before the device closes its side.
+    line: Option<HangingUp>,
+}
+
+/// Freeing the session's line when the device hangs up, after the configured delay.
+struct HangingUp {
+    hold: LineHold,
+    delay: Duration,
+    timer: Option<Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl HangingUp {
+    /// Ready once the line is free: at once, or `delay` after the device began hanging up
+    /// while holding one.
+    fn poll_free(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        let held = self
+            .hold
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_some();
+        if held && !self.delay.is_zero() {
+            let delay = self.delay;
+            let timer = self
+                .timer
+                .get_or_insert_with(|| Box::pin(tokio::time::sleep(delay)));
+            if timer.as_mut().poll(cx).is_pending() {
+                return Poll::Pending;
+            }
+        }
+        drop(self.hold.lock().unwrap_or_else(|p| p.into_inner()).take());
+        Poll::Ready(())
+    }
 }
 
 impl FaultStream {
+    /// The session's line is freed when the device closes its side, `delay` after it began
+    /// to (a device slow to tear a line down): a client that saw the close finds it free.
+    pub fn hold_line(&mut self, hold: LineHold, delay: Duration) {
+        self.line = Some(HangingUp {
+            hold,
+            delay,
+            timer: None,
+        });
+    }
+
     fn gate(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         match self.ctl.link() {
             Link::Running => Poll::Ready(Ok(())),
@@ -195,6 +241,11 @@ impl AsyncWrite for FaultStream {
         }
     }
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        if let Some(h) = self.line.as_mut() {
+            if h.poll_free(cx).is_pending() {
+                return Poll::Pending;
+            }
+        }
         Pin::new(&mut self.inner).poll_shutdown(cx)
     }
 }

@@ -84,6 +84,11 @@ impl Core {
     }
 }
 
+/// A session's VTY line, shared by its SSH handler (which takes it) and its connection (which
+/// frees it when the device closes its side, so that a client seeing the close finds the line
+/// free); freed otherwise when both are gone.
+pub(crate) type LineHold = Arc<std::sync::Mutex<Option<LineSlot>>>;
+
 /// A VTY line held by a session; freed (and the session counted closed) on drop.
 pub(crate) struct LineSlot {
     core: Arc<Core>,

@@ -12,7 +12,7 @@ use tokio::task::JoinHandle;
 
 use super::counters::bump;
 use super::netfault::FaultStream;
-use super::shared::{Core, LineSlot, Outgoing};
+use super::shared::{Core, LineHold, Outgoing};
 use super::vty::{drip, run_once, Opened, Sink, Vty};
 use crate::engine::Effect;
 use crate::fault::Fault;
@@ -37,14 +37,16 @@ pub(crate) fn server_config(key: PrivateKey) -> Arc<Config> {
 }
 
 /// Serves one accepted connection until it ends.
-pub(crate) async fn serve(core: Arc<Core>, config: Arc<Config>, stream: FaultStream) {
+pub(crate) async fn serve(core: Arc<Core>, config: Arc<Config>, mut stream: FaultStream) {
+    let line = LineHold::default();
+    stream.hold_line(line.clone(), core.cfg.hang_up_delay);
     let handler = SshHandler {
         core,
         user: String::new(),
         kbd_tries: 0,
         channel: None,
         vty: None,
-        slot: None,
+        line,
         tasks: Vec::new(),
         cols: 0,
     };
@@ -85,8 +87,8 @@ struct SshHandler {
     kbd_tries: u8,
     channel: Option<ChannelId>,
     vty: Option<Arc<Vty>>,
-    /// The VTY line; freed when the connection's handler goes.
-    slot: Option<LineSlot>,
+    /// The VTY line; freed when the device closes the connection (or the handler goes).
+    line: LineHold,
     tasks: Vec<JoinHandle<()>>,
     /// Terminal width from the PTY request (0: no PTY size asked).
     cols: usize,
@@ -281,7 +283,7 @@ impl russh::server::Handler for SshHandler {
                 slot,
                 greeting,
             } => {
-                self.slot = Some(slot);
+                *self.line.lock().unwrap_or_else(|p| p.into_inner()) = Some(slot);
                 self.vty = Some(vty.clone());
                 self.write(session, channel, greeting);
                 if let Some(t) = vty.spawn_idle_timer(Self::sink(session, channel)) {

@@ -11,6 +11,7 @@ use super::algorithm_list;
 use super::algorithms::preferred;
 use super::auth::authenticate;
 use super::handler::{Client, Findings};
+use super::hang_up::{self, HangUp};
 use super::options::SshOptions;
 use super::route::{carry, Carrier, Route, Stream};
 use super::terminal::{SshLink, SshTerminal};
@@ -34,6 +35,7 @@ pub async fn connect(opts: &SshOptions) -> Result<Transport, TransportError> {
         handle,
         findings,
         carrier,
+        hang_up,
     } = login_until(opts, deadline).await?;
     let channel = bounded(
         opts,
@@ -54,6 +56,7 @@ pub async fn connect(opts: &SshOptions) -> Result<Transport, TransportError> {
             handle,
             device,
             findings,
+            hang_up,
             _carrier: carrier,
         }),
     })
@@ -64,6 +67,8 @@ pub(crate) struct Login {
     pub(crate) handle: Handle<Client>,
     pub(crate) findings: Findings,
     pub(crate) carrier: Carrier,
+    /// Tells when the device has closed its side.
+    pub(crate) hang_up: HangUp,
 }
 
 /// Reaches the host along its route, checks its key and authenticates, within
@@ -79,12 +84,13 @@ async fn login_until(opts: &SshOptions, deadline: Instant) -> Result<Login, Tran
         Route::Command(_) => "reaching it through the ProxyCommand",
     };
     let (stream, carrier) = bounded(opts, deadline, step, carry(opts)).await?;
+    let (stream, hang_up) = hang_up::watch(stream);
     let findings = Findings::default();
     let mut handle = bounded(
         opts,
         deadline,
         "SSH handshake",
-        handshake(opts, stream, findings.clone()),
+        handshake(opts, Box::new(stream), findings.clone()),
     )
     .await?;
     let auth = bounded(opts, deadline, "authentication", async {
@@ -101,6 +107,7 @@ async fn login_until(opts: &SshOptions, deadline: Instant) -> Result<Login, Tran
         handle,
         findings,
         carrier,
+        hang_up,
     })
 }
 

@@ -58,6 +58,7 @@ impl JumpHost {
             handle,
             findings,
             carrier,
+            ..
         } = login(opts).await?;
         Ok(JumpHost {
             inner: Arc::new(Inner {

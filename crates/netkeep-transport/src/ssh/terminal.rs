@@ -10,6 +10,7 @@ use russh::client::{Handle, Msg};
 use russh::{Channel, ChannelMsg};
 
 use super::handler::{Client, Findings};
+use super::hang_up::HangUp;
 use crate::boundary::{BoxFuture, Event, Link, Terminal};
 use crate::error::TransportError;
 
@@ -79,6 +80,8 @@ pub(crate) struct SshLink {
     pub(crate) handle: Handle<Client>,
     pub(crate) device: Arc<str>,
     pub(crate) findings: Findings,
+    /// Tells when the device has closed its side (its VTY line is free then).
+    pub(crate) hang_up: HangUp,
     /// What carries the connection (a jump host, a ProxyCommand): kept while it lives.
     pub(crate) _carrier: super::route::Carrier,
 }
@@ -118,6 +121,8 @@ impl Link for SshLink {
                 .handle
                 .disconnect(russh::Disconnect::ByApplication, "netkeep disconnect", "en")
                 .await;
+            // Only queued so far: done once the device has closed its side (bounded).
+            self.hang_up.wait().await;
         })
     }
 }
