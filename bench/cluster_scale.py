@@ -15,6 +15,7 @@ Needs nats-server (Debian package) and a release build: cargo build --release -p
 """
 
 import argparse
+import datetime
 import hashlib
 import http.client
 import json
@@ -188,7 +189,9 @@ def warm_up(b):
             break
         prev = owners
         time.sleep(3)
+    t0 = time.time()
     per = {n["node"]: (n["shards"], n["devices"]) for n in b.cluster(b.names[0])["nodes"]}
+    print(f"one GET /v1/cluster (every device, from every node): {time.time() - t0:.2f} s")
     print(f"warm-up: {b.n} devices ready on {len(b.names)} nodes in {took:.1f} s "
           f"(from starting the nodes); shards/devices per node: {per}")
     return per
@@ -258,11 +261,16 @@ def handovers(b):
         victim = b.names[-1 - i % len(b.names)]
         others = [n for n in b.names if n != victim]
         p, _ = b.nodes[victim]
+        killed = time.time()
         p.send_signal(signal.SIGKILL)
         p.wait()
         took, _ = b.wait_served(others[0], others)
         times.append(took)
-        print(f"kill -9 {victim}: its devices ready on {others} after {took:.1f} s")
+        claims = claim_times(b, others, killed)
+        where = (f"; claims of its shards from {claims[0] - killed:.1f} to "
+                 f"{claims[-1] - killed:.1f} s, logins after the margin "
+                 f"({lease_s(b.a.lease) / 6:.1f} s)") if claims else "; no claim logged"
+        print(f"kill -9 {victim}: its devices ready on {others} after {took:.1f} s{where}")
         b.start_node(victim)
         while not os.path.exists(b.nodes[victim][1]):
             time.sleep(0.05)
@@ -271,6 +279,25 @@ def handovers(b):
         b.wait_served(others[0], b.names)
     print(f"handover after kill -9: median {statistics.median(times):.1f} s of {len(times)} "
           f"({', '.join(f'{t:.1f}' for t in times)}); lease {b.a.lease}")
+
+
+def claim_times(b, nodes, since):
+    """Wall-clock times (sorted) the nodes logged claiming a silent node's shard after `since`."""
+    out = []
+    for n in nodes:
+        with open(os.path.join(b.work, f"{n}.log")) as f:
+            for line in f:
+                if "claimed a shard of a silent node" not in line:
+                    continue
+                stamp = line.split(" ", 1)[0].rstrip("Z")
+                try:
+                    t = datetime.datetime.fromisoformat(stamp).replace(
+                        tzinfo=datetime.timezone.utc).timestamp()
+                except ValueError:
+                    continue
+                if t >= since:
+                    out.append(t)
+    return sorted(out)
 
 
 def lease_s(text):

@@ -528,17 +528,32 @@ async fn reload_of_a_busy_device_never_exceeds_its_vty_lines() {
 /// over only then, so the next login is not refused.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_logout_ends_when_the_device_has_freed_its_line_so_the_next_login_is_not_refused() {
-    let slow_hang_up = |h: HostSpec| h.sim(|c| c.hang_up_delay = Duration::from_millis(400));
-    let hosts = vty_limited(&[("sw1", "max_sessions: 1", None)], 1);
-    let lab = Lab::new(hosts.into_iter().map(slow_hang_up).collect()).await;
+    logout_then_login_on_one_slow_line(HostSpec::comware("sw1")).await;
+}
+
+/// [`a_logout_ends_when_the_device_has_freed_its_line_so_the_next_login_is_not_refused`] over
+/// telnet (no disconnect message: the device's close is all there is to wait for).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn over_telnet_too_a_logout_ends_when_the_device_has_freed_its_line() {
+    logout_then_login_on_one_slow_line(HostSpec::comware("sw1").telnet()).await;
+}
+
+/// `host` (sw1) on a device with one VTY line freed 400 ms after a session ends: a reload that
+/// replaces it logs out and logs in again without a refused login.
+async fn logout_then_login_on_one_slow_line(host: HostSpec) {
+    let slow = |c: &mut netkeep_sim::DeviceConfig| {
+        c.vty_limit = Some(1);
+        c.hang_up_delay = Duration::from_millis(400);
+    };
+    let lab = Lab::new(vec![host.clone().with("max_sessions: 1").sim(slow)]).await;
     let (daemon, client) = lab.start().await;
-    assert_eq!(lab.dev("sw1").active_sessions(), 1, "warm");
-    lab.write_inventory_for(&[
-        HostSpec::comware("sw1").with("max_sessions: 1, keepalive: { mode: nul, interval: 7s }")
-    ]);
+    let dev = lab.dev("sw1");
+    assert_eq!(dev.active_sessions(), 1, "warm");
+    lab.write_inventory_for(
+        &[host.with("max_sessions: 1, keepalive: { mode: nul, interval: 7s }")],
+    );
     let rep = client.reload().await.unwrap();
     assert_eq!(rep.changed, ["sw1".to_string()], "{rep:?}");
-    let dev = lab.dev("sw1");
     for _ in 0..200 {
         if dev.counters().sessions_opened == 2 || dev.counters().vty_refused > 0 {
             break;

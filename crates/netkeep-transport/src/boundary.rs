@@ -79,9 +79,9 @@ pub trait Link: Send + Sync + 'static {
     /// Why the connection ended, if the peer said so or an error ended it.
     fn disconnect_reason(&self) -> Option<String>;
 
-    /// Polite disconnect. Over SSH it returns once the device has closed its side of the
-    /// connection (at most 2 s), so that a login right after finds the session's VTY line
-    /// free; telnet and the in-memory transport do not wait for the peer.
+    /// Polite disconnect. Over SSH and telnet it returns once the device has closed its side
+    /// of the connection (at most 2 s), so that a login right after finds the session's VTY
+    /// line free; the in-memory transport does not wait for the peer.
     fn disconnect(&self) -> BoxFuture<'_, ()>;
 }
 

@@ -46,10 +46,10 @@ pub struct DeviceConfig {
     pub vty_limit: Option<usize>,
     /// Delay before a correct password is accepted (slow AAA).
     pub login_delay: Duration,
-    /// How long an SSH session's VTY line stays taken once the session ends (the client's
-    /// disconnect, an idle timeout), before the device frees it and closes its side of the
-    /// connection: a device slow to tear a line down. A client that logs in again before it
-    /// saw the close is refused on a full VTY. Zero by default.
+    /// How long a session's VTY line stays taken once the client has disconnected, before the
+    /// device frees it and closes its side of the connection: a device slow to tear a line
+    /// down (SSH and telnet; over SSH also after the device ended the session itself). A client
+    /// that logs in again before it saw the close is refused on a full VTY. Zero by default.
     pub hang_up_delay: Duration,
     /// Show the platform's login banner (Comware: "Press Y or ENTER to continue, N to exit.").
     pub banner: bool,

@@ -143,6 +143,9 @@ impl Conn {
             self.tasks.push(t);
         }
         self.cli(&vty).await;
+        // A device slow to tear a line down: the line (`_slot`) is freed, and the connection
+        // closed, only this long after the session ended.
+        tokio::time::sleep(self.core.cfg.hang_up_delay).await;
     }
 
     /// Bytes in and out of the CLI until the connection ends.

@@ -8,7 +8,7 @@ mod algorithms;
 mod auth;
 mod connect;
 mod handler;
-mod hang_up;
+pub(crate) mod hang_up;
 mod identities;
 mod jump;
 mod options;

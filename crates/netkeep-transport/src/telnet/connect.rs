@@ -38,8 +38,13 @@ pub async fn connect(opts: &TelnetOptions) -> Result<Transport, TransportError> 
     let (out, out_rx) = mpsc::unbounded_channel();
     let _ = out.send(Out::Bytes(opening));
     let (events_tx, events) = mpsc::channel(EVENT_QUEUE);
+    let (shared_r, out_r) = (shared.clone(), out.clone());
     tokio::spawn(write_loop(wr, shared.clone(), out_rx));
-    let reader = tokio::spawn(read_loop(rd, shared.clone(), neg, events_tx, out.clone()));
+    let (hung_up, reader_done) = tokio::sync::watch::channel(false);
+    let reader = tokio::spawn(async move {
+        read_loop(rd, shared_r, neg, events_tx, out_r).await;
+        hung_up.send_replace(true);
+    });
     Ok(Transport {
         device: opts.device.clone(),
         terminal: Box::new(TelnetTerminal {
@@ -52,6 +57,7 @@ pub async fn connect(opts: &TelnetOptions) -> Result<Transport, TransportError> 
             shared,
             out,
             reader: reader.abort_handle(),
+            reader_done,
             told_no_marks: AtomicBool::new(false),
         }),
     })

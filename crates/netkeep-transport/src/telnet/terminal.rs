@@ -71,6 +71,8 @@ pub(crate) struct TelnetLink {
     pub(crate) shared: Arc<Shared>,
     pub(crate) out: UnboundedSender<Out>,
     pub(crate) reader: AbortHandle,
+    /// True once the reader has ended: the device closed its side (or the socket failed).
+    pub(crate) reader_done: tokio::sync::watch::Receiver<bool>,
     /// Said once that probes cannot see a half-open connection on this server.
     pub(crate) told_no_marks: AtomicBool,
 }
@@ -126,7 +128,13 @@ impl Link for TelnetLink {
     fn disconnect(&self) -> BoxFuture<'_, ()> {
         let _ = self.out.send(Out::Close);
         self.shared.close(None);
-        self.reader.abort();
-        Box::pin(std::future::ready(()))
+        Box::pin(async move {
+            // A device frees the session's line when it ends the session, which it shows by
+            // closing its side: the reader sees that (bounded, then the socket is dropped).
+            let mut done = self.reader_done.clone();
+            let limit = crate::ssh::hang_up::HANG_UP_LIMIT;
+            let _ = tokio::time::timeout(limit, done.wait_for(|d| *d)).await;
+            self.reader.abort();
+        })
     }
 }
