@@ -6,8 +6,9 @@
 //!   shard that should be another live node's;
 //! - **claim**: a compare-and-swap from the revision seen; only then do the shard's devices
 //!   enter the pool and its gate open;
-//! - **release**: close the gate, let the requests inside finish, log out of the devices, and
-//!   only then write the shard free (compare-and-swap), so the next owner logs in at once;
+//! - **release**: close the gate, let the requests inside finish, log out of the devices (until
+//!   each device has closed the connection, whichever pool change let it go), and only then
+//!   write the shard free (compare-and-swap), so the next owner logs in at once;
 //! - **fence**: stop serving everything and log out within the fence budget, or exit;
 //! - **leave**: release everything at once, then remove the heartbeat.
 
