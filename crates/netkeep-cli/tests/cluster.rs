@@ -334,6 +334,17 @@ fn a_node_cut_off_from_nats_fences_itself_before_its_shards_move() {
         std::thread::sleep(Duration::from_millis(50));
     }
     assert!(k2.log_text().contains("no longer fenced"));
+    // k1 and k3 heartbeated throughout: k2, back, must not take their shards as a silent node's
+    // (it saw none of their heartbeats while cut off; its picture lags until its watch catches up).
+    let stolen = k2
+        .log_text()
+        .lines()
+        .filter(|l| l.contains("claimed a shard of a silent node"))
+        .count();
+    assert_eq!(
+        stolen, 0,
+        "k2 claimed {stolen} shards of live nodes after the partition"
+    );
     assert_eq!(
         lab.refused(),
         0,

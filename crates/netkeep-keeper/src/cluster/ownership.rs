@@ -1,6 +1,8 @@
 //! Which shards this node serves, and changing that safely:
 //!
-//! - **reconcile** (every tick and on every change of the picture): for each shard, the live
+//! - **reconcile** (every tick and on every change of the picture, once the picture holds this
+//!   node's own last stored heartbeat — else the others' silence may be this node's own outage,
+//!   and a node back from a partition would take live nodes' shards): for each shard, the live
 //!   node that should own it (rendezvous); claim a free shard that should be ours, claim a
 //!   dead node's shard that should be ours (then wait the margin before logging in), release a
 //!   shard that should be another live node's;
@@ -57,8 +59,9 @@ fn reconcile(core: &Arc<Core>) {
     }
     let now = Instant::now();
     let me = core.me.node.as_str();
+    let stored = *core.heartbeat_rev.lock().unwrap_or_else(|p| p.into_inner());
     let view = core.view();
-    if !view.loaded {
+    if !view.loaded || !view.caught_up(me, stored) {
         return;
     }
     let mut live = view.live_nodes(now, core.timing.lease);

@@ -95,6 +95,15 @@ impl View {
         }
     }
 
+    /// The picture holds `me`'s heartbeat of revision `stored` (or a later one). The watch
+    /// delivers the bucket's changes in order, so every change stored before it is in too:
+    /// only then does a node's silence here mean silence in the bucket. A node whose NATS
+    /// connection was down saw nobody's heartbeats meanwhile; back, its own heartbeat is stored
+    /// before the watch has delivered the others'.
+    pub(crate) fn caught_up(&self, me: &str, stored: u64) -> bool {
+        self.nodes.get(me).is_some_and(|n| n.revision >= stored)
+    }
+
     /// Nodes heartbeating within the lease and not stopping, by name.
     pub(crate) fn live_nodes(&self, now: Instant, lease: Duration) -> Vec<&str> {
         self.nodes
@@ -192,5 +201,19 @@ mod tests {
         };
         assert!(!v.owner_expired(&z, v.started + Duration::from_secs(5), lease));
         assert!(v.owner_expired(&z, v.started + lease, lease));
+    }
+
+    #[test]
+    fn the_picture_is_current_only_once_it_holds_our_own_last_stored_heartbeat() {
+        let t0 = Instant::now();
+        let mut v = View::new(4);
+        assert!(!v.caught_up("a", 1), "our first heartbeat not seen yet");
+        v.node_changed("a", rec(1), 5, t0);
+        assert!(v.caught_up("a", 5));
+        // Back from an outage: heartbeat 9 stored, the watch still delivering older changes.
+        v.node_changed("b", rec(1), 7, t0);
+        assert!(!v.caught_up("a", 9));
+        v.node_changed("a", rec(1), 9, t0);
+        assert!(v.caught_up("a", 9));
     }
 }
