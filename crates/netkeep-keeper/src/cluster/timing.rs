@@ -5,7 +5,9 @@
 //! The argument. Let `t_ok` be the time node A sent the last heartbeat the bucket acknowledged.
 //! Any heartbeat of A that another node B can see was sent at or after `t_ok`, and B sees it
 //! later still, so B's "last change seen" of A is `>= t_ok` (on B's own monotonic clock; only
-//! clock *rates* matter, never wall time). Then:
+//! clock *rates* matter, never wall time). B judges only from a current picture: one that holds
+//! B's own last stored heartbeat (a B back from its own outage would otherwise count A's
+//! heartbeats it never received as silence). Then:
 //!
 //! - A fences at `t_ok + fence_after`: it stops serving and logs out of every device, and if a
 //!   session has not ended by `t_ok + fence_after + fence_budget` it exits, so the kernel
