@@ -113,26 +113,31 @@ fn reconcile(core: &Arc<Core>) {
     }
     drop(view);
     for st in steps {
-        let c = core.clone();
-        tokio::spawn(async move {
-            let s = match st {
-                Step::Claim {
-                    shard,
-                    revision,
-                    wait,
-                } => {
-                    claim(&c, shard, revision, wait).await;
-                    shard
-                }
-                Step::Release(s) => {
-                    release(&c, s, REBALANCE_GRACE).await;
-                    s
-                }
-            };
-            c.busy().remove(&s);
-            c.changed.notify_waiters();
-        });
+        start(core, st);
     }
+}
+
+/// Runs one claim or release as its own task; the shard is no longer busy when it ends.
+fn start(core: &Arc<Core>, st: Step) {
+    let c = core.clone();
+    tokio::spawn(async move {
+        let s = match st {
+            Step::Claim {
+                shard,
+                revision,
+                wait,
+            } => {
+                claim(&c, shard, revision, wait).await;
+                shard
+            }
+            Step::Release(s) => {
+                release(&c, s, REBALANCE_GRACE).await;
+                s
+            }
+        };
+        c.busy().remove(&s);
+        c.changed.notify_waiters();
+    });
 }
 
 /// Claims a shard by compare-and-swap from `revision`; on success, waits the margin when it
