@@ -5,6 +5,7 @@
 mod ascii;
 mod ast;
 mod emit;
+mod look_check;
 mod parse;
 mod tail_look;
 
@@ -182,6 +183,9 @@ struct Fancy {
     /// dropped, back-references as any text, atomic groups and possessive repeats as ordinary
     /// ones): most lines it rejects never reach the slower backtracking VM.
     check: Option<ascii::AsciiNfa>,
+    /// On ASCII lines, the plain form with the look-arounds tested on the match's path: most
+    /// lines never reach the backtracking VM, matching or not ([`look_check`]).
+    looks: Option<look_check::LookCheck>,
     ascii: Option<fancy_regex::Regex>,
     unicode_text: String,
     unicode: OnceLock<Result<fancy_regex::Regex, RegexError>>,
@@ -237,6 +241,7 @@ impl PyRegex {
                 // Only a speed-up: a superset too large for the NFA compiler is just not used.
                 check: emit::anchored_ascii_superset(&parsed.node)
                     .and_then(|t| ascii::AsciiNfa::new(&t).ok()),
+                looks: look_check::LookCheck::new(&parsed.node, parsed.groups),
                 ascii: emit::anchored_ascii_text(&parsed.node)
                     .map(|t| fancy(&t))
                     .transpose()?,
@@ -387,13 +392,23 @@ impl PyRegex {
                 }
             },
             Engine::Fancy(f) => {
-                if let (Some(check), true) = (&f.check, ascii) {
+                caps.last = Last::Fancy;
+                caps.cut = None;
+                if let (Some(looks), true) = (&f.looks, ascii) {
+                    let s = caps.bytes.get_or_insert_with(|| looks.scratch());
+                    match looks.run(text.as_bytes(), s, &mut shared.bt) {
+                        look_check::Verdict::No => return Ok(false),
+                        look_check::Verdict::Yes => {
+                            looks.slots(s, &mut caps.fancy);
+                            return Ok(true);
+                        }
+                        look_check::Verdict::Unsure => {}
+                    }
+                } else if let (Some(check), true) = (&f.check, ascii) {
                     if !check.is_match(text.as_bytes(), &mut shared.bt) {
                         return Ok(false);
                     }
                 }
-                caps.last = Last::Fancy;
-                caps.cut = None;
                 match self.match_start(text)? {
                     Some(s) => {
                         caps.fancy = s;

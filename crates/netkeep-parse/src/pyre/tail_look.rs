@@ -10,6 +10,7 @@
 //! ([`cut`]).
 
 use super::ast::Node;
+use super::look_check::group_order;
 
 /// The pattern with each positive look-ahead in tail position matched for real as a hidden
 /// group (numbered `groups + 1`, ...), and the number of hidden groups; `None` when there is
@@ -60,24 +61,6 @@ fn has_group(node: &Node) -> bool {
     let mut order = Vec::new();
     group_order(node, &mut order);
     !order.is_empty()
-}
-
-/// Capture group numbers in the order their parentheses open.
-fn group_order(node: &Node, out: &mut Vec<u32>) {
-    match node {
-        Node::Group(i, body) => {
-            out.push(*i);
-            group_order(body, out);
-        }
-        Node::NonCapture(b) | Node::Look(_, _, b) | Node::Atomic(b) => group_order(b, out),
-        Node::Repeat(r) => group_order(&r.node, out),
-        Node::Cond(_, yes, no) => {
-            group_order(yes, out);
-            group_order(no, out);
-        }
-        Node::Concat(v) | Node::Alt(v) => v.iter().for_each(|n| group_order(n, out)),
-        _ => {}
-    }
 }
 
 /// Where the look-ahead began in a match whose hidden groups `first..first + n` are read with
