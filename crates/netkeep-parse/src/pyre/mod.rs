@@ -237,11 +237,14 @@ impl PyRegex {
         };
         let unicode_text = emit::anchored(node);
         let engine = if node.needs_backtracking() {
+            let looks = look_check::LookCheck::new(&parsed.node, parsed.groups);
             let f = Fancy {
-                // Only a speed-up: a superset too large for the NFA compiler is just not used.
+                // Only a speed-up (not needed when the look-arounds are checked): a superset
+                // too large for the NFA compiler is just not used.
                 check: emit::anchored_ascii_superset(&parsed.node)
+                    .filter(|_| looks.is_none())
                     .and_then(|t| ascii::AsciiNfa::new(&t).ok()),
-                looks: look_check::LookCheck::new(&parsed.node, parsed.groups),
+                looks,
                 ascii: emit::anchored_ascii_text(&parsed.node)
                     .map(|t| fancy(&t))
                     .transpose()?,
