@@ -80,9 +80,13 @@ CASES = {
     # Gaia's clish has no configuration mode: `set` commands at the prompt.
     "checkpoint_gaia": ("show version all", ["set interface eth2 comments netmiko-was-here"],
                         "show configuration", 'set interface eth2 comments "netmiko-was-here"', False),
+    # MD-CLI: Netmiko's edit-config exclusive, then commit after `exit all`.
+    "alcatel_sros": ("show version", ['/configure port 1/1/3 description "netmiko-was-here"'],
+                     "admin show configuration", 'description "netmiko-was-here"', False),
 }
 # Platforms whose changes wait for commit (Netmiko's send_config_set leaves them in config mode).
-TWO_STAGE = {"juniper_junos", "cisco_xr", "huawei_vrpv8", "paloalto_panos", "vyos", "ubiquiti_edgerouter"}
+TWO_STAGE = {"juniper_junos", "cisco_xr", "huawei_vrpv8", "paloalto_panos", "vyos", "ubiquiti_edgerouter",
+             "alcatel_sros"}
 # Commands whose output the usual ntc-templates TextFSM templates must parse (template platform, command).
 TEXTFSM = {
     "hp_comware": ("hp_comware", ["display interface brief", "display arp", "display clock"]),
@@ -134,6 +138,8 @@ TEXTFSM = {
                                                     "show ip route", "show dhcp leases"]),
     "checkpoint_gaia": ("checkpoint_gaia", ["show version all", "show interfaces all", "show route",
                                             "show arp dynamic all", "show dns", "show ntp servers"]),
+    "alcatel_sros": ("alcatel_sros", ["show port", "show port description", "show router interface", "show lag",
+                                      "show router isis adjacency"]),
 }
 VERSION_MARK = {
     "hp_comware": "Comware Software", "huawei": "Versatile Routing Platform", "cisco_ios": "Cisco IOS Software",
@@ -144,7 +150,7 @@ VERSION_MARK = {
     "fortinet": "FortiGate", "paloalto_panos": "sw-version:", "mikrotik_routeros": "version:",
     "dell_os10": "OS10", "extreme_exos": "ExtremeXOS version", "ruckus_fastiron": "SW: Version",
     "brocade_fastiron": "SW: Version", "vyos": "VyOS 1.4", "ubiquiti_edgerouter": "EdgeRouter",
-    "checkpoint_gaia": "Check Point Gaia",
+    "checkpoint_gaia": "Check Point Gaia", "alcatel_sros": "TiMOS-B-",
 }
 
 
@@ -157,7 +163,9 @@ NO_NETMIKO_TELNET = {"huawei_vrpv8", "cisco_asa", "cisco_wlc_ssh", "aruba_aoscx"
                      # telnet login already read that prompt: it times out against any device
                      # that prints one prompt per Enter. netkeep's telnet tests cover PAN-OS.
                      "paloalto_panos", "vyos", "ubiquiti_edgerouter", "checkpoint_gaia"}
-TELNET_TYPES = {p: f"{p}_telnet" for p in CASES if p not in NO_NETMIKO_TELNET}
+# Netmiko 4.8 spells SR OS over telnet `nokia_sros_telnet` (it has no alcatel_sros_telnet).
+TELNET_NAMES = {"alcatel_sros": "nokia_sros_telnet"}
+TELNET_TYPES = {p: TELNET_NAMES.get(p, f"{p}_telnet") for p in CASES if p not in NO_NETMIKO_TELNET}
 
 
 def start_sim(netkeep, platform, protocol="ssh"):
