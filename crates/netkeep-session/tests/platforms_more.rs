@@ -214,6 +214,17 @@ const CASES: &[Case] = &[
         commit: true,
         save: Some("Completed."),
         needs_enable: false,
+    }, // `undo smart` at login: no `{ <cr>|... }:` question before the output.
+    Case {
+        platform: "huawei_smartax",
+        show: "display version",
+        word: "MA5600V800R018C10",
+        config: &["vlan desc 100 description nk-test-18"],
+        running: "display current-configuration",
+        expect: " vlan desc 100 description nk-test-18",
+        commit: false,
+        save: Some("has been saved"),
+        needs_enable: true,
     },
 ];
 

@@ -83,6 +83,8 @@ CASES = {
     # MD-CLI: Netmiko's edit-config exclusive, then commit after `exit all`.
     "alcatel_sros": ("show version", ['/configure port 1/1/3 description "netmiko-was-here"'],
                      "admin show configuration", 'description "netmiko-was-here"', False),
+    "huawei_smartax": ("display version", ["vlan desc 100 description netmiko-was-here"],
+                       "display current-configuration", " vlan desc 100 description netmiko-was-here", True),
 }
 # Platforms whose changes wait for commit (Netmiko's send_config_set leaves them in config mode).
 TWO_STAGE = {"juniper_junos", "cisco_xr", "huawei_vrpv8", "paloalto_panos", "vyos", "ubiquiti_edgerouter",
@@ -140,6 +142,9 @@ TEXTFSM = {
                                             "show arp dynamic all", "show dns", "show ntp servers"]),
     "alcatel_sros": ("alcatel_sros", ["show port", "show port description", "show router interface", "show lag",
                                       "show router isis adjacency"]),
+    # Five of ntc-templates' 33 SmartAX templates (the rest are for ONT provisioning).
+    "huawei_smartax": ("huawei_smartax", ["display version", "display board 0", "display sysuptime",
+                                          "display mac-address all", "display service-port all"]),
 }
 VERSION_MARK = {
     "hp_comware": "Comware Software", "huawei": "Versatile Routing Platform", "cisco_ios": "Cisco IOS Software",
@@ -151,6 +156,7 @@ VERSION_MARK = {
     "dell_os10": "OS10", "extreme_exos": "ExtremeXOS version", "ruckus_fastiron": "SW: Version",
     "brocade_fastiron": "SW: Version", "vyos": "VyOS 1.4", "ubiquiti_edgerouter": "EdgeRouter",
     "checkpoint_gaia": "Check Point Gaia", "alcatel_sros": "TiMOS-B-",
+    "huawei_smartax": "MA5600V800R018C10",
 }
 
 
@@ -163,8 +169,9 @@ NO_NETMIKO_TELNET = {"huawei_vrpv8", "cisco_asa", "cisco_wlc_ssh", "aruba_aoscx"
                      # telnet login already read that prompt: it times out against any device
                      # that prints one prompt per Enter. netkeep's telnet tests cover PAN-OS.
                      "paloalto_panos", "vyos", "ubiquiti_edgerouter", "checkpoint_gaia"}
-# Netmiko 4.8 spells SR OS over telnet `nokia_sros_telnet` (it has no alcatel_sros_telnet).
-TELNET_NAMES = {"alcatel_sros": "nokia_sros_telnet"}
+# Netmiko 4.8's telnet names for SR OS and SmartAX (it has no alcatel_sros_telnet nor
+# huawei_smartax_telnet).
+TELNET_NAMES = {"alcatel_sros": "nokia_sros_telnet", "huawei_smartax": "huawei_olt_telnet"}
 TELNET_TYPES = {p: TELNET_NAMES.get(p, f"{p}_telnet") for p in CASES if p not in NO_NETMIKO_TELNET}
 
 
