@@ -9,7 +9,9 @@ defaults (as a user runs it: no fast_cli=False, no expect_string): connects, sen
 (committing first on two-stage platforms), is_alive() on the live session and a command after it,
 then stops the device and requires is_alive() to say False, disconnect.
 Every command output is checked as the benchmark checks it (bench/py/common.py): expected text
-present, no echo of the command at the start, no prompt, no NUL.
+present, no echo of the command at the start, no prompt, no NUL. The usual ntc-templates templates
+must parse the show outputs into records, and on the platforms of issue 18 a record must hold
+values of the personality's state (ntc_values.py).
 With `--protocol telnet` the simulator serves telnet and Netmiko connects with its
 `<platform>_telnet` device type (its telnet login, IAC handling and is_alive()), on every
 platform Netmiko 4.8 has a telnet type for.
@@ -24,6 +26,8 @@ import time
 
 from netmiko import ConnectHandler
 from ntc_templates.parse import parse_output
+
+import ntc_values
 
 CASES = {
     # platform: (version command, config lines, running-config command, expected text, needs enable)
@@ -238,6 +242,8 @@ def gone_after(conn, protocol):
 
 def check(netkeep, platform, protocol):
     vcmd, cfg, runcmd, expect, enable = CASES[platform]
+    # The values the parsed outputs must hold, read before the device changes anything.
+    state = ntc_values.personality(platform) if platform in ntc_values.VALUES else None
     proc, host, port = start_sim(netkeep, platform, protocol)
     device_type = TELNET_TYPES[platform] if protocol == "telnet" else platform
     steps = []
@@ -266,7 +272,8 @@ def check(netkeep, platform, protocol):
             check_output(cmd, raw, cmd, prompt)
             rows = parse_output(platform=tplat, command=cmd, data=raw)
             assert rows and all(any(v for v in r.values()) for r in rows), f"TextFSM parsed nothing for {cmd!r}: {raw[:300]!r}"
-            steps.append(f"textfsm {cmd!r}: {len(rows)} rows")
+            want = ntc_values.check_values(platform, cmd, rows, state)
+            steps.append(f"textfsm {cmd!r}: {len(rows)} rows" + (f", {len(want)} state values" if want else ""))
         run = conn.send_command(runcmd)
         check_output(runcmd, run, runcmd, prompt, expect)
         steps.append("description found in running config")
@@ -295,8 +302,11 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--netkeep", default=os.environ.get("NETKEEP_BIN", "netkeep"))
     ap.add_argument("--protocol", choices=["ssh", "telnet"], default="ssh")
+    ap.add_argument("--personalities", default=ntc_values.PERSONALITIES,
+                    help="where the personality files the parsed values come from are")
     ap.add_argument("platforms", nargs="*")
     a = ap.parse_args()
+    ntc_values.PERSONALITIES = a.personalities
     platforms = a.platforms or list(TELNET_TYPES if a.protocol == "telnet" else CASES)
     ok_all = True
     for p in platforms:
