@@ -168,11 +168,11 @@ mod tests {
             );
         }
         let e = Catalog::default()
-            .find("nokia_sros")
+            .find("zte_zxros")
             .unwrap_err()
             .to_string();
         assert!(
-            e.contains("unknown platform \"nokia_sros\"") && e.contains("cisco_xr"),
+            e.contains("unknown platform \"zte_zxros\"") && e.contains("cisco_xr"),
             "{e}"
         );
     }
