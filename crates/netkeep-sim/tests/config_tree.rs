@@ -311,3 +311,53 @@ async fn two_stage_platforms_hold_any_line_until_commit() {
         .await;
     assert_eq!(run.trim(), "ntp-service unicast-server 10.1.1.9");
 }
+
+#[tokio::test]
+async fn a_protocol_in_the_first_configuration_is_the_one_its_show_command_prints() {
+    // VyOS's BGP process: `show ip bgp summary` and the configuration come from the same
+    // table rows, so every peer and the local AS printed are configured.
+    let d = start("vyos").await;
+    let mut c = Cli::connect(d.addr()).await;
+    let p = "admin@vyos:~$ ";
+    c.read_until(p, S).await.unwrap();
+    c.cmd("set terminal length 0", p).await;
+    let sum = c.output("show ip bgp summary", p).await;
+    let conf = c.output("show configuration", p).await;
+    let local_as = sum
+        .split("local AS number ")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no local AS in {sum:?}"));
+    assert!(
+        conf.contains(&format!("        system-as {local_as}\n")),
+        "{conf}"
+    );
+    let peers: Vec<(&str, &str)> = sum
+        .lines()
+        .skip_while(|l| !l.starts_with("Neighbor "))
+        .skip(1)
+        .map_while(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            (f.len() == 10).then(|| (f[0], f[2]))
+        })
+        .collect();
+    assert!(!peers.is_empty(), "{sum}");
+    // The count line is a field of the process's row: it must agree with the rows.
+    assert!(
+        sum.contains(&format!("Total number of neighbors {}", peers.len())),
+        "{sum}"
+    );
+    for (ip, remote_as) in peers {
+        let block = conf
+            .split(&format!("        neighbor {ip} {{\n"))
+            .nth(1)
+            .unwrap_or_else(|| panic!("peer {ip} not configured: {conf}"));
+        let end = block.find("\n        }").unwrap_or(block.len());
+        assert!(
+            block[..end]
+                .lines()
+                .any(|l| l.trim() == format!("remote-as {remote_as}")),
+            "{ip}: {block}"
+        );
+    }
+}

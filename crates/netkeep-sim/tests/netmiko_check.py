@@ -103,7 +103,8 @@ TEXTFSM = {
     "arista_eos": ("arista_eos", ["show version", "show ip interface brief", "show ip arp", "show clock",
                                   "show interfaces description"]),
     "cisco_xr": ("cisco_xr", ["show version", "show ip interface brief", "show arp",
-                              "show interfaces description"]),
+                              "show interfaces description", "show interfaces", "show route",
+                              "show lldp neighbors", "show cdp neighbors detail"]),
     # ntc-templates has no VRP 8 set of its own; the VRP templates parse these outputs.
     "huawei_vrpv8": ("huawei_vrp", ["display version", "display interface brief", "display arp all"]),
     "cisco_asa": ("cisco_asa", ["show version", "show interface", "show interface ip brief", "show arp",
@@ -138,8 +139,8 @@ TEXTFSM = {
     # ntc-templates' Brocade set is for FastIron 07 tables (`show arp`, `show mac-address` and
     # `show lldp neighbors` have other columns there); the ruckus set above checks 08.0.
     "brocade_fastiron": ("brocade_fastiron", ["show interfaces brief"]),
-    # ntc-templates files these as vyatta_vyos, for any platform name containing `vyos`.
-    "vyos": ("vyos", ["show interfaces", "show arp"]),
+    # ntc-templates 9.3.0's three vyatta_vyos templates, for any platform name containing `vyos`.
+    "vyos": ("vyos", ["show interfaces", "show arp", "show ip bgp summary"]),
     "ubiquiti_edgerouter": ("ubiquiti_edgerouter", ["show version", "show interfaces", "show arp",
                                                     "show ip route", "show dhcp leases"]),
     "checkpoint_gaia": ("checkpoint_gaia", ["show version all", "show interfaces all", "show route",

@@ -53,6 +53,18 @@ VALUES = {
     "cisco_xr": {
         "show ip interface brief": {"interface": iface(0, "name"), "ip_address": iface(0, "ip")},
         "show arp": {"ip_address": arp(0, "ip"), "mac_address": arp(0, "mac"), "interface": arp(0, "interface")},
+        "show interfaces": {"interface": iface(2, "name"), "description": iface(2, "description"),
+                            "ip_address": ifaddr(2)},
+        # The interface's own address is its local (L) host route.
+        "show route": {"network": iface(2, "ip"), "interface": iface(2, "name")},
+        "show lldp neighbors": {"neighbor_name": table("neighbors", 0, "name"),
+                                "local_interface": table("neighbors", 0, "local"),
+                                "neighbor_interface": table("neighbors", 0, "port_short")},
+        "show cdp neighbors detail": {"neighbor_name": table("neighbors", 0, "name"),
+                                      "mgmt_address": table("neighbors", 0, "ip"),
+                                      "platform": table("neighbors", 0, "platform"),
+                                      "local_interface": table("neighbors", 0, "local"),
+                                      "neighbor_interface": table("neighbors", 0, "port")},
     },
     "cisco_wlc_ssh": {
         "show sysinfo": {"system_name": host},
@@ -107,6 +119,11 @@ VALUES = {
         "show interfaces": {"interface": iface(0, "name"), "ip_address": ifaddr(0),
                             "description": iface(0, "description")},
         "show arp": {"ip_address": arp(0, "ip"), "mac_address": arp(0, "mac"), "interface": arp(0, "interface")},
+        "show ip bgp summary": {"router_id": table("bgp", 0, "router_id"), "local_as": table("bgp", 0, "local_as"),
+                                "bgp_neigh": table("bgp_peers", 0, "ip"),
+                                "neigh_as": table("bgp_peers", 0, "remote_as"),
+                                "msg_rcvd": table("bgp_peers", 0, "rcvd"),
+                                "state_pfxrcd": table("bgp_peers", 0, "state_pfx")},
     },
     "ubiquiti_edgerouter": {
         "show interfaces": {"interface": iface(0, "name"), "ip_address": ifaddr(0),

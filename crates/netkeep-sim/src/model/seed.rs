@@ -1,5 +1,5 @@
-//! The device's first configuration: the personality's interfaces, VLAN 1, the hostname and idle
-//! timeout from the settings, padding to a size (`config_lines`), written out through the
+//! The device's first configuration: the personality's interfaces, VLAN 1, its tables, the
+//! hostname and idle timeout from the settings, padding to a size (`config_lines`), written out through the
 //! personality's `config.initial` template (or its records) and read into the tree.
 
 use std::borrow::Cow;
@@ -281,7 +281,9 @@ impl Vars for SeedVars<'_> {
                     f(&Pairs(&[("id", &ids), ("name", &name)]));
                 }
             }
-            _ => return false,
+            // The personality's tables, so a protocol's configuration is written from the
+            // rows its show commands print (VyOS's BGP peers).
+            _ => return self.p.each_table_row(key, f),
         }
         true
     }

@@ -278,16 +278,7 @@ impl Vars for DeviceVars<'_> {
                     ]));
                 }
             }
-            _ => {
-                let Some(rows) = self.p.tables.get(key) else {
-                    return false;
-                };
-                for row in rows {
-                    let pairs: Vec<(&str, &str)> =
-                        row.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-                    f(&Pairs(&pairs));
-                }
-            }
+            _ => return self.p.each_table_row(key, f),
         }
         true
     }

@@ -11,7 +11,7 @@ use super::kinds::{
 use super::pattern::Tok;
 use super::raw::{RawArp, RawInterface};
 use super::telnet::TelnetPersonality;
-use crate::template::Template;
+use crate::template::{Pairs, Template, Vars};
 
 /// A config or session change a command makes (generic: the personality maps commands to these).
 #[derive(Debug, Clone)]
@@ -294,5 +294,19 @@ impl Personality {
             Some(c) => user.split_once(c).map_or(user, |(n, _)| n),
             None => user,
         }
+    }
+
+    /// Calls `f` with each row of table `key` as template variables; false if there is no
+    /// such table.
+    pub fn each_table_row(&self, key: &str, f: &mut dyn FnMut(&dyn Vars)) -> bool {
+        let Some(rows) = self.tables.get(key) else {
+            return false;
+        };
+        for row in rows {
+            let pairs: Vec<(&str, &str)> =
+                row.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            f(&Pairs(&pairs));
+        }
+        true
     }
 }
