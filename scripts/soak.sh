@@ -3,8 +3,10 @@
 # SOAK_MINUTES, with random faults at SOAK_FAULT_RATE per device per minute (netkeep sim
 # --fault-rate; lasting faults held 5 s, reboots 5 s down). Every SOAK_EXEC_EVERY seconds one
 # command is fanned out to every device. Reports: sessions recovered, commands failed and why,
-# the daemon's RSS / open files / threads at start and end, and whether the password showed up
-# anywhere (daemon log, API answers, status).
+# the daemon's RSS / open files / threads at start and end (each minute in usage.tsv, with the
+# RSS split into anonymous and file pages, the data address space and the reconnects so far), the
+# RSS slope over the last hour, and whether the password showed up anywhere (daemon log, API
+# answers, status).
 #
 #   scripts/soak.sh                                   # 1,000 devices, 30 minutes, 1 %/min
 #   SOAK_DEVICES=200 SOAK_MINUTES=5 scripts/soak.sh   # scaled down
