@@ -93,3 +93,11 @@ nk_usage() {
     fds=$(ls "/proc/$pid/fd" 2>/dev/null | wc -l)
     echo "${rss:-0} ${fds:-0} ${thr:-0}"
 }
+
+# nk_memory PID: "rss_anon_kib rss_file_kib vm_data_kib" of a process. VmData is the address
+# space the allocator has taken for data; RSS growing towards it while the allocator's live bytes
+# stay flat is pages of that space being touched, not a leak.
+nk_memory() {
+    awk '/^RssAnon:/ {a = $2} /^RssFile:/ {f = $2} /^VmData:/ {d = $2}
+        END { printf "%d %d %d\n", a, f, d }' "/proc/$1/status" 2>/dev/null || echo "0 0 0"
+}

@@ -3,8 +3,10 @@
 # SOAK_MINUTES, with random faults at SOAK_FAULT_RATE per device per minute (netkeep sim
 # --fault-rate; lasting faults held 5 s, reboots 5 s down). Every SOAK_EXEC_EVERY seconds one
 # command is fanned out to every device. Reports: sessions recovered, commands failed and why,
-# the daemon's RSS / open files / threads at start and end, and whether the password showed up
-# anywhere (daemon log, API answers, status).
+# the daemon's RSS / open files / threads at start and end (each minute in usage.tsv, with the
+# RSS split into anonymous and file pages, the data address space and the reconnects so far), the
+# RSS slope over the last hour, and whether the password showed up anywhere (daemon log, API
+# answers, status).
 #
 #   scripts/soak.sh                                   # 1,000 devices, 30 minutes, 1 %/min
 #   SOAK_DEVICES=200 SOAK_MINUTES=5 scripts/soak.sh   # scaled down
@@ -51,8 +53,11 @@ warm_s=$(awk -v a="$t_warm" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a 
 nk_log "warm: $ready/$DEVICES ready after ${warm_s}s"
 sleep 5 # let warm-up garbage settle before the baseline
 read -r rss0 fds0 thr0 <<<"$(nk_usage "$DAEMON_PID")"
-printf 'minute\trss_kib\tfds\tthreads\tready\n' >"$WORK/usage.tsv"
-printf '0\t%s\t%s\t%s\t%s\n' "$rss0" "$fds0" "$thr0" "$ready" >>"$WORK/usage.tsv"
+read -r anon0 file0 data0 <<<"$(nk_memory "$DAEMON_PID")"
+# Columns after `ready`: where the RSS is (anonymous / file pages), the data address space, and
+# the sessions reopened so far (RSS per reconnect).
+printf 'minute\trss_kib\tfds\tthreads\tready\trss_anon_kib\trss_file_kib\tvm_data_kib\treconnects\n' >"$WORK/usage.tsv"
+printf '0\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t0\n' "$rss0" "$fds0" "$thr0" "$ready" "$anon0" "$file0" "$data0" >>"$WORK/usage.tsv"
 
 start=$(date +%s)
 end=$((start + MINUTES * 60))
@@ -73,8 +78,9 @@ while [ "$(date +%s)" -lt "$end" ]; do
     while [ "$(date +%s)" -lt "$((start + round * EXEC_EVERY))" ] && [ "$(date +%s)" -lt "$end" ]; do
         if [ "$(date +%s)" -ge "$next_sample" ]; then
             read -r rss fds thr <<<"$(nk_usage "$DAEMON_PID")"
-            rd=$(nk_api "$WORK" GET /v1/sessions | jq '[.[] | select(.state == "ready")] | length')
-            printf '%s\t%s\t%s\t%s\t%s\n' "$(((next_sample - start) / 60))" "$rss" "$fds" "$thr" "$rd" >>"$WORK/usage.tsv"
+            read -r anon file data <<<"$(nk_memory "$DAEMON_PID")"
+            read -r rd rc <<<"$(nk_api "$WORK" GET /v1/sessions | jq -r '"\([.[] | select(.state == "ready")] | length) \(map(.reconnects) | add)"')"
+            printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(((next_sample - start) / 60))" "$rss" "$fds" "$thr" "$rd" "$anon" "$file" "$data" "$rc" >>"$WORK/usage.tsv"
             next_sample=$((next_sample + 60))
         fi
         sleep 1
@@ -84,6 +90,7 @@ done
 nk_api "$WORK" GET /v1/sessions >"$WORK/status.json"
 nk_api "$WORK" GET /metrics >"$WORK/metrics.txt"
 read -r rss1 fds1 thr1 <<<"$(nk_usage "$DAEMON_PID")"
+read -r anon1 file1 data1 <<<"$(nk_memory "$DAEMON_PID")"
 kill -TERM "$SIM_PID" 2>/dev/null || true # sims print their counters on exit
 for _ in $(seq 1 100); do kill -0 "$SIM_PID" 2>/dev/null || break; sleep 0.1; done
 kill -TERM "$DAEMON_PID" 2>/dev/null || true
@@ -101,6 +108,8 @@ for _ in $(seq 1 150); do kill -0 "$DAEMON_PID" 2>/dev/null || break; sleep 0.1;
     echo "fan-out round time (s): $(awk -F'\t' '$2 != "ERR" { printf "%s ", $2 }' "$WORK/exec-summary.tsv")"
     printf 'daemon at start: RSS %s KiB, open files %s, threads %s\n' "$rss0" "$fds0" "$thr0"
     printf 'daemon at end:   RSS %s KiB, open files %s, threads %s\n' "$rss1" "$fds1" "$thr1"
+    printf 'daemon memory (KiB) start -> end: anonymous %s -> %s, file %s -> %s, data address space %s -> %s\n' \
+        "$anon0" "$anon1" "$file0" "$file1" "$data0" "$data1"
     echo "per-minute samples: $WORK/usage.tsv"
     # The verdict on memory: the least-squares RSS slope over the last hour (the whole run when
     # shorter), in % of that hour's mean RSS per hour; flat means <= 1 %/h.
