@@ -316,6 +316,20 @@ impl ReadBuffer {
         clean(&self.buf[self.line_start..])
     }
 
+    /// The cleaned line right above the last line (SR OS's `[/]` context line above its
+    /// prompt), or `None` when the buffer holds a single line.
+    ///
+    /// ```
+    /// let mut b = netkeep_channel::ReadBuffer::new();
+    /// b.push(b"info\r\n\r\n(ex)[/]\r\nA:admin@pe1# ");
+    /// assert_eq!(b.line_above().as_deref(), Some("(ex)[/]"));
+    /// ```
+    pub fn line_above(&self) -> Option<String> {
+        let end = self.line_start.checked_sub(1)?;
+        let start = memchr::memrchr(b'\n', &self.buf[..end]).map_or(0, |i| i + 1);
+        Some(clean(&self.buf[start..end]).trim_end().to_string())
+    }
+
     /// True if the cleaned last line matches `re` (callers anchor their prompt regexes).
     pub fn last_line_matches(&self, re: &Regex) -> bool {
         self.line_start < self.buf.len() && re.is_match(&self.last_line())

@@ -59,7 +59,7 @@ fn telnet_with_a_key_file_a_contradiction_or_an_unknown_protocol_is_an_error_at_
             "rsh",
         ),
         (
-            "hosts:\n  a:\n    platform: nokia_sros_telnet\n    username: u\n    password: x\n",
+            "hosts:\n  a:\n    platform: zte_zxros_telnet\n    username: u\n    password: x\n",
             2,
             "unknown platform",
         ),

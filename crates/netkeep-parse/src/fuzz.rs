@@ -83,7 +83,7 @@ fn check(t: &Template, input: &str) {
             }
             for r in records {
                 assert!(
-                    r.keys().eq(keys.iter()),
+                    r.keys().map(|k| &**k).eq(keys.iter().map(String::as_str)),
                     "record keys {:?} vs header {keys:?}",
                     r.keys()
                 );

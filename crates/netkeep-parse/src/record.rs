@@ -1,10 +1,14 @@
 //! What parsing returns: records of named fields, serde-serializable as JSON objects.
 
+use std::sync::Arc;
+
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
 /// One parsed record: lower-cased Value names (as Netmiko returns them), in template order.
-pub type Record = IndexMap<String, Field>;
+/// The keys are shared by every record of a template (a record costs no allocation per key);
+/// look fields up by `&str` as usual: `record["interface"]`.
+pub type Record = IndexMap<Arc<str>, Field>;
 
 /// Every record a parse produced, in order.
 pub type Records = Vec<Record>;
@@ -68,7 +72,7 @@ impl Shape {
             .iter()
             .map(|h| {
                 proto
-                    .insert_full(h.to_lowercase(), Field::Text(String::new()))
+                    .insert_full(Arc::from(h.to_lowercase()), Field::Text(String::new()))
                     .0
             })
             .collect();

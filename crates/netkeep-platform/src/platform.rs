@@ -21,6 +21,8 @@ pub struct Mode {
     pub prompt: Regex,
     /// True for configuration modes.
     pub config: bool,
+    /// The regex the line above the prompt must match, if the prompt alone is ambiguous.
+    pub above: Option<Regex>,
 }
 
 /// Why a device closed a session, judged from its last words.
@@ -89,6 +91,11 @@ impl Compiler<'_> {
                     name: m.name.clone(),
                     prompt: self.regex(&format!("mode {}", m.name), &m.prompt)?,
                     config: m.config,
+                    above: m
+                        .above
+                        .as_ref()
+                        .map(|a| self.regex(&format!("mode {} above", m.name), a))
+                        .transpose()?,
                 })
             })
             .collect()
@@ -276,9 +283,31 @@ impl Platform {
         &self.modes
     }
 
-    /// The mode whose prompt matches `line` (a cleaned last line of output), if any.
+    /// The mode whose prompt matches `line` (a cleaned last line of output), if any. Modes'
+    /// `above` conditions are not checked: use [`Platform::mode_at`] where the line above the
+    /// prompt is known.
     pub fn mode_of(&self, line: &str) -> Option<&Mode> {
-        self.modes.iter().find(|m| m.prompt.is_match(line))
+        self.mode_at(None, line)
+    }
+
+    /// The mode whose prompt matches `line` and, where the mode says what the line above its
+    /// prompt looks like, whose `above` regex matches `above` (`None`: not known, not checked).
+    ///
+    /// ```
+    /// let p = netkeep_platform::builtin("alcatel_sros").unwrap();
+    /// let mode = |above, line| p.mode_at(above, line).map(|m| m.name.as_str());
+    /// assert_eq!(mode(Some("[/]"), "A:admin@pe1# "), Some("operational"));
+    /// assert_eq!(mode(Some("*(ex)[/configure]"), "A:admin@pe1# "), Some("configuration"));
+    /// assert_eq!(mode(None, "A:pe1# "), Some("classic"));
+    /// ```
+    pub fn mode_at(&self, above: Option<&str>, line: &str) -> Option<&Mode> {
+        self.modes.iter().find(|m| {
+            m.prompt.is_match(line)
+                && match (&m.above, above) {
+                    (Some(re), Some(a)) => re.is_match(a.trim_end()),
+                    _ => true,
+                }
+        })
     }
 
     /// A mode by name.

@@ -75,7 +75,7 @@ impl Registry {
     /// let r = netkeep_platform::Registry::builtin();
     /// assert_eq!(r.canonical_name("junos"), Some("juniper_junos"));
     /// assert_eq!(r.canonical_name("cisco_ios"), Some("cisco_ios"));
-    /// assert_eq!(r.canonical_name("nokia_sros"), None);
+    /// assert_eq!(r.canonical_name("zte_zxros"), None);
     /// ```
     pub fn canonical_name(&self, name: &str) -> Option<&str> {
         self.by_name.get(name).map(|p| p.name())

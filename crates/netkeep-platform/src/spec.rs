@@ -27,6 +27,11 @@ pub struct ModeSpec {
     /// True for configuration modes.
     #[serde(default)]
     pub config: bool,
+    /// Regex the line right above the prompt must match, for modes whose prompt line alone
+    /// does not tell them apart (SR OS MD-CLI: `[/]` above `A:admin@router#` in operational
+    /// mode, `(ex)[/]` above the same line in configuration mode).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub above: Option<String>,
 }
 
 /// A command that moves the CLI from one mode to another.

@@ -21,7 +21,7 @@ fn all_builtins_load_and_aliases_resolve() {
     }
     assert_eq!(builtin("huawei_vrp").unwrap().name(), "huawei");
     assert_eq!(builtin("cisco_xe").unwrap().name(), "cisco_ios");
-    let e = builtin("nokia_sros").unwrap_err().to_string();
+    let e = builtin("zte_zxros").unwrap_err().to_string();
     assert!(
         e.contains("unknown platform") && e.contains("hp_comware"),
         "{e}"
@@ -164,12 +164,14 @@ fn napalm_and_netmiko_aliases_resolve_from_the_files() {
         ("vrp", "huawei"),
         ("huawei_vrp", "huawei"),
         ("huawei_vrpv8", "huawei_vrpv8"),
+        ("nokia_sros", "alcatel_sros"),
+        ("huawei_olt", "huawei_smartax"),
     ];
     for (alias, name) in cases {
         assert_eq!(canonical(alias), Some(name), "{alias}");
         assert_eq!(builtin(alias).unwrap().name(), name, "{alias}");
     }
-    assert_eq!(canonical("nokia_sros"), None);
+    assert_eq!(canonical("zte_zxros"), None);
 }
 
 #[test]

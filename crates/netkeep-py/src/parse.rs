@@ -111,7 +111,7 @@ fn record_to_py<'py>(py: Python<'py>, r: &Record) -> PyResult<Bound<'py, PyDict>
     let d = PyDict::new(py);
     for (k, v) in r {
         match v {
-            Field::Text(s) => d.set_item(k, s)?,
+            Field::Text(s) => d.set_item(&**k, s)?,
             Field::List(items) => {
                 let l = PyList::empty(py);
                 for item in items {
@@ -127,7 +127,7 @@ fn record_to_py<'py>(py: Python<'py>, r: &Record) -> PyResult<Bound<'py, PyDict>
                         }
                     }
                 }
-                d.set_item(k, l)?
+                d.set_item(&**k, l)?
             }
         }
     }

@@ -360,9 +360,7 @@ async fn auth_failure_unknown_platform_refused_port() {
     .unwrap();
     assert!(s.is_alive().await);
 
-    let e = Session::connect(opts(&dev, "nokia_sros"))
-        .await
-        .unwrap_err();
+    let e = Session::connect(opts(&dev, "zte_zxros")).await.unwrap_err();
     assert!(matches!(e, Error::UnknownPlatform { .. }), "{e}");
     assert!(e.to_string().contains("hp_comware"));
 

@@ -9,7 +9,9 @@ defaults (as a user runs it: no fast_cli=False, no expect_string): connects, sen
 (committing first on two-stage platforms), is_alive() on the live session and a command after it,
 then stops the device and requires is_alive() to say False, disconnect.
 Every command output is checked as the benchmark checks it (bench/py/common.py): expected text
-present, no echo of the command at the start, no prompt, no NUL.
+present, no echo of the command at the start, no prompt, no NUL. The usual ntc-templates templates
+must parse the show outputs into records, and on the platforms of issue 18 a record must hold
+values of the personality's state (ntc_values.py).
 With `--protocol telnet` the simulator serves telnet and Netmiko connects with its
 `<platform>_telnet` device type (its telnet login, IAC handling and is_alive()), on every
 platform Netmiko 4.8 has a telnet type for.
@@ -24,6 +26,8 @@ import time
 
 from netmiko import ConnectHandler
 from ntc_templates.parse import parse_output
+
+import ntc_values
 
 CASES = {
     # platform: (version command, config lines, running-config command, expected text, needs enable)
@@ -80,9 +84,15 @@ CASES = {
     # Gaia's clish has no configuration mode: `set` commands at the prompt.
     "checkpoint_gaia": ("show version all", ["set interface eth2 comments netmiko-was-here"],
                         "show configuration", 'set interface eth2 comments "netmiko-was-here"', False),
+    # MD-CLI: Netmiko's edit-config exclusive, then commit after `exit all`.
+    "alcatel_sros": ("show version", ['/configure port 1/1/3 description "netmiko-was-here"'],
+                     "admin show configuration", 'description "netmiko-was-here"', False),
+    "huawei_smartax": ("display version", ["vlan desc 100 description netmiko-was-here"],
+                       "display current-configuration", " vlan desc 100 description netmiko-was-here", True),
 }
 # Platforms whose changes wait for commit (Netmiko's send_config_set leaves them in config mode).
-TWO_STAGE = {"juniper_junos", "cisco_xr", "huawei_vrpv8", "paloalto_panos", "vyos", "ubiquiti_edgerouter"}
+TWO_STAGE = {"juniper_junos", "cisco_xr", "huawei_vrpv8", "paloalto_panos", "vyos", "ubiquiti_edgerouter",
+             "alcatel_sros"}
 # Commands whose output the usual ntc-templates TextFSM templates must parse (template platform, command).
 TEXTFSM = {
     "hp_comware": ("hp_comware", ["display interface brief", "display arp", "display clock"]),
@@ -134,6 +144,11 @@ TEXTFSM = {
                                                     "show ip route", "show dhcp leases"]),
     "checkpoint_gaia": ("checkpoint_gaia", ["show version all", "show interfaces all", "show route",
                                             "show arp dynamic all", "show dns", "show ntp servers"]),
+    "alcatel_sros": ("alcatel_sros", ["show port", "show port description", "show router interface", "show lag",
+                                      "show router isis adjacency"]),
+    # Five of ntc-templates' 33 SmartAX templates (the rest are for ONT provisioning).
+    "huawei_smartax": ("huawei_smartax", ["display version", "display board 0", "display sysuptime",
+                                          "display mac-address all", "display service-port all"]),
 }
 VERSION_MARK = {
     "hp_comware": "Comware Software", "huawei": "Versatile Routing Platform", "cisco_ios": "Cisco IOS Software",
@@ -144,7 +159,8 @@ VERSION_MARK = {
     "fortinet": "FortiGate", "paloalto_panos": "sw-version:", "mikrotik_routeros": "version:",
     "dell_os10": "OS10", "extreme_exos": "ExtremeXOS version", "ruckus_fastiron": "SW: Version",
     "brocade_fastiron": "SW: Version", "vyos": "VyOS 1.4", "ubiquiti_edgerouter": "EdgeRouter",
-    "checkpoint_gaia": "Check Point Gaia",
+    "checkpoint_gaia": "Check Point Gaia", "alcatel_sros": "TiMOS-B-",
+    "huawei_smartax": "MA5600V800R018C10",
 }
 
 
@@ -157,7 +173,10 @@ NO_NETMIKO_TELNET = {"huawei_vrpv8", "cisco_asa", "cisco_wlc_ssh", "aruba_aoscx"
                      # telnet login already read that prompt: it times out against any device
                      # that prints one prompt per Enter. netkeep's telnet tests cover PAN-OS.
                      "paloalto_panos", "vyos", "ubiquiti_edgerouter", "checkpoint_gaia"}
-TELNET_TYPES = {p: f"{p}_telnet" for p in CASES if p not in NO_NETMIKO_TELNET}
+# Netmiko 4.8's telnet names for SR OS and SmartAX (it has no alcatel_sros_telnet nor
+# huawei_smartax_telnet).
+TELNET_NAMES = {"alcatel_sros": "nokia_sros_telnet", "huawei_smartax": "huawei_olt_telnet"}
+TELNET_TYPES = {p: TELNET_NAMES.get(p, f"{p}_telnet") for p in CASES if p not in NO_NETMIKO_TELNET}
 
 
 def start_sim(netkeep, platform, protocol="ssh"):
@@ -223,6 +242,8 @@ def gone_after(conn, protocol):
 
 def check(netkeep, platform, protocol):
     vcmd, cfg, runcmd, expect, enable = CASES[platform]
+    # The values the parsed outputs must hold, read before the device changes anything.
+    state = ntc_values.personality(platform) if platform in ntc_values.VALUES else None
     proc, host, port = start_sim(netkeep, platform, protocol)
     device_type = TELNET_TYPES[platform] if protocol == "telnet" else platform
     steps = []
@@ -251,7 +272,8 @@ def check(netkeep, platform, protocol):
             check_output(cmd, raw, cmd, prompt)
             rows = parse_output(platform=tplat, command=cmd, data=raw)
             assert rows and all(any(v for v in r.values()) for r in rows), f"TextFSM parsed nothing for {cmd!r}: {raw[:300]!r}"
-            steps.append(f"textfsm {cmd!r}: {len(rows)} rows")
+            want = ntc_values.check_values(platform, cmd, rows, state)
+            steps.append(f"textfsm {cmd!r}: {len(rows)} rows" + (f", {len(want)} state values" if want else ""))
         run = conn.send_command(runcmd)
         check_output(runcmd, run, runcmd, prompt, expect)
         steps.append("description found in running config")
@@ -280,8 +302,11 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--netkeep", default=os.environ.get("NETKEEP_BIN", "netkeep"))
     ap.add_argument("--protocol", choices=["ssh", "telnet"], default="ssh")
+    ap.add_argument("--personalities", default=ntc_values.PERSONALITIES,
+                    help="where the personality files the parsed values come from are")
     ap.add_argument("platforms", nargs="*")
     a = ap.parse_args()
+    ntc_values.PERSONALITIES = a.personalities
     platforms = a.platforms or list(TELNET_TYPES if a.protocol == "telnet" else CASES)
     ok_all = True
     for p in platforms:

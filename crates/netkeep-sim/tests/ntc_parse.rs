@@ -291,6 +291,59 @@ const JUNOS: Case = Case {
     ],
 };
 
+/// SR OS MD-CLI: the context line above the prompt is part of it.
+const SROS: Case = Case {
+    platform: "alcatel_sros",
+    ntc: "alcatel_sros",
+    first: "\r\n[/]\r\nA:admin@pe1# ",
+    prompt: "\r\n[/]\r\nA:admin@pe1# ",
+    login: &[("environment more false", "\r\n[/]\r\nA:admin@pe1# ")],
+    setup: &[
+        ("edit-config private", "(pr)[/]\r\nA:admin@pe1# "),
+        (
+            "/configure port 1/1/3 description \"ntc-desc-sros\"",
+            "*(pr)[/]\r\nA:admin@pe1# ",
+        ),
+        ("commit", "(pr)[/]\r\nA:admin@pe1# "),
+        ("quit-config", "\r\n[/]\r\nA:admin@pe1# "),
+    ],
+    checks: &[
+        ("show version", NoTemplate),
+        ("show port", Records(&["1/1/4", "Down"])),
+        (
+            "show port description",
+            Records(&["ntc-desc-sros", "to-pe2"]),
+        ),
+        ("show router interface", Records(&["to-pe3", "1/1/2"])),
+        ("show lag", Records(&["lag-access"])),
+        ("show router isis adjacency", Records(&["pe3", "L1L2"])),
+        ("show router arp", NoTemplate),
+        ("admin show configuration", NoTemplate),
+    ],
+};
+
+/// SmartAX, with the `{ <cr>|... }:` questions off as Netmiko and netkeep turn them off.
+const SMARTAX: Case = Case {
+    platform: "huawei_smartax",
+    ntc: "huawei_smartax",
+    first: "MA5600T>",
+    prompt: "MA5600T#",
+    login: &[
+        ("enable", "MA5600T#"),
+        ("undo smart", "MA5600T#"),
+        ("scroll", "MA5600T#"),
+    ],
+    setup: &[],
+    checks: &[
+        ("display version", Records(&["MA5600V800R018C10", "SPH210"])),
+        ("display board 0", Records(&["H901MPLA", "Standby_normal"])),
+        ("display sysuptime", Records(&[])),
+        ("display mac-address all", Records(&["00e0-fc12-789a"])),
+        ("display service-port all", Records(&["13", "down"])),
+        ("display current-configuration", NoTemplate),
+    ],
+};
+
 /// The Python with textfsm and ntc-templates, or `None` (the test is then skipped).
 fn python() -> Option<String> {
     let py = std::env::var("NETKEEP_PYTHON").unwrap_or_else(|_| "python3".into());
@@ -398,7 +451,7 @@ async fn show_commands_parse_with_ntc_templates() {
     let Some(py) = python() else {
         return;
     };
-    let cases = [COMWARE, VRP, IOS, NXOS, EOS, JUNOS];
+    let cases = [COMWARE, VRP, IOS, NXOS, EOS, JUNOS, SROS, SMARTAX];
     let mut items = Vec::new();
     let mut all = Vec::new();
     for case in &cases {

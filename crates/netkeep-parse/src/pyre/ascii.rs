@@ -136,6 +136,25 @@ impl AsciiNfa {
             .as_ref()
     }
 
+    /// True if the pattern matches `hay` starting at byte `at` (anchored there; what comes
+    /// before counts for `\b`).
+    pub fn is_match_at(&self, hay: &[u8], at: usize, bt: &mut BtCache) -> bool {
+        let input = Input::new(hay)
+            .range(at..)
+            .anchored(Anchored::Yes)
+            .earliest(true);
+        if hay.len() - at <= self.bt.max_haystack_len() {
+            let cache = bt.0.get_or_insert_with(|| self.bt.create_cache());
+            if let Ok(m) = self.bt.try_search_slots(cache, &input, &mut []) {
+                return m.is_some();
+            }
+        }
+        let mut cache = self.pike.create_cache();
+        self.pike
+            .search_slots(&mut cache, &input, &mut [])
+            .is_some()
+    }
+
     /// True if the pattern matches at the start of `hay` (no groups: the backtracker tracks
     /// no positions, and gives up no sooner).
     pub fn is_match(&self, hay: &[u8], bt: &mut BtCache) -> bool {

@@ -40,6 +40,21 @@ pub fn anchored_ascii(node: &Node) -> Option<String> {
     ascii_projection(node, true, false)
 }
 
+/// The ASCII projection for bytes mode, not anchored to the haystack's start: for a search
+/// anchored where it begins (a look-around's body at its position). `None` when not exact.
+pub fn ascii_at(node: &Node) -> Option<String> {
+    let mut e = Emitter {
+        ascii: true,
+        ascii_classes: true,
+        superset: false,
+        exact: true,
+        out: String::from("(?-u:"),
+    };
+    e.emit(node);
+    e.out.push(')');
+    e.exact.then_some(e.out)
+}
+
 /// The ASCII projection of a backtracking pattern made plain for the NFA engines, matching
 /// wherever the pattern does (and maybe more): look-arounds become empty, back-references any
 /// text, conditionals either branch, atomic groups and possessive repeats ordinary ones. A

@@ -5,7 +5,9 @@
 mod ascii;
 mod ast;
 mod emit;
+mod look_check;
 mod parse;
+mod tail_look;
 
 pub use parse::is_identifier;
 
@@ -104,6 +106,8 @@ pub struct Captures {
     text: Option<regex::CaptureLocations>,
     fancy: Slots,
     last: Last,
+    /// Where a tail look-ahead began in the last match: groups end there at the latest.
+    cut: Option<usize>,
 }
 
 #[derive(Debug, Default, Clone, Copy)]
@@ -117,11 +121,15 @@ enum Last {
 impl Captures {
     /// Byte range of group `i` (0: the whole match) of the last successful match.
     pub fn get(&self, i: usize) -> Option<(usize, usize)> {
-        match self.last {
+        let (a, b) = match self.last {
             Last::Bytes => self.bytes.as_ref()?.group(i),
             Last::Text => self.text.as_ref()?.get(i),
             Last::Fancy => self.fancy.get(i).copied().flatten(),
-        }
+        }?;
+        Some(match self.cut {
+            Some(c) => (a.min(c), b.min(c)),
+            None => (a, b),
+        })
     }
 }
 
@@ -144,6 +152,9 @@ pub struct PyRegex {
     engine: Engine,
     groups: u32,
     names: Vec<(String, u32)>,
+    /// Hidden groups after the pattern's own: its tail look-aheads, matched for real by the
+    /// plain engines ([`tail_look`]).
+    hidden: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -172,6 +183,9 @@ struct Fancy {
     /// dropped, back-references as any text, atomic groups and possessive repeats as ordinary
     /// ones): most lines it rejects never reach the slower backtracking VM.
     check: Option<ascii::AsciiNfa>,
+    /// On ASCII lines, the plain form with the look-arounds tested on the match's path: most
+    /// lines never reach the backtracking VM, matching or not ([`look_check`]).
+    looks: Option<look_check::LookCheck>,
     ascii: Option<fancy_regex::Regex>,
     unicode_text: String,
     unicode: OnceLock<Result<fancy_regex::Regex, RegexError>>,
@@ -212,12 +226,25 @@ impl PyRegex {
     /// Compiles a Python pattern.
     pub fn new(pattern: &str) -> Result<Self, RegexError> {
         let parsed = parse::parse(pattern)?;
-        let unicode_text = emit::anchored(&parsed.node);
-        let engine = if parsed.node.needs_backtracking() {
+        let tail = parsed
+            .node
+            .needs_backtracking()
+            .then(|| tail_look::plain_with_tail_lookaheads(&parsed.node, parsed.groups))
+            .flatten();
+        let (node, hidden) = match &tail {
+            Some((node, hidden)) => (node, *hidden),
+            None => (&parsed.node, 0),
+        };
+        let unicode_text = emit::anchored(node);
+        let engine = if node.needs_backtracking() {
+            let looks = look_check::LookCheck::new(&parsed.node, parsed.groups);
             let f = Fancy {
-                // Only a speed-up: a superset too large for the NFA compiler is just not used.
+                // Only a speed-up (not needed when the look-arounds are checked): a superset
+                // too large for the NFA compiler is just not used.
                 check: emit::anchored_ascii_superset(&parsed.node)
+                    .filter(|_| looks.is_none())
                     .and_then(|t| ascii::AsciiNfa::new(&t).ok()),
+                looks,
                 ascii: emit::anchored_ascii_text(&parsed.node)
                     .map(|t| fancy(&t))
                     .transpose()?,
@@ -236,7 +263,7 @@ impl PyRegex {
                 .build()
                 .parse(&unicode_text)
                 .map_err(|e| unsupported(&e))?;
-            let ascii = match emit::anchored_ascii(&parsed.node) {
+            let ascii = match emit::anchored_ascii(node) {
                 Some(text) => {
                     let re = ascii::AsciiNfa::new(&text).map_err(|e| unsupported(&e))?;
                     Some(re)
@@ -256,6 +283,7 @@ impl PyRegex {
             engine,
             groups: parsed.groups,
             names: parsed.names,
+            hidden,
         })
     }
 
@@ -310,17 +338,16 @@ impl PyRegex {
             Engine::Plain(p) => match (&p.ascii, text.is_ascii()) {
                 (Some(re), true) => {
                     let mut s = re.scratch();
-                    let n = self.groups as usize + 1;
                     Ok(re
                         .search(text.as_bytes(), &mut s, &mut ascii::BtCache::default())
-                        .then(|| slots(n, |i| s.group(i))))
+                        .then(|| self.slots(|i| s.group(i))))
                 }
                 _ => {
                     let re = p.unicode()?;
                     let mut locs = re.capture_locations();
                     Ok(re
                         .captures_read(&mut locs, text)
-                        .map(|_| slots(locs.len(), |i| locs.get(i))))
+                        .map(|_| self.slots(|i| locs.get(i))))
                 }
             },
             Engine::Fancy(f) => {
@@ -354,22 +381,37 @@ impl PyRegex {
                 (Some(re), true) => {
                     caps.last = Last::Bytes;
                     let s = caps.bytes.get_or_insert_with(|| re.scratch());
-                    Ok(re.search(text.as_bytes(), s, &mut shared.bt))
+                    let matched = re.search(text.as_bytes(), s, &mut shared.bt);
+                    caps.cut = self.cut(|i| s.group(i));
+                    Ok(matched)
                 }
                 _ => {
                     let re = p.unicode()?;
                     caps.last = Last::Text;
                     let locs = caps.text.get_or_insert_with(|| re.capture_locations());
-                    Ok(re.captures_read(locs, text).is_some())
+                    let matched = re.captures_read(locs, text).is_some();
+                    caps.cut = self.cut(|i| locs.get(i));
+                    Ok(matched)
                 }
             },
             Engine::Fancy(f) => {
-                if let (Some(check), true) = (&f.check, ascii) {
+                caps.last = Last::Fancy;
+                caps.cut = None;
+                if let (Some(looks), true) = (&f.looks, ascii) {
+                    let s = caps.bytes.get_or_insert_with(|| looks.scratch());
+                    match looks.run(text.as_bytes(), s, &mut shared.bt) {
+                        look_check::Verdict::No => return Ok(false),
+                        look_check::Verdict::Yes => {
+                            looks.slots(s, &mut caps.fancy);
+                            return Ok(true);
+                        }
+                        look_check::Verdict::Unsure => {}
+                    }
+                } else if let (Some(check), true) = (&f.check, ascii) {
                     if !check.is_match(text.as_bytes(), &mut shared.bt) {
                         return Ok(false);
                     }
                 }
-                caps.last = Last::Fancy;
                 match self.match_start(text)? {
                     Some(s) => {
                         caps.fancy = s;
@@ -397,6 +439,22 @@ impl PyRegex {
 
 fn slots(n: usize, get: impl Fn(usize) -> Option<(usize, usize)>) -> Slots {
     (0..n).map(get).collect()
+}
+
+impl PyRegex {
+    /// Where the tail look-ahead of a plain match began, if the pattern has any.
+    fn cut(&self, get: impl Fn(usize) -> Option<(usize, usize)>) -> Option<usize> {
+        (self.hidden > 0)
+            .then(|| tail_look::cut(self.groups as usize + 1, self.hidden as usize, get))
+    }
+
+    /// The match's slots (the pattern's own groups, cut back to a tail look-ahead).
+    fn slots(&self, get: impl Fn(usize) -> Option<(usize, usize)>) -> Slots {
+        let cut = self.cut(&get).unwrap_or(usize::MAX);
+        slots(self.groups as usize + 1, |i| {
+            get(i).map(|(a, b)| (a.min(cut), b.min(cut)))
+        })
+    }
 }
 
 impl Plain {

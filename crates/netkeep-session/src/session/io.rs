@@ -279,7 +279,8 @@ impl Core {
             return Ok(AtPrompt::No);
         }
         let line = io.buf.last_line();
-        let Some(mode) = self.modes.of_prompt(&line) else {
+        let above = io.buf.line_above();
+        let Some(mode) = self.modes.of_prompt_at(above.as_deref(), &line) else {
             return Ok(AtPrompt::No);
         };
         let mut more = false;

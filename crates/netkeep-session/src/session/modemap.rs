@@ -92,12 +92,20 @@ impl ModeMap {
             .unwrap_or(from)
     }
 
-    /// The mode whose prompt matches `line` (a cleaned last line of output), if any.
+    /// The mode whose prompt matches `line` (a cleaned last line of output), if any; modes'
+    /// conditions on the line above are not checked.
     pub fn of_prompt(&self, line: &str) -> Option<ModeId> {
+        self.of_prompt_at(None, line)
+    }
+
+    /// The mode whose prompt matches `line` with `above` right above it (see
+    /// [`Platform::mode_at`]).
+    pub fn of_prompt_at(&self, above: Option<&str>, line: &str) -> Option<ModeId> {
+        let m = self.platform.mode_at(above, line)?;
         self.platform
             .modes()
             .iter()
-            .position(|m| m.prompt.is_match(line))
+            .position(|x| std::ptr::eq(x, m))
             .map(ModeId)
     }
 

@@ -168,11 +168,11 @@ mod tests {
             );
         }
         let e = Catalog::default()
-            .find("nokia_sros")
+            .find("zte_zxros")
             .unwrap_err()
             .to_string();
         assert!(
-            e.contains("unknown platform \"nokia_sros\"") && e.contains("cisco_xr"),
+            e.contains("unknown platform \"zte_zxros\"") && e.contains("cisco_xr"),
             "{e}"
         );
     }
@@ -216,8 +216,11 @@ mod tests {
                         parent: None,
                     });
                     let text = esc.replace_all(&text, "");
-                    let line = text.rsplit('\n').next().unwrap_or("");
-                    let found = platform.mode_of(line).unwrap_or_else(|| {
+                    let mut lines = text.rsplit('\n');
+                    let line = lines.next().unwrap_or("");
+                    // SR OS MD-CLI: the context line above tells the modes apart.
+                    let above = lines.next();
+                    let found = platform.mode_at(above, line).unwrap_or_else(|| {
                         panic!("{name}: prompt {line:?} of mode #{i} is not a {name} prompt")
                     });
                     assert_eq!(
