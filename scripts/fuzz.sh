@@ -68,13 +68,15 @@ run_libfuzzer() {
     local t=$1 corpus out
     corpus=$(seed_corpus "$t")
     mkdir -p "$ROOT/fuzz/artifacts/$t"
+    # In-process, its output in $out: with -jobs the worker logs to fuzz-0.log in the fuzz
+    # folder, which two campaigns running at once would both write.
     out=$(mktemp)
     # A target's own dictionary where it has one (textfsm: template keywords), else netkeep's.
     local dict="$ROOT/fuzz/$t.dict"
     [ -f "$dict" ] || dict="$ROOT/fuzz/netkeep.dict"
     (cd "$ROOT/fuzz" && CARGO_TARGET_DIR="$FUZZ_TARGET_DIR" RUSTC_BOOTSTRAP=1 cargo fuzz run -s none -O "$t" "$corpus" -- \
         -max_total_time="$SECONDS_EACH" -runs="$RUNS" -max_len="$MAX_LEN" -rss_limit_mb=2048 -malloc_limit_mb=1024 -timeout=20 \
-        -dict="$dict" -print_final_stats=1 -jobs=1 -workers=1 \
+        -dict="$dict" -print_final_stats=1 \
         -artifact_prefix="$ROOT/fuzz/artifacts/$t/" >"$out" 2>&1)
     local rc=$?
     local execs crashes
