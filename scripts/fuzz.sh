@@ -13,7 +13,8 @@
 # Targets (bodies in crates/netkeep-reliability/src/fuzz.rs): clean_output (netkeep-channel
 # cleaning + read buffer), prompt_match (netkeep-platform prompts/pagers/failures),
 # inventory (netkeep-keeper inventory parser), sim_input (netkeep-sim engine, every platform, through netkeep_sim::Console),
-# telnet_codec (netkeep-transport's telnet parser and encoders).
+# telnet_codec (netkeep-transport's telnet parser and encoders), textfsm (netkeep-parse: template
+# text, output text, Python patterns; libFuzzer only, with fuzz/textfsm.dict).
 #
 # Engines: libFuzzer through cargo-fuzz (needs nightly flags: we set RUSTC_BOOTSTRAP=1 on the
 # stable toolchain; `cargo install cargo-fuzz` once), else the stable driver `netkeep-fuzz`
@@ -29,7 +30,7 @@ RUNS=${FUZZ_RUNS:--1}
 # recordings, where one unterminated line makes each run scan the line per chunk); the test
 # suite's stable driver and the regressions keep the long inputs.
 MAX_LEN=${FUZZ_MAX_LEN:-4096}
-TARGETS=${FUZZ_TARGETS:-clean_output prompt_match inventory sim_input telnet_codec}
+TARGETS=${FUZZ_TARGETS:-clean_output prompt_match inventory sim_input telnet_codec textfsm}
 ENGINE=${FUZZ_ENGINE:-auto}
 : "${CARGO_TARGET_DIR:=$ROOT/target}"
 export CARGO_TARGET_DIR
@@ -67,10 +68,15 @@ run_libfuzzer() {
     local t=$1 corpus out
     corpus=$(seed_corpus "$t")
     mkdir -p "$ROOT/fuzz/artifacts/$t"
+    # In-process, its output in $out: with -jobs the worker logs to fuzz-0.log in the fuzz
+    # folder, which two campaigns running at once would both write.
     out=$(mktemp)
+    # A target's own dictionary where it has one (textfsm: template keywords), else netkeep's.
+    local dict="$ROOT/fuzz/$t.dict"
+    [ -f "$dict" ] || dict="$ROOT/fuzz/netkeep.dict"
     (cd "$ROOT/fuzz" && CARGO_TARGET_DIR="$FUZZ_TARGET_DIR" RUSTC_BOOTSTRAP=1 cargo fuzz run -s none -O "$t" "$corpus" -- \
         -max_total_time="$SECONDS_EACH" -runs="$RUNS" -max_len="$MAX_LEN" -rss_limit_mb=2048 -malloc_limit_mb=1024 -timeout=20 \
-        -dict="$ROOT/fuzz/netkeep.dict" -print_final_stats=1 -jobs=1 -workers=1 \
+        -dict="$dict" -print_final_stats=1 \
         -artifact_prefix="$ROOT/fuzz/artifacts/$t/" >"$out" 2>&1)
     local rc=$?
     local execs crashes
@@ -87,6 +93,11 @@ run_libfuzzer() {
 
 run_stable() {
     local t=$1 corpus line rc
+    if [ "$t" = textfsm ]; then
+        # netkeep-parse is not a dependency of the stable driver's crate.
+        printf '%-13s stable     skipped: libFuzzer only\n' "$t"
+        return 0
+    fi
     corpus=$(seed_corpus "$t")
     line=$("$CARGO_TARGET_DIR/release/netkeep-fuzz" "$t" --seconds "$SECONDS_EACH" --corpus "$corpus" \
         --artifacts "$ROOT/fuzz/artifacts" 2> >(grep -v '^$' | sed 's/^/    /' >&2))
