@@ -53,9 +53,7 @@ pub(crate) async fn connect(
         // reconnect loop.
         .ping_interval(Duration::from_secs(2))
         .max_reconnects(None)
-        .reconnect_delay_callback(|attempt| {
-            Duration::from_millis((50u64 << attempt.min(5)).min(1_000))
-        });
+        .reconnect_delay_callback(reconnect_delay);
     if let Some(path) = creds {
         opts = opts.credentials_file(path).await.map_err(|e| {
             ClusterError::Config(format!("credentials file {}: {e}", path.display()))
@@ -79,4 +77,31 @@ pub(crate) async fn connect(
             "cannot reach NATS at {url}: {e} (is nats-server running with JetStream, `nats-server -js`?)"
         ))
     })
+}
+
+/// The wait before connection attempt `attempt` (counted from 1). async-nats calls this before
+/// every attempt, the very first connect included, so attempt 1 must not wait: a fresh
+/// `netkeep exec --cluster` would otherwise sleep before it even dials. Later attempts back
+/// off from 100 ms, doubling, to 1 s.
+fn reconnect_delay(attempt: usize) -> Duration {
+    match attempt {
+        0 | 1 => Duration::ZERO,
+        n => Duration::from_millis((50u64 << (n - 1).min(5)).min(1_000)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_attempt_does_not_wait_and_later_ones_back_off_to_a_second() {
+        assert_eq!(reconnect_delay(0), Duration::ZERO);
+        assert_eq!(reconnect_delay(1), Duration::ZERO);
+        assert_eq!(reconnect_delay(2), Duration::from_millis(100));
+        assert_eq!(reconnect_delay(3), Duration::from_millis(200));
+        assert_eq!(reconnect_delay(5), Duration::from_millis(800));
+        assert_eq!(reconnect_delay(6), Duration::from_secs(1));
+        assert_eq!(reconnect_delay(usize::MAX), Duration::from_secs(1));
+    }
 }
