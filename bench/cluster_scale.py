@@ -3,6 +3,8 @@
 
     bench/cluster_scale.py [--per-node 3000] [--nodes 3] [--hold 60] [--kills 3] [--lease 6s]
 
+(`--nodes 2 --per-node 50 --hold 1 --kills 0` measures just the request latencies, in a minute.)
+
 Measures, with the default settings (lease 6 s): warm-up of NODES x PER_NODE simulated
 hp_comware devices (10 s idle timeout) shared by the nodes; each node's RSS per session and the
 CPU it spends keeping its sessions alive over HOLD seconds; the latency a request gains when it
@@ -323,7 +325,8 @@ def main():
         per = warm_up(b)
         keepalive_cost(b, per)
         latency(b)
-        handovers(b)
+        if a.kills:
+            handovers(b)
     finally:
         for p in reversed(b.procs):
             if p.poll() is None:
