@@ -95,6 +95,9 @@ pub struct Lab {
     pub hosts: Vec<(String, String, Option<SimDevice>)>,
     ports: Vec<u16>,
     extra: Vec<String>,
+    /// Ports of stopped simulators, bound and not listening: connecting gets "refused", and no
+    /// other simulator of a test running beside this one can be given the port.
+    held: Vec<tokio::net::TcpSocket>,
 }
 
 impl Lab {
@@ -110,6 +113,7 @@ impl Lab {
             hosts: Vec::new(),
             ports: Vec::new(),
             extra: Vec::new(),
+            held: Vec::new(),
         }
     }
 
@@ -146,12 +150,23 @@ impl Lab {
         self.ports[i]
     }
 
-    /// Stops a simulator: its port refuses connections from now on.
+    /// Stops a simulator: its port refuses connections from now on (held, see `held`: a
+    /// freed port was once given to another test's simulator, whose prompt then answered).
     pub fn stop(&mut self, name: &str) {
         let h = self.hosts.iter_mut().find(|h| h.0 == name).unwrap();
-        if let Some(sim) = h.2.take() {
-            self.rt.block_on(sim.stop());
+        let Some(sim) = h.2.take() else { return };
+        let addr = sim.addr();
+        self.rt.block_on(sim.stop());
+        let _rt = self.rt.enter();
+        let hold = tokio::net::TcpSocket::new_v4().expect("a socket");
+        hold.set_reuseaddr(true).expect("SO_REUSEADDR");
+        // The listener may close a moment after stop() returns.
+        let t0 = Instant::now();
+        while let Err(e) = hold.bind(addr) {
+            assert!(t0.elapsed() < Duration::from_secs(2), "holding {addr}: {e}");
+            std::thread::sleep(Duration::from_millis(10));
         }
+        self.held.push(hold);
     }
 
     pub fn fault(&self, name: &str, f: Fault) {
