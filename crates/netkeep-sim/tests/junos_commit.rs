@@ -155,3 +155,31 @@ async fn set_paths_start_with_a_statement_junos_has() {
         "[edit]\n+    snmp {\n+        community public {\n+            authorization read-only;\n+        }\n+    }\n"
     );
 }
+
+/// `## Last commit:` is when the configuration was committed, not the time of the question:
+/// asked on both sides of a second boundary it is the same line, and a commit moves it.
+#[tokio::test]
+async fn last_commit_line_is_the_commit_time() {
+    let d = start(Duration::from_secs(60)).await;
+    let mut c = configure(&d).await;
+    let last = |out: String| out.lines().next().unwrap_or_default().to_string();
+    let first = last(c.output("run show configuration", EDIT).await);
+    assert!(first.starts_with("## Last commit: "), "{first}");
+    // Wait for the clock's second to change (at most 1 s), then ask again.
+    let second_now = || {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs()
+    };
+    let t0 = second_now();
+    while second_now() == t0 {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(last(c.output("run show configuration", EDIT).await), first);
+    // A commit a second later than the device's start has another time.
+    c.cmd("set system syslog archive size 110k files 3", EDIT)
+        .await;
+    c.cmd("commit", EDIT).await;
+    assert_ne!(last(c.output("run show configuration", EDIT).await), first);
+}

@@ -25,9 +25,12 @@ pub struct Clock {
 impl Clock {
     /// The time now.
     pub fn now() -> Clock {
-        let d = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap_or_default();
+        Clock::at(SystemTime::now())
+    }
+
+    /// The civil time (UTC) of `t`.
+    pub fn at(t: SystemTime) -> Clock {
+        let d = t.duration_since(UNIX_EPOCH).unwrap_or_default();
         let secs = d.as_secs() as i64;
         let days = secs.div_euclid(86_400);
         let rem = secs.rem_euclid(86_400);

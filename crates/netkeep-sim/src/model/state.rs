@@ -67,6 +67,9 @@ pub struct DeviceState {
     pub history: Vec<Tree>,
     /// A `commit confirmed` not yet confirmed.
     pub confirm: Option<Confirm>,
+    /// When the running configuration was last committed (at start: the device's start), for
+    /// Junos' `## Last commit:` line.
+    pub committed_at: std::time::SystemTime,
     /// Physical interfaces: full and short names, in order.
     physical: Vec<(String, String)>,
     default_idle: Option<Duration>,
@@ -93,6 +96,7 @@ impl DeviceState {
             pending: Vec::new(),
             history: Vec::new(),
             confirm: None,
+            committed_at: std::time::SystemTime::now(),
             physical: seed
                 .interfaces
                 .iter()
@@ -146,6 +150,7 @@ impl DeviceState {
         self.history.insert(0, self.running.clone());
         self.history.truncate(HISTORY);
         self.confirm = None;
+        self.committed_at = std::time::SystemTime::now();
         for c in changes {
             self.apply(p, c);
         }

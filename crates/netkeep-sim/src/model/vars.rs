@@ -124,6 +124,13 @@ impl<'a> DeviceVars<'a> {
             "up_seconds" => up.to_string(),
             "up_secs" => (up % 60).to_string(),
             "up_total_days" => (up / 86_400).to_string(),
+            "commit_date" | "commit_time" => {
+                let t = Clock::at(self.st.committed_at);
+                match key {
+                    "commit_date" => format!("{}-{:02}-{:02}", t.year, t.month, t.day),
+                    _ => format!("{:02}:{:02}:{:02}", t.hour, t.min, t.sec),
+                }
+            }
             _ => return None,
         })
     }
