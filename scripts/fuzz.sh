@@ -6,6 +6,13 @@
 #   FUZZ_ENGINE=stable scripts/fuzz.sh      # the stable-Rust driver only
 #   FUZZ_RUNS=10000000 FUZZ_SECONDS=7200 scripts/fuzz.sh   # a campaign: 10 M executions each
 #                                           # (libFuzzer stops at FUZZ_RUNS or FUZZ_SECONDS)
+#   FUZZ_FLAGS=--no-trace-compares FUZZ_TARGETS=textfsm scripts/fuzz.sh
+#                                           # extra cargo-fuzz build flags (here: no comparison
+#                                           # tracing, ~3x the executions for textfsm, whose time
+#                                           # is the regex crates' compare-heavy loops)
+#   FUZZ_TIMEOUT=300 ...                    # seconds one input may take (default 20; wall
+#                                           # clock, so a campaign at nice 19 beside a build
+#                                           # needs more)
 #
 # The corpus is kept in the repository (fuzz/corpus/<target>/, minimised after a campaign with
 # `cargo fuzz cmin`), so each campaign starts where the last one ended.
@@ -32,6 +39,9 @@ RUNS=${FUZZ_RUNS:--1}
 MAX_LEN=${FUZZ_MAX_LEN:-4096}
 TARGETS=${FUZZ_TARGETS:-clean_output prompt_match inventory sim_input telnet_codec textfsm}
 ENGINE=${FUZZ_ENGINE:-auto}
+# Word-split on purpose: several cargo-fuzz flags may be given.
+read -r -a FLAGS <<<"${FUZZ_FLAGS:-}"
+TIMEOUT=${FUZZ_TIMEOUT:-20}
 : "${CARGO_TARGET_DIR:=$ROOT/target}"
 export CARGO_TARGET_DIR
 FUZZ_TARGET_DIR=${FUZZ_TARGET_DIR:-$CARGO_TARGET_DIR-fuzz}
@@ -59,7 +69,7 @@ libfuzzer_ok() {
     [ "$ENGINE" = stable ] && return 1
     command -v cargo-fuzz >/dev/null || { log "cargo-fuzz not installed (cargo install cargo-fuzz): using the stable driver"; return 1; }
     log "building libFuzzer targets (RUSTC_BOOTSTRAP=1, no sanitizer, release)"
-    (cd "$ROOT/fuzz" && CARGO_TARGET_DIR="$FUZZ_TARGET_DIR" RUSTC_BOOTSTRAP=1 cargo fuzz build -s none -O >"$FUZZ_TARGET_DIR.build.log" 2>&1) && return 0
+    (cd "$ROOT/fuzz" && CARGO_TARGET_DIR="$FUZZ_TARGET_DIR" RUSTC_BOOTSTRAP=1 cargo fuzz build -s none -O "${FLAGS[@]}" >"$FUZZ_TARGET_DIR.build.log" 2>&1) && return 0
     log "cargo fuzz build failed (see $FUZZ_TARGET_DIR.build.log): using the stable driver"
     return 1
 }
@@ -74,8 +84,8 @@ run_libfuzzer() {
     # A target's own dictionary where it has one (textfsm: template keywords), else netkeep's.
     local dict="$ROOT/fuzz/$t.dict"
     [ -f "$dict" ] || dict="$ROOT/fuzz/netkeep.dict"
-    (cd "$ROOT/fuzz" && CARGO_TARGET_DIR="$FUZZ_TARGET_DIR" RUSTC_BOOTSTRAP=1 cargo fuzz run -s none -O "$t" "$corpus" -- \
-        -max_total_time="$SECONDS_EACH" -runs="$RUNS" -max_len="$MAX_LEN" -rss_limit_mb=2048 -malloc_limit_mb=1024 -timeout=20 \
+    (cd "$ROOT/fuzz" && CARGO_TARGET_DIR="$FUZZ_TARGET_DIR" RUSTC_BOOTSTRAP=1 cargo fuzz run -s none -O "${FLAGS[@]}" "$t" "$corpus" -- \
+        -max_total_time="$SECONDS_EACH" -runs="$RUNS" -max_len="$MAX_LEN" -rss_limit_mb=2048 -malloc_limit_mb=1024 -timeout="$TIMEOUT" \
         -dict="$dict" -print_final_stats=1 \
         -artifact_prefix="$ROOT/fuzz/artifacts/$t/" >"$out" 2>&1)
     local rc=$?

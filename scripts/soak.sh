@@ -118,6 +118,18 @@ for _ in $(seq 1 150); do kill -0 "$DAEMON_PID" 2>/dev/null || break; sleep 0.1;
               b = (n * xy - x * y) / (n * xx - x * x); m = y / n; pct = 100 * b * 60 / m
               printf "RSS slope over minutes %d-%d: %+.1f KiB/min = %+.2f %% per hour of the mean %.1f MB: %s\n",
                   (last > 60 ? last - 60 : 1), last, b, pct, m / 1024, (pct <= 1 ? "flat (<= 1 %/h)" : "growing (> 1 %/h)") }' "$WORK/usage.tsv"
+    # Where the growth is: the same slope for the anonymous RSS and for the data address space the
+    # allocator holds (VmData), the reconnects in that window, and the room left under VmData. A
+    # flat VmData with a rising anonymous RSS is pages already held being written for the first
+    # time: RSS can rise by at most the room left unless VmData grows too.
+    awk -F'\t' -v last="$MINUTES" 'NR > 1 && $1 >= last - 60 && $1 > 0 && $6 != "" {
+            n++; x += $1; xx += $1 * $1; ya += $6; xya += $1 * $6; yd += $8; xyd += $1 * $8
+            if (first == "") { first = $9; fm = $1 }; lastrc = $9; lm = $1; room = $8 - $6 }
+        END { if (n < 3) exit
+              d = n * xx - x * x; ba = (n * xya - x * ya) / d; bd = (n * xyd - x * yd) / d
+              rph = (lm > fm ? 60 * (lastrc - first) / (lm - fm) : 0)
+              printf "same window: anonymous RSS %+.1f KiB/min, data address space (VmData) %+.1f KiB/min; %d reconnects (%.0f per hour, %.1f KiB of anonymous RSS each); room under VmData at the end %.1f MB\n",
+                  ba, bd, lastrc - first, rph, (lastrc > first ? ba * (lm - fm) / (lastrc - first) : 0), room / 1024 }' "$WORK/usage.tsv"
     awk '/connections/ { for (i = 1; i <= NF; i++) if ($i ~ /^(connections|opened|idle_timeouts|vty_refused|commands|auth_failures)$/) s[$i] += $(i + 1) } END { printf "simulators saw: connections %d, sessions opened %d, idle timeouts %d, VTY refusals %d, command lines %d, auth failures %d\n", s["connections"], s["opened"], s["idle_timeouts"], s["vty_refused"], s["commands"], s["auth_failures"] }' "$WORK/sims.log"
     leaks=$( (grep -l -F -- "$PW" "$WORK/daemon.log" "$WORK/daemon.out" "$WORK"/exec-*.json "$WORK/status.json" "$WORK/metrics.txt" 2>/dev/null || true) | wc -l)
     echo "password found in daemon log / API answers / status / metrics: $leaks file(s)"
