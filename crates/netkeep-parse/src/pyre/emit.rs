@@ -188,7 +188,13 @@ impl Emitter {
         // once and `*`/`?` are "the body or nothing" (in the repeat's greedy/lazy order).
         if r.node.width(&[]) == (0, Some(0)) {
             match (r.min, r.greedy) {
-                _ if r.max == Some(0) => self.push("(?:)"),
+                // `{0}` matches nothing, but the body's groups still count (unset, as in
+                // Python): an alternative that can never be taken (`\b\B`) keeps them.
+                _ if r.max == Some(0) => {
+                    self.push(r"(?:|\b\B");
+                    self.emit(&r.node);
+                    self.push(")");
+                }
                 (0, true) => self.wrap("(?:", &Node::Alt(vec![r.node.clone(), Node::Empty])),
                 (0, false) => self.wrap("(?:", &Node::Alt(vec![Node::Empty, r.node.clone()])),
                 _ => self.emit(&r.node),
