@@ -141,10 +141,23 @@ mod tests {
 
     #[test]
     fn big_repeats_are_told_apart() {
-        for big in ["a{100}", "\\D{2,862}", "x{0000000000202435}", "(a{5,}){1,1500}", "{100,}"] {
+        for big in [
+            "a{100}",
+            "\\D{2,862}",
+            "x{0000000000202435}",
+            "(a{5,}){1,1500}",
+            "{100,}",
+        ] {
             assert!(has_big_repeat(big), "{big}");
         }
-        for small in ["a{99}", "\\d{1,64}", "{not a repeat 1000}", "a{100", "${VALUE}", "a{,}"] {
+        for small in [
+            "a{99}",
+            "\\d{1,64}",
+            "{not a repeat 1000}",
+            "a{100",
+            "${VALUE}",
+            "a{,}",
+        ] {
             assert!(!has_big_repeat(small), "{small}");
         }
     }
