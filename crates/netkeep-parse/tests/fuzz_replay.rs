@@ -18,7 +18,13 @@ fn files(dir: &str) -> Vec<Vec<u8>> {
 fn seeds_and_regressions_run_clean() {
     let seeds = files("fuzz/seeds/textfsm");
     assert!(seeds.len() >= 3, "fuzz/seeds/textfsm has the seed inputs");
-    for input in seeds.iter().chain(&files("fuzz/regressions/textfsm")) {
+    // A moved folder would replay nothing and pass.
+    let regressions = files("fuzz/regressions/textfsm");
+    assert!(
+        !regressions.is_empty(),
+        "fuzz/regressions/textfsm has the crash inputs"
+    );
+    for input in seeds.iter().chain(&regressions) {
         netkeep_parse::fuzz::textfsm(input);
     }
 }
