@@ -5,7 +5,13 @@
 use netkeep_parse::pyre::PyRegex;
 
 /// (pattern, line, Python 3.11's `re.match(pattern, line)`: span of the match, then each group).
-const CASES: &[(&str, &str, &[Option<(usize, usize)>])] = &[
+type Case = (
+    &'static str,
+    &'static str,
+    &'static [Option<(usize, usize)>],
+);
+
+const CASES: &[Case] = &[
     ("(?<!(a)){0}b", "b", &[Some((0, 1)), None]),
     ("(?=(a)){0}b", "b", &[Some((0, 1)), None]),
     ("(?<!x(a)(c)){0}b", "b", &[Some((0, 1)), None, None]),
