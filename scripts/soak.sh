@@ -112,21 +112,25 @@ for _ in $(seq 1 150); do kill -0 "$DAEMON_PID" 2>/dev/null || break; sleep 0.1;
         "$anon0" "$anon1" "$file0" "$file1" "$data0" "$data1"
     echo "per-minute samples: $WORK/usage.tsv"
     # The verdict on memory: the least-squares RSS slope over the last hour (the whole run when
-    # shorter), in % of that hour's mean RSS per hour; flat means <= 1 %/h.
-    awk -F'\t' -v last="$MINUTES" 'NR > 1 && $1 >= last - 60 && $1 > 0 { n++; x += $1; y += $2; xx += $1 * $1; xy += $1 * $2 }
+    # shorter), in % of that hour's mean RSS per hour; flat means <= 1 %/h. Then where the growth
+    # is: the same slope for the anonymous RSS and for the data address space the allocator holds
+    # (VmData), the reconnects in that window, and the room left under VmData. A flat VmData with
+    # a rising anonymous RSS is pages already held being written for the first time: RSS can rise
+    # by at most the room left unless VmData grows too.
+    awk -F'\t' -v last="$MINUTES" '
+        function slope(sy, sxy) { return (n * sxy - x * sy) / (n * xx - x * x) }
+        NR > 1 && $1 >= last - 60 && $1 > 0 {
+            n++; x += $1; xx += $1 * $1; y += $2; xy += $1 * $2
+            if ($6 != "") {
+                na++; ya += $6; xya += $1 * $6; yd += $8; xyd += $1 * $8
+                if (first == "") { first = $9; fm = $1 }; lastrc = $9; lm = $1; room = $8 - $6 }
+        }
         END { if (n < 3) { print "RSS slope: too few samples"; exit }
-              b = (n * xy - x * y) / (n * xx - x * x); m = y / n; pct = 100 * b * 60 / m
+              b = slope(y, xy); m = y / n; pct = 100 * b * 60 / m
               printf "RSS slope over minutes %d-%d: %+.1f KiB/min = %+.2f %% per hour of the mean %.1f MB: %s\n",
-                  (last > 60 ? last - 60 : 1), last, b, pct, m / 1024, (pct <= 1 ? "flat (<= 1 %/h)" : "growing (> 1 %/h)") }' "$WORK/usage.tsv"
-    # Where the growth is: the same slope for the anonymous RSS and for the data address space the
-    # allocator holds (VmData), the reconnects in that window, and the room left under VmData. A
-    # flat VmData with a rising anonymous RSS is pages already held being written for the first
-    # time: RSS can rise by at most the room left unless VmData grows too.
-    awk -F'\t' -v last="$MINUTES" 'NR > 1 && $1 >= last - 60 && $1 > 0 && $6 != "" {
-            n++; x += $1; xx += $1 * $1; ya += $6; xya += $1 * $6; yd += $8; xyd += $1 * $8
-            if (first == "") { first = $9; fm = $1 }; lastrc = $9; lm = $1; room = $8 - $6 }
-        END { if (n < 3) exit
-              d = n * xx - x * x; ba = (n * xya - x * ya) / d; bd = (n * xyd - x * yd) / d
+                  (last > 60 ? last - 60 : 1), last, b, pct, m / 1024, (pct <= 1 ? "flat (<= 1 %/h)" : "growing (> 1 %/h)")
+              if (na < n) exit
+              ba = slope(ya, xya); bd = slope(yd, xyd)
               rph = (lm > fm ? 60 * (lastrc - first) / (lm - fm) : 0)
               printf "same window: anonymous RSS %+.1f KiB/min, data address space (VmData) %+.1f KiB/min; %d reconnects (%.0f per hour, %.1f KiB of anonymous RSS each); room under VmData at the end %.1f MB\n",
                   ba, bd, lastrc - first, rph, (lastrc > first ? ba * (lm - fm) / (lastrc - first) : 0), room / 1024 }' "$WORK/usage.tsv"
