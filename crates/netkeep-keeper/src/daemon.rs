@@ -21,6 +21,7 @@
 //! ```
 
 mod cluster;
+mod heap_trim;
 mod listeners;
 mod security;
 mod signals;
@@ -35,6 +36,7 @@ use std::time::Duration;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
+pub use self::heap_trim::trim_free_pages;
 pub use self::listeners::{bind_unix_socket, bind_unix_socket_with_mode};
 use self::signals::{signal_streams, OnSignal};
 pub use self::warm::raise_nofile_limit;
@@ -230,6 +232,8 @@ impl Daemon {
             servers.push(spawn_server(l, router, &cfg, &stop));
         }
         tracing::info!(devices = n, socket = %socket.display(), tcp = ?tcp, tls = guarded.tls.is_some(), "netkeep daemon listening");
+        // Ends with `stop`; nothing waits on it.
+        drop(heap_trim::spawn(heap_trim::TRIM_EVERY, stop.clone()));
         let warm = {
             let p = pool.clone();
             let bar = cfg.progress_bar && std::io::stderr().is_terminal();
