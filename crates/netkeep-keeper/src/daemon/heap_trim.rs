@@ -11,9 +11,9 @@ use std::time::{Duration, Instant};
 
 use tokio_util::sync::CancellationToken;
 
-/// How often the daemon trims: often enough that an hour of churn cannot pile up, rare enough
-/// that the call, which holds each arena's lock while it walks it, is rare (its time at 1,000
-/// devices is not measured; the debug log has it).
+/// How often the daemon trims: often enough that an hour of churn cannot pile up, seldom
+/// enough to keep the arena locks the call holds out of the way (its time at 1,000 devices is
+/// not measured; the debug log has it).
 pub(super) const TRIM_EVERY: Duration = Duration::from_secs(60);
 
 /// Trims every `every` until `stop`, on the blocking pool (the call holds arena locks).
