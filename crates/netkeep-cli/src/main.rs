@@ -65,6 +65,11 @@ fn main() -> ExitCode {
         Command::Serve(_) => "info",
         _ => "warn",
     };
+    // Before the log writer or any runtime thread allocates: a thread keeps the arena it
+    // first gets.
+    if matches!(cli.command, Command::Serve(_)) {
+        netkeep_keeper::daemon::limit_malloc_arenas();
+    }
     init_logging(cli.log.as_deref().unwrap_or(default));
     // Client commands do one request or one session: a single-threaded runtime starts faster
     // (a warm `netkeep exec` through the daemon is dominated by process start-up). The demo,

@@ -23,6 +23,7 @@
 mod cluster;
 mod heap_trim;
 mod listeners;
+mod malloc_arenas;
 mod security;
 mod signals;
 mod warm;
@@ -38,6 +39,7 @@ use tokio_util::sync::CancellationToken;
 
 pub use self::heap_trim::trim_free_pages;
 pub use self::listeners::{bind_unix_socket, bind_unix_socket_with_mode};
+pub use self::malloc_arenas::limit_malloc_arenas;
 use self::signals::{signal_streams, OnSignal};
 pub use self::warm::raise_nofile_limit;
 use crate::api::{self, ApiLimits, Security};
