@@ -28,6 +28,10 @@
 # (mutations from a seed corpus, no coverage feedback). Crashes land in
 # fuzz/artifacts/<target>/; copy a minimised one to fuzz/regressions/<target>/ to make it a
 # regression test (crates/netkeep-reliability/tests/fuzz_regressions.rs replays them).
+#
+# Runs of 10 minutes or more are campaign runs: each is appended to fuzz/campaigns.tsv (when,
+# target, engine, the git tree of the code it fuzzed, executions, crashes, flags), and the run
+# ends with the total on that code over all recorded runs. FUZZ_RECORD=0 or 1 overrides.
 # Exit code: 1 if any target crashed.
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -46,6 +50,8 @@ TIMEOUT=${FUZZ_TIMEOUT:-20}
 export CARGO_TARGET_DIR
 FUZZ_TARGET_DIR=${FUZZ_TARGET_DIR:-$CARGO_TARGET_DIR-fuzz}
 SHARED_FIXTURES=${NETKEEP_FIXTURES:-$ROOT/../shared/fixtures/device-output}
+RECORD=${FUZZ_RECORD:-$([ "$SECONDS_EACH" -ge 600 ] && echo 1 || echo 0)}
+CAMPAIGNS=$ROOT/fuzz/campaigns.tsv
 log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 
 # Seed corpus per target: recordings, our seeds, and every regression input.
@@ -65,6 +71,40 @@ seed_corpus() {
     echo "$dir"
 }
 
+# The code a target exercises: its crate, and the shared target bodies where they live.
+target_paths() {
+    case $1 in
+        clean_output) echo crates/netkeep-channel crates/netkeep-reliability/src/fuzz.rs ;;
+        prompt_match) echo crates/netkeep-platform crates/netkeep-reliability/src/fuzz.rs ;;
+        inventory) echo crates/netkeep-keeper crates/netkeep-reliability/src/fuzz.rs ;;
+        sim_input) echo crates/netkeep-sim crates/netkeep-reliability/src/fuzz.rs ;;
+        telnet_codec) echo crates/netkeep-transport crates/netkeep-reliability/src/fuzz.rs ;;
+        textfsm) echo crates/netkeep-parse ;;
+    esac
+}
+
+# A short name for that code: the git tree of its paths at HEAD, "+dirty" if they differ from it.
+code_id() {
+    local paths ids
+    read -r -a paths <<<"$(target_paths "$1")"
+    ids=$(cd "$ROOT" && for p in "${paths[@]}"; do git rev-parse "HEAD:$p"; done | sha1sum | cut -c1-12)
+    (cd "$ROOT" && git diff --quiet HEAD -- "${paths[@]}") || ids="$ids+dirty"
+    echo "$ids"
+}
+
+# Appends one run to fuzz/campaigns.tsv and prints the total on the same code.
+record_run() {
+    local t=$1 engine=$2 started=$3 execs=$4 crashes=$5 code
+    [ "$RECORD" = 1 ] || return 0
+    code=$(code_id "$t")
+    [ -f "$CAMPAIGNS" ] || printf 'started_utc\ttarget\tengine\tcode\tcommit\tseconds\texecutions\tcrashes\tflags\n' >"$CAMPAIGNS"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$started" "$t" "$engine" "$code" \
+        "$(cd "$ROOT" && git rev-parse --short=12 HEAD)" "$(($(date +%s) - $(date -d "$started" +%s)))" \
+        "$execs" "$crashes" "${FUZZ_FLAGS:--}" >>"$CAMPAIGNS"
+    awk -F'\t' -v t="$t" -v c="$code" '$2 == t && $4 == c { n++; e += $7; x += $8 }
+        END { printf "    campaign on this code (%s): %d runs, %d executions, %d crashes (fuzz/campaigns.tsv)\n", c, n, e, x }' "$CAMPAIGNS"
+}
+
 libfuzzer_ok() {
     [ "$ENGINE" = stable ] && return 1
     command -v cargo-fuzz >/dev/null || { log "cargo-fuzz not installed (cargo install cargo-fuzz): using the stable driver"; return 1; }
@@ -81,6 +121,8 @@ run_libfuzzer() {
     # In-process, its output in $out: with -jobs the worker logs to fuzz-0.log in the fuzz
     # folder, which two campaigns running at once would both write.
     out=$(mktemp)
+    local started
+    started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
     # A target's own dictionary where it has one (textfsm: template keywords), else netkeep's.
     local dict="$ROOT/fuzz/$t.dict"
     [ -f "$dict" ] || dict="$ROOT/fuzz/netkeep.dict"
@@ -94,6 +136,7 @@ run_libfuzzer() {
     [ -z "$execs" ] && execs=$(grep -o '#[0-9]*' "$out" | tail -1 | tr -d '#')
     crashes=$(find "$ROOT/fuzz/artifacts/$t" -type f -newer "$out" \( -name 'crash-*' -o -name 'oom-*' -o -name 'timeout-*' \) | wc -l)
     printf '%-13s libfuzzer  execs=%-10s crashes=%s rc=%s\n' "$t" "${execs:-?}" "$crashes" "$rc"
+    record_run "$t" libfuzzer "$started" "${execs:-0}" "$crashes"
     grep -E '^==[0-9]+== ERROR|panicked at|deadly signal|out-of-memory|malloc\(' "$out" | head -3 | sed 's/^/    /'
     find "$ROOT/fuzz/artifacts/$t" -type f -newer "$out" | sed 's/^/    artifact: /'
     cp "$out" "$ROOT/fuzz/artifacts/$t/last-run.log"
@@ -109,11 +152,15 @@ run_stable() {
         return 0
     fi
     corpus=$(seed_corpus "$t")
+    local started
+    started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
     line=$("$CARGO_TARGET_DIR/release/netkeep-fuzz" "$t" --seconds "$SECONDS_EACH" --corpus "$corpus" \
         --artifacts "$ROOT/fuzz/artifacts" 2> >(grep -v '^$' | sed 's/^/    /' >&2))
     rc=$?
     printf '%-13s stable     %s rc=%s\n' "$t" "$(echo "$line" | head -1)" "$rc"
     echo "$line" | tail -n +2 | sed 's/^/    /'
+    record_run "$t" stable "$started" "$(echo "$line" | grep -o ' execs=[0-9]*' | head -1 | cut -d= -f2)" \
+        "$(echo "$line" | grep -o ' crashes=[0-9]*' | head -1 | cut -d= -f2)"
     if [ "$rc" = 70 ]; then
         echo "    deadly crash: input saved as $ROOT/fuzz/artifacts/$t/crash-pending"
     fi
