@@ -9,6 +9,11 @@
 //! next session's land. The cost is one lock for the runtime's threads, mostly avoided by
 //! glibc's per-thread caches; the daemon spends its time waiting on devices.
 //!
+//! Measured (RELIABILITY.md): in the 2-hour soak the heap held 171.4 MB instead of 175.9 MB at
+//! minute ~115 and the RSS was 0.5–2 MiB lower; the RSS slope did not change (that growth is
+//! first writes, not arenas). At 10,000 sessions, keepalive CPU and memory per session were
+//! within one run's noise of glibc's default (6.7 vs 8.1 % of a core, 78.0 vs 79.7 KB).
+//!
 //! An operator's own `GLIBC_TUNABLES=glibc.malloc.arena_max=N` wins. Elsewhere than glibc this
 //! is a no-op.
 
